@@ -1,0 +1,46 @@
+# The project's verbs. `make demo` and `make test` are all a new user needs:
+# each creates .venv with the project's own Python when it is missing.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP_CORE := $(VENV)/.modlean-core
+STAMP_DEV  := $(VENV)/.modlean-dev
+
+.PHONY: demo test lint bench data clean help
+
+help:
+	@echo "make demo   run the per-market batch on the sample data into outputs/demo/"
+	@echo "make test   run the tests (unit tests and notebook runs)"
+	@echo "make lint   ruff check"
+	@echo "make bench  run the benchmarks in bench/"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP_CORE): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(STAMP_DEV): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev,dask]'
+	@touch $@ $(STAMP_CORE)
+
+demo: $(STAMP_CORE)
+	$(VENV)/bin/modlean check-log data/*/events.csv --out outputs/demo
+	@echo "demo: summaries written to outputs/demo/"
+
+test: $(STAMP_DEV)
+	$(PY) -m pytest
+
+lint: $(STAMP_DEV)
+	$(VENV)/bin/ruff check modlean tests bench data
+
+bench: $(STAMP_DEV)
+	$(PY) bench/bench_mining.py
+
+data: $(STAMP_CORE)
+	$(PY) data/make_sample_logs.py
+
+clean:
+	rm -rf $(VENV) outputs/*/ .pytest_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""``python -m modlean`` runs the command line."""
+
+from modlean.cli import main
+
+raise SystemExit(main())

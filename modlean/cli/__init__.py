@@ -1,0 +1,53 @@
+"""The ``modlean`` command: a thin layer over the package.
+
+Each sub-command lives in its own module of this package and is listed in
+:data:`COMMANDS`; a module exposes ``register(subparsers)``, which adds its
+parser and sets ``func`` to the function that runs it. Adding a command is
+adding a module and a line here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from modlean import __version__
+from modlean.errors import ModleanError
+
+#: Sub-command modules, in the order ``--help`` lists them.
+COMMANDS = [
+    "check_log",
+]
+
+EXIT_BAD_INPUT = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``modlean`` command with every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="modlean",
+        description="Moderation operations by the numbers: logs, mining, simulation, "
+        "what-if, QA and risk.",
+    )
+    parser.add_argument("--version", action="version", version=f"modlean {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMANDS:
+        importlib.import_module(f"modlean.cli.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 1 failed runs, 2 bad input)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ModleanError as exc:
+        print(f"modlean {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        print("interrupted", file=sys.stderr)
+        return 130
