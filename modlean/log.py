@@ -262,7 +262,7 @@ def _read_excel(path: Path, name: str, *, sheet: str | int | None, **_: Any) -> 
         if isinstance(target, str) and target not in book.sheet_names:
             raise LogError("the workbook has no such sheet", source=name, found=target,
                            expected="one of " + ", ".join(map(repr, book.sheet_names)))
-        frame = book.parse(target, header=None, dtype=object)
+        frame = pd.read_excel(book, sheet_name=target, header=None, dtype=object)
     frame = frame.dropna(how="all")
     if frame.empty:
         raise LogError("the sheet is empty", source=name, expected="a header row and events")
@@ -436,8 +436,11 @@ def _resolve_columns(header: list[str], mapping: Mapping[str, str] | None, name:
     for canon, aliases in ALIASES.items():
         if canon in chosen:
             continue
-        for alias in aliases:
-            hits = [c for c in by_norm.get(_norm(alias), []) if c not in taken]
+        # the canonical name and pm4py/XES names win; other aliases must be unique
+        exact = [a for a in aliases if a == canon or ":" in a]
+        loose = [a for a in aliases if a not in exact]
+        for group in [[a] for a in exact] + [loose]:
+            hits = [c for a in group for c in by_norm.get(_norm(a), []) if c not in taken]
             if len(hits) > 1:
                 raise LogError(
                     f"several columns could be {canon}", source=name, found=", ".join(hits),
