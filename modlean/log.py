@@ -861,9 +861,9 @@ def _canonicalise(raw: _Raw, columns: dict[str, str], *, tz: Any, tz_stated: boo
             raise LogError("an attribute column has the name of a canonical column",
                            source=raw.name, column=str(col),
                            hint=f"Rename it, or map it with mapping={{{name!r}: {str(col)!r}}}")
-        data[name] = src[col].to_numpy()
+        data[name] = src[col]
     data["_row"] = np.arange(len(src), dtype=np.int64)
-    frame = pd.DataFrame({k: (v.to_numpy() if isinstance(v, pd.Series) else v)
+    frame = pd.DataFrame({k: (v.reset_index(drop=True) if isinstance(v, pd.Series) else v)
                           for k, v in data.items()})
     for col in ("timestamp", "start_timestamp"):
         if col in frame:
