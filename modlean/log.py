@@ -644,7 +644,7 @@ def _localise(values: pd.Series, raw: _Raw, column: str, tz: Any, tz_stated: boo
             found=str(values.iloc[i]), hint="Export the log with UTC offsets or in UTC",
         )
     note = f"{column}: times without an offset were read as {tz}"
-    if not tz_stated:
+    if not tz_stated and values.notna().any():
         note += "; pass tz= if they are local times"
         if note not in notes:
             warnings.warn(f"{raw.name}: {note}", LogWarning, stacklevel=4)
