@@ -25,6 +25,7 @@ SUBMODULES = (
     "executor",
     "log",
     "plots",
+    "agreement", "fmea", "penalties", "quality", "records", "risk", "sampling", "spc",
 )
 
 __all__ = [

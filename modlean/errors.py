@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LogError", "ModleanError", "ParameterError", "ScenarioError"]
+__all__ = ["LogError", "ModleanError", "ParameterError", "RegisterError", "ScenarioError"]
 
 
 class ModleanError(Exception):
@@ -87,3 +87,11 @@ class ScenarioError(ModleanError, ValueError):
 
 class ParameterError(ModleanError, ValueError):
     """A notebook, batch or command-line parameter is not valid."""
+
+
+class RegisterError(ModleanError, ValueError):
+    """A risk register or FMEA sheet is not valid; ``problems`` holds one line per problem."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        self.problems = list(problems or [])
+        super().__init__(message)

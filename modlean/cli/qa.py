@@ -1,0 +1,113 @@
+"""``modlean qa-sample``, ``modlean qa-plan``, ``modlean qa-interval``: QA sampling maths."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from modlean.cli.common import to_json
+from modlean.errors import ParameterError
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "qa-sample",
+        help="decisions to sample to estimate an error rate within a margin",
+        description="Sample size n0 = z^2 p(1-p) / e^2 (z = 1.96 at 95%%), with the "
+        "finite-population correction when --population is given; rounded up.",
+    )
+    p.add_argument("--error-rate", type=float, required=True,
+                   help="expected error rate p, e.g. 0.05 (use 0.5 if unknown)")
+    p.add_argument("--margin", type=float, required=True,
+                   help="half-width of the interval, e.g. 0.02 for +/-2 points")
+    p.add_argument("--population", type=int, default=None,
+                   help="decisions in the period or lot (finite-population correction)")
+    p.add_argument("--confidence", type=float, default=0.95, help="confidence level (0.95)")
+    p.add_argument("--exact-z", action="store_true",
+                   help="use the exact normal quantile instead of 1.96")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run_sample)
+
+    p = sub.add_parser(
+        "qa-plan",
+        help="ISO 2859-1 / ANSI Z1.4 acceptance sampling plan for a lot",
+        description="Code letter, sample size and Ac/Re for single sampling, normal "
+        "inspection. Give --defects to get the accept/reject decision.",
+    )
+    p.add_argument("--lot-size", type=int, required=True,
+                   help="items in the lot, e.g. one reviewer-day of decisions")
+    p.add_argument("--level", default="II", choices=["I", "II", "III"],
+                   help="general inspection level (II)")
+    p.add_argument("--aql", type=float, default=2.5, help="AQL in percent (2.5)")
+    p.add_argument("--defects", type=int, default=None, help="defects found in the sample")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run_plan)
+
+    p = sub.add_parser(
+        "qa-interval",
+        help="confidence interval of an error rate found in a QA sample",
+        description="Wilson (default) or Clopper-Pearson interval for k errors in n checks.",
+    )
+    p.add_argument("--errors", type=int, required=True, help="errors found (k)")
+    p.add_argument("--n", type=int, required=True, help="decisions checked (n)")
+    p.add_argument("--confidence", type=float, default=0.95, help="confidence level (0.95)")
+    p.add_argument("--method", default="wilson", choices=["wilson", "clopper-pearson"])
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run_interval)
+
+
+def run_sample(args: argparse.Namespace) -> int:
+    from modlean.sampling import sample_size_for_rate
+
+    n = sample_size_for_rate(args.error_rate, args.margin, confidence=args.confidence,
+                             population=args.population, exact_z=args.exact_z)
+    result = {"error_rate": args.error_rate, "margin": args.margin,
+              "confidence": args.confidence, "population": args.population, "sample_size": n}
+    if args.json:
+        print(to_json(result))
+    else:
+        pop = f" of {args.population:,}" if args.population else ""
+        print(f"sample {n:,} decisions{pop} to estimate an error rate near "
+              f"{args.error_rate:.1%} within ±{args.margin:.1%} at {args.confidence:.0%}")
+    return 0
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    from modlean.sampling import acceptance_plan
+
+    plan = acceptance_plan(args.lot_size, level=args.level, aql=args.aql)
+    result = plan.to_dict()
+    if args.defects is not None:
+        result["defects"] = args.defects
+        result["decision"] = plan.decide(args.defects)
+    if args.json:
+        print(to_json(result))
+        return 0
+    arrow = "" if plan.plan_letter == plan.code_letter else \
+        f" (table arrow -> plan {plan.plan_letter})"
+    print(f"lot {plan.lot_size:,}, level {plan.level}, AQL {plan.aql:g}%: code letter "
+          f"{plan.code_letter}{arrow}")
+    what = "inspect all" if plan.full_inspection else "sample"
+    print(f"{what} {plan.sample_size:,} items; accept with ≤ {plan.accept} defects, "
+          f"reject with ≥ {plan.reject}")
+    if args.defects is not None:
+        print(f"{args.defects} defects: {result['decision']}")
+    return 0
+
+
+def run_interval(args: argparse.Namespace) -> int:
+    from modlean.sampling import proportion_ci
+
+    if args.n < 1:
+        raise ParameterError(f"--n {args.n}: expected at least 1 decision checked")
+    low, high = proportion_ci(args.errors, args.n, confidence=args.confidence,
+                              method=args.method)
+    result = {"errors": args.errors, "n": args.n, "rate": args.errors / args.n,
+              "low": float(low), "high": float(high), "method": args.method,
+              "confidence": args.confidence}
+    if args.json:
+        print(to_json(result))
+    else:
+        print(f"{args.errors} errors in {args.n:,}: {result['rate']:.2%} "
+              f"({args.confidence:.0%} {args.method}: {float(low):.2%} to {float(high):.2%})")
+    return 0

@@ -1,0 +1,102 @@
+"""QA figures: control charts with rule flags, Pareto charts, scorecards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from modlean.errors import ParameterError
+from modlean.plots import figure
+
+__all__ = ["control_chart", "pareto_chart", "scorecard_chart"]
+
+
+def control_chart(chart: pd.DataFrame, *, title: str = "p-chart", value: str | None = None,
+                  ax: Any = None) -> Any:
+    """Draw a p / np / Laney p′ chart from :mod:`modlean.spc`, with flagged points.
+
+    Points beyond the limits are red; points flagged by a run rule (the
+    ``flagged``/``rules`` columns of :func:`modlean.spc.rule_flags`) are orange
+    and labelled with the rules.
+    """
+    value = value or ("p" if "p" in chart.columns else "np")
+    for col in (value, "center", "ucl", "lcl"):
+        if col not in chart.columns:
+            raise ParameterError(f"control_chart: column {col!r} missing; expected a chart "
+                                 "from modlean.spc")
+    if ax is None:
+        fig, ax = figure(9, 4.5)
+    else:
+        fig = ax.figure
+    x = np.arange(len(chart))
+    ax.plot(x, chart[value], marker="o", ms=4, lw=1, color="#4c72b0", label=value)
+    ax.step(x, chart["ucl"], where="mid", color="#c44e52", lw=1, ls="--", label="UCL / LCL")
+    ax.step(x, chart["lcl"], where="mid", color="#c44e52", lw=1, ls="--")
+    ax.plot(x, chart["center"], color="0.3", lw=1, label="centre")
+    if "flagged" in chart.columns:
+        flagged = chart["flagged"].to_numpy() & ~chart["beyond"].to_numpy()
+    else:
+        flagged = np.zeros(len(chart), dtype=bool)
+    if flagged.any():
+        ax.scatter(x[flagged], chart[value].to_numpy()[flagged], color="#dd8452", zorder=3,
+                   s=40, label="run rule")
+        for xi, yi, rules in zip(x[flagged], chart[value].to_numpy()[flagged],
+                                 chart["rules"].to_numpy()[flagged], strict=True):
+            ax.annotate(rules, (xi, yi), textcoords="offset points", xytext=(0, 6),
+                        fontsize=7, ha="center", color="#dd8452")
+    beyond = chart["beyond"].to_numpy()
+    if beyond.any():
+        ax.scatter(x[beyond], chart[value].to_numpy()[beyond], color="#c44e52", zorder=4, s=50,
+                   label="beyond limits")
+    labels = [str(i)[:10] for i in chart.index]
+    step = max(1, len(labels) // 12)
+    ax.set_xticks(x[::step], labels[::step], rotation=30, ha="right")
+    ax.set_title(title)
+    ax.set_ylabel("proportion" if value == "p" else "count")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), fontsize=8, ncols=5,
+              frameon=False)
+    return fig
+
+
+def pareto_chart(table: pd.DataFrame, *, title: str = "Pareto", ax: Any = None) -> Any:
+    """Bars by category (vital few darker) and the cumulative share with an 80% line."""
+    for col in ("value", "cum_share", "vital_few"):
+        if col not in table.columns:
+            raise ParameterError(f"pareto_chart: column {col!r} missing; expected "
+                                 "modlean.spc.pareto output")
+    if ax is None:
+        fig, ax = figure(9, 4.5)
+    else:
+        fig = ax.figure
+    x = np.arange(len(table))
+    colours = np.where(table["vital_few"], "#4c72b0", "#a6bddb")
+    ax.bar(x, table["value"], color=colours)
+    ax.set_xticks(x, [str(i) for i in table.index], rotation=30, ha="right")
+    ax.set_ylabel("count" if "weighted" not in table.columns else "weighted count")
+    twin = ax.twinx()
+    twin.plot(x, table["cum_share"] * 100, color="#c44e52", marker="o", ms=4)
+    twin.axhline(80, color="0.4", ls="--", lw=1)
+    twin.set_ylim(0, 105)
+    twin.set_ylabel("cumulative %")
+    twin.grid(False)
+    ax.set_title(f"{title} (vital few: {int(table['vital_few'].sum())} of {len(table)})")
+    return fig
+
+
+def scorecard_chart(card: pd.DataFrame, measure: str = "accuracy", *,
+                    title: str | None = None) -> Any:
+    """One measure of a vendor/site scorecard as points with CI whiskers."""
+    for col in (measure, f"{measure}_low", f"{measure}_high"):
+        if col not in card.columns:
+            raise ParameterError(f"scorecard_chart: column {col!r} missing")
+    fig, ax = figure(7, 0.6 * len(card) + 1.5)
+    y = np.arange(len(card))
+    v = card[measure].to_numpy(dtype=float)
+    lo = v - card[f"{measure}_low"].to_numpy(dtype=float)
+    hi = card[f"{measure}_high"].to_numpy(dtype=float) - v
+    ax.errorbar(v, y, xerr=[lo, hi], fmt="o", color="#4c72b0", capsize=4)
+    ax.set_yticks(y, [str(i) for i in card.index])
+    ax.set_title(title or f"{measure} by {card.index.name or 'group'} (95% CI)")
+    return fig

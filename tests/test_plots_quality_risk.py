@@ -1,0 +1,55 @@
+"""modlean.plots.quality and modlean.plots.risk: the figures render."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from modlean.errors import ParameterError
+from modlean.log import read_log
+from modlean.plots.quality import control_chart, pareto_chart, scorecard_chart
+from modlean.plots.risk import fmea_chart, risk_heatmaps
+from modlean.quality import read_qa, scorecard
+from modlean.risk import load_register
+from modlean.spc import laney_p_chart, pareto, rule_flags
+
+
+def _renders(fig) -> None:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    assert buf.tell() > 1000
+    plt.close(fig)
+
+
+def test_control_chart_with_flags():
+    chart = rule_flags(laney_p_chart([40, 45, 38, 50, 42, 41, 44, 90, 43, 39] * 2,
+                                     [1000] * 20, index=pd.date_range("2026-03-01",
+                                                                      periods=20)))
+    fig = control_chart(chart, title="daily QA error rate (Laney p')")
+    assert fig.axes[0].get_title().startswith("daily")
+    _renders(fig)
+
+
+def test_pareto_and_scorecard_charts(root):
+    qa = read_qa(root / "data" / "US" / "qa_reviews.csv")
+    _renders(pareto_chart(pareto(qa["label"]), title="rejection labels"))
+    card = scorecard(read_log(root / "data" / "US" / "events.csv"), qa[qa["vendor"] != "model"])
+    _renders(scorecard_chart(card, "accuracy"))
+    with pytest.raises(ParameterError, match="column 'value' missing"):
+        pareto_chart(pd.DataFrame({"x": [1]}))
+
+
+def test_risk_heatmaps_and_fmea(root):
+    reg = load_register(root / "data" / "risk_register.yaml")
+    fig = risk_heatmaps(reg.assess(), matrix=reg.matrix)
+    assert [ax.get_title().split(" (")[0] for ax in fig.axes[:3]] == [
+        "Inherent", "Current residual", "Target residual"]
+    texts = [t.get_text() for t in fig.axes[1].texts]
+    assert any("R-02" in t for t in texts)
+    _renders(fig)
+    _renders(fmea_chart(reg.fmea))
+    with pytest.raises(ParameterError, match="stages"):
+        risk_heatmaps(reg.assess(), stages=("future",))
