@@ -27,8 +27,9 @@ $(STAMP_DEV): pyproject.toml | $(PY)
 	@touch $@ $(STAMP_CORE)
 
 demo: $(STAMP_CORE)
-	$(VENV)/bin/modlean check-log data/*/events.csv --out outputs/demo
-	@echo "demo: summaries written to outputs/demo/"
+	$(VENV)/bin/modlean batch notebooks/*.ipynb --markets US,UK,ID,MY,TH --out outputs/demo
+	$(VENV)/bin/modlean appendix outputs/demo --format html
+	@echo "demo: open $(CURDIR)/outputs/demo/index.html"
 
 test: $(STAMP_DEV)
 	$(PY) -m pytest

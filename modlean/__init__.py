@@ -22,9 +22,14 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 #: Modules loaded on first attribute access (``modlean.mining``).
 SUBMODULES = (
+    "batch",
     "executor",
+    "files",
     "log",
+    "mining", "lean", "conformance",
+    "params",
     "plots",
+    "report",
     "agreement", "fmea", "penalties", "quality", "records", "risk", "sampling", "spc",
 )
 

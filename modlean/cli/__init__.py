@@ -19,6 +19,9 @@ from modlean.errors import ModleanError
 #: Sub-command modules, in the order ``--help`` lists them.
 COMMANDS = [
     "check_log",
+    "mine",
+    "batch",
+    "appendix",
     "qa", "risk",
 ]
 

@@ -1,0 +1,110 @@
+"""``modlean batch``: run notebooks per market (x scenario) with papermill."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from modlean.errors import ParameterError
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "batch",
+        help="run notebooks for each market and collect the results",
+        description="Execute each NOTEBOOK with papermill for every market (and scenario), "
+        "writing OUT/<market>/<notebook>.ipynb and .html, OUT/manifest.json and OUT/index.html "
+        "(a cross-market table of the recorded KPIs). A failing market does not stop the "
+        "others. Exit 0 when every run succeeded, 1 when some failed, 2 for bad input.",
+    )
+    p.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="a parameterised .ipynb")
+    p.add_argument("--markets", required=True, metavar="M1,M2",
+                   help="comma-separated market codes, e.g. US,UK,ID")
+    p.add_argument("--scenarios", default=None, metavar="S1,S2",
+                   help="comma-separated scenario names or YAML files; notebooks with a "
+                   "'scenario' parameter run once per scenario")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   dest="parameters", default=[],
+                   help="a notebook parameter, passed as text (the notebook converts and "
+                   "checks it: NO stays NO, 0123 stays 0123); repeatable")
+    p.add_argument("-f", "--parameters-file", type=Path, default=None, metavar="YAML",
+                   help="parameters from a YAML file (values kept as text); -p wins")
+    p.add_argument("--out", type=Path, default=None,
+                   help="the run folder (default outputs/<date-time>)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="local processes (default: the usable cores)")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
+                   help="run on a Dask cluster instead (needs the dask extra); 'local' starts "
+                   "a throw-away local cluster")
+    p.add_argument("--transport", choices=("ipc", "tcp"), default="ipc",
+                   help="how the runner talks to kernels (default ipc: Unix sockets)")
+    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help="limit for one cell (default: none)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def _split(text: str | None) -> list[str]:
+    return [s.strip() for s in (text or "").split(",") if s.strip()]
+
+
+def read_parameters_file(file: Path) -> dict[str, Any]:
+    """A YAML file of parameters, every scalar kept as text (no YAML type guessing)."""
+    import yaml
+
+    try:
+        data = yaml.load(file.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    except OSError as exc:
+        raise ParameterError(f"-f {str(file)!r}: cannot read it ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"-f {str(file)!r}: not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ParameterError(f"-f {str(file)!r}: expected a mapping of name: value, found "
+                             f"a {type(data).__name__}")
+    return data
+
+
+def _command(args: argparse.Namespace, out: Path) -> list[str]:
+    """The command line that reproduces this batch (for the manifest and the index)."""
+    command = ["modlean", "batch", *args.notebooks, "--markets", args.markets]
+    if args.scenarios:
+        command += ["--scenarios", args.scenarios]
+    for name, value in args.parameters:
+        command += ["-p", name, value]
+    if args.parameters_file:
+        command += ["-f", str(args.parameters_file)]
+    command += ["--out", str(out)]
+    for option, value in (("--workers", args.workers), ("--scheduler", args.scheduler),
+                          ("--timeout", args.timeout)):
+        if value is not None:
+            command += [option, str(value)]
+    if args.transport != "ipc":
+        command += ["--transport", args.transport]
+    return command
+
+
+def run(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from modlean.batch import run_batch
+
+    parameters = read_parameters_file(args.parameters_file) if args.parameters_file else {}
+    parameters.update({name: value for name, value in args.parameters})
+    out = args.out or Path("outputs") / datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    result = run_batch(
+        args.notebooks, _split(args.markets), out=out, parameters=parameters,
+        scenarios=_split(args.scenarios) or None, workers=args.workers,
+        scheduler=args.scheduler, progress=not args.quiet, transport=args.transport,
+        execution_timeout=args.timeout, command=_command(args, out),
+    )
+    for failed in result.failed:
+        where = "/".join(x for x in (failed["market"], failed["scenario"], failed["notebook"]) if x)
+        print(f"modlean batch: {where} failed: {failed['error_type']}: {failed['error']}",
+              file=sys.stderr)
+    done = len(result.runs) - len(result.failed)
+    print(f"{done} of {len(result.runs)} runs succeeded; index: {result.index}")
+    return 0 if result.ok else 1

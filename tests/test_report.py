@@ -1,0 +1,244 @@
+"""Recording results in notebooks, reading them back, and BRD appendices."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+
+import matplotlib.pyplot as plt
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from modlean import report
+from modlean.errors import ModleanError, ParameterError
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _bundle(name, value):
+    """The display bundle record() publishes in a kernel (same code path)."""
+    payload, bundle = report._encode(name, value)
+    bundle[report.MIME] = payload
+    return bundle
+
+
+def _notebook_with(*records, kind="display_data"):
+    nb = new_notebook()
+    cell = new_code_cell("...")
+    cell.outputs = [new_output("stream", name="stdout", text="noise\n")] + [
+        new_output(kind, data=_bundle(n, v), **({"execution_count": 1}
+                                                if kind == "execute_result" else {}))
+        for n, v in records]
+    nb.cells = [new_code_cell("x = 1"), cell]
+    return nb
+
+
+def _figure():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    return fig
+
+
+def test_record_outside_a_kernel_keeps_values_in_this_process():
+    report.record("cases", np.int64(700))
+    report.record("rate", 0.25)
+    report.record("missing", float("nan"))
+    got = report.records()
+    assert got["cases"] == 700 and type(got["cases"]) is int
+    assert got["rate"] == 0.25 and got["missing"] is None
+
+
+def test_every_kind_survives_a_round_trip_through_a_notebook_file(tmp_path):
+    table = pd.DataFrame({"activity": ["a", "b"], "events": [3, 1],
+                          "share": [0.75, 0.25]})
+    when = pd.Timestamp("2026-03-02T05:25:13Z")
+    nb = _notebook_with(("cases", 700), ("when", when), ("flag", True),
+                        ("summary", {"a": [1, 2], "b": None}), ("table", table),
+                        ("counts", pd.Series({"x": 2, "y": 5}, name="n")), ("fig", _figure()))
+    file = tmp_path / "run.ipynb"
+    nbformat.write(nb, file)
+    got = report.read_records(file)
+    assert list(got) == ["cases", "when", "flag", "summary", "table", "counts", "fig"]
+    assert got["cases"] == 700 and got["flag"] is True
+    assert got["when"] == "2026-03-02T05:25:13+00:00"
+    assert got["summary"] == {"a": [1, 2], "b": None}
+    pd.testing.assert_frame_equal(got["table"], table)
+    assert got["counts"]["n"].to_dict() == {"x": 2, "y": 5}
+    assert isinstance(got["fig"], report.RecordedFigure)
+    assert got["fig"].png.startswith(PNG_MAGIC)
+    assert got["fig"].data_uri().startswith("data:image/png;base64,")
+    kinds = [r.kind for r in report.iter_records(file)]
+    assert kinds == ["scalar", "scalar", "scalar", "json", "table", "table", "figure"]
+
+
+def test_the_last_record_of_a_name_wins_and_execute_results_count():
+    nb = _notebook_with(("x", 1), ("y", 2), ("x", 3), kind="execute_result")
+    assert report.read_records(nb) == {"y": 2, "x": 3}
+    assert [r.value for r in report.iter_records(nb)] == [1, 2, 3]
+
+
+def test_a_figure_is_rendered_whatever_the_backend_and_closed():
+    fig = _figure()
+    number = fig.number
+    bundle = _bundle("fig", fig)
+    assert base64.b64decode(bundle["image/png"]).startswith(PNG_MAGIC)
+    assert number not in plt.get_fignums()  # the inline backend will not show it again
+    assert bundle[report.MIME] == {"name": "fig", "version": 1, "kind": "figure",
+                                   "value": None}
+
+
+def test_an_axes_or_a_seaborn_grid_records_its_figure():
+    import seaborn as sns
+
+    fig = _figure()
+    assert base64.b64decode(_bundle("ax", fig.axes[0])["image/png"]).startswith(PNG_MAGIC)
+    grid = sns.FacetGrid(pd.DataFrame({"x": [1, 2], "g": ["a", "b"]}), col="g")
+    assert _bundle("grid", grid)[report.MIME]["kind"] == "figure"
+
+
+def test_scalars_are_shown_formatted_for_readers():
+    assert _bundle("n", 1234567)["text/markdown"] == "**n**: 1,234,567"
+    assert _bundle("r", 0.123456)["text/plain"] == "r: 0.123"
+    assert _bundle("d", 12.345)["text/plain"] == "d: 12.35"
+    assert _bundle("none", None)["text/plain"] == "none: —"
+
+
+@pytest.mark.parametrize(("name", "value", "match"), [
+    ("1st", 1, "record name '1st'"),
+    ("a b", 1, "record name"),
+    ("obj", object(), "cannot record a object"),
+    ("nested", {"a": object()}, "inside a dict or list"),
+    ("big", pd.DataFrame({"a": range(report.MAX_TABLE_ROWS + 1)}), "at most 20,000"),
+    ("dup", pd.DataFrame([[1, 2]], columns=["a", "a"]), "duplicate column"),
+])
+def test_bad_records_are_refused_with_the_reason(name, value, match):
+    with pytest.raises(ParameterError, match=match):
+        report.record(name, value)
+
+
+def test_reading_a_missing_or_broken_notebook_is_a_modlean_error(tmp_path):
+    with pytest.raises(ModleanError, match="does not exist"):
+        report.read_records(tmp_path / "none.ipynb")
+    (tmp_path / "bad.ipynb").write_text("{not json")
+    with pytest.raises(ModleanError, match="not a readable notebook"):
+        report.read_records(tmp_path / "bad.ipynb")
+
+
+def test_strip_outputs_leaves_a_clean_notebook(tmp_path):
+    nb = _notebook_with(("x", 1))
+    nb.cells[1].execution_count = 4
+    nb.metadata["papermill"] = {"parameters": {}}
+    file = tmp_path / "n.ipynb"
+    nbformat.write(nb, file)
+    assert report.strip_outputs(file) is True
+    clean = nbformat.read(file, as_version=4)
+    assert all(c.outputs == [] and c.execution_count is None for c in clean.cells)
+    assert "papermill" not in clean.metadata
+    assert report.strip_outputs(file) is False
+
+
+# ---------------------------------------------------------------------------- appendices
+
+
+@pytest.fixture
+def run_dir(tmp_path):
+    """A batch run folder made by hand: two markets, one failed run."""
+    table = pd.DataFrame({"variant": ["a>b", "a|c"], "cases": [10, 5]})
+    for market in ("US", "UK"):
+        nb = _notebook_with(("cases", 700 if market == "US" else 600), ("variants", table),
+                            ("map", _figure()))
+        (tmp_path / market).mkdir()
+        nbformat.write(nb, tmp_path / market / "01_x.ipynb")
+    runs = [
+        {"notebook": "01_x", "market": m, "scenario": None, "status": s, "error": e,
+         "error_type": t, "ipynb": f"{m}/01_x.ipynb", "html": None, "kpis": {}}
+        for m, s, e, t in (("US", "ok", None, None), ("UK", "failed", "boom", "ValueError"))]
+    manifest = {"run": "demo", "status": "failed", "start": "2026-11-22T05:00:00+00:00",
+                "end": "2026-11-22T05:01:00+00:00", "command": ["modlean", "batch", "x"],
+                "parameters": {"top": "5"}, "seed": 42, "python": "3.11.7",
+                "packages": {"pandas": "3.1.1"}, "git": {"commit": "abc123", "dirty": False},
+                "runs": runs}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    return tmp_path
+
+
+def test_html_appendix_is_self_contained_with_figures_tables_and_reproduction(run_dir):
+    out = report.appendix(run_dir, format="html")
+    assert out == run_dir / "appendix.html"
+    html = out.read_text()
+    assert html.count("data:image/png;base64,") == 2
+    assert "<script" not in html and "http://" not in html and "https://" not in html
+    assert "Market US" in html and "Market UK" in html
+    assert "This run failed: ValueError: boom" in html
+    assert "a&gt;b" in html  # table cells escaped
+    assert "abc123" in html and '{"top": "5"}' in html and ">42<" in html
+
+
+def test_markdown_appendix_for_one_market(run_dir):
+    out = report.appendix(run_dir, market="US", format="md")
+    assert out.name == "appendix-US.md"
+    text = out.read_text()
+    assert "## Market US" in text and "Market UK" not in text
+    assert "| cases | 700 |" in text
+    assert "| a\\|c | 5 |" in text  # a pipe inside a cell does not break the table
+    assert "![map](data:image/png;base64," in text
+    assert "- seed: 42" in text
+
+
+def test_docx_appendix_has_the_pictures_and_tables(run_dir, tmp_path):
+    import docx
+
+    out = report.appendix(run_dir, format="docx", out=tmp_path / "a.docx")
+    doc = docx.Document(io.BytesIO(out.read_bytes()))
+    assert len(doc.inline_shapes) == 2
+    texts = [p.text for p in doc.paragraphs]
+    assert "Market US" in texts and any("Seed: 42" in t for t in texts)
+    assert doc.tables[0].cell(1, 0).text == "cases" and doc.tables[0].cell(1, 1).text == "700"
+
+
+def test_pdf_appendix_needs_chromium(run_dir, monkeypatch):
+    if report.chromium() is None:
+        with pytest.raises(ModleanError, match="needs Chromium"):
+            report.appendix(run_dir, format="pdf")
+        return
+    out = report.appendix(run_dir, format="pdf")
+    assert out.read_bytes().startswith(b"%PDF")
+    monkeypatch.setattr(report, "chromium", lambda: None)
+    with pytest.raises(ModleanError, match="needs Chromium"):
+        report.appendix(run_dir, format="pdf")
+
+
+def test_appendix_refuses_unknown_market_format_and_folder(run_dir, tmp_path):
+    with pytest.raises(ParameterError, match=r"market 'NO' is not in the run.*US, UK"):
+        report.appendix(run_dir, market="NO")
+    with pytest.raises(ParameterError, match="format 'pptx'"):
+        report.appendix(run_dir, format="pptx")
+    with pytest.raises(ParameterError, match=r"has no manifest\.json"):
+        report.appendix(tmp_path / "US")
+
+
+def test_format_helper_matches_the_index_and_appendix():
+    assert report._format(math.pi) == "3.14"
+    assert report._format(2_500_000.0) == "2,500,000"
+    assert report._format(True) == "True"
+
+
+def test_appendix_command(run_dir, capsys):
+    from modlean.cli import main
+
+    assert main(["appendix", str(run_dir), "--market", "UK", "--format", "md"]) == 0
+    assert capsys.readouterr().out.strip() == str(run_dir / "appendix-UK.md")
+    assert main(["appendix", str(run_dir), "--market", "XX"]) == 2
+    assert "market 'XX' is not in the run" in capsys.readouterr().err
+
+
+def test_tables_are_shown_with_their_name_and_readable_numbers():
+    html = _bundle("waits", pd.DataFrame({"mean": [12345.678, 0.123456, float("nan")]}))[
+        "text/html"]
+    assert "<strong>waits</strong>" in html
+    assert "12,346" in html and "0.1235" in html and "e+" not in html
