@@ -2,136 +2,90 @@
 
 Run from the project root:  .venv/bin/python data/make_sample_logs.py
 
-Each market gets about 600 items (listings, seller applications, content and IP
-complaints) over one week, routed by an ML pre-filter to auto-approve,
-auto-reject or human review (L1, sometimes L2), with QA sampling, QA overturns
-that send the item back for rework, and appeals of rejections. Times are UTC
-with a Z suffix. The numbers follow the defaults in docs/domain.md; they are
-illustrative, not any platform's data.
+Each market's log is simulated by modlean's engine from that market's preset
+(templates/scenarios/<MARKET>.yaml), scaled down to about 600 items over one
+week so the files stay small (< 5,000 events): listings, seller applications,
+content and IP complaints, routed by the ML pre-filter to auto-approve,
+auto-reject or human review (L1, sometimes L2), QA sampling of human decisions
+before they are sent (overturns go back to L1 for rework), and appeals of
+rejections. Reviewer ids are renamed to short sample ids (``us_r04`` for L1,
+``us_l2_1`` for L2 and appeals, ``qa_2`` for QA). Times are UTC with a Z suffix.
+The numbers follow docs/domain.md; they are illustrative, not any platform's data.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-MARKETS = {  # market: (UTC offset of the market's day, items in the week, seed)
-    "US": (-5, 700, 11),
-    "UK": (0, 600, 12),
-    "ID": (7, 650, 13),
-    "MY": (8, 550, 14),
-    "TH": (7, 600, 15),
-}
-ITEM_TYPES = ["listing", "seller_onboarding", "content", "ipr_complaint"]
-ITEM_SHARES = [0.70, 0.08, 0.17, 0.05]
-AHT_SECONDS = {"listing": 45, "seller_onboarding": 360, "content": 35, "ipr_complaint": 720}
-LABELS = ["counterfeit", "prohibited_item", "misleading_claims", "missing_gpsr_data",
-          "image_theft", "fake_reviews", "missing_trader_data"]
-LABEL_WEIGHTS = [0.25, 0.15, 0.2, 0.15, 0.1, 0.05, 0.1]
-START = pd.Timestamp("2026-03-02T00:00:00Z")
+from modlean.scenario import Scenario, preset
+from modlean.simulate import simulate
+
+MARKETS = {"US": (700, 11), "UK": (600, 12), "ID": (650, 13), "MY": (550, 14),
+           "TH": (600, 15)}  # market: (items in the week, seed)
+SHARES = {"listing": 0.70, "seller_onboarding": 0.08, "content": 0.17, "ipr_complaint": 0.05}
+DAY = [{"start_hour": 7, "end_hour": 15, "share": 0.5}, {"start_hour": 15, "end_hour": 23,
+                                                        "share": 0.5}]
 
 
-def _lognormal(rng: np.random.Generator, mean: float, cv: float = 0.6) -> float:
-    sigma2 = np.log(1 + cv**2)
-    return float(rng.lognormal(np.log(mean) - sigma2 / 2, np.sqrt(sigma2)))
+def sample_scenario(market: str, items_per_week: int) -> Scenario:
+    """The market preset scaled down to a small week, every item screened by the model."""
+    per_day = items_per_week / 7
+    overrides: dict[str, object] = {
+        "horizon_days": 7, "warmup_days": 0, "drain_days": 7,
+        "qa.timing": "before_send", "qa.human_rate": 0.08, "qa.auto_rate": 0.0,
+        "item_types.listing.appeal_rate": 0.12, "item_types.content.appeal_rate": 0.12,
+        "routing.listing.escalation_probability": 0.10,  # enough L2 cases to show
+        "routing.content.escalation_probability": 0.10,
+    }
+    for item_type, share in SHARES.items():
+        overrides[f"item_types.{item_type}.volume_per_day"] = round(per_day * share, 2)
+    for item_type in ("seller_onboarding", "ipr_complaint"):  # screened, then all to people
+        overrides[f"item_types.{item_type}.model"] = {"enabled": True, "t_low": 0.0,
+                                                      "t_high": 1.0}
+    for pool, heads in (("l1_listing", 4), ("l1_content", 3), ("kyb", 3), ("ipr", 3),
+                        ("l2_policy", 3), ("qa", 3), ("appeals", 3)):
+        overrides[f"pools.{pool}.headcount"] = heads
+        if pool != "kyb":  # KYB keeps the preset's day shifts: some applications wait overnight
+            overrides[f"pools.{pool}.shifts"] = DAY
+    return preset(market, overrides=overrides)
 
 
-def make_market(market: str, offset_h: int, n_items: int, seed: int) -> pd.DataFrame:
-    """One market's log as a DataFrame of events."""
-    rng = np.random.default_rng(seed)
-    rows: list[dict[str, object]] = []
-    # arrivals: busier between 10:00 and 22:00 local time
-    local_hours = rng.choice(24, size=n_items, p=_diurnal())
-    days = rng.integers(0, 7, size=n_items)
-    arrivals = sorted(
-        START + pd.Timedelta(days=int(d), hours=int(h) - offset_h, seconds=int(s))
-        for d, h, s in zip(days, local_hours, rng.integers(0, 3600, n_items), strict=False)
-    )
-    reviewers = [f"{market.lower()}_r{i:02d}" for i in range(1, 13)]
-    seniors = [f"{market.lower()}_l2_{i}" for i in range(1, 4)]
-    for n, t0 in enumerate(arrivals):
-        case = f"{market}-{n + 1:05d}"
-        item_type = str(rng.choice(ITEM_TYPES, p=ITEM_SHARES))
-        label = str(rng.choice(LABELS, p=LABEL_WEIGHTS))
-        events: list[tuple[str, pd.Timestamp, pd.Timestamp | None, str]] = []
+def _reviewer_ids(log: pd.DataFrame, market: str) -> pd.Series:
+    """Short sample ids: L1 seats -> us_r01.., L2/appeals -> us_l2_1.., QA -> qa_1.."""
+    m = market.lower()
+    names: dict[str, str] = {}
+    counters = {"r": 0, "l2": 0, "qa": 0}
+    for name in log["resource"].cat.categories:
+        pool = name.rsplit("_", 1)[0]
+        if pool in ("seller", "model", "system"):
+            names[name] = name
+            continue
+        kind = "qa" if pool == "qa" else "l2" if pool in ("l2_policy", "appeals") else "r"
+        counters[kind] += 1
+        k = counters[kind]
+        names[name] = {"r": f"{m}_r{k:02d}", "l2": f"{m}_l2_{k}", "qa": f"qa_{k}"}[kind]
+    return log["resource"].cat.rename_categories(names)
 
-        def add(activity: str, t: pd.Timestamp, resource: str,
-                start: pd.Timestamp | None = None, _events=events) -> pd.Timestamp:
-            _events.append((activity, t, start, resource))
-            return t
 
-        t = add("submitted", t0, "seller")
-        t = add("auto_screen", t + pd.Timedelta(seconds=int(rng.integers(2, 30))), "model")
-        u = rng.random()
-        auto = item_type == "listing" and u < 0.80
-        if auto:
-            decision = "approve" if u < 0.75 else "reject"
-            t = add("auto_approved" if decision == "approve" else "auto_rejected",
-                    t + pd.Timedelta(seconds=1), "model")
-        else:
-            decision, t = _human_review(rng, add, t, item_type, reviewers, seniors)
-        t = add("decision_sent", t + pd.Timedelta(seconds=int(rng.integers(1, 60))), "system")
-        if decision == "reject" and rng.random() < 0.12:
-            t = add("appeal_filed", t + pd.Timedelta(hours=_lognormal(rng, 20)), "seller")
-            t = add("appeal_queued", t + pd.Timedelta(seconds=5), "system")
-            wait = pd.Timedelta(hours=_lognormal(rng, 10))
-            start = t + wait
-            t = add("appeal_review", start + pd.Timedelta(seconds=_lognormal(rng, 240)),
-                    str(rng.choice(seniors)), start)
-            overturned = rng.random() < 0.35
-            t = add("appeal_decided", t + pd.Timedelta(seconds=30), "system")
-            decision = "approve_on_appeal" if overturned else "reject_upheld"
-        for activity, ts, st, res in events:
-            rows.append({
-                "case_id": case, "activity": activity, "timestamp": ts, "start_timestamp": st,
-                "resource": res, "market": market, "item_type": item_type,
-                "label": label if decision.startswith("reject") else "",
-                "decision": decision,
-            })
-    frame = pd.DataFrame(rows)
+def make_market(market: str, n_items: int, seed: int) -> pd.DataFrame:
+    """One market's log as a DataFrame of events, times as ISO text in UTC."""
+    log = simulate(sample_scenario(market, n_items), seed=seed).log
+    frame = log.assign(resource=_reviewer_ids(log, market))
     for col in ("timestamp", "start_timestamp"):
-        frame[col] = pd.to_datetime(frame[col], utc=True).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return frame
-
-
-def _human_review(rng, add, t, item_type, reviewers, seniors):
-    t = add("queued_l1", t + pd.Timedelta(seconds=1), "system")
-    start = t + pd.Timedelta(minutes=_lognormal(rng, 90, 1.0))
-    aht = AHT_SECONDS[item_type]
-    t = add("review_l1", start + pd.Timedelta(seconds=_lognormal(rng, aht)),
-            str(rng.choice(reviewers)), start)
-    decision = "reject" if rng.random() < 0.4 else "approve"
-    if rng.random() < 0.10:
-        t = add("escalated_l2", t + pd.Timedelta(seconds=2), "system")
-        start = t + pd.Timedelta(minutes=_lognormal(rng, 180, 0.8))
-        t = add("review_l2", start + pd.Timedelta(seconds=_lognormal(rng, 3 * aht)),
-                str(rng.choice(seniors)), start)
-        decision = "reject" if rng.random() < 0.6 else "approve"
-    if rng.random() < 0.08:
-        start = t + pd.Timedelta(minutes=_lognormal(rng, 60))
-        t = add("qa_sample", start + pd.Timedelta(seconds=_lognormal(rng, 1.3 * aht)),
-                f"qa_{int(rng.integers(1, 4))}", start)
-        if rng.random() < 0.12:
-            t = add("qa_overturn", t + pd.Timedelta(seconds=2), "system")
-            start = t + pd.Timedelta(minutes=_lognormal(rng, 30))
-            t = add("review_l1", start + pd.Timedelta(seconds=_lognormal(rng, aht)),
-                    str(rng.choice(reviewers)), start)
-            decision = "approve" if decision == "reject" else "reject"
-    return decision, t
-
-
-def _diurnal() -> np.ndarray:
-    weights = np.array([0.35, 0.3, 0.3, 0.3, 0.35, 0.45, 0.6, 0.8, 1.0, 1.1, 1.25, 1.3,
-                        1.3, 1.3, 1.3, 1.25, 1.25, 1.3, 1.35, 1.4, 1.4, 1.3, 1.0, 0.6])
-    return weights / weights.sum()
+        frame[col] = frame[col].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    frame["exposure_s"] = frame["exposure_s"].round(1)
+    columns = ["case_id", "activity", "timestamp", "start_timestamp", "resource", "market",
+               "item_type", "label", "decision", "true_label", "correct", "exposure_s",
+               "sla_breach"]
+    return frame[columns]
 
 
 def main() -> None:
     here = Path(__file__).resolve().parent
-    for market, (offset, n_items, seed) in MARKETS.items():
-        frame = make_market(market, offset, n_items, seed)
+    for market, (n_items, seed) in MARKETS.items():
+        frame = make_market(market, n_items, seed)
         out = here / market / "events.csv"
         out.parent.mkdir(parents=True, exist_ok=True)
         frame.to_csv(out, index=False)

@@ -29,6 +29,7 @@ SUBMODULES = (
     "mining", "lean", "conformance",
     "params",
     "plots",
+    "queueing", "scenario", "simulate",
     "report",
     "agreement", "fmea", "penalties", "quality", "records", "risk", "sampling", "spc",
 )

@@ -19,6 +19,7 @@ from modlean.errors import ModleanError
 #: Sub-command modules, in the order ``--help`` lists them.
 COMMANDS = [
     "check_log",
+    "simulate",
     "mine",
     "batch",
     "appendix",
