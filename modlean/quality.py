@@ -13,7 +13,11 @@ which matters when auto-decided items are sampled at another rate.
 - :func:`label_confusion` / :func:`label_metrics` — confusion matrix of
   production vs QA label, and precision / recall / F1 per rejection label;
 - :func:`scorecard` — per vendor or site, from a canonical log plus a QA table:
-  accuracy, handling time, SLA attainment and cost per decision, each with a CI.
+  accuracy, handling time, SLA attainment and cost per decision, each with a CI;
+- :func:`is_error`, :func:`error_types`, :func:`error_counts`,
+  :func:`decision_periods`, :func:`with_weights` — the QA table turned into the
+  inputs of control charts (errors and checks per day or reviewer), Pareto
+  charts (what kind of error) and population estimates (1/inclusion probability).
 """
 
 from __future__ import annotations
@@ -31,12 +35,17 @@ from modlean.sampling import proportion_ci
 __all__ = [
     "NO_LABEL",
     "QA_COLUMNS",
+    "decision_periods",
     "decision_quality",
+    "error_counts",
+    "error_types",
+    "is_error",
     "label_confusion",
     "label_metrics",
     "read_qa",
     "scorecard",
     "severity_weighted_score",
+    "with_weights",
 ]
 
 #: Columns a QA table must have.
@@ -93,6 +102,16 @@ def _rate(num_mask: np.ndarray, den_mask: np.ndarray, w: np.ndarray,
     return {"value": p, "low": float(lo), "high": float(hi), "n": int(wd.size)}
 
 
+def _outcomes(qa: pd.DataFrame, positive: Sequence[str] | str
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(production acted, QA says act, same label) as boolean arrays."""
+    pos = {positive} if isinstance(positive, str) else set(positive)
+    made = qa["decision"].isin(pos).to_numpy()
+    truth = qa["qa_decision"].isin(pos).to_numpy()
+    same_label = (qa["label"].astype(str) == qa["qa_label"].astype(str)).to_numpy()
+    return made, truth, same_label
+
+
 def decision_quality(
     qa: pd.DataFrame,
     *,
@@ -114,28 +133,29 @@ def decision_quality(
     Returns
     -------
     pandas.DataFrame
-        One row per metric (``accuracy``, ``false_rejection_rate``,
-        ``miss_rate``, ``precision``, ``recall``, ``f1``, ``label_accuracy``,
+        One row per metric (``accuracy``, ``accuracy_with_label``, ``error_rate``
+        (1 − accuracy_with_label: wrong decision or wrong reason), ``false_rejection_rate``,
+        ``miss_rate``, ``precision``, ``recall``, ``f1``, ``label_accuracy`` and
+        ``label_error_rate`` (its complement),
         and the counts ``tp``, ``fp``, ``fn``, ``tn``) with ``value``, ``low``,
         ``high`` and ``n`` (rows behind it).
     """
     _check(qa, QA_COLUMNS)
-    pos = {positive} if isinstance(positive, str) else set(positive)
     w = _weights(qa, weight)
-    made = qa["decision"].isin(pos).to_numpy()
-    truth = qa["qa_decision"].isin(pos).to_numpy()
-    same_label = (qa["label"].astype(str) == qa["qa_label"].astype(str)).to_numpy()
+    made, truth, same_label = _outcomes(qa, positive)
     tp, fp, fn, tn = made & truth, made & ~truth, ~made & truth, ~made & ~truth
     every = np.ones(len(qa), dtype=bool)
     correct = (made == truth) & (~tp | same_label)
     rows = {
         "accuracy": _rate((made == truth), every, w, confidence),
         "accuracy_with_label": _rate(correct, every, w, confidence),
+        "error_rate": _rate(~correct, every, w, confidence),
         "false_rejection_rate": _rate(fp, ~truth, w, confidence),
         "miss_rate": _rate(fn, truth, w, confidence),
         "precision": _rate(tp, made, w, confidence),
         "recall": _rate(tp, truth, w, confidence),
         "label_accuracy": _rate(same_label, tp, w, confidence),
+        "label_error_rate": _rate(~same_label, tp, w, confidence),
     }
     p, r = rows["precision"]["value"], rows["recall"]["value"]
     f1 = 2 * p * r / (p + r) if (p + r) > 0 else float("nan")
@@ -335,3 +355,143 @@ def scorecard(
             "cost_per_decision_high": aht_hi * scale,
         })
     return pd.DataFrame(rows).set_index(by)
+
+
+# ---------------------------------------------------------------- chart and Pareto inputs
+
+
+def is_error(qa: pd.DataFrame, *, positive: Sequence[str] | str = ("reject",),
+             label: bool = True) -> pd.Series:
+    """True for each checked decision QA found wrong (aligned with ``qa``'s index).
+
+    A decision is wrong when production and QA disagree on acting (reject vs
+    approve) or, with ``label=True``, when both reject but for different reasons
+    (the complement of ``accuracy_with_label`` in :func:`decision_quality`).
+    """
+    _check(qa, QA_COLUMNS)
+    made, truth, same_label = _outcomes(qa, positive)
+    wrong = made != truth
+    if label:
+        wrong = wrong | (made & truth & ~same_label)
+    return pd.Series(wrong, index=qa.index, name="error")
+
+
+def error_types(qa: pd.DataFrame, *, positive: Sequence[str] | str = ("reject",),
+                by: str = "detail") -> pd.Series:
+    """What kind of error each wrong decision is, for a Pareto chart (wrong rows only).
+
+    Kinds: ``missed`` (approved, QA would reject), ``wrong rejection`` (rejected,
+    QA would approve) and ``wrong label`` (both reject, other reason). The label
+    concerned is QA's for a miss and production's otherwise.
+
+    Parameters
+    ----------
+    by:
+        ``"detail"`` (``missed: counterfeit``), ``"kind"`` (``missed``) or
+        ``"label"`` (``counterfeit``): coarser groupings show a pattern sooner in
+        a small sample.
+    """
+    if by not in ("detail", "kind", "label"):
+        raise ParameterError(f"error_types by {by!r}: expected 'detail', 'kind' or 'label'")
+    _check(qa, QA_COLUMNS)
+    made, truth, same_label = _outcomes(qa, positive)
+    label = qa["label"].fillna("(no label)").astype(str).to_numpy().astype(str)
+    qa_label = qa["qa_label"].fillna("(no label)").astype(str).to_numpy().astype(str)
+    conditions = [~made & truth, made & ~truth, made & truth & ~same_label]
+    kinds = np.select(conditions, ["missed", "wrong rejection", "wrong label"], default="")
+    concerned = np.where(~made & truth, qa_label, label)
+    if by == "kind":
+        values = kinds
+    elif by == "label":
+        values = np.where(kinds != "", concerned, "")
+    else:
+        values = np.where(kinds != "", np.char.add(np.char.add(kinds, ": "), concerned), "")
+    out = pd.Series(values, index=qa.index, name="error_type")
+    return out[out != ""]
+
+
+def error_counts(qa: pd.DataFrame, by: str | pd.Series, *,
+                 positive: Sequence[str] | str = ("reject",), label: bool = True
+                 ) -> pd.DataFrame:
+    """Errors and checked decisions per group: the input of a p or Laney p′ chart.
+
+    Parameters
+    ----------
+    qa:
+        QA table.
+    by:
+        A column of ``qa`` (``"reviewer"``, ``"vendor"``) or a Series aligned with
+        it (e.g. :func:`decision_periods`). Rows whose group is missing are left out.
+    label:
+        Count a right rejection with the wrong reason as an error (see :func:`is_error`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by group (sorted): ``errors``, ``checked``, ``rate``.
+    """
+    if isinstance(by, str):
+        if by not in qa.columns:
+            raise ParameterError(f"error_counts by {by!r}: no such column in the QA table; "
+                                 f"found {list(qa.columns)}")
+        groups = qa[by]
+    else:
+        groups = pd.Series(by).reindex(qa.index)
+    wrong = is_error(qa, positive=positive, label=label)
+    frame = pd.DataFrame({"group": groups.to_numpy(), "error": wrong.to_numpy()}).dropna(
+        subset=["group"])
+    if frame.empty:
+        raise ParameterError("error_counts: no QA row has a group to count it in")
+    out = frame.groupby("group", sort=True).agg(errors=("error", "sum"),
+                                                checked=("error", "size"))
+    out["errors"] = out["errors"].astype(int)
+    out["rate"] = out["errors"] / out["checked"]
+    out.index.name = groups.name if isinstance(groups.name, str) else "group"
+    return out
+
+
+def decision_periods(qa: pd.DataFrame, log: pd.DataFrame, *,
+                     activity: str = "decision_sent", freq: str = "D") -> pd.Series:
+    """The period (start, UTC) in which each QA-checked decision was made, from the log.
+
+    The first ``activity`` event of the case dates the decision; ``freq`` is a
+    pandas frequency (``"D"`` day, ``"12h"``, ``"W"`` ...). Cases the log does not
+    decide get NaT (and are left out by :func:`error_counts`).
+    """
+    for col in ("case_id", "activity", "timestamp"):
+        if col not in log.columns:
+            raise ParameterError(f"log: missing column {col!r}; expected a canonical log")
+    decided = log[log["activity"] == activity].groupby("case_id")["timestamp"].min()
+    if decided.empty:
+        raise ParameterError(f"log: no {activity!r} events to date the QA-checked decisions")
+    try:
+        periods = decided.dt.floor(freq)
+    except ValueError:
+        try:  # non-fixed frequencies (W, MS ...) go through periods
+            periods = decided.dt.tz_localize(None).dt.to_period(freq).dt.start_time.dt.tz_localize(
+                "UTC")
+        except ValueError:
+            raise ParameterError(f"freq {freq!r}: expected a pandas frequency such as 'D', "
+                                 "'12h' or 'W'") from None
+    out = qa["case_id"].astype(str).map(periods)
+    out.name = "period"
+    return out
+
+
+def with_weights(qa: pd.DataFrame, *, inclusion: str = "inclusion_probability",
+                 name: str = "weight") -> pd.DataFrame:
+    """The QA table with a sampling-weight column ``name`` = 1 / inclusion probability.
+
+    Pass ``weight=name`` to :func:`decision_quality` for population (Horvitz-Thompson
+    / Hájek) estimates when strata were sampled at different rates.
+    """
+    if inclusion not in qa.columns:
+        raise ParameterError(f"QA table: inclusion-probability column {inclusion!r} not "
+                             f"found; found {list(qa.columns)}")
+    pi = pd.to_numeric(qa[inclusion], errors="coerce")
+    bad = np.flatnonzero(~((pi > 0) & (pi <= 1)).to_numpy())
+    if bad.size:
+        raise ParameterError(f"QA table row {int(bad[0]) + 1}, column {inclusion!r}: found "
+                             f"{qa[inclusion].iloc[int(bad[0])]!r}; expected a probability "
+                             "in (0, 1]")
+    return qa.assign(**{name: 1.0 / pi})

@@ -54,11 +54,15 @@ __all__ = [
     "appendix_context",
     "chromium",
     "iter_records",
+    "key_figures",
+    "market_runs",
     "read_records",
     "record",
     "records",
+    "show_results",
     "strip_outputs",
     "templates_dir",
+    "write_appendices",
 ]
 
 #: The MIME type of a record in a notebook output bundle.
@@ -458,6 +462,101 @@ def appendix_context(run_dir: Path, market: str | None = None) -> dict[str, Any]
     title = f"Appendix: {manifest.get('run', run_dir.name)}" + (f", {market}" if market else "")
     return {"title": title, "manifest": manifest, "sections": sections,
             "generated": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
+
+
+# ---------------------------------------------------------------- gathering one market
+
+
+def _gathered_runs(run_dir: str | Path, market: str) -> list[dict[str, Any]]:
+    """The runs of ``market`` in a run folder, leaving out gathering notebooks (run_dir)."""
+    from modlean.batch import load_manifest
+
+    runs = load_manifest(run_dir)["runs"]
+    return [r for r in runs if r.get("market") == market
+            and "run_dir" not in (r.get("parameters") or {})]
+
+
+def market_runs(run_dir: str | Path, market: str) -> Any:
+    """One row per notebook run of ``market`` in a batch run folder.
+
+    Columns: ``notebook``, ``scenario``, ``status``, ``seconds``, ``records`` (how many
+    results it recorded), ``error`` (type and message of a failed run) and ``html``
+    (the report's path inside the run folder). Gathering notebooks (those declaring
+    ``run_dir``, such as the appendix notebook itself) are left out.
+    """
+    import pandas as pd
+
+    rows = [{"notebook": r["notebook"], "scenario": r.get("scenario"), "status": r["status"],
+             "seconds": r.get("seconds"), "records": len(r.get("records") or []),
+             "error": (f"{r.get('error_type')}: {r.get('error')}" if r["status"] != "ok"
+                       else ""),
+             "html": r.get("html") or ""}
+            for r in _gathered_runs(run_dir, market)]
+    return pd.DataFrame(rows, columns=["notebook", "scenario", "status", "seconds", "records",
+                                       "error", "html"])
+
+
+def key_figures(run_dir: str | Path, market: str) -> Any:
+    """The key figures (scalar records) of every notebook run of ``market``, as a table.
+
+    Columns ``notebook``, ``name``, ``value`` (as recorded: number or text), in the order
+    the notebooks and their records ran.
+    """
+    import pandas as pd
+
+    rows = [{"notebook": r["notebook"], "name": name, "value": value}
+            for r in _gathered_runs(run_dir, market)
+            for name, value in (r.get("kpis") or {}).items()]
+    return pd.DataFrame(rows, columns=["notebook", "name", "value"])
+
+
+def show_results(run_dir: str | Path, market: str, *,
+                 kinds: tuple[str, ...] = ("table", "figure"), max_rows: int = 30) -> None:
+    """Display in the notebook what every run of ``market`` recorded, notebook by notebook.
+
+    A heading per notebook (with its status), then each recorded table (first
+    ``max_rows`` rows) and figure, in recording order. Nothing is recorded again,
+    so an appendix of the run folder does not show them twice.
+    """
+    import pandas as pd
+    from IPython.display import Markdown, display
+
+    folder = Path(run_dir)
+    runs = _gathered_runs(folder, market)
+    if not runs:
+        display(Markdown(f"*No notebook ran for market {market} in `{folder}`.*"))
+        return
+    for run in runs:  # a handful of notebooks
+        title = run["notebook"] + (f" ({run['scenario']})" if run.get("scenario") else "")
+        display(Markdown(f"### {title}: {run['status']}"))
+        if run["status"] != "ok":
+            display(Markdown(f"**Failed:** {run.get('error_type')}: {run.get('error')}"))
+        path = folder / run["ipynb"] if run.get("ipynb") else None
+        if path is None or not path.is_file():
+            continue
+        for name, value in read_records(path).items():
+            kind = ("figure" if isinstance(value, RecordedFigure) else
+                    "table" if isinstance(value, pd.DataFrame | pd.Series) else "other")
+            if kind not in kinds:
+                continue
+            display(Markdown(f"**{name}**"))
+            display(value.head(max_rows) if kind == "table" else value)
+
+
+def write_appendices(run_dir: str | Path, market: str,
+                     formats: tuple[str, ...] | list[str] = ("html", "docx")) -> list[str]:
+    """Write the BRD appendix of ``market`` in each format; the paths written.
+
+    Nothing is written (an empty list) when the run has no notebook run of that
+    market. See :func:`appendix`.
+    """
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ParameterError(f"appendix formats {unknown}: expected some of "
+                             f"{', '.join(FORMATS)}")
+    if not _gathered_runs(run_dir, market):
+        return []
+    return [str(appendix(run_dir, market=market, format=f)) for f in formats]
 
 
 def _view(item: Record) -> dict[str, Any]:

@@ -27,6 +27,9 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 #: Per-notebook parameters that keep a test run small (text, as `modlean batch -p` passes).
 SMALL_PARAMETERS: dict[str, dict[str, str]] = {
     "01_process_discovery": {"top_activities": "5", "top_variants": "3"},
+    "02_queue_simulation": {"horizon_days": "1", "warmup_days": "0", "drain_days": "1",
+                            "replications": "2", "top_variants": "3"},
+    "05_risk_assessment": {"replications": "1", "loss_runs": "1000", "today": "2026-03-22"},
 }
 
 TINY = [

@@ -38,12 +38,14 @@ def test_decision_quality_by_hand():
     assert (q["tp"], q["fp"], q["fn"], q["tn"]) == (3, 1, 1, 5)
     assert q["accuracy"] == pytest.approx(0.8)
     assert q["accuracy_with_label"] == pytest.approx(0.7)
+    assert q["error_rate"] == pytest.approx(0.3)
     assert q["false_rejection_rate"] == pytest.approx(1 / 6)  # FP/(FP+TN)
     assert q["miss_rate"] == pytest.approx(1 / 4)              # FN/(FN+TP)
     assert q["precision"] == pytest.approx(3 / 4)
     assert q["recall"] == pytest.approx(3 / 4)
     assert q["f1"] == pytest.approx(3 / 4)
     assert q["label_accuracy"] == pytest.approx(2 / 3)         # right code / right rejections
+    assert q["label_error_rate"] == pytest.approx(1 / 3)
     table = decision_quality(QA)
     assert table.loc["accuracy", "low"] < 0.8 < table.loc["accuracy", "high"]
 
@@ -137,3 +139,73 @@ def test_severity_weighted_score_by_hand():
     assert severity_weighted_score(qa) == pytest.approx(1 - 1.6 / 10)
     with pytest.raises(ParameterError, match="row 2, column 'error_severity': found 'tiny'"):
         severity_weighted_score(qa.assign(error_severity=["", "tiny"] + [""] * 8))
+
+
+# ---------------------------------------------------------------- chart and Pareto inputs
+
+def test_is_error_matches_accuracy_with_and_without_labels():
+    from modlean.quality import is_error
+
+    assert is_error(QA).tolist() == [False, True, True, True] + [False] * 6
+    assert is_error(QA, label=False).sum() == 2  # decision only: 1 FP + 1 FN
+    q = decision_quality(QA)["value"]
+    assert 1 - is_error(QA).mean() == pytest.approx(q["accuracy_with_label"])
+    assert 1 - is_error(QA, label=False).mean() == pytest.approx(q["accuracy"])
+
+
+def test_error_types_name_the_kind_and_the_label():
+    from modlean.quality import error_types
+
+    kinds = error_types(QA)
+    assert kinds.to_dict() == {1: "wrong label: counterfeit",
+                               2: "wrong rejection: prohibited",
+                               3: "missed: prohibited"}
+    assert error_types(QA, by="kind").tolist() == ["wrong label", "wrong rejection", "missed"]
+    assert error_types(QA, by="label").tolist() == ["counterfeit", "prohibited", "prohibited"]
+    with pytest.raises(ParameterError, match="by 'vendor'"):
+        error_types(QA, by="vendor")
+
+
+def test_error_counts_per_column_and_per_series():
+    from modlean.quality import error_counts
+
+    per = error_counts(QA, "reviewer")
+    assert per["errors"].tolist() == [3, 0] and per["checked"].tolist() == [5, 5]
+    assert per["rate"].tolist() == [0.6, 0.0]
+    halves = pd.Series(["a"] * 3 + ["b"] * 6 + [None], index=QA.index)
+    by_series = error_counts(QA, halves)
+    assert by_series.to_dict("index") == {"a": {"errors": 2, "checked": 3, "rate": 2 / 3},
+                                          "b": {"errors": 1, "checked": 6, "rate": 1 / 6}}
+    with pytest.raises(ParameterError, match="no such column"):
+        error_counts(QA, "vendor")
+
+
+def test_decision_periods_date_each_check_by_its_decision():
+    from modlean.quality import decision_periods, error_counts
+
+    ts = pd.to_datetime(["2026-03-02T10:00Z", "2026-03-02T23:00Z", "2026-03-03T01:00Z",
+                         "2026-03-03T00:30Z", "2026-03-09T05:00Z"]).astype("datetime64[us, UTC]")
+    log = pd.DataFrame({"case_id": ["c1", "c2", "c3", "c3", "c4"],
+                        "activity": ["decision_sent"] * 3 + ["decision_sent", "decision_sent"],
+                        "timestamp": ts})
+    days = decision_periods(QA, log)
+    assert [str(d.date()) if pd.notna(d) else None for d in days[:5]] == [
+        "2026-03-02", "2026-03-02", "2026-03-03", "2026-03-09", None]
+    counts = error_counts(QA, days)
+    assert counts["checked"].tolist() == [2, 1, 1]  # c5..c10 are not in the log
+    weeks = decision_periods(QA, log, freq="W")
+    assert str(weeks[0].date()) == "2026-03-02" and str(weeks[3].date()) == "2026-03-09"
+    with pytest.raises(ParameterError, match="freq 'fortnight'"):
+        decision_periods(QA, log, freq="fortnight")
+
+
+def test_with_weights_is_one_over_the_inclusion_probability():
+    from modlean.quality import with_weights
+
+    qa = QA.assign(inclusion_probability=[0.2] * 5 + [0.05] * 5)
+    w = with_weights(qa)["weight"]
+    assert w.tolist() == pytest.approx([5] * 5 + [20] * 5)
+    q = decision_quality(with_weights(qa), weight="weight")["value"]
+    assert q["tn"] == pytest.approx(5 + 4 * 20)
+    with pytest.raises(ParameterError, match="row 2, column 'inclusion_probability'"):
+        with_weights(qa.assign(inclusion_probability=[0.2, 0, 1, 1, 1, 1, 1, 1, 1, 1]))

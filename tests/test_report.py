@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import math
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import nbformat
@@ -242,3 +243,74 @@ def test_tables_are_shown_with_their_name_and_readable_numbers():
         "text/html"]
     assert "<strong>waits</strong>" in html
     assert "12,346" in html and "0.1235" in html and "e+" not in html
+
+
+# ---------------------------------------------------------------------------- one market
+
+
+def _with_gatherer(run_dir):
+    """Add a US run of a gathering notebook (declares run_dir) and KPIs to the manifest."""
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    manifest["runs"][0].update(kpis={"cases": 700, "share": 0.5}, seconds=3.0,
+                               records=[{"name": "cases"}, {"name": "variants"},
+                                        {"name": "map"}])
+    manifest["runs"].append({"notebook": "06_gather", "market": "US", "status": "ok",
+                             "parameters": {"market": "US", "run_dir": str(run_dir)},
+                             "kpis": {"appendices": 1}, "ipynb": "US/06_gather.ipynb"})
+    (run_dir / "manifest.json").write_text(json.dumps(manifest))
+    return run_dir
+
+
+def test_market_runs_and_key_figures_leave_out_gathering_notebooks(run_dir):
+    _with_gatherer(run_dir)
+    runs = report.market_runs(run_dir, "US")
+    assert runs[["notebook", "status", "seconds", "records"]].to_dict("records") == [
+        {"notebook": "01_x", "status": "ok", "seconds": 3.0, "records": 3}]
+    failed = report.market_runs(run_dir, "UK")
+    assert failed["error"].tolist() == ["ValueError: boom"]
+    assert report.key_figures(run_dir, "US").to_dict("records") == [
+        {"notebook": "01_x", "name": "cases", "value": 700},
+        {"notebook": "01_x", "name": "share", "value": 0.5}]
+    assert report.market_runs(run_dir, "TH").empty and report.key_figures(run_dir, "TH").empty
+
+
+def test_show_results_displays_tables_and_figures_without_recording(run_dir, monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda value: shown.append(value))
+    before = report.records()
+    report.show_results(run_dir, "US")
+    kinds = [type(v).__name__ for v in shown]
+    assert kinds == ["Markdown", "Markdown", "DataFrame", "Markdown", "RecordedFigure"]
+    assert "01_x: ok" in shown[0].data and shown[2]["cases"].tolist() == [10, 5]
+    del shown[:]
+    report.show_results(run_dir, "UK", kinds=("figure",))
+    assert [type(v).__name__ for v in shown] == ["Markdown", "Markdown", "Markdown",
+                                                 "RecordedFigure"]
+    assert shown[1].data == "**Failed:** ValueError: boom"
+    report.show_results(run_dir, "TH")
+    assert "No notebook ran for market TH" in shown[-1].data
+    assert report.records() == before
+
+
+def test_write_appendices_writes_each_format_or_nothing(run_dir):
+    paths = report.write_appendices(run_dir, "US", ["html", "md"])
+    assert paths == [str(run_dir / "appendix-US.html"), str(run_dir / "appendix-US.md")]
+    assert all(Path(p).is_file() for p in paths)
+    assert report.write_appendices(run_dir, "TH") == []
+    with pytest.raises(ParameterError, match=r"formats \['rtf'\]"):
+        report.write_appendices(run_dir, "US", ["rtf"])
+
+
+def test_run_status_figure(run_dir):
+    from modlean.plots.overview import run_status
+
+    _with_gatherer(run_dir)
+    fig = run_status(report.market_runs(run_dir, "UK"))
+    assert fig.axes[0].get_title().endswith("0 ok, 1 failed")
+    plt.close(fig)
+    fig = run_status(report.market_runs(run_dir, "US"))
+    assert [p.get_width() for p in fig.axes[0].patches] == [3.0]
+    plt.close(fig)
+    empty = run_status(report.market_runs(run_dir, "TH"))
+    assert "no notebook ran" in empty.axes[0].texts[0].get_text()
+    plt.close(empty)

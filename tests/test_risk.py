@@ -235,3 +235,55 @@ def test_assess_appetite(tmp_path):
     assert a.loc["A", "within_appetite"] is False or a.loc["A", "within_appetite"] == False  # noqa: E712
     assert a.loc["B", "within_appetite"] == True  # noqa: E712
     assert a.loc["C", "within_appetite"] is None
+
+
+# ---------------------------------------------------------------- likelihoods from data
+
+def test_share_of_periods_missed_counts_replications_that_miss_the_target():
+    from modlean.risk import share_of_periods_missed
+
+    kpis = pd.DataFrame({"replication": [0, 0, 1, 1, 2, 2, 3, 3],
+                         "item_type": ["listing", "all"] * 4,
+                         "kpi": ["sla_target_met"] * 8,
+                         "value": [1.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0]})
+    assert share_of_periods_missed(kpis, item_type="listing") == (0.5, 4)
+    assert share_of_periods_missed(kpis) == (0.5, 4)
+    with pytest.raises(ParameterError, match="no 'sla_target_met' for item type 'content'"):
+        share_of_periods_missed(kpis, item_type="content")
+
+
+def test_likelihood_evidence_uses_the_matching_anchor(sample):
+    from modlean.risk import likelihood_evidence
+
+    ev = likelihood_evidence({
+        "R-03": {"measure": "false-rejection rate (QA)", "rate_per_decision": 0.00005},
+        "R-04": {"measure": "P(SLA missed in a week)", "probability": 0.5, "period_days": 7},
+        "R-09": {"per_year": 0.5},
+    }, risks=sample.risks)
+    assert ev["likelihood"].tolist() == [
+        likelihood_from_rate(0.00005), likelihood_from_probability(0.5, period_days=7), 2]
+    assert ev["likelihood"].tolist() == [3, 4, 2]  # 5e-5 per decision; 36 a year; 0.5 a year
+    assert ev["register_l"].tolist() == [4, 4, 3]
+    assert ev["change"].tolist() == [-1, 0, -1]
+    assert ev["basis"].tolist() == ["rate per decision", "probability per 7 days",
+                                    "events per year"]
+    with pytest.raises(ParameterError, match="exactly one of"):
+        likelihood_evidence({"R-03": {"rate_per_decision": 0.1, "per_year": 3}})
+    with pytest.raises(ParameterError, match=r"\['R-99'\] are not in the register"):
+        likelihood_evidence({"R-99": {"per_year": 3}}, risks=sample.risks)
+
+
+def test_apply_likelihoods_changes_only_the_risks_with_evidence(sample):
+    from modlean.risk import apply_likelihoods, assess, likelihood_evidence
+
+    ev = likelihood_evidence({"R-03": {"rate_per_decision": 0.01}})
+    risks = apply_likelihoods(sample.risks, ev)
+    changed = risks.set_index("risk_id")
+    assert changed.loc["R-03", "residual_l"] == 5
+    assert changed.loc["R-03", "residual_l_register"] == 4
+    assert (changed.drop(index="R-03")["residual_l"]
+            == sample.risks.set_index("risk_id").drop(index="R-03")["residual_l"]).all()
+    assert changed["likelihood_source"].value_counts().to_dict() == {"register": 14, "data": 1}
+    table = assess(risks, sample.matrix).set_index("risk_id")
+    assert table.loc["R-03", "residual_band"] == sample.matrix.band(5, 2)
+    assert sample.risks.loc[sample.risks["risk_id"] == "R-03", "residual_l"].item() == 4

@@ -1,4 +1,4 @@
-"""Figures that describe a canonical event log at a glance (notebook 01, appendices)."""
+"""Figures that describe a canonical event log, or a batch run, at a glance (notebooks 01, 06)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 
 from modlean.plots import figure
 
-__all__ = ["activity_counts", "daily_arrivals"]
+__all__ = ["activity_counts", "daily_arrivals", "run_status"]
 
 
 def activity_counts(log: pd.DataFrame, top: int = 15) -> Any:
@@ -55,4 +55,30 @@ def daily_arrivals(log: pd.DataFrame) -> Any:
     ax.set_title("Cases started per day (UTC)")
     ax.set_ylim(bottom=0)
     fig.autofmt_xdate()
+    return fig
+
+
+def run_status(runs: pd.DataFrame, *, title: str = "Notebooks run for this market") -> Any:
+    """Bars of each notebook run's time, green when it succeeded and red when it failed.
+
+    ``runs`` is :func:`modlean.report.market_runs` output; failed runs are labelled
+    with their error. With no runs, the figure says so.
+    """
+    fig, ax = figure(8.0, 0.45 * max(len(runs), 1) + 1.4)
+    if runs.empty:
+        ax.text(0.5, 0.5, "no notebook ran for this market", ha="center", va="center",
+                transform=ax.transAxes)
+        ax.set_axis_off()
+        ax.set_title(title)
+        return fig
+    labels = runs["notebook"].astype(str).to_numpy()[::-1]
+    seconds = runs["seconds"].fillna(0).to_numpy(dtype=float)[::-1]
+    ok = (runs["status"] == "ok").to_numpy()[::-1]
+    ax.barh(labels, seconds, color=["#7fbf7b" if o else "#d73027" for o in ok])
+    errors = runs["error"].fillna("").astype(str).to_numpy()[::-1]
+    for y, (s, e) in enumerate(zip(seconds, errors, strict=True)):
+        ax.text(s, y, f"  {e[:60]}" if e else f"  {s:.0f} s", va="center", fontsize=8)
+    ax.set_xlabel("seconds")
+    ax.set_xlim(0, max(float(seconds.max()) * 1.5, 1.0))
+    ax.set_title(f"{title}: {int(ok.sum())} ok, {int((~ok).sum())} failed")
     return fig

@@ -1,4 +1,4 @@
-"""QA figures: control charts with rule flags, Pareto charts, scorecards."""
+"""QA figures: control charts with rule flags, Pareto charts, label metrics, scorecards."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 from modlean.errors import ParameterError
 from modlean.plots import figure
 
-__all__ = ["control_chart", "pareto_chart", "scorecard_chart"]
+__all__ = ["control_chart", "label_metrics_chart", "pareto_chart", "scorecard_chart"]
 
 
 def control_chart(chart: pd.DataFrame, *, title: str = "p-chart", value: str | None = None,
@@ -94,9 +94,37 @@ def scorecard_chart(card: pd.DataFrame, measure: str = "accuracy", *,
     fig, ax = figure(7, 0.6 * len(card) + 1.5)
     y = np.arange(len(card))
     v = card[measure].to_numpy(dtype=float)
-    lo = v - card[f"{measure}_low"].to_numpy(dtype=float)
-    hi = card[f"{measure}_high"].to_numpy(dtype=float) - v
+    # an interval ending exactly at the estimate can come out as -1e-16; matplotlib refuses it
+    lo = np.clip(v - card[f"{measure}_low"].to_numpy(dtype=float), 0, None)
+    hi = np.clip(card[f"{measure}_high"].to_numpy(dtype=float) - v, 0, None)
     ax.errorbar(v, y, xerr=[lo, hi], fmt="o", color="#4c72b0", capsize=4)
     ax.set_yticks(y, [str(i) for i in card.index])
     ax.set_title(title or f"{measure} by {card.index.name or 'group'} (95% CI)")
+    return fig
+
+
+def label_metrics_chart(metrics: pd.DataFrame, *, title: str = "Rejection labels: precision and "
+                        "recall against QA") -> Any:
+    """Precision and recall per rejection label (bars), with the QA count of each label.
+
+    ``metrics`` is :func:`modlean.quality.label_metrics` output. Low precision: the
+    label is used where QA would give another one (or approve); low recall: QA
+    finds that reason where production used another (or approved).
+    """
+    for col in ("precision", "recall", "actual"):
+        if col not in metrics.columns:
+            raise ParameterError(f"label_metrics_chart: column {col!r} missing; expected "
+                                 "modlean.quality.label_metrics output")
+    fig, ax = figure(8, 0.55 * len(metrics) + 1.6)
+    y = np.arange(len(metrics))[::-1]
+    h = 0.38
+    ax.barh(y + h / 2, metrics["precision"].fillna(0), height=h, color="#4c72b0",
+            label="precision")
+    ax.barh(y - h / 2, metrics["recall"].fillna(0), height=h, color="#dd8452", label="recall")
+    ax.set_yticks(y, [f"{i} (QA: {int(n)})" for i, n in zip(metrics.index, metrics["actual"],
+                                                            strict=True)], fontsize=8)
+    ax.set_xlim(0, 1.05)
+    ax.set_xlabel("share")
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=8)
     return fig

@@ -11,7 +11,7 @@ import pandas as pd
 from modlean.errors import ParameterError
 from modlean.plots import figure
 
-__all__ = ["BAND_COLOURS", "fmea_chart", "risk_heatmaps"]
+__all__ = ["BAND_COLOURS", "fmea_chart", "loss_distribution", "risk_heatmaps"]
 
 #: Band colours (colour-blind safe order: green, yellow, orange, red).
 BAND_COLOURS = {"Low": "#7fbf7b", "Medium": "#fee08b", "High": "#fc8d59", "Critical": "#d73027"}
@@ -99,4 +99,32 @@ def fmea_chart(fmea: pd.DataFrame, *, title: str = "FMEA by action priority") ->
     ax.set_xlabel("RPN (secondary sort only)")
     ax.set_xlim(0, max(float(fmea["rpn"].max()) * 1.45, 10))
     ax.set_title(title)
+    return fig
+
+
+def loss_distribution(totals: Any, summary: Any = None, *, currency: str = "EUR",
+                      title: str = "Simulated annual loss of the register") -> Any:
+    """Histogram of Monte-Carlo yearly totals with the expected loss and P90 marked.
+
+    ``totals`` and ``summary`` are what :func:`modlean.risk.simulate_losses` returns.
+    """
+    x = np.asarray(totals, dtype="float64")
+    if x.size == 0:
+        raise ParameterError("loss_distribution: no simulated totals")
+    fig, ax = figure(8, 4)
+    top = float(np.quantile(x, 0.995))
+    ax.hist(np.minimum(x, top), bins=60, color="#91bfdb", edgecolor="white")
+    marks = {"expected": float(x.mean()), "P90": float(np.quantile(x, 0.9))}
+    if summary is not None:
+        marks = {"expected": float(summary["expected"]), "P90": float(summary["p90"])}
+    for (name, value), colour in zip(marks.items(), ("0.2", "#d73027"), strict=True):
+        ax.axvline(value, color=colour, ls="--", lw=1.2,
+                   label=f"{name}: {value / 1e6:,.1f}M {currency}")
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1e6:,.0f}M"))
+    ax.set_xlabel(f"annual loss ({currency}; the top 0.5% drawn at the right edge)")
+    ax.set_ylabel("simulated years")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
     return fig
