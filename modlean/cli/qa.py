@@ -13,7 +13,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "qa-sample",
         help="decisions to sample to estimate an error rate within a margin",
-        description="Sample size n0 = z^2 p(1-p) / e^2 (z = 1.96 at 95%%), with the "
+        description="Sample size n0 = z^2 p(1-p) / e^2 (z = 1.96 at 95 %), with the "
         "finite-population correction when --population is given; rounded up.",
     )
     p.add_argument("--error-rate", type=float, required=True,

@@ -21,7 +21,7 @@ def register(sub: Any) -> None:
         "simulate",
         help="simulate a scenario (or a proposal on its baseline)",
         description="Simulate the moderation operation described by a scenario YAML (or a "
-        "proposal file of overrides on top of a baseline) and print its KPIs with 95 %% "
+        "proposal file of overrides on top of a baseline) and print its KPIs with 95 % "
         "intervals across replications. --out writes the simulated event log (Parquet), the "
         "per-item table, the KPI tables and the resolved scenario.",
     )
