@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from modlean.cli.common import parse_pairs, to_json, write_text_atomic
+from modlean.cli.common import add_log_options, log_options, to_json, write_text_atomic
 from modlean.errors import ModleanError
-from modlean.log import DEFAULT_TZ, read_log, summarize
+from modlean.log import read_log, summarize
 
 
 def register(sub: Any) -> None:
@@ -22,35 +22,15 @@ def register(sub: Any) -> None:
     )
     p.add_argument("logs", nargs="+", metavar="LOG",
                    help="a log file (.csv .csv.gz .tsv .parquet .xlsx .xes .db) or database URL")
-    p.add_argument("--map", action="append", metavar="CANONICAL=COLUMN", dest="mapping",
-                   help="name a column, e.g. --map case_id=ticket_no (repeatable)")
-    p.add_argument("--tz", default=None, help="time zone of times written without an offset")
-    p.add_argument("--sheet", default=None, help="worksheet of an .xlsx file")
-    p.add_argument("--query", default=None, help="SQL query or table name for a database")
-    p.add_argument("--encoding", default=None, help="text encoding, e.g. cp1252")
-    p.add_argument("--sep", default=None, help="column separator of a text file")
-    order = p.add_mutually_exclusive_group()
-    order.add_argument("--dayfirst", dest="dayfirst", action="store_const", const=True,
-                       default=None, help="dates like 03/04/2025 mean 3 April")
-    order.add_argument("--monthfirst", dest="dayfirst", action="store_const", const=False,
-                       help="dates like 03/04/2025 mean 4 March")
     p.add_argument("--json", action="store_true", help="print the summaries as JSON")
     p.add_argument("--out", type=Path, default=None,
                    help="also write <log name>.summary.json for each log into this folder")
+    add_log_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    mapping = parse_pairs(args.mapping, "--map")
-    options = {
-        "mapping": mapping or None,
-        "tz": args.tz or DEFAULT_TZ,
-        "sheet": int(args.sheet) if args.sheet and args.sheet.isdigit() else args.sheet,
-        "query": args.query,
-        "encoding": args.encoding,
-        "sep": args.sep,
-        "dayfirst": args.dayfirst,
-    }
+    options = log_options(args)
     summaries: dict[str, Any] = {}
     failed = 0
     for source in args.logs:

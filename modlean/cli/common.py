@@ -1,14 +1,15 @@
-"""Helpers shared by the sub-commands: output folders and JSON printing."""
+"""Helpers shared by the sub-commands: log-reading options, pairs, JSON and atomic writes."""
 
 from __future__ import annotations
 
+import argparse
 import json
 from typing import Any
 
 from modlean.errors import ParameterError
 from modlean.files import write_atomic as write_text_atomic
 
-__all__ = ["parse_pairs", "to_json", "write_text_atomic"]
+__all__ = ["add_log_options", "log_options", "parse_pairs", "to_json", "write_text_atomic"]
 
 
 def parse_pairs(items: list[str] | None, option: str) -> dict[str, str]:
@@ -33,3 +34,37 @@ def _default(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+def add_log_options(parser: argparse.ArgumentParser) -> None:
+    """The options of :func:`modlean.read_log`, for every command that reads a log."""
+    group = parser.add_argument_group("reading the log")
+    group.add_argument("--map", action="append", metavar="CANONICAL=COLUMN", dest="mapping",
+                       help="name a column, e.g. --map case_id=ticket_no (repeatable)")
+    group.add_argument("--tz", default=None,
+                       help="time zone of times written without an offset")
+    group.add_argument("--sheet", default=None, help="worksheet of an .xlsx file")
+    group.add_argument("--query", default=None, help="SQL query or table name for a database")
+    group.add_argument("--encoding", default=None, help="text encoding, e.g. cp1252")
+    group.add_argument("--sep", default=None, help="column separator of a text file")
+    order = group.add_mutually_exclusive_group()
+    order.add_argument("--dayfirst", dest="dayfirst", action="store_const", const=True,
+                       default=None, help="dates like 03/04/2025 mean 3 April")
+    order.add_argument("--monthfirst", dest="dayfirst", action="store_const", const=False,
+                       help="dates like 03/04/2025 mean 4 March")
+
+
+def log_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Keyword arguments for :func:`modlean.read_log` from :func:`add_log_options`."""
+    from modlean.log import DEFAULT_TZ
+
+    sheet = args.sheet
+    return {
+        "mapping": parse_pairs(args.mapping, "--map") or None,
+        "tz": args.tz or DEFAULT_TZ,
+        "sheet": int(sheet) if sheet and sheet.isdigit() else sheet,
+        "query": args.query,
+        "encoding": args.encoding,
+        "sep": args.sep,
+        "dayfirst": args.dayfirst,
+    }

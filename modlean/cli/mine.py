@@ -7,8 +7,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from modlean.cli.common import parse_pairs, to_json, write_text_atomic
-from modlean.log import DEFAULT_TZ, read_log
+from modlean.cli.common import add_log_options, log_options, to_json, write_text_atomic
+from modlean.log import read_log
 
 
 def register(sub: Any) -> None:
@@ -28,18 +28,15 @@ def register(sub: Any) -> None:
     p.add_argument("--top", type=int, default=10, help="variants to list (default 10)")
     p.add_argument("--sop", type=Path, default=None,
                    help="an SOP model (YAML) to check the cases against")
-    p.add_argument("--map", action="append", metavar="CANONICAL=COLUMN", dest="mapping",
-                   help="name a column, e.g. --map case_id=ticket_no (repeatable)")
-    p.add_argument("--tz", default=None, help="time zone of times written without an offset")
     p.add_argument("--wip-freq", default="1h", help="WIP sampling interval (default 1h)")
+    add_log_options(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from modlean import conformance, mining
 
-    log = read_log(args.log, mapping=parse_pairs(args.mapping, "--map") or None,
-                   tz=args.tz or DEFAULT_TZ)
+    log = read_log(args.log, **log_options(args))
     ev = mining.encode(log)
     summary = mining.summary(ev, top=args.top)
     checked = conformance.check(ev, args.sop) if args.sop else None
