@@ -58,6 +58,24 @@ ACTIVITIES = ("submitted", "auto_screen", "auto_approved", "auto_rejected", "que
               "appeal_decided")
 _ACT = {a: i for i, a in enumerate(ACTIVITIES)}
 _FIXED_RESOURCES = ("seller", "model", "system")
+_NAT = np.iinfo(np.int64).min  # NaT as int64
+_UTC = pd.DatetimeTZDtype("us", "UTC")
+
+
+def _utc(us: np.ndarray) -> pd.Series:
+    """int64 microseconds since the epoch as a ``datetime64[us, UTC]`` column, no copy."""
+    values = us.view("datetime64[us]")
+    try:
+        array = pd.arrays.DatetimeArray._simple_new(values, dtype=_UTC)
+    except (AttributeError, TypeError):  # pragma: no cover - pandas without it: one copy
+        array = pd.DatetimeIndex(values, copy=False).tz_localize("UTC").array
+    return pd.Series(array, copy=False)
+
+
+def _codes(categories: Any) -> np.dtype:
+    """The integer dtype pandas keeps a categorical's codes in for these categories."""
+    return pd.Categorical.from_codes(np.zeros(0, np.int8), categories=list(categories)) \
+        .codes.dtype
 
 
 @dataclass
@@ -228,7 +246,7 @@ def run_replication(scenario: Scenario, seed: int, replication: int = 0, *,
     }
     if event_log:
         out.keep_only_what_the_log_needs()
-        result["log"] = out.event_log(replication, replications)
+        result["log"] = out.event_log(replication, replications, release=True)
     else:
         result["log"] = None
     return result
@@ -494,23 +512,23 @@ class _Outcome:
         return pd.DataFrame(rows, columns=["replication", "pool", "kpi", "value"])
 
     # ----------------------------------------------------------------- series
-    def _stamps(self, seconds: np.ndarray, *, in_place: bool = False) -> pd.Series:
-        """Simulation seconds as UTC timestamps (``datetime64[us, UTC]``; NaN -> NaT).
-
-        ``in_place`` reuses ``seconds`` as scratch space (it is overwritten).
-        """
+    def _us(self, seconds: np.ndarray) -> np.ndarray:
+        """Simulation seconds as int64 microseconds since the epoch (UTC; NaN -> NaT)."""
         t0 = self.plan.grid.t0.tz_convert("UTC").tz_localize(None).to_datetime64() \
             .astype("datetime64[us]").astype(np.int64)
-        us = np.multiply(seconds, 1e6, out=seconds if in_place else None)
+        us = np.multiply(seconds, 1e6)
         np.round(us, out=us)
         nan = np.isnan(us)
         us[nan] = 0
         out = us.astype(np.int64)
         del us
         out += t0
-        out[nan] = np.iinfo(np.int64).min  # NaT
-        return pd.Series(pd.DatetimeIndex(out.view("datetime64[us]"), copy=False)
-                         .tz_localize("UTC"))
+        out[nan] = _NAT
+        return out
+
+    def _stamps(self, seconds: np.ndarray) -> pd.Series:
+        """Simulation seconds as UTC timestamps (``datetime64[us, UTC]``; NaN -> NaT)."""
+        return _utc(self._us(seconds))
 
     def backlog_series(self, rep: int) -> pd.DataFrame:
         t = np.arange(0.0, self.end_s + 1, 3600.0)
@@ -545,29 +563,36 @@ class _Outcome:
         return out
 
     # ----------------------------------------------------------------- tables
-    def _case_ids(self, rep: int, reps: int) -> Any:
-        if getattr(self, "_ids", None) is None:
-            self._ids = self._make_case_ids(rep, reps)
-        return self._ids
+    def _case_ids(self, rep: int, reps: int, counts: np.ndarray | None = None) -> pd.Series:
+        """``US-000001`` ... in submission order (``US-r2-000001`` with replications).
 
-    def _make_case_ids(self, rep: int, reps: int) -> Any:
-        """``US-000001`` ... in submission order (``US-r2-000001`` with replications)."""
+        With ``counts``, item *i*'s id is repeated ``counts[i]`` times (the log's
+        column). Every id has the same length, so the Arrow string buffers are built
+        directly with numpy (no Python string per item or event, no copy).
+        """
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         s = self.plan.scenario
-        n = self.plan.n_items
-        prefix = (s.market or s.name or "case") + "-" + (f"r{rep}-" if reps > 1 else "")
+        n = self.plan.n_items if counts is None else len(counts)
+        prefix = ((s.market or s.name or "case") + "-"
+                  + (f"r{rep}-" if reps > 1 else "")).encode()
         width = max(6, len(str(n)))
-        numbers = pc.utf8_lpad(pc.cast(pa.array(np.arange(1, n + 1)), pa.string()), width, "0")
-        ids = pc.binary_join_element_wise(pa.scalar(prefix), numbers, "")
-        return pc.cast(ids, pa.large_string())  # what pandas keeps: wrapping is then free
-
-    @staticmethod
-    def _strings(arr: Any) -> pd.Series:
-        """Arrow strings as a pandas text column (the default ``str`` dtype of pandas 3)."""
-        text = pd.Series(pd.arrays.ArrowStringArray(arr))
-        return text.astype(pd.Series(["x"]).dtype)
+        size = len(prefix) + width
+        ids = np.empty((n, size), np.uint8)
+        ids[:, :len(prefix)] = np.frombuffer(prefix, np.uint8)
+        number = np.arange(1, n + 1, dtype=np.int64)
+        for j in range(width - 1, -1, -1):  # digits, right to left
+            ids[:, len(prefix) + j] = number % 10 + ord("0")
+            number //= 10
+        del number
+        if counts is not None:
+            ids = np.repeat(ids, counts, axis=0)
+        rows = len(ids)
+        offsets = np.arange(0, (rows + 1) * size, size, dtype=np.int64)
+        arr = pa.LargeStringArray.from_buffers(rows, pa.py_buffer(offsets),
+                                               pa.py_buffer(ids.reshape(-1)))
+        text = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([arr])), copy=False)
+        return text.astype(pd.Series(["x"]).dtype)  # pandas' default text dtype
 
     def _cat(self, codes: np.ndarray, names: list[str] | tuple[str, ...]) -> pd.Categorical:
         return pd.Categorical.from_codes(codes, categories=list(names))
@@ -577,20 +602,24 @@ class _Outcome:
         rejected = self.final_reject & ~np.isnan(self.decision_time)
         return np.where(rejected, self.plan.reason, -1).astype(np.int16)
 
+    def _final_codes(self) -> np.ndarray:
+        """Per item, the decision in force at the end (0 approve, 1 reject, -1 undecided)."""
+        return np.where(np.isnan(self.decision_time), -1,
+                        self.final_reject.astype(np.int8)).astype(np.int8)
+
     def item_frame(self, rep: int, reps: int) -> pd.DataFrame:
         p = self.plan
         dec = np.where(np.isnan(self.decision_time), -1, p.first_reject.astype(np.int8))
-        final = np.where(np.isnan(self.decision_time), -1, self.final_reject.astype(np.int8))
         return pd.DataFrame({
             "replication": rep,
-            "case_id": self._strings(self._case_ids(rep, reps)),
+            "case_id": self._case_ids(rep, reps),
             "item_type": self._cat(p.item_type, p.type_names),
             "submitted": self._stamps(p.submit),
             "route": self._cat(p.route, ROUTES),
             "score": p.score.astype(np.float32),
             "true_label": self._cat(p.violating.astype(np.int8), ["clean", "violating"]),
             "first_decision": self._cat(dec, ["approve", "reject"]),
-            "decision": self._cat(final, ["approve", "reject"]),
+            "decision": self._cat(self._final_codes(), ["approve", "reject"]),
             "label": self._cat(self._label_codes(), p.label_names),
             "decided_at": self._stamps(self.decision_time),
             "turnaround_h": self.tat_h,
@@ -608,124 +637,168 @@ class _Outcome:
             "appeal_decided_at": self._stamps(self.appeal_end),
         })
 
-    def event_log(self, rep: int, reps: int) -> pd.DataFrame:
-        """The canonical event log of this replication (sorted by case, time, process order).
+    def _log_blocks(self) -> list[tuple[int, int, Callable[[], tuple[Any, ...]]]]:
+        """The log's events as blocks, one per activity and step, in process order.
 
-        Built column by column from per-activity blocks, so the peak memory stays
-        near the size of the finished log.
+        Each block is ``(rank, activity code, make)``; ``make()`` returns the block's
+        items, end times, start times (or ``None``) and resource codes (a scalar or
+        one per event). Blocks are made when needed, so at most one is in memory.
+        Within a case, events are in process order, which is also time order: each
+        step starts when the one before it ended. ``rank`` is that order.
         """
         p, s = self.plan, self.plan.scenario
-        n = p.n_items
-        blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray | None, int, Any]] = []
         SELLER, MODEL, SYSTEM = 0, 1, 2
-        pool_offset = np.cumsum([3] + [max(1, int(v.max()) if len(v) else 1)
-                                       for v in p.cap_values])
-
-        # Within a case, events are in process order, which is also time order: each
-        # step starts when the one before it ended. ``rank`` is that order, so one
-        # stable sort on (item, rank) gives the canonical (case, time) order.
+        pool_offset = self._pool_offsets()
         before_send = s.qa.timing == "before_send"
         qa_rank = 7 if before_send else 8
+        blocks: list[tuple[int, int, Callable[[], tuple[Any, ...]]]] = []
 
-        def add(items: np.ndarray, times: np.ndarray, activity: str, resource: Any,
-                starts: np.ndarray | None = None, rank: int = 0) -> None:
-            keep = ~np.isnan(times)
-            if not keep.all():
-                items, times = items[keep], times[keep]
-                starts = starts[keep] if starts is not None else None
-                resource = resource if np.isscalar(resource) else np.asarray(resource)[keep]
-            blocks.append((items.astype(np.int32, copy=False), times, starts, _ACT[activity],
-                           resource, rank))
+        def add(rank: int, activity: str, make: Callable[[], tuple[Any, ...]]) -> None:
+            blocks.append((rank, _ACT[activity], make))
 
-        every = np.arange(n, dtype=np.int32)
-        add(every, p.submit, "submitted", SELLER, rank=0)
-        modelled = np.isin(p.route, [AUTO_APPROVE, AUTO_REJECT]) | \
-            ((p.route == 2) & ~np.isnan(p.score))
-        add(every[modelled], p.ready[modelled], "auto_screen", MODEL, rank=1)
+        def items_where(mask: Callable[[], np.ndarray], times: Callable[[], np.ndarray],
+                        resource: int) -> Callable[[], tuple[Any, ...]]:
+            def make() -> tuple[Any, ...]:
+                m = mask()
+                return np.nonzero(m)[0], times()[m], None, resource
+            return make
+
+        def every(times: Callable[[], np.ndarray], resource: int
+                  ) -> Callable[[], tuple[Any, ...]]:
+            return lambda: (np.arange(p.n_items), times(), None, resource)
+
+        add(0, "submitted", every(lambda: p.submit, SELLER))
+        add(1, "auto_screen", items_where(
+            lambda: np.isin(p.route, [AUTO_APPROVE, AUTO_REJECT])
+            | ((p.route == 2) & ~np.isnan(p.score)), lambda: p.ready, MODEL))
         for route, act in ((AUTO_APPROVE, "auto_approved"), (AUTO_REJECT, "auto_rejected")):
-            m = p.route == route
-            add(every[m], p.ready[m], act, MODEL, rank=2)
-        seat = self.seat if self.seat is not None else np.zeros(len(p.v_item), np.int32)
-        res = (pool_offset[:-1][p.v_pool] + seat).astype(np.int32) if len(p.v_item) else \
-            np.zeros(0, np.int32)
+            add(2, act, items_where(lambda route=route: p.route == route, lambda: p.ready,
+                                    MODEL))
+
+        def visits(stage: int, times: str, resource: int | None, *, starts: bool = False,
+                   only: Callable[[np.ndarray], np.ndarray] | None = None
+                   ) -> Callable[[], tuple[Any, ...]]:
+            def make() -> tuple[Any, ...]:
+                m = p.v_stage == stage
+                if only is not None:
+                    m &= only(p.v_item)
+                res: Any = resource
+                if resource is None:  # the reviewer's seat
+                    res = pool_offset[:-1][p.v_pool[m]]
+                    if self.seat is not None:
+                        res = res + self.seat[m]
+                return (p.v_item[m], getattr(self, times)[m],
+                        self.start[m] if starts else None, res)
+            return make
+
         stage_acts = {L1: ("review_l1", 4), L2: ("review_l2", 6),
                       QA_REVIEW: ("qa_sample", qa_rank), REWORK: ("review_l1", qa_rank + 2),
                       APPEAL: ("appeal_review", 13)}
         for stage, (act, rank) in stage_acts.items():
             if not self.present[stage]:
                 continue
-            m = p.v_stage == stage
-            vi = p.v_item[m]
             if stage == L1:
-                add(vi, self.enq[m], "queued_l1", SYSTEM, rank=3)
+                add(3, "queued_l1", visits(stage, "enq", SYSTEM))
             elif stage == L2:
-                add(vi, self.enq[m], "escalated_l2", SYSTEM, rank=5)
+                add(5, "escalated_l2", visits(stage, "enq", SYSTEM))
             elif stage == APPEAL:
-                add(vi, self.enq[m], "appeal_filed", SELLER, rank=11)
-                add(vi, self.enq[m], "appeal_queued", SYSTEM, rank=12)
-            add(vi, self.end[m], act, res[m], self.start[m], rank=rank)
+                add(11, "appeal_filed", visits(stage, "enq", SELLER))
+                add(12, "appeal_queued", visits(stage, "enq", SYSTEM))
+            add(rank, act, visits(stage, "end", None, starts=True))
             if stage == QA_REVIEW:
-                o = m & p.qa_overturn[p.v_item]
-                add(p.v_item[o], self.end[o], "qa_overturn", SYSTEM, rank=qa_rank + 1)
+                add(qa_rank + 1, "qa_overturn", visits(
+                    stage, "end", SYSTEM, only=lambda items: p.qa_overturn[items]))
             if stage == APPEAL:
-                add(vi, self.end[m], "appeal_decided", SYSTEM, rank=14)
+                add(14, "appeal_decided", visits(stage, "end", SYSTEM))
         # an automatic decision is sent at once; a human one after review (and QA when
         # QA comes before sending)
-        add(every[self.auto], self.decision_time[self.auto], "decision_sent", SYSTEM, rank=3)
-        add(every[~self.auto], self.decision_time[~self.auto], "decision_sent", SYSTEM,
-            rank=10 if before_send else 7)
-        del every
+        add(3, "decision_sent", items_where(lambda: self.auto, lambda: self.decision_time,
+                                            SYSTEM))
+        add(10 if before_send else 7, "decision_sent", items_where(
+            lambda: ~self.auto, lambda: self.decision_time, SYSTEM))
+        blocks.sort(key=lambda b: b[0])  # stable: equal ranks keep the order above
+        return blocks
 
-        # Place every event straight into its row: a case's rows are contiguous (cases
-        # in item order) and filled rank by rank, so no sort and no permutation arrays.
-        blocks.sort(key=lambda b: b[5])
-        counts = np.zeros(n, np.int64)
-        for block in blocks:
-            counts[block[0]] += 1  # an item appears at most once per block
-        total = int(counts.sum())
-        items = np.repeat(np.arange(n, dtype=np.int32), counts)
-        slot = np.cumsum(counts) - counts  # next free row of each case
-        del counts
-        times = np.empty(total)
-        starts = np.full(total, np.nan)
-        acts = np.empty(total, np.int8)
-        resources = np.empty(total, np.int16 if pool_offset[-1] < 2**15 else np.int32)
-        for block_items, block_times, block_starts, act, resource, _ in blocks:
-            rows = slot[block_items]
-            slot[block_items] += 1
-            times[rows] = block_times
-            if block_starts is not None:
-                starts[rows] = block_starts
-            acts[rows] = act
-            resources[rows] = resource
-        blocks.clear()
-        del slot
+    @staticmethod
+    def _kept(block: tuple[Any, ...]) -> tuple[Any, ...]:
+        """A block without its events that never happened (NaN time)."""
+        items, times, starts, resource = block
+        keep = ~np.isnan(times)
+        if not keep.all():
+            items, times = items[keep], times[keep]
+            starts = starts[keep] if starts is not None else None
+            resource = resource if np.isscalar(resource) else np.asarray(resource)[keep]
+        return items, times, starts, resource
+
+    def _pool_offsets(self) -> np.ndarray:
+        """Resource code of each pool's first seat (codes 0-2 are seller, model, system)."""
+        return np.cumsum([3] + [max(1, int(v.max()) if len(v) else 1)
+                                for v in self.plan.cap_values])
+
+    def event_log(self, rep: int, reps: int, *, release: bool = False) -> pd.DataFrame:
+        """The canonical event log of this replication (sorted by case, time, process order).
+
+        Every event is written straight into its row of preallocated, narrow columns
+        (a case's rows are contiguous, cases in item order, filled step by step), per
+        item attributes are repeated per event only at the end, and case ids are
+        built as Arrow buffers, so the peak memory stays near the size of the
+        finished log. ``release=True`` frees this outcome's arrays as soon as the log
+        no longer needs them (the outcome is unusable afterwards).
+        """
+        p, s = self.plan, self.plan.scenario
+        n = p.n_items
         names = list(_FIXED_RESOURCES)
+        pool_offset = self._pool_offsets()
         for name, hi, lo in zip(p.pool_names, pool_offset[1:], pool_offset[:-1], strict=True):
             names += [f"{name}_{k + 1:03d}" for k in range(hi - lo)]
-        final = np.where(np.isnan(self.decision_time), -1, self.final_reject.astype(np.int8))
-        # build column by column, freeing each input once used (peak memory ~ the log)
-        cols: dict[str, Any] = {}
-        cols["activity"] = self._cat(acts, ACTIVITIES)
-        del acts
-        cols["timestamp"] = self._stamps(times, in_place=True)
-        del times
-        cols["start_timestamp"] = self._stamps(starts, in_place=True)
-        del starts
-        cols["resource"] = self._cat(resources, names)
-        del resources
-        cols["market"] = pd.Categorical.from_codes(np.zeros(len(items), np.int8),
-                                                   [s.market or s.name])
-        cols["item_type"] = self._cat(p.item_type[items], p.type_names)
-        cols["true_label"] = self._cat(p.violating[items].astype(np.int8),
-                                       ["clean", "violating"])
-        cols["decision"] = self._cat(final[items], ["approve", "reject"])
-        cols["label"] = self._cat(self._label_codes()[items], p.label_names)
-        cols["correct"] = self.correct[items]
-        cols["exposure_s"] = self.exposure_s[items].astype(np.float32)
-        cols["sla_breach"] = self.breach[items]
-        case_id = self._strings(self._case_ids(rep, reps).take(items))
-        del items
+        # per-item attributes, compact, before the arrays they come from are released
+        attrs = {
+            "item_type": (p.item_type.astype(_codes(p.type_names)), p.type_names),
+            "true_label": (p.violating.astype(np.int8), ["clean", "violating"]),
+            "decision": (self._final_codes(), ["approve", "reject"]),
+            "label": (self._label_codes().astype(_codes(p.label_names)), p.label_names),
+            "correct": (self.correct, None),
+            "exposure_s": (self.exposure_s.astype(np.float32), None),
+            "sla_breach": (self.breach, None),
+        }
+        blocks = self._log_blocks()
+        counts = np.zeros(n, np.int32)
+        for _, _, make in blocks:
+            counts[self._kept(make())[0]] += 1  # an item appears at most once per block
+        total = int(counts.sum(dtype=np.int64))
+        slot = np.cumsum(counts, dtype=np.int64) - counts  # next free row of each case
+        stamps = np.empty(total, np.int64)
+        starts = np.full(total, _NAT, np.int64)
+        acts = np.empty(total, _codes(ACTIVITIES))
+        resources = np.empty(total, _codes(names))
+        for _, act, make in blocks:
+            items, times, block_starts, resource = self._kept(make())
+            rows = slot[items]
+            slot[items] += 1
+            stamps[rows] = self._us(times)
+            if block_starts is not None:
+                starts[rows] = self._us(block_starts)
+            acts[rows] = act
+            resources[rows] = resource
+            del items, times, block_starts, resource, rows
+        del blocks, slot
+        if release:
+            self._release()
+        cols: dict[str, Any] = {
+            "activity": self._cat(acts, ACTIVITIES),
+            "timestamp": _utc(stamps),
+            "start_timestamp": _utc(starts),
+            "resource": self._cat(resources, names),
+            "market": pd.Categorical.from_codes(np.zeros(total, np.int8),
+                                                [s.market or s.name]),
+        }
+        del acts, stamps, starts, resources
+        for column, (values, categories) in attrs.items():
+            per_event = np.repeat(values, counts)
+            cols[column] = per_event if categories is None else self._cat(per_event,
+                                                                         categories)
+        del attrs
+        case_id = self._case_ids(rep, reps, counts)
         log = pd.DataFrame({"case_id": case_id, **cols}, copy=False)
         del cols, case_id
         if reps > 1:
@@ -733,3 +806,15 @@ class _Outcome:
         log.attrs["modlean"] = {"source": f"simulated: {s.name} (seed replication {rep})",
                                 "notes": []}
         return log
+
+    def _release(self) -> None:
+        """Free every per-item and per-visit array (after the event log took what it needs)."""
+        for name in list(vars(self)):
+            if isinstance(getattr(self, name), np.ndarray):
+                setattr(self, name, None)
+        self.at = None
+        p = self.plan
+        for name in list(vars(p)):
+            if isinstance(getattr(p, name), np.ndarray):
+                setattr(p, name, None)
+        gc.collect()

@@ -186,6 +186,23 @@ def test_log_is_canonical_and_readable(market):
     pd.testing.assert_frame_equal(ordered, log)
 
 
+def test_log_repeats_each_items_attributes_on_its_events(market):
+    log, items = market.log, market.items
+    assert log["case_id"].dtype == pd.Series(["x"]).dtype  # pandas' default text dtype
+    assert items["case_id"].iloc[[0, 1, -1]].tolist() == [
+        "US-000001", "US-000002", f"US-{len(items):06d}"]
+    assert log["case_id"].is_monotonic_increasing  # cases contiguous, in submission order
+    joined = log.merge(items, on="case_id", how="left", suffixes=("", "_item"))
+    assert len(joined) == len(log) and joined["submitted"].notna().all()
+    for col in ("item_type", "true_label", "decision", "label", "correct", "sla_breach"):
+        pd.testing.assert_series_equal(joined[col].astype(object), joined[f"{col}_item"]
+                                       .astype(object), check_names=False)
+    np.testing.assert_array_equal(joined["exposure_s"], joined["exposure_s_item"]
+                                  .astype(np.float32))
+    submitted = joined[joined["activity"] == "submitted"]
+    assert (submitted["timestamp"] == submitted["submitted"]).all()
+
+
 def test_auto_decisions_are_events_without_reviews(market):
     log, items = market.log, market.items
     auto = set(items.loc[(items["route"] == "auto_approve") & ~items["qa_overturned"], "case_id"])
