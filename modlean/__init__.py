@@ -30,6 +30,7 @@ SUBMODULES = (
     "params",
     "plots",
     "queueing", "scenario", "simulate",
+    "whatif", "staffing", "calibrate",
     "report",
     "agreement", "fmea", "penalties", "quality", "records", "risk", "sampling", "spc",
 )

@@ -20,6 +20,7 @@ from modlean.errors import ModleanError
 COMMANDS = [
     "check_log",
     "simulate",
+    "compare", "staff", "thresholds", "sensitivity", "calibrate",
     "mine",
     "batch",
     "appendix",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["PALETTE", "figure", "style"]
+__all__ = ["PALETTE", "figure", "save", "style"]
 
 #: The categorical palette (seaborn "colorblind"), first colour for the baseline.
 PALETTE = "colorblind"
@@ -31,3 +31,20 @@ def figure(width: float = 8.0, height: float = 4.5, **subplots: Any) -> tuple[An
 
     style()
     return plt.subplots(figsize=(width, height), **subplots)
+
+
+def save(fig: Any, path: Any, *, dpi: int = 150) -> Any:
+    """Write ``fig`` as a PNG atomically (never a half-written file) and close it.
+
+    Returns the path written.
+    """
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from modlean.files import write_atomic
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return write_atomic(path, buffer.getvalue())

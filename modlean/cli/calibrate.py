@@ -1,0 +1,68 @@
+"""``modlean calibrate``: a real event log -> a baseline scenario (and its fidelity)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from modlean.cli.common import to_json, write_text_atomic
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "calibrate",
+        help="build a baseline scenario from an event log",
+        description="Read an event log and write a scenario: arrivals by hour and weekday per "
+        "item type, handling times per pool and item type (from start/complete pairs, or gaps "
+        "when only completions are logged), routing, escalation, QA and appeal rates, pools "
+        "and shifts from the resources. --fidelity simulates the result and compares it with "
+        "the log (cycle-time Wasserstein distance, DFG edge mix, arrival profile, waits).",
+    )
+    p.add_argument("log", metavar="LOG", help="event log (csv, parquet, xlsx, xes ...)")
+    p.add_argument("--out", type=Path, default=None, metavar="SCENARIO.yaml",
+                   help="write the scenario YAML here (default: print it)")
+    p.add_argument("--timezone", default="UTC", help="market time zone (IANA), default UTC")
+    p.add_argument("--name", default="calibrated", help="scenario name")
+    p.add_argument("--base", default=None, metavar="SCENARIO",
+                   help="scenario whose SLAs, score distributions, accuracy and costs are kept")
+    p.add_argument("--fidelity", action="store_true",
+                   help="simulate the calibrated scenario and print how far it is from the log")
+    p.add_argument("--seed", type=int, default=1, help="seed of the fidelity simulation")
+    p.add_argument("--json", action="store_true", help="print notes and fidelity as JSON")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from modlean.calibrate import calibrate, fidelity
+    from modlean.log import read_log
+    from modlean.scenario import to_yaml
+
+    log = read_log(args.log)
+    cal = calibrate(log, timezone=args.timezone, name=args.name, base=args.base)
+    text = to_yaml(cal.scenario)
+    fid = None
+    if args.fidelity:
+        from modlean.simulate import simulate
+
+        sim = simulate(cal.scenario, seed=args.seed, item_table=False)
+        fid = fidelity(log, sim.log, timezone=args.timezone)
+    if args.out is not None:
+        write_text_atomic(args.out, text)
+    if args.json:
+        print(to_json({"scenario": str(args.out) if args.out else None, "notes": cal.notes,
+                       "handling": cal.handling.to_dict("records"),
+                       "fidelity": None if fid is None else
+                       fid.astype(object).where(fid.notna(), None).to_dict("records")}))
+        return 0
+    if args.out is None:
+        print(text, end="")
+    else:
+        print(f"scenario written to {args.out}")
+    for note in cal.notes:
+        print(f"note: {note}")
+    if fid is not None:
+        print("fidelity (real log vs simulated calibrated scenario):")
+        for r in fid.itertuples():
+            print(f"  {r.measure:<24} {r.distance:>9.3f}  {r.reading}")
+    return 0

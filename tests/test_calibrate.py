@@ -1,0 +1,143 @@
+"""modlean.calibrate: recover a known scenario from its simulated log; fidelity distances."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import yaml
+
+from modlean import LogError
+from modlean.calibrate import calibrate, fidelity, fit_handling
+from modlean.scenario import apply_overrides, scenario_from_dict
+from modlean.simulate import simulate
+
+KNOWN = yaml.safe_load("""
+name: known
+market: CAL
+timezone: UTC
+start: 2026-03-02
+horizon_days: 7
+warmup_days: 0
+drain_days: 2
+seed: 3
+item_types:
+  listing:
+    volume_per_day: 3000
+    prevalence: 0.15
+    model: {enabled: true, violating: {a: 2.76, b: 2.09}, clean: {a: 0.82, b: 5.58},
+            t_low: 0.26, t_high: 0.64}
+    appeal_rate: 0.0
+  ipr:
+    volume_per_day: 400
+    prevalence: 0.5
+    model: {enabled: false}
+    appeal_rate: 0.0
+routing:
+  listing: {pool: l1, escalation_probability: 0.1, escalation_pool: l2}
+  ipr: {pool: ipr}
+pools:
+  l1: {headcount: 2, shrinkage: 0.0, handling: {listing: {dist: lognormal, mean_s: 120, cv: 0.6}}}
+  l2: {headcount: 1, shrinkage: 0.0, handling: {listing: {dist: lognormal, mean_s: 300, cv: 0.6}}}
+  ipr:
+    headcount: 8
+    shrinkage: 0.0
+    shifts: [{start_hour: 8, end_hour: 20, share: 1.0}]
+    handling: {ipr: {dist: exponential, mean_s: 600}}
+qa: {enabled: false}
+appeals: {enabled: false}
+""")
+
+
+@pytest.fixture(scope="module")
+def known():
+    return scenario_from_dict(KNOWN)
+
+
+@pytest.fixture(scope="module")
+def real(known):
+    return simulate(known, seed=1, item_table=False).log
+
+
+@pytest.fixture(scope="module")
+def calibrated(real, known):
+    return calibrate(real, timezone="UTC", base=known)
+
+
+def test_recovers_the_known_parameters(known, calibrated):
+    """Tolerances: volumes 5 %, mean handling 5 %, CV 15 %, shares and probabilities 0.02,
+    thresholds 0.03 (given the score distributions), seats and shift hours exactly."""
+    got = calibrated.scenario
+    for t in ("listing", "ipr"):
+        assert got.item_types[t].volume_per_day == pytest.approx(
+            known.item_types[t].volume_per_day, rel=0.05)
+    profile = np.asarray(known.item_types["ipr"].hourly_profile)
+    assert np.allclose(got.item_types["ipr"].hourly_profile, profile / profile.mean(), atol=0.25)
+    for pool, t in (("l1", "listing"), ("l2", "listing"), ("ipr", "ipr")):
+        want, have = known.pools[pool].handling[t], got.pools[pool].handling[t]
+        assert have.mean_s == pytest.approx(want.mean_s, rel=0.05)
+        assert have.dist == want.dist
+        if want.dist == "lognormal":
+            assert have.cv == pytest.approx(want.cv, rel=0.15)
+    route = got.routing["listing"]
+    assert (route.pool, route.escalation_pool) == ("l1", "l2")
+    assert route.escalation_probability == pytest.approx(0.1, abs=0.02)
+    assert got.routing["ipr"].pool == "ipr"
+    model = got.item_types["listing"].model
+    assert model.enabled and not got.item_types["ipr"].model.enabled
+    assert model.t_low == pytest.approx(0.26, abs=0.03)
+    assert model.t_high == pytest.approx(0.64, abs=0.03)
+    assert got.item_types["listing"].prevalence == pytest.approx(0.15, abs=0.02)
+    assert {p: got.pools[p].headcount for p in ("l1", "l2", "ipr")} == {"l1": 2, "l2": 1,
+                                                                       "ipr": 8}
+    shifts = got.pools["ipr"].shifts
+    assert [(s.start_hour, s.end_hour, s.share) for s in shifts] == [(8, 20, 1.0)]
+    assert set(calibrated.handling["basis"]) == {"start/complete"}
+
+
+def test_routing_shares_without_a_base(real, known):
+    cal = calibrate(real)
+    rates = known.item_types["listing"].model.rates(0.15)
+    row = cal.routing.set_index("item_type").loc["listing"]
+    assert row["auto_approve_share"] == pytest.approx(rates["auto_approve_share"], abs=0.02)
+    assert row["auto_reject_share"] == pytest.approx(rates["auto_reject_share"], abs=0.02)
+    assert any("shrinkage" in n for n in cal.notes)
+
+
+def test_gap_basis_when_only_completions_are_logged(real):
+    cal = calibrate(real.drop(columns=["start_timestamp"]))
+    row = cal.handling.set_index(["pool", "activity"]).loc[("l1", "review_l1")]
+    assert row["basis"] == "gap"
+    # a gap includes the wait, so it is an upper bound of the handling time
+    assert row["mean_s"] >= 120 * 0.95
+
+
+def test_fidelity_near_zero_for_the_same_scenario_larger_for_a_perturbed_one(known, real,
+                                                                          calibrated):
+    again = simulate(calibrated.scenario, seed=2, item_table=False).log
+    perturbed = apply_overrides(known, {"pools.l1.handling.listing.mean_s": 170,
+                                        "item_types.listing.volume_per_day": 3600})
+    other = simulate(perturbed, seed=2, item_table=False).log
+    same = fidelity(real, again).set_index("measure")["distance"]
+    diff = fidelity(real, other).set_index("measure")["distance"]
+    assert same["cycle_time_relative"] < 0.08
+    assert same["dfg_edges"] < 0.02
+    assert same["arrivals_per_day"] < 0.03
+    assert diff["cycle_time_relative"] > 2 * same["cycle_time_relative"]
+    assert diff["arrivals_per_day"] > 0.1
+    assert diff["dfg_edges"] > same["dfg_edges"]
+    readings = fidelity(real, again).set_index("measure")["reading"]
+    assert "match closely" in readings["dfg_edges"]
+
+
+def test_fit_handling_picks_the_family():
+    rng = np.random.default_rng(0)
+    assert fit_handling(rng.exponential(100, 5000))["dist"] == "exponential"
+    fit = fit_handling(rng.lognormal(4, 0.5, 5000))
+    assert fit["dist"] == "lognormal" and fit["cv"] == pytest.approx(0.53, abs=0.03)
+
+
+def test_calibrate_refuses_a_non_log():
+    import pandas as pd
+
+    with pytest.raises(LogError, match="expected a canonical log"):
+        calibrate(pd.DataFrame({"a": [1]}))

@@ -1,0 +1,119 @@
+"""modlean.staffing: analytic headcount (Erlang C, workload) confirmed by a simulation search."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from modlean import ParameterError
+from modlean.queueing import workload_fte
+from modlean.scenario import preset
+from modlean.staffing import analytic_staffing, meets_sla, pool_loads, staff, turnaround_within
+
+MMC = {"horizon_days": 4, "warmup_days": 0.5, "drain_days": 0.5,
+       "item_types.job.sla.hours": 0.25, "item_types.job.sla.percentile": 95}
+
+
+def test_turnaround_of_mm1_is_exponential():
+    # M/M/1: the sojourn time is exponential with rate mu - lambda
+    lam, aht, t = 1 / 100, 60.0, 0.05
+    expected = 1 - math.exp(-(1 / aht - lam) * t * 3600)
+    assert turnaround_within(1, lam, aht, t) == pytest.approx(expected, rel=1e-9)
+
+
+def test_turnaround_of_mmc_matches_a_monte_carlo():
+    rng = np.random.default_rng(1)
+    lam, aht, c, n = 1 / 60, 240.0, 5, 200_000
+    # FIFO M/M/c by the Kiefer-Wolfowitz workload vector
+    arrivals = np.cumsum(rng.exponential(1 / lam, n))
+    service = rng.exponential(aht, n)
+    free = np.zeros(c)
+    tat = np.empty(n)
+    for i in range(n):          # the reference, deliberately simple
+        k = free.argmin()
+        start = max(free[k], arrivals[i])
+        free[k] = start + service[i]
+        tat[i] = free[k] - arrivals[i]
+    t = 0.1
+    assert turnaround_within(c, lam, aht, t) == pytest.approx((tat[1000:] <= t * 3600).mean(),
+                                                              abs=0.01)
+
+
+def test_mmc_staffing_matches_erlang_c_and_the_simulation_confirms_it():
+    s = preset("mmc", overrides=MMC)
+    analytic = analytic_staffing(s).set_index("pool").loc["servers"]
+    # the smallest c with P(turnaround <= 15 min) >= 95 % by Erlang C (6: 0.970; 5: 0.928)
+    erlang = next(c for c in range(5, 20) if turnaround_within(c, 1 / 60, 240, 0.25) >= 0.95)
+    assert analytic["kind"] == "real-time"
+    assert analytic["analytic"] == erlang
+    res = staff(s, confidence=0.8, replications=5, workers=1, seed=2)
+    row = res.table.set_index("pool").loc["servers"]
+    assert row["simulated"] == erlang
+    assert "confirms" in row["reason"]
+    tried = res.evaluations.set_index("headcount")["meets"]
+    assert tried[erlang] and not tried[erlang - 1]
+
+
+def test_back_office_is_the_workload_model():
+    s = preset("US")
+    loads = pool_loads(s)
+    kyb = loads["kyb"]
+    item = s.item_types["seller_onboarding"]
+    assert kyb.volume["seller_onboarding"] == pytest.approx(item.volume_per_day
+                                                            * np.mean(item.weekly_profile))
+    table = analytic_staffing(s).set_index("pool")
+    # kyb shifts: 8 h x 0.6 + 8 h x 0.4 on 6 of 7 days = 6.86 paid hours per head per day
+    paid = (8 * 0.6 + 8 * 0.4) * 6 / 7
+    fte = workload_fte(kyb.volume["seller_onboarding"], 360, paid_hours=paid, shrinkage=0.35,
+                       occupancy=0.85)
+    assert table.loc["kyb", "kind"] == "back-office"
+    assert table.loc["kyb", "analytic"] == math.ceil(fte)
+
+
+def _small_us(scale: float = 25.0):
+    s = preset("US")
+    ov = {f"item_types.{t}.volume_per_day": it.volume_per_day / scale
+          for t, it in s.item_types.items()}
+    ov.update({f"pools.{p}.headcount": max(1, round(pl.headcount / scale))
+               for p, pl in s.pools.items()})
+    ov.update({"horizon_days": 7, "drain_days": 3})
+    return preset("US", overrides=ov)
+
+
+def test_shift_based_preset_headcount_is_confirmed_by_a_fresh_simulation():
+    s = _small_us()
+    res = staff(s, ["l1_listing"], confidence=0.75, replications=4, workers=1, seed=5,
+                max_evaluations=8)
+    row = res.table.iloc[0]
+    h = int(row["simulated"])
+    assert row["evaluations"] <= 8
+    assert row["reason"]
+    # a verifying run on other seeds meets the SLA; one reviewer fewer fails on the search seed
+    ok, share, _ = meets_sla(s, "l1_listing", h, replications=4, seed=99, confidence=0.75,
+                             workers=1)
+    assert ok, share
+    if h > 1:
+        assert not meets_sla(s, "l1_listing", h - 1, replications=4, seed=5, confidence=0.75,
+                             workers=1)[0]
+
+
+def test_staff_refuses_bad_input():
+    s = preset("mmc", overrides=MMC)
+    with pytest.raises(ParameterError, match="confidence"):
+        staff(s, confidence=1.5)
+    with pytest.raises(ParameterError, match="not in the scenario"):
+        staff(s, ["nope"])
+    table = staff(preset("US"), ["qa"], simulate_check=False).table
+    assert table["note" if "note" in table else "reason"].iloc[0]
+
+
+def test_a_shift_gap_longer_than_the_sla_is_reported_not_staffed():
+    # servers on duty 8-16 only, SLA 1 h: night arrivals wait past it whatever the headcount
+    s = preset("mmc", overrides={**MMC, "item_types.job.sla.hours": 1,
+                                 "pools.servers.shifts": [{"start_hour": 8, "end_hour": 16}]})
+    res = staff(s, confidence=0.5, replications=2, workers=1)
+    row = res.table.iloc[0]
+    assert np.isnan(row["simulated"])
+    assert "change shifts" in row["reason"] and row["evaluations"] == 2
