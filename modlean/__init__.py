@@ -31,7 +31,7 @@ SUBMODULES = (
     "plots",
     "queueing", "scenario", "simulate",
     "whatif", "staffing", "calibrate",
-    "report",
+    "report", "panel",
     "agreement", "fmea", "penalties", "quality", "records", "risk", "sampling", "spc",
 )
 

@@ -29,6 +29,10 @@ SMALL_PARAMETERS: dict[str, dict[str, str]] = {
     "01_process_discovery": {"top_activities": "5", "top_variants": "3"},
     "02_queue_simulation": {"horizon_days": "1", "warmup_days": "0", "drain_days": "1",
                             "replications": "2", "top_variants": "3"},
+    "03_sop_change_test": {"horizon_days": "1", "warmup_days": "0", "drain_days": "1",
+                           "replications": "2", "staff_replications": "1",
+                           "staff_evaluations": "1", "staff_horizon_days": "1",
+                           "sensitivity_parameters": "headcount"},
     "05_risk_assessment": {"replications": "1", "loss_runs": "1000", "today": "2026-03-22"},
 }
 
