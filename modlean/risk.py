@@ -23,6 +23,7 @@ anchors), :func:`likelihood_from_frequency`, :func:`likelihood_from_probability`
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from modlean.errors import ParameterError, RegisterError
+from modlean.files import write_atomic
 from modlean.records import Field, Problems, is_blank, validate_records
 
 __all__ = [
@@ -653,15 +655,16 @@ def save_register(register: RiskRegister | pd.DataFrame, path: str | Path, *,
     cols = [c for c in table.columns if c in FIELD_NAMES or computed]
     table = table[cols]
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        _flat(table).to_csv(path, index=False)
+        write_atomic(path, _flat(table).to_csv(index=False))
     elif suffix == ".xlsx":
-        with pd.ExcelWriter(path, engine="openpyxl") as xl:
+        buffer = io.BytesIO()
+        with pd.ExcelWriter(buffer, engine="openpyxl") as xl:
             _flat(table).to_excel(xl, sheet_name="risks", index=False)
             if reg.fmea is not None:
                 _flat(reg.fmea).to_excel(xl, sheet_name="fmea", index=False)
+        write_atomic(path, buffer.getvalue())
     elif suffix in (".yaml", ".yml"):
         import yaml
 
@@ -673,8 +676,7 @@ def save_register(register: RiskRegister | pd.DataFrame, path: str | Path, *,
         if reg.fmea is not None:
             doc["fmea"] = [{k: _plain(v) for k, v in rec.items() if not is_blank(v)}
                            for rec in reg.fmea.to_dict(orient="records")]
-        path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True),
-                        encoding="utf-8")
+        write_atomic(path, yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
     else:
         raise ParameterError(f"{path}: unknown register format {suffix!r}; expected .csv, "
                              ".xlsx or .yaml")

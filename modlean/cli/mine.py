@@ -64,7 +64,7 @@ def _write(out: Path, ev: Any, summary: dict[str, Any], checked: Any, freq: str)
         tables["conformance_rules"] = checked.rules
     for name, table in tables.items():
         write_text_atomic(out / f"{name}.csv", table.to_csv())
-    import matplotlib.pyplot as plt
+    from modlean.plots import save
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", mining.MiningWarning)
@@ -77,9 +77,7 @@ def _write(out: Path, ev: Any, summary: dict[str, Any], checked: Any, freq: str)
             "wip": lambda: process.wip_chart(tables["wip"]["wip"]),
         }
         for name, draw in figures.items():
-            fig = draw()
-            fig.savefig(out / f"{name}.png", bbox_inches="tight")
-            plt.close(fig)
+            save(draw(), out / f"{name}.png")
 
 
 def _describe(source: str, s: dict[str, Any], checked: Any) -> str:

@@ -114,22 +114,17 @@ def _write(out: Path, reg: Any, assessed: Any, overdue: Any, summary: dict,
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    from modlean.plots import save
     from modlean.plots.risk import fmea_chart, risk_heatmaps
     from modlean.risk import save_register
 
     out.mkdir(parents=True, exist_ok=True)
     save_register(reg, out / "register_assessed.csv", computed=True)
-    reg.matrix.table().to_csv(out / "matrix.csv")
-    overdue.to_csv(out / "overdue_actions.csv", index=False)
-    plans.to_csv(out / "action_plans.csv", index=False)
-    fig = risk_heatmaps(assessed, matrix=reg.matrix)
-    fig.savefig(out / "heatmaps.png", bbox_inches="tight")
-    plt.close(fig)
+    write_text_atomic(out / "matrix.csv", reg.matrix.table().to_csv())
+    write_text_atomic(out / "overdue_actions.csv", overdue.to_csv(index=False))
+    write_text_atomic(out / "action_plans.csv", plans.to_csv(index=False))
+    save(risk_heatmaps(assessed, matrix=reg.matrix), out / "heatmaps.png")
     if reg.fmea is not None:
-        reg.fmea.to_csv(out / "fmea.csv", index=False)
-        fig = fmea_chart(reg.fmea)
-        fig.savefig(out / "fmea.png", bbox_inches="tight")
-        plt.close(fig)
+        write_text_atomic(out / "fmea.csv", reg.fmea.to_csv(index=False))
+        save(fmea_chart(reg.fmea), out / "fmea.png")
     write_text_atomic(out / "summary.json", to_json(summary) + "\n")
