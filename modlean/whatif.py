@@ -392,10 +392,11 @@ def compare(baseline: Any, *proposals: Any, replications: int = 10, seed: int | 
         sel = sel[sel["item_type"].isin(list(item_types))]
     table = decision_table(sel, names[0], confidence=confidence, directions=directions,
                            by=("item_type",))
-    if kpis is not None:
+    if kpis is not None:  # proposals in the order given, KPIs in the order asked for
         order = {k: i for i, k in enumerate(wanted)}
-        table = table.assign(_order=table["kpi"].map(order)).sort_values(
-            ["proposal", "item_type", "_order"], kind="stable").drop(columns="_order")
+        position = {n: i for i, n in enumerate(names)}
+        table = table.assign(_p=table["proposal"].map(position), _k=table["kpi"].map(order)) \
+            .sort_values(["_p", "item_type", "_k"], kind="stable").drop(columns=["_p", "_k"])
     table = table.reset_index(drop=True)
     table.attrs["baseline"] = names[0]
     table.attrs["seed"] = int(base.seed if seed is None else seed)

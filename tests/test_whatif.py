@@ -81,6 +81,13 @@ def test_compare_reads_proposal_files_without_base(mm5, tmp_path):
     assert table["kpi"].iloc[0] == "turnaround_p50_h"
 
 
+def test_compare_keeps_the_proposals_in_the_order_given(mm5):
+    table = compare(mm5, {"pools.servers.headcount": 7}, {"pools.servers.headcount": 6},
+                    replications=2, seed=3, workers=1, kpis=["wait_l1_mean_h"])
+    assert list(table["proposal"]) == ["pools.servers.headcount=7",
+                                       "pools.servers.headcount=6"]
+
+
 def test_compare_refuses_bad_input(mm5):
     with pytest.raises(ParameterError, match="at least one proposal"):
         compare(mm5)
