@@ -116,3 +116,19 @@ def test_sensitivity_ranks_headcount_on_mmc(tmp_path, capsys):
     assert rows["volumes"]["high_change"] > 0 > rows["volumes"]["low_change"]
     assert (out / "sensitivity.csv").exists() and (out / "tornado_wait_l1_mean_h.png").exists()
     assert main(["sensitivity", str(base), "--parameter", "pools.*.nothing"]) == 2
+
+
+def test_staff_by_shift_plans_and_confirms(tmp_path, capsys):
+    base, _ = _base(tmp_path)
+    assert main(["staff", str(base), "--by-shift", "--replications", "2", "--workers", "1",
+                 "--json"]) == 0
+    entry = json.loads(capsys.readouterr().out)["pools"][0]
+    assert entry["pool"] == "servers" and entry["kind"] == "real-time"
+    assert entry["overrides"]["pools.servers.headcount"] == entry["headcount"]
+    assert entry["share_met"] is not None
+    # every pool of a market: a pool whose shifts cannot meet its SLA is named, the others
+    # are planned, and the exit code says something failed
+    assert main(["staff", "US", "--by-shift", "--analytic-only"]) == 1
+    text = capsys.readouterr().out
+    assert "ipr: no shift plan" in text and "daily 14:00-22:00" in text
+    assert "--set pools.l1_listing.shifts.2.share=" in text

@@ -1,10 +1,12 @@
-"""What-if figures: forest plot, tornado, threshold frontier."""
+"""What-if figures: forest plot, tornado, threshold frontier, shift plan."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from modlean.plots.whatif import forest, threshold_frontier, tornado
+from modlean.plots.whatif import forest, shift_plan_chart, threshold_frontier, tornado
+from modlean.staffing import shift_staffing
 from modlean.whatif import decision_table, tune_thresholds
 
 
@@ -42,3 +44,11 @@ def test_threshold_frontier_marks_choice():
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any(label.startswith("lowest cost") for label in labels)
     assert "Pareto frontier" in labels
+
+
+def test_shift_plan_chart_draws_the_planned_seats():
+    plan = shift_staffing("US", "l1_content")
+    ax = shift_plan_chart(plan).axes[0]
+    planned = next(ln for ln in ax.get_lines() if ln.get_label() == "productive seats planned")
+    assert np.allclose(planned.get_ydata(), plan.hours["seats_needed"])
+    assert "20 a day" in ax.get_title()

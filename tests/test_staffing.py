@@ -9,8 +9,16 @@ import pytest
 
 from modlean import ParameterError
 from modlean.queueing import workload_fte
-from modlean.scenario import preset
-from modlean.staffing import analytic_staffing, meets_sla, pool_loads, staff, turnaround_within
+from modlean.scenario import apply_overrides, preset
+from modlean.staffing import (
+    analytic_staffing,
+    meets_sla,
+    pool_loads,
+    shift_staffing,
+    staff,
+    turnaround_within,
+    weekly_work,
+)
 
 MMC = {"horizon_days": 4, "warmup_days": 0.5, "drain_days": 0.5,
        "item_types.job.sla.hours": 0.25, "item_types.job.sla.percentile": 95}
@@ -117,3 +125,116 @@ def test_a_shift_gap_longer_than_the_sla_is_reported_not_staffed():
     row = res.table.iloc[0]
     assert np.isnan(row["simulated"])
     assert "change shifts" in row["reason"] and row["evaluations"] == 2
+
+
+# ------------------------------------------------------------------ people per shift
+
+
+def test_shift_plan_of_a_flat_24_7_queue_is_the_erlang_c_answer():
+    s = preset("mmc", overrides=MMC)
+    plan = shift_staffing(s, "servers")
+    assert plan.kind == "real-time"
+    assert plan.headcount == analytic_staffing(s).set_index("pool").loc["servers", "analytic"]
+    assert plan.overrides == {"pools.servers.headcount": plan.headcount,
+                              "pools.servers.shifts.0.share": 1.0}
+
+
+def test_real_time_shifts_are_sized_hour_by_hour_with_erlang_c():
+    # nights (0-12 h) get a third of the day's (12-24 h) arrivals; 20 % shrinkage
+    s = preset("mmc", overrides={**MMC, "item_types.job.hourly_profile": [1] * 12 + [3] * 12,
+                                 "pools.servers.shrinkage": 0.2,
+                                 "pools.servers.shifts": [
+                                     {"start_hour": 0, "end_hour": 12, "share": 0.5},
+                                     {"start_hour": 12, "end_hour": 24, "share": 0.5}]})
+    plan = shift_staffing(s, "servers")
+
+    def people(lam: float) -> int:
+        agents = next(c for c in range(1, 50) if turnaround_within(c, lam, 240, 0.25) >= 0.95)
+        # the simulator rounds productive seats to the nearest whole seat
+        return next(x for x in range(1, 80) if math.floor(x * 0.8 + 0.5) >= agents)
+
+    assert list(plan.shifts["needed"]) == [people(1 / 120), people(1 / 40)]
+    assert (plan.hours["seats_needed"] >= plan.hours["required_seats"] - 0.5).all()
+
+
+def _on_duty(start: float, end: float, days: list[str]) -> np.ndarray:
+    """1.0 for the hours of the week (Monday 0:00 first) a shift starting on ``days`` covers."""
+    names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    out = np.zeros(168)
+    for d in days:
+        first = names.index(d) * 24 + int(start)
+        length = int((end - start) % 24 or 24)
+        out[np.arange(first, first + length) % 168] = 1.0
+    return out
+
+
+def _worst_delay_hours(work: np.ndarray, capacity: np.ndarray, weeks: int = 4) -> np.ndarray:
+    """Hour-step FIFO fluid queue from empty, ``capacity`` (plans x 168) per hour: for each
+    plan the longest time (h) from the end of an arrival hour until its work is done, over
+    the last two weeks (a cyclic steady state)."""
+    n = 168 * weeks
+    arrived = np.cumsum(np.tile(work, weeks))
+    done = np.zeros((len(capacity), n))
+    prev = np.zeros(len(capacity))
+    for t in range(n):
+        prev = np.minimum(arrived[t], prev + capacity[:, t % 168])
+        done[:, t] = prev
+    worst = np.zeros(len(capacity))
+    for t in range(n - 2 * 168, n - 168):
+        late = done[:, t:] < arrived[t] - 1e-9          # hours after t still short
+        waited = np.where(late.all(axis=1), np.inf, late.argmin(axis=1))
+        worst = np.maximum(worst, waited)
+    return worst
+
+
+@pytest.mark.parametrize(("pool", "item", "sla"), [
+    ("l1_content", "content", None),           # the week's workload binds
+    ("l1_content", "content", 6.0),            # the evening peak must clear within 6 h
+    ("kyb", "seller_onboarding", None),
+])
+def test_back_office_shift_plan_meets_the_sla_and_no_cheaper_plan_does(pool, item, sla):
+    s = preset("US", overrides={f"item_types.{item}.sla.hours": sla} if sla else None)
+    plan = shift_staffing(s, pool)
+    assert plan.kind == "back-office"
+    spec = s.pools[pool]
+    work = weekly_work(s, pool)["work_hours"].to_numpy()
+    cover = np.stack([_on_duty(sh.start_hour, sh.end_hour, sh.days) for sh in spec.shifts],
+                     axis=1)
+    rate = (1 - spec.shrinkage) * 0.85
+    sla = s.item_types[item].sla.hours
+
+    def misses(plans: np.ndarray) -> np.ndarray:
+        capacity = plans @ cover.T * rate
+        return (capacity.sum(axis=1) < work.sum()) | (_worst_delay_hours(work, capacity) > sla)
+
+    needed = plan.shifts["needed"].to_numpy()
+    assert not misses(needed[None, :])[0]
+    # every plan with one paid shift fewer (all shifts here are equally long) misses it
+    total = needed.sum() - 1
+    grid = np.array([x for x in np.ndindex(*(total + 1,) * len(needed)) if sum(x) == total])
+    assert misses(grid).all()
+    assert plan.headcount == needed.sum()
+    assert plan.shifts["share"].sum() == pytest.approx(1.0)
+
+
+def test_a_shift_plan_is_confirmed_by_simulation():
+    s = _small_us()
+    plan = shift_staffing(s, "l1_listing")
+    planned = apply_overrides(s, plan.overrides)
+    assert [sh.share for sh in planned.pools["l1_listing"].shifts] == list(plan.shifts["share"])
+    ok, share, _ = meets_sla(planned, "l1_listing", plan.headcount, replications=2, seed=3,
+                             confidence=1.0, workers=1)
+    assert ok, share
+
+
+def test_shift_plan_refuses_gaps_and_pools_without_sla_work():
+    with pytest.raises(ParameterError, match=r"fri 17:00 .* whatever the headcount"):
+        shift_staffing("US", "ipr")
+    with pytest.raises(ParameterError, match="no work with an SLA"):
+        shift_staffing("US", "qa")
+    with pytest.raises(ParameterError, match="not in the scenario"):
+        shift_staffing("US", "nope")
+    night_gap = preset("mmc", overrides={**MMC, "pools.servers.shifts": [
+        {"start_hour": 8, "end_hour": 16}]})
+    with pytest.raises(ParameterError, match="mon 00:00 and 111 other hours"):
+        shift_staffing(night_gap, "servers")

@@ -30,11 +30,16 @@ def register(sub: Any) -> None:
     p.add_argument("--max-evaluations", type=int, default=12, metavar="K",
                    help="simulated headcounts tried per pool at most (default 12)")
     p.add_argument("--analytic-only", action="store_true", help="skip the simulation search")
+    p.add_argument("--by-shift", action="store_true",
+                   help="people per shift instead: the fewest paid hours meeting the SLA with "
+                   "the pool's shifts as they are, checked by one simulation of the plan")
     p.add_argument("--json", action="store_true", help="print the table as JSON")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.by_shift:
+        return run_by_shift(args)
     from modlean.staffing import staff
 
     res = staff(args.scenario, args.pools, confidence=args.confidence,
@@ -56,3 +61,54 @@ def run(args: argparse.Namespace) -> int:
         print(f"    why: {r.reason}")
     print(f"searched in {res.seconds:.1f} s")
     return 0
+
+
+def run_by_shift(args: argparse.Namespace) -> int:
+    """``--by-shift``: a shift plan per pool, confirmed by simulating it."""
+    from modlean.errors import ParameterError
+    from modlean.scenario import apply_overrides
+    from modlean.staffing import analytic_staffing, meets_sla, shift_staffing
+    from modlean.whatif import resolve_scenario
+
+    scenario = resolve_scenario(args.scenario)
+    pools = args.pools or [r.pool for r in analytic_staffing(scenario).itertuples()
+                           if r.kind != "idle" and r.sla_hours == r.sla_hours]
+    plans = []
+    for pool in pools:
+        try:
+            plan = shift_staffing(scenario, pool)
+        except ParameterError as err:    # one pool's shifts cannot work: say so, go on
+            if args.pools and len(args.pools) == 1:
+                raise
+            plans.append({"pool": pool, "problem": str(err)})
+            continue
+        entry = {"pool": pool, "kind": plan.kind, "current": scenario.pools[pool].headcount,
+                 "headcount": plan.headcount, "method": plan.method,
+                 "shifts": plan.shifts.to_dict("records"), "overrides": plan.overrides,
+                 "share_met": None}
+        if not args.analytic_only:
+            planned = apply_overrides(scenario, plan.overrides, source="shift plan")
+            _, share, _ = meets_sla(planned, pool, plan.headcount,
+                                    replications=args.replications, seed=args.seed,
+                                    confidence=args.confidence, workers=args.workers)
+            entry["share_met"] = share
+        plans.append(entry)
+    failed = 1 if any("problem" in e for e in plans) else 0
+    if args.json:
+        print(to_json({"pools": plans}))
+        return failed
+    for e in plans:
+        if "problem" in e:
+            print(f"{e['pool']}: no shift plan: {e['problem']}")
+            continue
+        met = "" if e["share_met"] is None else \
+            f"; simulated: every SLA met in {e['share_met']:.0%} of replications"
+        print(f"{e['pool']} ({e['kind']}): {e['headcount']} people a day, today "
+              f"{e['current']:g}{met}")
+        print(f"    {e['method']}")
+        for r in e["shifts"]:
+            print(f"    {r['shift']:<28}{r['current']:>8.1f} now{r['needed']:>6} needed "
+                  f"({r['share']:.0%})")
+        print("    apply with: " + " ".join(f"--set {k}={v:.4g}" for k, v in
+                                            e["overrides"].items()))
+    return failed

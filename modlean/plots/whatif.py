@@ -1,4 +1,5 @@
-"""What-if figures: the decision table as a forest plot, the tornado, the threshold frontier."""
+"""What-if figures: the decision table as a forest plot, the tornado, the threshold frontier,
+the shift plan."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pandas as pd
 
 from modlean.plots import figure
 
-__all__ = ["forest", "threshold_frontier", "tornado"]
+__all__ = ["forest", "shift_plan_chart", "threshold_frontier", "tornado"]
 
 _VERDICT_COLOURS = {"better": "#009E73", "worse": "#D55E00",
                     "no significant difference": "#7f7f7f", "changed": "#0072B2"}
@@ -102,4 +103,31 @@ def threshold_frontier(sweep: pd.DataFrame, best: Any = None, *, title: str | No
     ax.set_ylabel("error cost per day (C_FP·FP + C_FN·FN)")
     ax.legend(loc="best", fontsize=8)
     ax.set_title(title or f"Model thresholds: {sweep.attrs.get('item_type', '')}")
+    return fig
+
+
+def shift_plan_chart(plan: Any, *, title: str | None = None) -> Any:
+    """The week hour by hour: work arriving against productive seats today and as planned.
+
+    ``plan`` is :func:`modlean.staffing.shift_staffing`'s answer. Work is in
+    hours of handling per hour (the seats it would keep busy); for a real-time
+    pool the Erlang C seats each hour needs are drawn too.
+    """
+    h = plan.hours
+    fig, ax = figure(10, 4)
+    x = h["hour_of_week"]
+    ax.fill_between(x, h["work_hours"], step="post", color="#cccccc",
+                    label="work arriving (hours of handling per hour)")
+    if h["required_seats"].notna().any():
+        ax.step(x, h["required_seats"], where="post", color="#D55E00", lw=1,
+                label="seats needed (Erlang C)")
+    ax.step(x, h["seats_current"], where="post", color="#7f7f7f", lw=1.5, ls="--",
+            label="productive seats today")
+    ax.step(x, h["seats_needed"], where="post", color="#0072B2", lw=2,
+            label="productive seats planned")
+    ax.set_xticks(range(0, 168, 24), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
+    ax.set_xlim(0, 168)
+    ax.set_ylabel("seats")
+    ax.legend(loc="upper right", fontsize=8)
+    ax.set_title(title or f"People per shift: {plan.pool} ({plan.headcount} a day)")
     return fig
