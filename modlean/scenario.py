@@ -579,7 +579,9 @@ def _read_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such scenario file") from None
+        hint = "" if path.suffix or len(path.parts) > 1 else \
+            f"; expected a YAML path or a preset name ({', '.join(list_presets())})"
+        raise ScenarioError(f"{path}: no such scenario file{hint}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: cannot read the file ({exc})") from None
     try:

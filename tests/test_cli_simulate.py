@@ -65,6 +65,7 @@ def test_proposal_file_with_base(write, capsys, root):
     (["mmc", "--set", "pools.servers.headcount=-1"], "found -1; expected a number >= 0"),
     (["mmc", "--set", "nonsense"], "--set 'nonsense': expected NAME=VALUE"),
     (["no_such_file.yaml"], "no_such_file.yaml: no such scenario file"),
+    (["NO"], "NO: no such scenario file; expected a YAML path or a preset name (ID, MY, TH"),
     (["mmc", "--replications", "0"], "--replications: found 0"),
 ])
 def test_bad_input_exits_2(args, message, capsys):
