@@ -36,6 +36,7 @@ test: $(STAMP_DEV)
 
 lint: $(STAMP_DEV)
 	$(VENV)/bin/ruff check modlean tests bench data
+	$(VENV)/bin/ruff format --isolated --line-length 100 --check notebooks
 
 bench: $(STAMP_DEV)
 	$(PY) bench/bench_mining.py

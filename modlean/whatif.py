@@ -40,8 +40,10 @@ from scipy import stats
 from modlean.errors import ParameterError, ScenarioError
 
 __all__ = [
+    "FRONTIER_COLUMNS",
     "HEADLINE_KPIS",
     "KPI_DIRECTIONS",
+    "QUALITY_COST_KPIS",
     "SENSITIVITY_GROUPS",
     "Difference",
     "Thresholds",
@@ -234,6 +236,12 @@ def decision_table(kpis: pd.DataFrame, baseline: str, *, confidence: float = 0.9
 
 
 # --------------------------------------------------------------------------- compare
+
+#: The decision-quality and cost KPIs of a decision table: the ones a forest chart shows
+#: well (turnaround, waits and backlog can start near zero, so their relative change explodes).
+QUALITY_COST_KPIS = ("accuracy", "false_approve_rate", "false_reject_rate",
+                     "exposure_hours_total", "human_review_rate", "appeal_overturn_rate",
+                     "cost_per_decision")
 
 #: KPIs shown first in decision tables (``kpis="headline"``).
 HEADLINE_KPIS = ("turnaround_p50_h", "turnaround_p95_h", "sla_attainment", "wait_l1_mean_h",
@@ -710,6 +718,12 @@ def pareto_front(table: pd.DataFrame, columns: Sequence[str] = ("n_review", "err
     return out
 
 
+#: The columns of a threshold pair worth reading in a table (frontier, best pair).
+FRONTIER_COLUMNS = ("t_low", "t_high", "n_review", "human_share", "auto_approve_share",
+                    "auto_reject_share", "model_precision", "model_recall", "fp", "fn",
+                    "error_cost", "review_cost", "expected_cost")
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """The answer of :func:`tune_thresholds`."""
@@ -728,6 +742,10 @@ class Thresholds:
     def frontier(self) -> pd.DataFrame:
         """The Pareto frontier (human workload vs error cost), by workload."""
         return self.sweep[self.sweep["pareto"]].sort_values("n_review", ignore_index=True)
+
+    def cheapest(self, n: int = 10) -> pd.DataFrame:
+        """The ``n`` cheapest pairs of the frontier, with :data:`FRONTIER_COLUMNS`."""
+        return self.frontier.nsmallest(n, "expected_cost")[list(FRONTIER_COLUMNS)]
 
     @property
     def overrides(self) -> dict[str, float]:

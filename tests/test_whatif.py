@@ -10,6 +10,7 @@ from modlean import ParameterError
 from modlean.queueing import mmc
 from modlean.scenario import preset, to_yaml
 from modlean.whatif import (
+    FRONTIER_COLUMNS,
     compare,
     pareto_front,
     resolve_scenario,
@@ -161,6 +162,11 @@ def test_tune_thresholds_respects_floors_and_beats_current():
     assert best.frontier["pareto"].all() and best.frontier["n_review"].is_monotonic_increasing
     assert set(best.overrides) == {"item_types.listing.model.t_low",
                                    "item_types.listing.model.t_high"}
+    cheapest = best.cheapest(3)
+    assert list(cheapest.columns) == list(FRONTIER_COLUMNS)
+    assert cheapest["expected_cost"].is_monotonic_increasing and len(cheapest) == 3
+    assert cheapest["expected_cost"].iloc[0] == pytest.approx(
+        best.frontier["expected_cost"].min())
     with pytest.raises(ParameterError, match="no threshold pair"):
         tune_thresholds("US", "listing", step=0.05, min_precision=0.9, min_recall=0.99,
                         floors_on="system")

@@ -10,11 +10,6 @@ import numpy as np
 
 from modlean.cli.common import to_json, write_text_atomic
 
-#: Frontier columns printed and written, in this order.
-COLUMNS = ["t_low", "t_high", "n_review", "auto_approve_share", "auto_reject_share",
-           "model_precision", "model_recall", "fp", "fn", "error_cost", "review_cost",
-           "expected_cost"]
-
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
@@ -51,14 +46,14 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from modlean.whatif import tune_thresholds
+    from modlean.whatif import FRONTIER_COLUMNS, tune_thresholds
 
     tuned = tune_thresholds(args.scenario, args.item_type, step=args.step, c_fp=args.c_fp,
                             c_fn=args.c_fn, c_review=args.c_review,
                             min_precision=args.min_precision, min_recall=args.min_recall,
                             floors_on=args.floors_on)
     attrs = tuned.sweep.attrs
-    frontier = tuned.frontier[COLUMNS]
+    frontier = tuned.frontier[list(FRONTIER_COLUMNS)]
     if args.out is not None:
         from modlean.plots import save
         from modlean.plots.whatif import threshold_frontier
@@ -67,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         write_text_atomic(args.out / "frontier.csv", frontier.to_csv(index=False))
         save(threshold_frontier(tuned.sweep, tuned), args.out / "frontier.png")
     if args.json:
-        best = {c: float(tuned.best[c]) for c in COLUMNS}
+        best = {c: float(tuned.best[c]) for c in FRONTIER_COLUMNS}
         print(to_json({"item_type": attrs["item_type"], "current": list(attrs["current"]),
                        "current_cost": tuned.current_cost, "best": best,
                        "overrides": tuned.overrides, "c_fp": attrs["c_fp"],
