@@ -128,6 +128,7 @@ def shift_plan_chart(plan: Any, *, title: str | None = None) -> Any:
     ax.set_xticks(range(0, 168, 24), ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
     ax.set_xlim(0, 168)
     ax.set_ylabel("seats")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, fontsize=8,
+              frameon=False)
     ax.set_title(title or f"People per shift: {plan.pool} ({plan.headcount} a day)")
     return fig
