@@ -39,7 +39,7 @@ lint: $(STAMP_DEV)
 	$(VENV)/bin/ruff format --isolated --line-length 100 --check notebooks
 
 bench: $(STAMP_DEV)
-	$(PY) bench/bench_mining.py
+	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 data: $(STAMP_CORE)
 	$(PY) data/make_sample_logs.py

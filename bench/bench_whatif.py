@@ -12,6 +12,9 @@ Prints, from one run on this machine:
    wall-clock time of the search, against the time of one replication of the
    scenario measured in the same run.
 3. Threshold tuning of the US listing model on a 0.005 grid (40k pairs): seconds.
+4. People per shift (integer programme) for every pool of the full US preset with an
+   SLA: seconds, against one 7-day replication of the same market (event log off)
+   measured in the same run.
 """
 
 from __future__ import annotations
@@ -87,6 +90,35 @@ def tuning() -> None:
           f"current {best.current_cost:,.0f} per day")
 
 
+def shift_plans() -> None:
+    from modlean.errors import ParameterError
+    from modlean.scenario import preset
+    from modlean.simulate import simulate
+    from modlean.staffing import analytic_staffing, shift_staffing
+
+    s = preset("US")
+    pools = [r.pool for r in analytic_staffing(s).itertuples()
+             if r.kind != "idle" and r.sla_hours == r.sla_hours]
+    t0 = time.perf_counter()
+    planned, refused = [], []
+    for pool in pools:
+        try:
+            plan = shift_staffing(s, pool)
+            planned.append(f"{pool} {plan.headcount} ({'/'.join(map(str, plan.shifts.needed))})")
+        except ParameterError:
+            refused.append(pool)
+    plans_s = time.perf_counter() - t0
+    week = preset("US", overrides={"horizon_days": 7, "warmup_days": 1, "drain_days": 1})
+    t0 = time.perf_counter()
+    simulate(week, replications=1, workers=1, event_log=False, item_table=False)
+    sim_s = time.perf_counter() - t0
+    print(f"4. people per shift, {len(pools)} US pools: {plans_s:.1f} s "
+          f"({plans_s / sim_s:.2f} x one 7-day replication, {sim_s:.1f} s)")
+    print("   " + "; ".join(planned))
+    if refused:
+        print(f"   no plan possible with today's shifts: {', '.join(refused)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, default=10.0)
@@ -94,6 +126,7 @@ def main() -> None:
     args = parser.parse_args()
     paired_vs_unpaired(args.reps)
     tuning()
+    shift_plans()
     staffing(args.scale, args.reps)
 
 
