@@ -200,6 +200,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--worker", nargs=3, metavar=("TOOL", "STEP", "PATH"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    sys._pm4py_welcome_shown = True  # pm4py prints a banner when imported from __main__
     if args.worker:
         worker(*args.worker)
         return

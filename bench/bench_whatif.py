@@ -11,7 +11,7 @@ Prints, from one run on this machine:
    divided): analytic vs simulated headcount per pool, the simulations run and the
    wall-clock time of the search, against the time of one replication of the
    scenario measured in the same run.
-3. Threshold tuning of the US listing model on a 0.005 grid (40k pairs): seconds.
+3. Threshold tuning of the US listing model on a 0.005 grid (20,301 pairs): seconds.
 4. People per shift (integer programme) for every pool of the full US preset with an
    SLA: seconds, against one 7-day replication of the same market (event log off)
    measured in the same run.
