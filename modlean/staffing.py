@@ -491,8 +491,12 @@ def _criteria(scenario: Any, pool: str) -> list[tuple[str, str, float]]:
 
 def meets_sla(scenario: Any, pool: str, headcount: float, *, replications: int = 10,
               seed: int | None = None, confidence: float = 0.95, workers: int | None = None,
-              scheduler: str | None = None) -> tuple[bool, float, pd.DataFrame]:
+              scheduler: str | None = None, exclude: Sequence[str] = ()
+              ) -> tuple[bool, float, pd.DataFrame]:
     """Simulate with ``pools.<pool>.headcount = headcount``; is every SLA met often enough?
+
+    ``exclude`` leaves out the SLAs of these item types (e.g. ones whose L1 pool
+    cannot meet them, so no headcount here could).
 
     Returns
     -------
@@ -503,7 +507,7 @@ def meets_sla(scenario: Any, pool: str, headcount: float, *, replications: int =
     from modlean.scenario import apply_overrides
     from modlean.simulate import simulate
 
-    checks = _criteria(scenario, pool)
+    checks = [c for c in _criteria(scenario, pool) if c[0] not in exclude]
     if not checks:
         raise ParameterError(f"pool {pool!r}: no SLA depends on it (it is not an L1/L2 "
                              "route, a before-send QA pool or the appeals pool)")
@@ -630,24 +634,32 @@ def staff(scenario: Any, pools: Sequence[str] | None = None, *, confidence: floa
         raise ParameterError(f"pools {unknown}: not in the scenario; expected some of "
                              f"{list(s.pools)}")
     rows, evals = [], []
+    unreachable: list[str] = []   # item types whose L1 pool cannot meet their SLA
     for name in pools:
         base = analytic[analytic["pool"] == name].iloc[0].to_dict()
         row = {**base, "simulated": math.nan, "share_met": math.nan, "evaluations": 0,
                "note": ""}
+        criteria = _criteria(s, name)
+        left_out = sorted({c[0] for c in criteria if c[0] in unreachable})
         if not simulate_check:
             row["note"] = "analytic only (simulate_check=False)"
-        elif not _criteria(s, name):
+        elif not criteria:
             row["note"] = "no SLA depends on this pool: analytic answer only"
+        elif len(left_out) == len({c[0] for c in criteria}):
+            row["note"] = (f"every SLA depending on this pool ({', '.join(left_out)}) is out "
+                           "of reach of its L1 pool: analytic answer only")
         elif not np.isfinite(base["analytic"]):
             row["note"] = "no analytic start"
         else:
             tried: dict[int, tuple[Any, ...]] = {}
 
-            def check(h: int, _name: str = name, _tried: dict = tried, _s: Any = s) -> bool:
+            def check(h: int, _name: str = name, _tried: dict = tried, _s: Any = s,
+                      _skip: Sequence[str] = tuple(left_out)) -> bool:
                 if h not in _tried:
                     ok, share, checks = meets_sla(_s, _name, h, replications=replications,
                                                   seed=seed, confidence=confidence,
-                                                  workers=workers, scheduler=scheduler)
+                                                  workers=workers, scheduler=scheduler,
+                                                  exclude=_skip)
                     failing = checks.loc[~checks["ok"], "check"].unique().tolist()
                     _tried[h] = (ok, share, failing)
                     evals.append({"pool": _name, "headcount": h, "share_met": share,
@@ -660,6 +672,12 @@ def staff(scenario: Any, pools: Sequence[str] | None = None, *, confidence: floa
             row["share_met"] = tried[found][1] if found is not None else math.nan
             row["evaluations"] = len(tried)
             row["note"] = note
+            if left_out:
+                row["note"] = "; ".join(x for x in (note, f"left out the SLA of "
+                                        f"{', '.join(left_out)}: its L1 pool cannot meet "
+                                        "it") if x)
+            if found is None:
+                unreachable.extend(t for t, r in s.routing.items() if r.pool == name)
             if sequential and found is not None:
                 from modlean.scenario import apply_overrides
 

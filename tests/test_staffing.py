@@ -127,6 +127,25 @@ def test_a_shift_gap_longer_than_the_sla_is_reported_not_staffed():
     assert "change shifts" in row["reason"] and row["evaluations"] == 2
 
 
+
+def test_an_l2_pool_is_sized_without_the_sla_its_l1_pool_cannot_meet():
+    # US IPR reviewers work Mon-Fri 9-17 against a 48 h SLA: no IPR headcount meets it, so
+    # the L2 pool (which also takes IPR escalations) is sized on the other item types' SLAs,
+    # after the content L1 pool (one reviewer in this scaled-down market) is sized first
+    s = _small_us()
+    res = staff(s, ["ipr", "l1_content", "l2_policy"], confidence=0.5, replications=1,
+                workers=1, seed=4, max_evaluations=6)
+    rows = res.table.set_index("pool")
+    assert np.isnan(rows.loc["ipr", "simulated"])
+    assert rows.loc["l2_policy", "simulated"] >= 1
+    assert "left out the SLA of ipr_complaint" in rows.loc["l2_policy", "reason"]
+    sized = apply_overrides(s, {"pools.l1_content.headcount": rows.loc["l1_content",
+                                                                       "simulated"]})
+    ok, _, checks = meets_sla(sized, "l2_policy", rows.loc["l2_policy", "simulated"],
+                              replications=1, seed=4, confidence=0.5, workers=1,
+                              exclude=["ipr_complaint"])
+    assert ok and not checks["check"].str.startswith("ipr_complaint").any()
+
 # ------------------------------------------------------------------ people per shift
 
 
