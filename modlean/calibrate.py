@@ -24,7 +24,9 @@ into a :class:`~modlean.scenario.Scenario`:
 Activity names follow the simulator's vocabulary (``modlean.simulate.ACTIVITIES``:
 ``review_l1``, ``review_l2``, ``qa_sample``, ``appeal_filed`` ...); map other
 names with ``activity_map``. What a log cannot show (shrinkage, SLA targets,
-reviewer accuracy) keeps the defaults or comes from ``base``.
+reviewer accuracy) keeps the defaults or comes from ``base``; reviewer accuracy
+comes from QA re-reviews when a QA table is given (:func:`accuracy_from_qa`:
+per pool, the false-approve and false-reject rates with QA as the truth).
 
 :func:`fidelity` compares a real and a simulated log with one table of
 distances, each with a plain-words reading.
@@ -35,14 +37,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from modlean.errors import LogError
+from modlean.errors import LogError, ParameterError
 
-__all__ = ["Calibration", "calibrate", "fidelity", "fit_handling"]
+__all__ = ["Calibration", "accuracy_from_qa", "calibrate", "fidelity", "fit_handling"]
 
 _SYSTEM_RESOURCES = {"seller", "model", "system", "", "nan", "None"}
 _US = 1_000_000
@@ -63,6 +66,50 @@ class Calibration:
     pools: pd.DataFrame
     """Per pool and local hour: seats seen on duty."""
     notes: list[str] = field(default_factory=list)
+    accuracy: pd.DataFrame | None = None
+    """Per pool, reviewer error rates from QA (:func:`accuracy_from_qa`), when given."""
+
+
+def accuracy_from_qa(qa: pd.DataFrame | str | Path, *, confidence: float = 0.95
+                     ) -> pd.DataFrame:
+    """Reviewer error rates per pool from QA re-reviews, QA's decision taken as the truth.
+
+    The pool of a reviewer follows the log's rule (``l1_listing_007`` -> ``l1_listing``);
+    automatic decisions (reviewer ``model`` or ``system``) are left out. When the
+    table has an ``inclusion_probability`` column, rows are weighted by its inverse.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pool: ``reviews``; ``false_approve`` (approved though QA rejects:
+        P(approve | violating), the scenario's ``accuracy.false_approve``) with
+        ``false_approve_low`` / ``_high`` and ``violating`` (rows behind it);
+        ``false_reject`` (rejected though QA approves: P(reject | clean)) with
+        ``false_reject_low`` / ``_high`` and ``clean``.
+    """
+    from modlean.quality import QA_COLUMNS, decision_quality, read_qa, with_weights
+
+    table = read_qa(qa) if isinstance(qa, (str, Path)) else qa
+    missing = [c for c in QA_COLUMNS[:5] if c not in table.columns]
+    if missing:
+        raise ParameterError(f"QA table: missing column(s) {missing}; expected at least "
+                             f"{list(QA_COLUMNS[:5])}")
+    human = table[~table["reviewer"].astype(str).isin(_SYSTEM_RESOURCES)]
+    weight = None
+    if "inclusion_probability" in human:
+        human, weight = with_weights(human), "weight"
+    rows = []
+    for pool, group in human.groupby(_pool_of(human["reviewer"]), sort=True):
+        q = decision_quality(group, weight=weight, confidence=confidence)
+        fa, fr = q.loc["miss_rate"], q.loc["false_rejection_rate"]
+        rows.append({"pool": pool, "reviews": len(group),
+                     "false_approve": fa["value"], "false_approve_low": fa["low"],
+                     "false_approve_high": fa["high"], "violating": int(fa["n"]),
+                     "false_reject": fr["value"], "false_reject_low": fr["low"],
+                     "false_reject_high": fr["high"], "clean": int(fr["n"])})
+    return pd.DataFrame(rows, columns=["pool", "reviews", "false_approve", "false_approve_low",
+                                       "false_approve_high", "violating", "false_reject",
+                                       "false_reject_low", "false_reject_high", "clean"])
 
 
 def fit_handling(seconds: np.ndarray) -> dict[str, Any]:
@@ -110,7 +157,8 @@ def _solve_threshold(model: Any, prevalence: float, share: float, upper: bool) -
 def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrated",
               market: str | None = None, base: Any = None,
               activity_map: Mapping[str, str] | None = None,
-              seat_quantile: float = 0.9) -> Calibration:
+              seat_quantile: float = 0.9,
+              qa: pd.DataFrame | str | Path | None = None) -> Calibration:
     """A baseline scenario from a canonical event log (see the module notes).
 
     Parameters
@@ -128,6 +176,9 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
     seat_quantile:
         Quantile over days of the distinct resources seen in an hour, read as the
         seats on duty.
+    qa:
+        A QA table (:mod:`modlean.quality`; a frame or a CSV path) whose re-reviews
+        give each pool's ``accuracy`` (:func:`accuracy_from_qa`).
     """
     from modlean.scenario import Scenario, scenario_from_dict
     from modlean.whatif import resolve_scenario
@@ -325,16 +376,17 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
         pools[pool]["skills"] = sorted(set(pools[pool].get("skills", [])) | set(skills))
 
     # ---------------------------------------------------------------- QA and appeals
-    qa = dict(data.get("qa", {}))
+    qa_settings = dict(data.get("qa", {}))
     qa_pool = work.loc[work["activity"] == "qa_sample", "pool"]
     if len(qa_pool):
         hum = per_case.get("review_l1", 0) > 0
         sampled = per_case.get("qa_sample", 0) > 0
-        qa.update({"enabled": True, "pool": str(qa_pool.mode().iloc[0]),
-                   "human_rate": float((sampled & hum).sum() / max(hum.sum(), 1)),
-                   "auto_rate": float((sampled & ~hum).sum() / max((~hum).sum(), 1))})
+        qa_settings.update({
+            "enabled": True, "pool": str(qa_pool.mode().iloc[0]),
+            "human_rate": float((sampled & hum).sum() / max(hum.sum(), 1)),
+            "auto_rate": float((sampled & ~hum).sum() / max((~hum).sum(), 1))})
     else:
-        qa.update({"enabled": False, "pool": None})
+        qa_settings.update({"enabled": False, "pool": None})
     appeals = dict(data.get("appeals", {}))
     ap_pool = work.loc[work["activity"] == "appeal_review", "pool"]
     if len(ap_pool):
@@ -347,8 +399,25 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
     else:
         appeals.update({"enabled": False, "pool": None})
 
+    accuracy = None
+    if qa is not None:
+        accuracy = accuracy_from_qa(qa)
+        for r in accuracy.itertuples():
+            if r.pool not in pools:
+                notes.append(f"QA reviews of pool {r.pool!r}, which the log does not show, "
+                             "are left out")
+                continue
+            old_acc = dict(pools[r.pool].get("accuracy", {}))
+            for key, value in (("false_approve", r.false_approve),
+                               ("false_reject", r.false_reject)):
+                if value == value:          # no QA rows of that kind: keep the default
+                    old_acc[key] = float(value)
+            pools[r.pool]["accuracy"] = old_acc
+        notes.append(f"reviewer accuracy from {int(accuracy['reviews'].sum()):,} QA "
+                     "re-reviews, QA's decision taken as the truth")
+
     span_days = (df["timestamp"].max() - df["timestamp"].min()).total_seconds() / 86400
-    data.update({"item_types": item_types, "routing": routing, "pools": pools, "qa": qa,
+    data.update({"item_types": item_types, "routing": routing, "pools": pools, "qa": qa_settings,
                  "appeals": appeals, "start": first_day.date(),
                  "horizon_days": float(max(n_days, 1)),
                  "warmup_days": 0.0, "drain_days": float(max(1.0, math.ceil(span_days - n_days
@@ -360,7 +429,8 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
     scenario: Scenario = scenario_from_dict(data, source="calibrate")
     return Calibration(scenario=scenario, handling=handling, arrivals=arrivals,
                        routing=routing_table,
-                       pools=pd.DataFrame(prow, columns=["pool", "hour", "seats"]), notes=notes)
+                       pools=pd.DataFrame(prow, columns=["pool", "hour", "seats"]), notes=notes,
+                       accuracy=accuracy)
 
 
 # --------------------------------------------------------------------------- fidelity

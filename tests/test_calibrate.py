@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import yaml
 
-from modlean import LogError
-from modlean.calibrate import calibrate, fidelity, fit_handling
+from modlean import LogError, ParameterError
+from modlean.calibrate import accuracy_from_qa, calibrate, fidelity, fit_handling
 from modlean.scenario import apply_overrides, scenario_from_dict
 from modlean.simulate import simulate
 
@@ -141,3 +141,45 @@ def test_calibrate_refuses_a_non_log():
 
     with pytest.raises(LogError, match="expected a canonical log"):
         calibrate(pd.DataFrame({"a": [1]}))
+
+
+def _qa_sample(log, rate: float, seed: int):
+    """A QA table of the human decisions in a simulated log: QA's verdict is the truth."""
+    import pandas as pd
+
+    reviews = log[log["activity"].isin(["review_l1", "review_l2"])]
+    last = reviews.groupby("case_id", observed=True).agg(
+        reviewer=("resource", "last"), decision=("decision", "first"),
+        truth=("true_label", "first"))
+    picked = last[np.random.default_rng(seed).random(len(last)) < rate].reset_index()
+    return pd.DataFrame({
+        "case_id": picked["case_id"].astype(str), "reviewer": picked["reviewer"].astype(str),
+        "decision": picked["decision"].astype(str), "label": "",
+        "qa_decision": np.where(picked["truth"].astype(str) == "violating", "reject", "approve"),
+        "qa_label": "", "inclusion_probability": rate})
+
+
+def test_reviewer_accuracy_is_recovered_from_qa_reviews(known):
+    wrong = apply_overrides(known, {"pools.l1.accuracy.false_approve": 0.10,
+                                    "pools.l1.accuracy.false_reject": 0.04,
+                                    "pools.l2.accuracy.false_approve": 0.20})
+    log = simulate(wrong, seed=5, item_table=False).log
+    qa = _qa_sample(log, 0.6, seed=1)
+    cal = calibrate(log, base=known, qa=qa)
+    acc = cal.accuracy.set_index("pool")
+    for pool, key, want in (("l1", "false_approve", 0.10), ("l1", "false_reject", 0.04),
+                            ("l2", "false_approve", 0.20), ("ipr", "false_reject", 0.03)):
+        row = acc.loc[pool]
+        # the simulated rate lies inside the 95 % interval, and the scenario carries it
+        assert row[f"{key}_low"] <= want <= row[f"{key}_high"], (pool, key, row[key])
+        assert getattr(cal.scenario.pools[pool].accuracy, key) == pytest.approx(row[key])
+    assert acc.loc["l1", "violating"] > 300
+    assert any("QA re-reviews" in n for n in cal.notes)
+
+
+def test_accuracy_from_qa_refuses_a_table_without_the_columns():
+    import pandas as pd
+
+    with pytest.raises(ParameterError, match=r"missing column\(s\) \['qa_decision'\]"):
+        accuracy_from_qa(pd.DataFrame({"case_id": ["a"], "reviewer": ["r1"],
+                                       "decision": ["approve"], "label": [""]}))

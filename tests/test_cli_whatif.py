@@ -59,9 +59,12 @@ def test_staff_analytic_and_search(tmp_path, capsys):
 def test_calibrate_writes_a_scenario_and_fidelity(root, tmp_path, capsys):
     out = tmp_path / "cal.yaml"
     code = main(["calibrate", str(root / "data" / "US" / "events.csv"), "--out", str(out),
-                 "--timezone", "America/New_York", "--fidelity", "--json"])
+                 "--timezone", "America/New_York", "--fidelity", "--json",
+                 "--qa", str(root / "data" / "US" / "qa_reviews.csv")])
     assert code == 0
     data = json.loads(capsys.readouterr().out)
+    accuracy = {r["pool"]: r for r in data["accuracy"]}
+    assert accuracy["us_r"]["reviews"] > 0 and 0 <= accuracy["us_r"]["false_reject"] <= 1
     measures = {r["measure"] for r in data["fidelity"]}
     assert {"cycle_time", "dfg_edges", "arrival_profile"} <= measures
     from modlean.scenario import load_scenario

@@ -26,6 +26,9 @@ def register(sub: Any) -> None:
     p.add_argument("--name", default="calibrated", help="scenario name")
     p.add_argument("--base", default=None, metavar="SCENARIO",
                    help="scenario whose SLAs, score distributions, accuracy and costs are kept")
+    p.add_argument("--qa", default=None, metavar="QA.csv",
+                   help="QA re-reviews (modlean.quality's table): each pool's false-approve "
+                   "and false-reject rates, QA's decision taken as the truth")
     p.add_argument("--fidelity", action="store_true",
                    help="simulate the calibrated scenario and print how far it is from the log")
     p.add_argument("--seed", type=int, default=1, help="seed of the fidelity simulation")
@@ -39,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from modlean.scenario import to_yaml
 
     log = read_log(args.log)
-    cal = calibrate(log, timezone=args.timezone, name=args.name, base=args.base)
+    cal = calibrate(log, timezone=args.timezone, name=args.name, base=args.base, qa=args.qa)
     text = to_yaml(cal.scenario)
     fid = None
     if args.fidelity:
@@ -52,6 +55,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(to_json({"scenario": str(args.out) if args.out else None, "notes": cal.notes,
                        "handling": cal.handling.to_dict("records"),
+                       "accuracy": None if cal.accuracy is None else
+                       cal.accuracy.astype(object).where(cal.accuracy.notna(), None)
+                       .to_dict("records"),
                        "fidelity": None if fid is None else
                        fid.astype(object).where(fid.notna(), None).to_dict("records")}))
         return 0
@@ -61,6 +67,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"scenario written to {args.out}")
     for note in cal.notes:
         print(f"note: {note}")
+    if cal.accuracy is not None:
+        print("reviewer accuracy from QA (95 % intervals):")
+        for r in cal.accuracy.itertuples():
+            print(f"  {r.pool:<16} false approve {r.false_approve:.3f} "
+                  f"[{r.false_approve_low:.3f}, {r.false_approve_high:.3f}] of {r.violating}, "
+                  f"false reject {r.false_reject:.3f} "
+                  f"[{r.false_reject_low:.3f}, {r.false_reject_high:.3f}] of {r.clean}")
     if fid is not None:
         print("fidelity (real log vs simulated calibrated scenario):")
         for r in fid.itertuples():
