@@ -195,7 +195,12 @@ def _safe(value: str, what: str, pattern: re.Pattern[str] = _FILE_NAME) -> str:
 
 
 def _scenario_label(value: str) -> str:
-    label = Path(value).stem if value.endswith((".yaml", ".yml")) else value
+    """The folder name of a scenario: a file's stem, without a ``{market}`` placeholder
+    (``calibrated/{market}.yaml`` -> ``calibrated``, one file per market)."""
+    if not value.endswith((".yaml", ".yml")):
+        return _safe(value, "scenario")
+    path = Path(value)
+    label = path.stem.replace("{market}", "").strip("_-. ") or path.parent.name
     return _safe(label, "scenario")
 
 

@@ -62,6 +62,7 @@ __all__ = [
     "list_presets",
     "load_proposal",
     "load_scenario",
+    "market_scenario",
     "parse_override_value",
     "preset",
     "scenario_from_dict",
@@ -689,11 +690,14 @@ def load_scenario(path: str | Path, *, overrides: Mapping[str, Any] | None = Non
 
 
 def to_yaml(scenario: Scenario, path: str | Path | None = None) -> str:
-    """The scenario as YAML text (every field, defaults included); written to ``path`` if given."""
+    """The scenario as YAML text (every field, defaults included); written to ``path`` if given
+    (atomically, creating its folder)."""
     data = scenario.model_dump(mode="json")
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     if path is not None:
-        Path(path).write_text(text, encoding="utf-8")
+        from modlean.files import write_atomic
+
+        write_atomic(path, text)
     return text
 
 
@@ -715,6 +719,29 @@ def preset(name: str, *, overrides: Mapping[str, Any] | None = None) -> Scenario
         raise ScenarioError(f"preset {name!r}: unknown{_suggest(name, names)} (expected one "
                             f"of: {', '.join(names)})")
     return load_scenario(path, overrides=overrides)
+
+
+def market_scenario(market: str, path: str | Path | None = None, *,
+                    overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """The scenario a notebook runs for ``market``: its preset, or a scenario file.
+
+    ``path`` None (or empty) gives :func:`preset` ``(market)``; otherwise the YAML
+    file (a calibrated baseline, say), which must be for that market when it names
+    one. ``overrides`` are applied last either way.
+
+    Raises
+    ------
+    ScenarioError
+        Unknown preset, bad file, or a file written for another market.
+    """
+    if path is None or not str(path).strip():
+        return preset(market, overrides=overrides)
+    scenario = load_scenario(path, overrides=overrides)
+    if scenario.market and scenario.market.upper() != market.upper():
+        raise ScenarioError(f"{path}: a scenario for market {scenario.market!r}, but the run "
+                            f"is for {market!r}; expected a file for {market!r} (use "
+                            "{market} in the path to pick one per market)")
+    return scenario
 
 
 # --------------------------------------------------------------------------- overrides

@@ -262,6 +262,24 @@ def test_scenarios_run_per_market_into_their_own_folders(tmp_path):
     assert "<th class=\"text\">scenario</th>" in result.index.read_text()
 
 
+def test_a_calibrated_scenario_per_market_runs_instead_of_the_preset(tmp_path):
+    from modlean.scenario import preset, to_yaml
+
+    folder = tmp_path / "calibrated"
+    for market in ("UK", "MY"):
+        to_yaml(preset(market, overrides={"name": f"{market} calibrated"}),
+                folder / f"{market}.yaml")
+    notebook = ROOT / "notebooks" / "02_queue_simulation.ipynb"
+    result = batch.run_batch([notebook], ["UK", "MY"], out=tmp_path / "out",
+                             scenarios=[str(folder / "{market}.yaml")],
+                             parameters=SMALL_PARAMETERS["02_queue_simulation"], workers=2,
+                             progress=False)
+    assert result.ok, result.failed
+    assert [(r["market"], r["scenario"]) for r in result.runs] == [("UK", "calibrated"),
+                                                                   ("MY", "calibrated")]
+    assert [r["kpis"]["scenario"] for r in result.runs] == ["UK calibrated", "MY calibrated"]
+
+
 # papermill in a Dask worker *thread* (the in-process cluster of this test) leaves an
 # unawaited nbclient coroutine behind; process workers, the real deployment, do not.
 @pytest.mark.filterwarnings("ignore:coroutine 'NotebookClient.async_start_new_kernel'")

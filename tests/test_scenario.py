@@ -15,6 +15,7 @@ from modlean.scenario import (
     apply_overrides,
     list_presets,
     load_scenario,
+    market_scenario,
     preset,
     scenario_from_dict,
     scenario_reference,
@@ -250,3 +251,16 @@ def test_scenario_reference_is_generated_and_committed():
     committed = (ROOT / "docs" / "scenario-reference.md").read_text(encoding="utf-8")
     assert committed == text, ("docs/scenario-reference.md is stale; regenerate it with "
                                "modlean.scenario.scenario_reference()")
+
+
+def test_market_scenario_is_the_preset_or_a_file_for_that_market(tmp_path):
+    short = {"horizon_days": 2}
+    assert market_scenario("UK", "", overrides=short) == preset("UK", overrides=short)
+    calibrated = tmp_path / "UK.yaml"
+    to_yaml(preset("UK", overrides={"pools.l1_listing.headcount": 60}), calibrated)
+    got = market_scenario("UK", calibrated, overrides=short)
+    assert got.pools["l1_listing"].headcount == 60 and got.horizon_days == 2
+    with pytest.raises(ScenarioError, match=r"for market 'UK', but the run is for 'US'"):
+        market_scenario("US", calibrated)
+    with pytest.raises(ScenarioError, match="preset 'XX': unknown"):
+        market_scenario("XX")
