@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from modlean.errors import ModleanError, ParameterError
+from modlean.whatif import model_item_type
 
 __all__ = ["PANEL_KPIS", "SopPanel", "panel_kpis", "panel_overrides", "short_scenario",
            "show_sop_panel", "sop_panel"]
@@ -47,23 +48,6 @@ PANEL_KPIS: tuple[tuple[str, str, str], ...] = (
     ("QA samples", "qa_sampled", "all"),
     ("cost per decision", "cost_per_decision", "all"),
 )
-
-
-def _model_item_type(scenario: Any, item_type: str | None) -> str:
-    """The item type whose ML thresholds the panel moves (default: the first with a model)."""
-    if item_type is None:
-        with_model = [n for n, it in scenario.item_types.items() if it.model.enabled]
-        if not with_model:
-            raise ParameterError(f"scenario {scenario.name!r}: no item type has an ML model "
-                                 "(item_types.<name>.model.enabled); the panel needs one")
-        return with_model[0]
-    if item_type not in scenario.item_types:
-        raise ParameterError(f"item_type {item_type!r}: not in scenario {scenario.name!r}; "
-                             f"expected one of {list(scenario.item_types)}")
-    if not scenario.item_types[item_type].model.enabled:
-        raise ParameterError(f"item_type {item_type!r}: its ML model is disabled, so it has "
-                             "no thresholds to move; expected an item type with a model")
-    return item_type
 
 
 def _default_pool(scenario: Any, item_type: str) -> str:
@@ -112,7 +96,7 @@ def panel_overrides(scenario: Any, *, pool: str, headcount: float, t_low: float,
     ParameterError
         For an unknown pool or item type, or values out of range.
     """
-    item = _model_item_type(scenario, item_type)
+    item = model_item_type(scenario, item_type)
     if pool not in scenario.pools:
         raise ParameterError(f"pool {pool!r}: not in scenario {scenario.name!r}; expected one "
                              f"of {list(scenario.pools)}")
@@ -150,7 +134,7 @@ def panel_kpis(scenario: Any, *, pool: str, headcount: float, t_low: float, t_hi
     from modlean.scenario import apply_overrides
     from modlean.simulate import simulate
 
-    item = _model_item_type(scenario, item_type)
+    item = model_item_type(scenario, item_type)
     overrides = panel_overrides(scenario, pool=pool, headcount=headcount, t_low=t_low,
                                 t_high=t_high, qa_rate=qa_rate, item_type=item)
     s = apply_overrides(scenario, overrides, source="SOP panel")
@@ -198,7 +182,7 @@ class SopPanel(_widgets().VBox):  # type: ignore[misc]
                  max_headcount_factor: float = 3.0) -> None:
         w = _widgets()
         self.scenario = scenario
-        self.item_type = _model_item_type(scenario, item_type)
+        self.item_type = model_item_type(scenario, item_type)
         start_pool = pool or _default_pool(scenario, self.item_type)
         if start_pool not in scenario.pools:
             raise ParameterError(f"pool {start_pool!r}: not in scenario {scenario.name!r}; "

@@ -50,6 +50,7 @@ __all__ = [
     "compare",
     "decision_table",
     "kpi_direction",
+    "model_item_type",
     "paired_difference",
     "pareto_front",
     "resolve_scenario",
@@ -564,6 +565,29 @@ def _class_cdfs(model: Any, scores: Any, labels: Any, grid: np.ndarray
     return v_low, 1 - v_low, c_low, 1 - c_low, float(y.mean())
 
 
+def model_item_type(scenario: Any, item_type: str | None = None) -> str:
+    """The item type whose ML pre-filter thresholds are tuned or moved.
+
+    ``item_type`` when given (it must exist and have its model enabled), else the
+    first item type with a model. Raises :class:`~modlean.errors.ParameterError`
+    otherwise.
+    """
+    if item_type is None:
+        with_model = [n for n, it in scenario.item_types.items() if it.model.enabled]
+        if not with_model:
+            raise ParameterError(f"scenario {scenario.name!r}: no item type has an ML model "
+                                 "(item_types.<name>.model.enabled); expected one with "
+                                 "thresholds")
+        return with_model[0]
+    if item_type not in scenario.item_types:
+        raise ParameterError(f"item_type {item_type!r}: not in the scenario; expected one of "
+                             f"{list(scenario.item_types)}")
+    if not scenario.item_types[item_type].model.enabled:
+        raise ParameterError(f"item_type {item_type!r}: its ML model is disabled, so it has "
+                             "no thresholds; expected an item type with a model")
+    return item_type
+
+
 def threshold_sweep(scenario: Any, item_type: str | None = None, *, step: float = 0.01,
                     t_low: Sequence[float] | None = None, t_high: Sequence[float] | None = None,
                     c_fp: float = 2.0, c_fn: float = 10.0, c_review: float | None = None,
@@ -618,15 +642,7 @@ def threshold_sweep(scenario: Any, item_type: str | None = None, *, step: float 
         ``pareto`` (no feasible pair has both less human work and less error cost).
     """
     s = resolve_scenario(scenario)
-    if item_type is None:
-        with_model = [n for n, it in s.item_types.items() if it.model.enabled]
-        if not with_model:
-            raise ParameterError(f"scenario {s.name!r}: no item type has an ML model "
-                                 "(item_types.<name>.model.enabled); expected one to tune")
-        item_type = with_model[0]
-    if item_type not in s.item_types:
-        raise ParameterError(f"item_type {item_type!r}: not in the scenario; expected one of "
-                             f"{list(s.item_types)}")
+    item_type = model_item_type(s, item_type)
     if floors_on not in ("model", "system"):
         raise ParameterError(f"floors_on: found {floors_on!r}; expected 'model' or 'system'")
     if not 0 < step <= 0.5:

@@ -12,6 +12,7 @@ from modlean.scenario import preset, to_yaml
 from modlean.whatif import (
     FRONTIER_COLUMNS,
     compare,
+    model_item_type,
     pareto_front,
     resolve_scenario,
     run_scenarios,
@@ -170,3 +171,16 @@ def test_tune_thresholds_respects_floors_and_beats_current():
     with pytest.raises(ParameterError, match="no threshold pair"):
         tune_thresholds("US", "listing", step=0.05, min_precision=0.9, min_recall=0.99,
                         floors_on="system")
+
+
+def test_model_item_type_picks_or_checks_the_tuned_item_type():
+    us = preset("US")
+    assert model_item_type(us) == "listing"
+    assert model_item_type(us, "content") == "content"
+    with pytest.raises(ParameterError, match="not in the scenario"):
+        model_item_type(us, "nope")
+    no_model = preset("US", overrides={"item_types.listing.model.enabled": False})
+    with pytest.raises(ParameterError, match="its ML model is disabled"):
+        threshold_sweep(no_model, "listing")
+    with pytest.raises(ParameterError, match="no item type has an ML model"):
+        model_item_type(preset("mmc"))

@@ -36,6 +36,19 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
+def add_run_options(parser: argparse.ArgumentParser, *, replications: int,
+                    per: str = "independent replications", at_least: int = 1,
+                    seed_default: str = "the scenario's") -> None:
+    """``--replications``, ``--seed`` and ``--workers``, for every command that simulates."""
+    floor = f", at least {at_least}" if at_least > 1 else ""
+    parser.add_argument("--replications", type=int, default=replications, metavar="R",
+                        help=f"{per} (default {replications}{floor})")
+    parser.add_argument("--seed", type=int, default=None,
+                        help=f"random seed (default: {seed_default})")
+    parser.add_argument("--workers", type=int, default=None, metavar="N",
+                        help="local processes for replications (default: all cores)")
+
+
 def add_log_options(parser: argparse.ArgumentParser) -> None:
     """The options of :func:`modlean.read_log`, for every command that reads a log."""
     group = parser.add_argument_group("reading the log")

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from modlean.cli.common import to_json, write_text_atomic
+from modlean.cli.common import add_run_options, to_json, write_text_atomic
 
 
 def register(sub: Any) -> None:
@@ -23,12 +23,8 @@ def register(sub: Any) -> None:
     p.add_argument("proposals", metavar="PROPOSAL", nargs="+",
                    help="proposal YAML files (overrides on top of BASE when they have no "
                    "'base:') or scenario files")
-    p.add_argument("--replications", type=int, default=10, metavar="R",
-                   help="replications per scenario (default 10, at least 2)")
-    p.add_argument("--seed", type=int, default=None, help="random seed (default: the "
-                   "baseline's)")
-    p.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="local processes for replications (default: all cores)")
+    add_run_options(p, replications=10, per="replications per scenario", at_least=2,
+                    seed_default="the baseline's")
     p.add_argument("--all-kpis", action="store_true",
                    help="every KPI instead of the headline ones")
     p.add_argument("--item-type", action="append", dest="item_types", metavar="NAME",

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from modlean.cli.common import to_json, write_text_atomic
+from modlean.cli.common import add_run_options, to_json, write_text_atomic
 
 DEFAULT_KPIS = "turnaround_p95_h,sla_attainment,cost_total"
 
@@ -30,11 +30,7 @@ def register(sub: Any) -> None:
                    help="item type the KPIs are read for (default all)")
     p.add_argument("--delta", type=float, default=0.1,
                    help="relative change, 0.1 = +/-10 %% (default)")
-    p.add_argument("--replications", type=int, default=5, metavar="R",
-                   help="replications per run (default 5)")
-    p.add_argument("--seed", type=int, default=None, help="random seed")
-    p.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="local processes for replications")
+    add_run_options(p, replications=5, per="replications per run")
     p.add_argument("--json", action="store_true", help="print the table as JSON")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="write sensitivity.csv and one tornado_<kpi>.png per KPI into DIR")

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from modlean.cli.common import parse_pairs, to_json, write_text_atomic
+from modlean.cli.common import add_run_options, parse_pairs, to_json, write_text_atomic
 
 #: KPIs shown in the plain-text summary, in this order.
 HEADLINE = ("items", "turnaround_p50_h", "turnaround_p95_h", "sla_attainment", "automation_rate",
@@ -33,12 +33,7 @@ def register(sub: Any) -> None:
                    "(repeatable; values are read as YAML)")
     p.add_argument("--base", default=None, help="baseline scenario for a proposal file without "
                    "'base:'")
-    p.add_argument("--seed", type=int, default=None, help="random seed (default: the "
-                   "scenario's)")
-    p.add_argument("--replications", type=int, default=1, metavar="R",
-                   help="independent replications (default 1)")
-    p.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="local processes for replications (default: all cores)")
+    add_run_options(p, replications=1)
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run replications on a Dask cluster (tcp://host:8786, or 'local')")
     p.add_argument("--no-log", action="store_true",

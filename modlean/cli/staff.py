@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from modlean.cli.common import to_json
+from modlean.cli.common import add_run_options, to_json
 
 
 def register(sub: Any) -> None:
@@ -22,11 +22,7 @@ def register(sub: Any) -> None:
                    help="pool to size (repeatable; default every pool with work)")
     p.add_argument("--confidence", type=float, default=0.95,
                    help="required share of replications meeting every SLA (0.95)")
-    p.add_argument("--replications", type=int, default=10, metavar="R",
-                   help="replications per simulated headcount (default 10)")
-    p.add_argument("--seed", type=int, default=None, help="random seed")
-    p.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="local processes for replications")
+    add_run_options(p, replications=10, per="replications per simulated headcount")
     p.add_argument("--max-evaluations", type=int, default=12, metavar="K",
                    help="simulated headcounts tried per pool at most (default 12)")
     p.add_argument("--analytic-only", action="store_true", help="skip the simulation search")
