@@ -21,7 +21,7 @@ from pathlib import Path
 
 import nbformat
 
-from modlean.batch import run_batch
+from modlean.evidence import run_batch
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ("US", "UK", "ID", "MY", "TH")

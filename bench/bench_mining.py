@@ -1,4 +1,4 @@
-"""Benchmark: modlean.mining against pm4py on the same seeded moderation log.
+"""Benchmark: modlean.process.discovery against pm4py on the same seeded moderation log.
 
 Run from the project root::
 
@@ -147,14 +147,14 @@ def worker(tool: str, step: str, path: str) -> None:
     log = pd.read_parquet(path)
     small = log.head(2000).copy()
     if tool == "modlean":
-        from modlean import mining
+        from modlean import process
 
         def modlean_tasks(df: pd.DataFrame) -> dict[str, object]:
             return {
-                "dfg": lambda: mining.dfg(df, performance=False),
-                "variants": lambda: mining.variants(df),
-                "performance_dfg": lambda: mining.dfg(df),
-                "case_durations": lambda: mining.case_durations(df),
+                "dfg": lambda: process.dfg(df, performance=False),
+                "variants": lambda: process.variants(df),
+                "performance_dfg": lambda: process.dfg(df),
+                "case_durations": lambda: process.case_durations(df),
             }
 
         tasks, warm = modlean_tasks(log)[step], modlean_tasks(small)[step]

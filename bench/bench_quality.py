@@ -5,7 +5,7 @@ Run from the project root::
     .venv/bin/python bench/bench_quality.py [--items 200000]
 
 Prints, for a seeded calibration set of N items × 3 raters, the time of
-modlean.agreement's Fleiss κ and AC1 against statsmodels' fleiss_kappa (after
+modlean.quality.agreement's Fleiss κ and AC1 against statsmodels' fleiss_kappa (after
 its aggregate_raters step) and checks that the values agree; the time of a
 Laney p′ chart plus all 12 rule flags on N subgroups; the register Monte-Carlo
 (10,000 runs × 15 risks); and the strike-policy what-if over N sellers. Ratios,
@@ -22,11 +22,9 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
 
-from modlean.agreement import fleiss_kappa as ml_fleiss
-from modlean.agreement import gwet_ac1
-from modlean.penalties import simulate_strikes, strike_policy_whatif
-from modlean.risk import load_register, simulate_losses
-from modlean.spc import laney_p_chart, rule_flags
+from modlean.quality import fleiss_kappa as ml_fleiss
+from modlean.quality import gwet_ac1, laney_p_chart, rule_flags
+from modlean.risk import load_register, simulate_losses, simulate_strikes, strike_policy_whatif
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -93,7 +93,7 @@ def mmc_scenario(items: int):
 
 
 def modlean_mmc(items: int, log: bool) -> dict[str, float]:
-    from modlean.simulate import simulate
+    from modlean.simulation import simulate
 
     scenario = mmc_scenario(items)
     base = _rss_now_mb()
@@ -108,7 +108,7 @@ def modlean_mmc(items: int, log: bool) -> dict[str, float]:
 
 def market(log: bool, name: str = "US") -> dict[str, float]:
     from modlean.scenario import preset
-    from modlean.simulate import simulate
+    from modlean.simulation import simulate
 
     scenario = preset(name)
     base = _rss_now_mb()
@@ -131,7 +131,7 @@ def _one(case: str, items: int) -> dict[str, float]:
         import pandas  # noqa: F401
         import scipy.stats  # noqa: F401
 
-        import modlean.simulate  # noqa: F401
+        import modlean.simulation.run  # noqa: F401
     return {"floor": lambda: floor(items), "mmc_off": lambda: modlean_mmc(items, False),
             "mmc_on": lambda: modlean_mmc(items, True), "market_off": lambda: market(False),
             "market_on": lambda: market(True)}[case]()
@@ -152,7 +152,7 @@ def main() -> None:
     if args.one:
         print(json.dumps(_one(args.one, args.items)))
         return
-    from modlean.queueing import mmc
+    from modlean.simulation import mmc
 
     service = UTILISATION * SERVERS / LAMBDA_PER_S
     wq = mmc(LAMBDA_PER_S, 1 / service, SERVERS)["wq"]

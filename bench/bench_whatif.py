@@ -26,9 +26,9 @@ import pandas as pd
 
 
 def paired_vs_unpaired(reps: int) -> None:
-    from modlean.queueing import mmc
+    from modlean.decisions import compare, resolve_scenario, run_scenarios, unpaired_difference
     from modlean.scenario import preset
-    from modlean.whatif import compare, resolve_scenario, run_scenarios, unpaired_difference
+    from modlean.simulation import mmc
 
     base = preset("mmc")
     t0 = time.perf_counter()
@@ -54,9 +54,9 @@ def paired_vs_unpaired(reps: int) -> None:
 
 
 def staffing(scale: float, reps: int) -> None:
+    from modlean.decisions import staff
     from modlean.scenario import preset
-    from modlean.simulate import simulate
-    from modlean.staffing import staff
+    from modlean.simulation import simulate
 
     s = preset("US")
     ov = {f"item_types.{t}.volume_per_day": it.volume_per_day / scale
@@ -81,7 +81,7 @@ def staffing(scale: float, reps: int) -> None:
 
 
 def tuning() -> None:
-    from modlean.whatif import tune_thresholds
+    from modlean.decisions import tune_thresholds
 
     t0 = time.perf_counter()
     best = tune_thresholds("US", "listing", step=0.005, min_precision=0.95, min_recall=0.9)
@@ -91,10 +91,10 @@ def tuning() -> None:
 
 
 def shift_plans() -> None:
+    from modlean.decisions import analytic_staffing, shift_staffing
     from modlean.errors import ParameterError
     from modlean.scenario import preset
-    from modlean.simulate import simulate
-    from modlean.staffing import analytic_staffing, shift_staffing
+    from modlean.simulation import simulate
 
     s = preset("US")
     pools = [r.pool for r in analytic_staffing(s).itertuples()

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from modlean.scenario import Scenario, preset
-from modlean.simulate import simulate
+from modlean.simulation import simulate
 
 MARKETS = {"US": (700, 11), "UK": (600, 12), "ID": (650, 13), "MY": (550, 14),
            "TH": (600, 15)}  # market: (items in the week, seed)

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from modlean._util import describe
+
 __all__ = ["LogError", "ModleanError", "ParameterError", "RegisterError", "ScenarioError"]
 
 
 class ModleanError(Exception):
     """Base class of every error modlean raises for bad input or configuration."""
-
-
-def _describe(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 class LogError(ModleanError, ValueError):
@@ -73,7 +70,7 @@ class LogError(ModleanError, ValueError):
         text = ", ".join(where) + ": " if where else ""
         text += self.problem
         if self.found is not None:
-            text += f"; found {_describe(self.found)}"
+            text += f"; found {describe(self.found)}"
         if self.expected:
             text += f"; expected {self.expected}"
         if self.hint:

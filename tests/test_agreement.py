@@ -1,4 +1,4 @@
-"""modlean.agreement: known answers from irrCAC, statsmodels cross-checks, properties."""
+"""modlean.quality.agreement: known answers from irrCAC, statsmodels cross-checks, properties."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from statsmodels.stats.inter_rater import cohens_kappa as sm_cohens_kappa
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 
-from modlean.agreement import (
+from modlean.errors import ParameterError
+from modlean.quality import (
     agreement_summary,
     cohen_kappa,
     fleiss_kappa,
@@ -22,7 +23,6 @@ from modlean.agreement import (
     ratings_table,
     specific_agreement,
 )
-from modlean.errors import ParameterError
 
 nan = np.nan
 

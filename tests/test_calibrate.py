@@ -1,4 +1,4 @@
-"""modlean.calibrate: recover a known scenario from its simulated log; fidelity distances."""
+"""calibrate: recover a known scenario from its simulated log; fidelity distances."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pytest
 import yaml
 
 from modlean import LogError, ParameterError
-from modlean.calibrate import accuracy_from_qa, calibrate, fidelity, fit_handling
+from modlean.decisions import accuracy_from_qa, calibrate, fidelity, fit_handling
 from modlean.scenario import apply_overrides, scenario_from_dict
-from modlean.simulate import simulate
+from modlean.simulation import simulate
 
 KNOWN = yaml.safe_load("""
 name: known

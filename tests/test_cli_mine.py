@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import modlean
-from modlean import mining
+from modlean import process
 from modlean.cli import main
 
 KEYS = {"cases", "events", "activities", "variants", "start_activities", "end_activities",
@@ -33,11 +33,11 @@ def test_json_has_exactly_the_documented_keys(root, capsys):
     assert set(data["case_duration_seconds"]) == {"mean", "median", "min", "max"}
     log = modlean.read_log(path)
     assert data["cases"] == log["case_id"].nunique() and data["events"] == len(log)
-    variants = mining.variants(log)
+    variants = process.variants(log)
     assert data["variants"] == len(variants)
     assert data["top_variants"][0] == {"activities": list(variants["variant"].iloc[0]),
                                        "count": int(variants["count"].iloc[0])}
-    durations = mining.case_durations(log)["duration_seconds"]
+    durations = process.case_durations(log)["duration_seconds"]
     assert data["case_duration_seconds"]["max"] == durations.max()
     assert sum(e["count"] for e in data["dfg"]) == len(log) - data["cases"]
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from modlean.cli import main
-from modlean.log import read_log
+from modlean.eventlog import read_log
 
 SHORT = ["--set", "horizon_days=2", "--set", "warmup_days=0", "--set", "drain_days=0.5"]
 

@@ -75,7 +75,7 @@ def test_calibrate_writes_a_scenario_and_fidelity(root, tmp_path, capsys):
 
 
 def test_thresholds_json_matches_tune_thresholds(tmp_path, capsys):
-    from modlean.whatif import tune_thresholds
+    from modlean.decisions import tune_thresholds
 
     out = tmp_path / "thr"
     code = main(["thresholds", "US", "--item-type", "listing", "--min-precision", "0.9",

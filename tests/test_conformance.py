@@ -1,4 +1,4 @@
-"""modlean.conformance: one test per rule type, the SOP template, and bad SOP files."""
+"""modlean.process.conformance: one test per rule type, the SOP template, and bad SOP files."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import modlean
-from modlean import conformance
+from modlean import process
 from modlean.errors import ScenarioError
 
 T0 = pd.Timestamp("2026-03-02T08:00:00Z")
@@ -36,21 +36,21 @@ SOP = {
 GOOD = [("submit", 0), ("review", 1), ("decide", 2)]
 
 
-def only(result: conformance.Conformance, case: str) -> pd.DataFrame:
+def only(result: process.Conformance, case: str) -> pd.DataFrame:
     return result.deviations[result.deviations["case_id"] == case]
 
 
 def test_a_conforming_case_has_fitness_one():
-    r = conformance.check(make_log({"ok": GOOD}), SOP)
+    r = process.check_conformance(make_log({"ok": GOOD}), SOP)
     assert r.deviations.empty
     assert r.cases.loc["ok", "fitness"] == 1.0 and r.conforming_share == 1.0
     # start, end, 2 transitions, 2 mandatory, 2 forbidden (no max_time measured)
     assert r.cases.loc["ok", "checks"] == 8
-    assert set(r.rules["rule"]) == set(conformance.RULES)  # every rule listed, even unbroken
+    assert set(r.rules["rule"]) == set(process.RULES)  # every rule listed, even unbroken
 
 
 def test_start_rule():
-    r = conformance.check(make_log({"c": [("review", 0), ("decide", 1)]}), SOP)
+    r = process.check_conformance(make_log({"c": [("review", 0), ("decide", 1)]}), SOP)
     d = only(r, "c")
     start = d[d["rule"] == "start"].iloc[0]
     assert start["position"] == 1 and start["activity"] == "review"
@@ -58,13 +58,13 @@ def test_start_rule():
 
 
 def test_end_rule():
-    r = conformance.check(make_log({"c": [("submit", 0), ("review", 1)]}), SOP)
+    r = process.check_conformance(make_log({"c": [("submit", 0), ("review", 1)]}), SOP)
     end = only(r, "c").query("rule == 'end'").iloc[0]
     assert end["position"] == 2 and end["activity"] == "review"
 
 
 def test_transition_rule():
-    r = conformance.check(make_log({"c": [("submit", 0), ("decide", 1)]}), SOP)
+    r = process.check_conformance(make_log({"c": [("submit", 0), ("decide", 1)]}), SOP)
     d = only(r, "c")
     assert list(d["rule"]) == ["transition"]
     assert d.iloc[0]["position"] == 2
@@ -74,7 +74,7 @@ def test_transition_rule():
 
 
 def test_mandatory_rule():
-    r = conformance.check(make_log({"c": [("review", 0)]}), {"mandatory": ["submit",
+    r = process.check_conformance(make_log({"c": [("review", 0)]}), {"mandatory": ["submit",
                                                                           "decide"]})
     d = only(r, "c")
     assert list(d["rule"]) == ["mandatory", "mandatory"]
@@ -86,7 +86,7 @@ def test_mandatory_rule():
 def test_forbidden_sequence_with_steps_between():
     log = make_log({"c": [*GOOD, ("appeal", 3), ("review", 4), ("decide", 5)],
                     "ok": [*GOOD, ("appeal", 3), ("decide", 4)]})
-    r = conformance.check(log, SOP)
+    r = process.check_conformance(log, SOP)
     d = only(r, "c").query("rule == 'forbidden'")
     assert len(d) == 1 and d.iloc[0]["position"] == 5  # the review after the decision
     assert "no review after the decision" in d.iloc[0]["detail"]
@@ -97,7 +97,7 @@ def test_forbidden_directly():
     log = make_log({"c": [*GOOD, ("appeal", 3), ("appeal", 4), ("decide", 5)],
                     "gap": [*GOOD, ("appeal", 3), ("decide", 4), ("appeal", 5),
                             ("decide", 6)]})
-    r = conformance.check(log, SOP)
+    r = process.check_conformance(log, SOP)
     assert list(only(r, "c").query("rule == 'forbidden'")["position"]) == [5]
     assert only(r, "gap").query("rule == 'forbidden'").empty
 
@@ -109,7 +109,7 @@ def test_max_time_rule():
         "fast": [("submit", 0), ("review", 1), ("escalate", 1.5), ("review_l2", 5),
                  ("decide", 6)],
     })
-    r = conformance.check(log, SOP)
+    r = process.check_conformance(log, SOP)
     d = r.deviations
     assert list(d["case_id"]) == ["late"]
     assert d.iloc[0]["rule"] == "max_time" and d.iloc[0]["position"] == 4
@@ -124,15 +124,15 @@ def test_max_time_uses_the_start_of_the_target():
     log = make_log({"c": [("escalate", 0), ("review_l2", 5)]})
     log["start_timestamp"] = [pd.NaT, T0 + pd.Timedelta(hours=3)]
     log["start_timestamp"] = log["start_timestamp"].astype("datetime64[us, UTC]")
-    r = conformance.check(log, {"max_time": SOP["max_time"]})
+    r = process.check_conformance(log, {"max_time": SOP["max_time"]})
     assert r.deviations.empty
 
 
 def test_template_sop_on_the_sample_logs(root):
-    sop = conformance.load_sop(root / "templates/sop/moderation.yaml")
+    sop = process.load_sop(root / "templates/sop/moderation.yaml")
     log = modlean.read_log(root / "data/US/events.csv")
     assert set(log["activity"]) <= sop.activities()
-    r = conformance.check(log, sop)
+    r = process.check_conformance(log, sop)
     assert set(r.deviations["rule"]) <= {"max_time"}  # the sample follows the flow
     assert 0.95 < r.conforming_share < 1.0
     assert r.cases["fitness"].between(0, 1).all()
@@ -141,26 +141,26 @@ def test_template_sop_on_the_sample_logs(root):
 def test_bad_sop_files_name_the_field(write):
     bad = write("sop.yaml", "max_time:\n  - {from: a, to: b, within: soon}\n")
     with pytest.raises(ScenarioError, match=r"sop.yaml: max_time\[0\].within: found 'soon'"):
-        conformance.load_sop(bad)
+        process.load_sop(bad)
     with pytest.raises(ScenarioError, match="unknown field"):
-        conformance.load_sop({"strat": ["a"]})
+        process.load_sop({"strat": ["a"]})
     with pytest.raises(ScenarioError, match="two or more"):
-        conformance.load_sop({"forbidden": [["a"]]})
+        process.load_sop({"forbidden": [["a"]]})
     with pytest.raises(ScenarioError, match="not valid YAML"):
-        conformance.load_sop(write("x.yaml", "start: [a\n"))
+        process.load_sop(write("x.yaml", "start: [a\n"))
     with pytest.raises(ScenarioError, match="cannot be read"):
-        conformance.load_sop("/nonexistent/sop.yaml")
+        process.load_sop("/nonexistent/sop.yaml")
 
 
 def test_token_replay_agrees_with_the_control_flow_rules():
     pytest.importorskip("pm4py")
     log = make_log({"ok": GOOD, "skip": [("submit", 0), ("decide", 1)],
                     "late_start": [("review", 0), ("decide", 1)]})
-    replay = conformance.token_replay(log, SOP)
+    replay = process.token_replay(log, SOP)
     assert list(replay.index) == ["late_start", "ok", "skip"]
     assert replay.loc["ok", "fitness"] == 1.0 and replay.loc["ok", "is_fit"]
     assert not replay.loc["skip", "is_fit"] and replay.loc["skip", "fitness"] < 1
-    rules = conformance.check(log, {k: SOP[k] for k in ("start", "end", "transitions")})
+    rules = process.check_conformance(log, {k: SOP[k] for k in ("start", "end", "transitions")})
     assert dict(replay["is_fit"]) == dict(rules.cases["conforming"])
     with pytest.raises(ScenarioError, match="needs the SOP"):
-        conformance.token_replay(log, {"mandatory": ["submit"]})
+        process.token_replay(log, {"mandatory": ["submit"]})

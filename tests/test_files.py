@@ -1,4 +1,4 @@
-"""modlean.files: atomic writes."""
+"""modlean._util: atomic writes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from modlean.files import write_atomic
+from modlean._util import write_atomic
 
 
 def test_write_atomic_text_bytes_and_permissions(tmp_path):

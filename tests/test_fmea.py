@@ -1,4 +1,4 @@
-"""modlean.fmea: every cell of the AIAG-VDA action-priority table, O and D scales, sorting."""
+"""modlean.risk.fmea: every cell of the AIAG-VDA action-priority table, O and D scales, sorting."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from modlean.errors import ParameterError, RegisterError
-from modlean.fmea import action_priority, assess_fmea, detection_from_qa, occurrence_from_rate
+from modlean.risk import action_priority, assess_fmea, detection_from_qa, occurrence_from_rate
 
 # DOMAIN.md §1.3, transcribed row by row: (S range, O range, AP for D 7-10, 5-6, 2-4, 1)
 DOMAIN_AP = [

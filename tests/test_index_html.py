@@ -12,8 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from modlean.batch import write_index
-from modlean.report import chromium
+from modlean.evidence import chromium, write_index
 
 BROWSER = chromium()
 pytestmark = pytest.mark.skipif(

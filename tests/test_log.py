@@ -1,4 +1,4 @@
-"""modlean.log: reading every supported source into the canonical event log."""
+"""modlean.eventlog.read: reading every supported source into the canonical event log."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from modlean import LogError, read_log
-from modlean.log import CANONICAL_COLUMNS, LogWarning, summarize
+from modlean.eventlog import CANONICAL_COLUMNS, LogWarning, summarize
 
 PLAIN = """case_id,activity,timestamp,resource,market
 L1,submitted,2026-03-02T08:00:00Z,seller,UK

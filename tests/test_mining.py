@@ -1,4 +1,4 @@
-"""modlean.mining: discovery and performance, checked against pm4py and by hand."""
+"""modlean.process.discovery: discovery and performance, checked against pm4py and by hand."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import modlean
-from modlean import mining
+from modlean import process
 from modlean.errors import LogError, ParameterError
 
 PM4PY_NAMES = {"case_id": "case:concept:name", "activity": "concept:name",
@@ -72,9 +72,9 @@ def pm4py_view(log: pd.DataFrame, with_start: bool = False) -> pd.DataFrame:
 
 def ours_as_dicts(log: pd.DataFrame, order: str = "complete") -> dict:
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", mining.MiningWarning)
-        g = mining.dfg(log, order=order)
-    v = mining.variants(log)
+        warnings.simplefilter("ignore", process.MiningWarning)
+        g = process.dfg(log, order=order)
+    v = process.variants(log)
     return {
         "dfg": {(r.source, r.target): int(r.count) for r in g.edges.itertuples()},
         "mean": {(r.source, r.target): r.mean_seconds for r in g.edges.itertuples()},
@@ -82,7 +82,7 @@ def ours_as_dicts(log: pd.DataFrame, order: str = "complete") -> dict:
         "start": {k: int(x) for k, x in g.start_activities.items()},
         "end": {k: int(x) for k, x in g.end_activities.items()},
         "variants": dict(zip(v["variant"], v["count"].astype(int), strict=True)),
-        "durations": sorted(mining.case_durations(log)["duration_seconds"].tolist()),
+        "durations": sorted(process.case_durations(log)["duration_seconds"].tolist()),
         "cases": g.cases,
         "events": int(g.activities.sum()),
     }
@@ -170,7 +170,7 @@ def test_lifecycle_log_matches_pm4py():
     log = modlean.read_log(frame)
     theirs = pm4py_as_dicts(pm4py_view(log, with_start=True))
     assert_same(ours_as_dicts(log, order="start"), theirs, ALL)
-    g = mining.dfg(log)
+    g = process.dfg(log)
     edge = g.edges.set_index(["source", "target"]).loc[("a", "b")]
     assert edge["count"] == 2 and edge["mean_seconds"] == 420.0  # start 10 min - complete 3
 
@@ -192,8 +192,8 @@ def test_interleaved_rows_give_the_same_answer():
     mixed = interleave(log, 0)
     assert not mixed.index.equals(log.index)
     assert ours_as_dicts(mixed) == ours_as_dicts(log)
-    pd.testing.assert_frame_equal(mining.case_durations(mixed), mining.case_durations(log))
-    pd.testing.assert_frame_equal(mining.variants(mixed), mining.variants(log))
+    pd.testing.assert_frame_equal(process.case_durations(mixed), process.case_durations(log))
+    pd.testing.assert_frame_equal(process.variants(mixed), process.variants(log))
 
 
 def test_shuffled_rows_without_ties_give_the_same_answer():
@@ -201,7 +201,7 @@ def test_shuffled_rows_without_ties_give_the_same_answer():
     log = log.drop_duplicates(["case_id", "timestamp"])
     shuffled = log.sample(frac=1.0, random_state=3)
     assert ours_as_dicts(shuffled) == ours_as_dicts(log)
-    pd.testing.assert_frame_equal(mining.dfg(shuffled).edges, mining.dfg(log).edges)
+    pd.testing.assert_frame_equal(process.dfg(shuffled).edges, process.dfg(log).edges)
 
 
 def test_ties_keep_row_order():
@@ -209,8 +209,8 @@ def test_ties_keep_row_order():
     t = "2026-03-02T00:00:00Z"
     log = modlean.read_log(pd.DataFrame({"case_id": ["c", "c"], "activity": ["z", "a"],
                                          "timestamp": [t, t]}))
-    assert list(mining.variants(log)["variant"]) == [("z", "a")]
-    assert list(mining.variants(log.iloc[::-1])["variant"]) == [("a", "z")]
+    assert list(process.variants(log)["variant"]) == [("z", "a")]
+    assert list(process.variants(log.iloc[::-1])["variant"]) == [("a", "z")]
 
 
 def test_caller_frame_is_never_modified():
@@ -219,16 +219,16 @@ def test_caller_frame_is_never_modified():
     before = mixed.copy(deep=True)
     attrs = dict(mixed.attrs)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", mining.MiningWarning)
-        mining.dfg(mixed)
-        mining.dfg(mixed, order="start")
-        mining.variants(mixed)
-        mining.case_durations(mixed)
-        mining.activity_times(mixed)
-        mining.rework(mixed)
-        mining.handovers(mixed)
-        mining.bottlenecks(mixed)
-        mining.filter_variants(mixed, 0.5)
+        warnings.simplefilter("ignore", process.MiningWarning)
+        process.dfg(mixed)
+        process.dfg(mixed, order="start")
+        process.variants(mixed)
+        process.case_durations(mixed)
+        process.activity_times(mixed)
+        process.rework(mixed)
+        process.handovers(mixed)
+        process.bottlenecks(mixed)
+        process.filter_variants(mixed, 0.5)
     pd.testing.assert_frame_equal(mixed, before)
     assert mixed.attrs == attrs
 
@@ -242,21 +242,21 @@ def test_pm4py_column_names_are_read_through_read_log():
 def test_naive_times_are_refused_with_a_clear_message():
     ev = pd.DataFrame({"case_id": ["a"], "activity": ["x"],
                        "timestamp": pd.to_datetime(["2026-03-02"])})
-    with pytest.warns(modlean.log.LogWarning):  # read_log assumes UTC, and says so
-        mining.dfg(ev)
+    with pytest.warns(modlean.eventlog.LogWarning):  # read_log assumes UTC, and says so
+        process.dfg(ev)
     with pytest.raises(LogError, match="the log has no events"):
-        mining.dfg(modlean.read_log(random_log(1)).iloc[:0])
+        process.dfg(modlean.read_log(random_log(1)).iloc[:0])
     bad = random_log(1)
     bad.loc[bad.index[0], "activity"] = None
     with pytest.raises(LogError, match="1 events have no activity"):
-        mining.variants(bad)
+        process.variants(bad)
 
 
 def test_start_after_end_is_refused(small):
     bad = small.copy()
     bad.loc[1, "start_timestamp"] = bad.loc[1, "timestamp"] + pd.Timedelta(seconds=1)
     with pytest.raises(LogError, match="1 events start after they end"):
-        mining.dfg(bad)
+        process.dfg(bad)
 
 
 # --------------------------------------------------------------------------- by hand
@@ -282,8 +282,8 @@ def small() -> pd.DataFrame:
 
 
 def test_edge_times_mean_median_p90_and_negative_flag(small):
-    with pytest.warns(mining.MiningWarning, match="1 edge times are negative"):
-        g = mining.dfg(small)
+    with pytest.warns(process.MiningWarning, match="1 edge times are negative"):
+        g = process.dfg(small)
     e = g.edges.set_index(["source", "target"])
     # submit -> review: c1 20 min, c2 40 min
     assert e.loc[("submit", "review"), "count"] == 2
@@ -299,8 +299,8 @@ def test_edge_times_mean_median_p90_and_negative_flag(small):
 
 
 def test_event_and_activity_times(small):
-    with pytest.warns(mining.MiningWarning, match="1 waits are negative"):
-        times = mining.activity_times(small)
+    with pytest.warns(process.MiningWarning, match="1 waits are negative"):
+        times = process.activity_times(small)
     review = times.loc["review"]
     assert review["basis"] == "waiting+service"
     assert review["wait_total"] == (20 + 10 + 40) * 60
@@ -316,50 +316,50 @@ def test_variants_rank_by_count_then_tuple_and_coverage():
     for i, seq in enumerate(["ab", "ac", "ab", "ba", "ac", "ab"]):
         rows += [(f"k{i}", a, t) for a in seq]
     log = modlean.read_log(pd.DataFrame(rows, columns=["case_id", "activity", "timestamp"]))
-    v = mining.variants(log)
+    v = process.variants(log)
     assert list(v["variant"]) == [("a", "b"), ("a", "c"), ("b", "a")]
     assert list(v["count"]) == [3, 2, 1]
-    assert mining.top_k_coverage(log, 2) == pytest.approx(5 / 6)
-    assert mining.top_k_coverage(table=v, k=10) == 1.0
-    assert list(mining.variants(log, top=1)["count"]) == [3]
-    ids = mining.case_variants(log)
+    assert process.top_k_coverage(log, 2) == pytest.approx(5 / 6)
+    assert process.top_k_coverage(table=v, k=10) == 1.0
+    assert list(process.variants(log, top=1)["count"]) == [3]
+    ids = process.case_variants(log)
     assert ids.loc["k3"] == 3 and ids.loc["k0"] == 1
 
 
 def test_variant_hash_collisions_fall_back_to_exact(monkeypatch):
     log = random_log(9)
-    expected = mining.variants(log)
-    monkeypatch.setattr(mining, "_BASE", np.uint64(0))  # every hash collides by length
-    pd.testing.assert_frame_equal(mining.variants(log), expected)
+    expected = process.variants(log)
+    monkeypatch.setattr("modlean.process.discovery._BASE", np.uint64(0))  # all collide
+    pd.testing.assert_frame_equal(process.variants(log), expected)
 
 
 def test_case_durations(small):
-    d = mining.case_durations(small)
+    d = process.case_durations(small)
     assert list(d.index) == ["c1", "c2"]
     assert list(d["duration_seconds"]) == [55 * 60.0, 62 * 60.0]
     assert list(d["events"]) == [4, 3]
 
 
 def test_rework_handovers_bottlenecks(small):
-    r = mining.rework(small)
+    r = process.rework(small)
     assert r.loc["review", "cases"] == 2
     assert r.loc["review", "cases_repeated"] == 1
     assert r.loc["review", "self_loops"] == 1
     assert r.loc["review", "rework_rate"] == 0.5
-    per_case = mining.rework(small, by="case")
+    per_case = process.rework(small, by="case")
     assert per_case.loc["c1"].tolist() == [4, 1, 1, True]
     assert per_case.loc["c2"].tolist() == [3, 0, 0, False]
-    h = mining.handovers(small)
+    h = process.handovers(small)
     pairs = {(x.source, x.target): x.count for x in h.itertuples()}
     assert pairs == {("seller", "ann"): 2, ("ann", "bob"): 1, ("bob", "system"): 1,
                      ("ann", "system"): 1}
-    matrix = mining.handovers(small, matrix=True)
+    matrix = process.handovers(small, matrix=True)
     assert matrix.loc["seller", "ann"] == 2 and matrix.to_numpy().sum() == 5
-    graph = mining.handover_graph(small)
+    graph = process.handover_graph(small)
     assert graph["seller"]["ann"]["count"] == 2
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # bottlenecks reports negatives in columns only
-        b = mining.bottlenecks(small)
+        b = process.bottlenecks(small)
     assert b.activities.index[0] == "review"
     assert b.edges.iloc[0][["source", "target"]].tolist() == ["submit", "review"]
     assert b.activities["share"].sum() == pytest.approx(1.0)
@@ -367,8 +367,8 @@ def test_rework_handovers_bottlenecks(small):
 
 def test_to_networkx_carries_counts(small):
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", mining.MiningWarning)
-        g = mining.to_networkx(mining.dfg(small))
+        warnings.simplefilter("ignore", process.MiningWarning)
+        g = process.to_networkx(process.dfg(small))
     assert g.nodes["review"]["count"] == 3
     assert g.nodes["submit"]["start"] == 2
     assert g["submit"]["review"]["count"] == 2
@@ -381,34 +381,34 @@ def test_to_networkx_carries_counts(small):
 def test_filters(small):
     both = pd.concat([small, small.assign(case_id=small["case_id"] + "x", market="UK")])
     both["market"] = both["market"].fillna("US")
-    assert set(mining.filter_attribute(both, "market", "UK")["case_id"]) == {"c1x", "c2x"}
-    kept = mining.filter_attribute(both, "resource", ["bob"], keep=False)
+    assert set(process.filter_attribute(both, "market", "UK")["case_id"]) == {"c1x", "c2x"}
+    kept = process.filter_attribute(both, "resource", ["bob"], keep=False)
     assert set(kept["case_id"]) == {"c2", "c2x"}
-    events = mining.filter_attribute(both, "resource", ["ann"], level="event")
+    events = process.filter_attribute(both, "resource", ["ann"], level="event")
     assert len(events) == 4
-    assert set(mining.filter_case_size(both, max_events=3)["case_id"]) == {"c2", "c2x"}
-    assert set(mining.filter_case_size(both, min_events=4)["case_id"]) == {"c1", "c1x"}
-    w = mining.filter_time(small, "2026-03-02T08:00Z", "2026-03-02T09:00Z")
+    assert set(process.filter_case_size(both, max_events=3)["case_id"]) == {"c2", "c2x"}
+    assert set(process.filter_case_size(both, min_events=4)["case_id"]) == {"c1", "c1x"}
+    w = process.filter_time(small, "2026-03-02T08:00Z", "2026-03-02T09:00Z")
     assert set(w["case_id"]) == {"c1"}  # c2 ends at 09:02
-    w = mining.filter_time(small, "2026-03-02T08:00Z", "2026-03-02T09:00Z", how="intersecting")
+    w = process.filter_time(small, "2026-03-02T08:00Z", "2026-03-02T09:00Z", how="intersecting")
     assert set(w["case_id"]) == {"c1", "c2"}
-    w = mining.filter_time(small, "2026-03-02T08:50Z", None, how="events")
+    w = process.filter_time(small, "2026-03-02T08:50Z", None, how="events")
     assert len(w) == 4  # completions at 08:50, 08:55, 09:00, 09:02
     with pytest.raises(ParameterError, match="no zone"):
-        mining.filter_time(small, "2026-03-02 08:00")
+        process.filter_time(small, "2026-03-02 08:00")
     with pytest.raises(ParameterError, match="no column"):
-        mining.filter_attribute(small, "queue", ["x"])
+        process.filter_attribute(small, "queue", ["x"])
 
 
 def test_filter_variants_keeps_the_top_variants_covering_the_share():
     log = random_log(10)
-    v = mining.variants(log)
-    kept = mining.filter_variants(log, 0.5)
+    v = process.variants(log)
+    kept = process.filter_variants(log, 0.5)
     k = int(np.argmax(v["cumulative_share"].to_numpy() >= 0.5)) + 1
     assert kept["case_id"].nunique() == int(v["count"].head(k).sum())
-    assert set(mining.variants(kept)["variant"]) == set(v["variant"].head(k))
+    assert set(process.variants(kept)["variant"]) == set(v["variant"].head(k))
     with pytest.raises(ParameterError):
-        mining.filter_variants(log, 0)
+        process.filter_variants(log, 0)
 
 
 def test_chunked_arrow_and_object_columns_give_the_same_answer():

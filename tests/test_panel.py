@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from modlean import panel
 from modlean.errors import ParameterError
+from modlean.evidence import panel
 from modlean.scenario import preset
 
 
@@ -93,7 +93,7 @@ def test_the_widget_runs_the_callback_and_keeps_a_history():
 
 
 def test_the_panel_is_skipped_in_batch_runs(monkeypatch, capsys):
-    from modlean.batch import BATCH_ENV
+    from modlean.evidence import BATCH_ENV
 
     monkeypatch.setenv(BATCH_ENV, "1")
     assert panel.show_sop_panel("US") is None

@@ -10,7 +10,7 @@ import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from modlean.errors import ParameterError
-from modlean.params import (
+from modlean.evidence import (
     FilePath,
     Flag,
     Ident,

@@ -1,4 +1,4 @@
-"""modlean.penalties: strike-policy what-if checked by hand."""
+"""modlean.risk.penalties: strike-policy what-if checked by hand."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from modlean.errors import ParameterError
-from modlean.penalties import (
+from modlean.risk import (
     max_strikes_in_window,
     simulate_strikes,
     strike_policy_whatif,

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from matplotlib.patches import FancyBboxPatch
 
-from modlean import lean, mining
+from modlean import process
 from modlean.errors import ParameterError
-from modlean.plots import process
+from modlean.plots import process as process_plots
 
 T0 = pd.Timestamp("2026-03-02T08:00:00Z")
 
@@ -27,34 +27,34 @@ def log() -> pd.DataFrame:
 
 
 def test_layered_layout_runs_left_to_right_and_ignores_loops_for_layers(log):
-    pos = process.layered_layout(log)
+    pos = process_plots.layered_layout(log)
     layer = {n: x for n, (x, _) in pos.items()}
-    assert layer[process.START] == 0
+    assert layer[process_plots.START] == 0
     assert layer["a"] == 1 and layer["b"] == 2 and layer["c"] == 3  # c -> a is a loop back
-    assert layer[process.END] == 4
+    assert layer[process_plots.END] == 4
     rows = [y for x, y in pos.values() if x == 1]
     assert rows == [0.0]  # one node in the layer sits on the middle line
 
 
 def test_dot_source_lists_nodes_and_edges_with_counts(log):
-    text = process.dot_source(log)
+    text = process_plots.dot_source(log)
     assert text.startswith("digraph process {") and "rankdir=LR" in text
     assert '"a" [label="a\\n5"]' in text
     assert '"b" -> "b" [label="1"' in text
     assert '"a" -> "b" [label="4"' in text
-    assert f'"{process.START}" -> "a" [label="4"' in text
-    wait = process.dot_source(log, metric="wait")
+    assert f'"{process_plots.START}" -> "a" [label="4"' in text
+    wait = process_plots.dot_source(log, metric="wait")
     assert '"a" -> "b" [label="7 min"' in wait and "color=" in wait
 
 
 def test_dot_source_escapes_quotes():
     frame = pd.DataFrame({"case_id": ["x", "x"], "activity": ['say "hi"', "b"],
                           "timestamp": [T0, T0]}).astype({"timestamp": "datetime64[us, UTC]"})
-    assert '"say \\"hi\\"" -> "b"' in process.dot_source(frame)
+    assert '"say \\"hi\\"" -> "b"' in process_plots.dot_source(frame)
 
 
 def test_process_map_matplotlib(log):
-    fig = process.process_map(mining.dfg(log), engine="matplotlib", metric="wait")
+    fig = process_plots.process_map(process.dfg(log), engine="matplotlib", metric="wait")
     assert fig.modlean_engine == "matplotlib"
     ax = fig.axes[0]
     boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
@@ -65,10 +65,10 @@ def test_process_map_matplotlib(log):
     plt.close(fig)
 
 
-@pytest.mark.skipif(not process.has_dot(), reason="Graphviz 'dot' is not installed; the "
+@pytest.mark.skipif(not process_plots.has_dot(), reason="Graphviz 'dot' is not installed; the "
                     "matplotlib layout is tested instead")
 def test_process_map_with_dot(log):
-    fig = process.process_map(log, engine="dot")
+    fig = process_plots.process_map(log, engine="dot")
     assert fig.modlean_engine == "dot"
     image = fig.axes[0].images[0].get_array()
     assert image.shape[0] > 50 and image.shape[1] > 200  # a left-to-right picture
@@ -76,19 +76,19 @@ def test_process_map_with_dot(log):
 
 
 def test_auto_engine_falls_back_without_dot(log, monkeypatch):
-    monkeypatch.setattr(process.shutil, "which", lambda name: None)
-    fig = process.process_map(log)
+    monkeypatch.setattr(process_plots.shutil, "which", lambda name: None)
+    fig = process_plots.process_map(log)
     assert fig.modlean_engine == "matplotlib"
     plt.close(fig)
     with pytest.raises(ParameterError, match="needs the Graphviz"):
-        process.process_map(log, engine="dot")
+        process_plots.process_map(log, engine="dot")
     with pytest.raises(ParameterError, match="metric"):
-        process.process_map(log, metric="cost")
+        process_plots.process_map(log, metric="cost")
 
 
 def test_variant_chart_bars_are_the_shares(log):
-    table = mining.variants(log)
-    fig = process.variant_chart(table, top=2)
+    table = process.variants(log)
+    fig = process_plots.variant_chart(table, top=2)
     widths = sorted(p.get_width() for p in fig.axes[0].patches)
     assert widths == pytest.approx(sorted(table["share"].head(2) * 100))
     assert "cover 50%" in fig.axes[0].get_title()
@@ -96,23 +96,23 @@ def test_variant_chart_bars_are_the_shares(log):
 
 
 def test_waiting_times_has_a_box_per_activity(log):
-    fig = process.waiting_times(log, unit="minutes")
+    fig = process_plots.waiting_times(log, unit="minutes")
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert sorted(labels) == ["a", "b", "c"]
     plt.close(fig)
     with pytest.raises(ParameterError):
-        process.waiting_times(log, unit="weeks")
+        process_plots.waiting_times(log, unit="weeks")
 
 
 def test_wip_chart_draws_the_wip_series(log):
-    wip = lean.wip_over_time(log, freq="5min")
-    fig = process.wip_chart(log, freq="5min")
+    wip = process.wip_over_time(log, freq="5min")
+    fig = process_plots.wip_chart(log, freq="5min")
     assert np.array_equal(fig.axes[0].lines[0].get_ydata(), wip.to_numpy())
     plt.close(fig)
 
 
 def test_long_edges_get_a_waypoint_in_each_layer_they_cross(log):
-    pos, chains = process._layout(mining.dfg(log), 1)
+    pos, chains = process_plots._layout(process.dfg(log), 1)
     assert len(chains[("a", "c")]) == 1  # a (layer 1) -> c (layer 3) crosses layer 2
     waypoint = chains[("a", "c")][0]
     assert pos[waypoint][0] == 2 and pos[waypoint][1] != pos["b"][1]  # beside b, not on it

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from modlean.errors import ParameterError
-from modlean.log import read_log
+from modlean.eventlog import read_log
 from modlean.plots.quality import (
     control_chart,
     label_metrics_chart,
@@ -17,9 +17,8 @@ from modlean.plots.quality import (
     scorecard_chart,
 )
 from modlean.plots.risk import fmea_chart, loss_distribution, risk_heatmaps
-from modlean.quality import label_metrics, read_qa, scorecard
+from modlean.quality import label_metrics, laney_p_chart, pareto, read_qa, rule_flags, scorecard
 from modlean.risk import load_register, simulate_losses
-from modlean.spc import laney_p_chart, pareto, rule_flags
 
 
 def _renders(fig) -> None:

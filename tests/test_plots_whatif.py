@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from modlean.decisions import decision_table, shift_staffing, tune_thresholds
 from modlean.plots.whatif import forest, shift_plan_chart, threshold_frontier, tornado
-from modlean.staffing import shift_staffing
-from modlean.whatif import decision_table, tune_thresholds
 
 
 def _table() -> pd.DataFrame:

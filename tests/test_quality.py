@@ -1,4 +1,4 @@
-"""modlean.quality: decision quality from QA tables and vendor scorecards, by hand."""
+"""decision_quality: decision quality from QA tables and vendor scorecards, by hand."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from modlean.errors import ParameterError
-from modlean.log import read_log
+from modlean.eventlog import read_log
 from modlean.quality import (
     decision_quality,
     label_confusion,

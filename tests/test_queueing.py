@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from modlean.errors import ParameterError
-from modlean.queueing import (
+from modlean.simulation import (
     erlang_a,
     erlang_b,
     erlang_c,

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from modlean import report
 from modlean.errors import ModleanError, ParameterError
+from modlean.evidence import report
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

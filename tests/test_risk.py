@@ -1,4 +1,4 @@
-"""modlean.risk: the matrix of DOMAIN §7, register IO and validation, expected loss."""
+"""modlean.risk.register: the matrix of DOMAIN §7, register IO and validation, expected loss."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""modlean.sampling: sample sizes, ISO 2859-1 plans, intervals, stratified and HT estimates."""
+"""sampling: sample sizes, ISO 2859-1 plans, intervals, stratified and HT estimates."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from modlean.errors import ParameterError
-from modlean.sampling import (
+from modlean.quality import (
     CODE_LETTER_SAMPLE_SIZE,
     acceptance_plan,
     allocate_strata,

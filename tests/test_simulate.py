@@ -10,10 +10,9 @@ import pandas as pd
 import pytest
 
 from modlean.errors import ParameterError
-from modlean.log import read_log
-from modlean.queueing import mmc
+from modlean.eventlog import read_log
 from modlean.scenario import apply_overrides, preset, scenario_from_dict
-from modlean.simulate import ACTIVITIES, simulate
+from modlean.simulation import ACTIVITIES, mmc, simulate
 
 matplotlib.use("Agg")
 
@@ -398,17 +397,17 @@ def test_qa_before_send_holds_the_decision_until_qa():
 
 
 def test_mining_runs_on_the_simulated_log(market):
-    mining = pytest.importorskip("modlean.mining")
+    from modlean import process
     log = market.log
-    variants = mining.variants(log)
+    variants = process.variants(log)
     assert variants["count"].sum() == log["case_id"].nunique()
-    durations = mining.case_durations(log)
+    durations = process.case_durations(log)
     assert len(durations) == log["case_id"].nunique()
 
 
 def test_handling_time_distributions():
     from modlean.scenario import Handling
-    from modlean.sim_plan import sample_handling
+    from modlean.simulation.plan import sample_handling
 
     u = np.random.default_rng(0).random(200_000)
     logn = sample_handling(Handling(dist="lognormal", mean_s=45, cv=0.6), u)

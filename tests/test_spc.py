@@ -1,4 +1,4 @@
-"""modlean.spc: control limits checked by hand, one trigger and one near miss per rule."""
+"""modlean.quality.spc: control limits checked by hand, one trigger and one near miss per rule."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from modlean.errors import ParameterError
-from modlean.spc import (
+from modlean.quality import (
     laney_p_chart,
     nelson,
     np_chart,

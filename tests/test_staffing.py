@@ -1,4 +1,4 @@
-"""modlean.staffing: analytic headcount (Erlang C, workload) confirmed by a simulation search."""
+"""staffing: analytic headcount (Erlang C, workload) confirmed by a simulation search."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ import numpy as np
 import pytest
 
 from modlean import ParameterError
-from modlean.queueing import workload_fte
-from modlean.scenario import apply_overrides, preset
-from modlean.staffing import (
+from modlean.decisions import (
     analytic_staffing,
     meets_sla,
     pool_loads,
@@ -19,6 +17,8 @@ from modlean.staffing import (
     turnaround_within,
     weekly_work,
 )
+from modlean.scenario import apply_overrides, preset
+from modlean.simulation import workload_fte
 
 MMC = {"horizon_days": 4, "warmup_days": 0.5, "drain_days": 0.5,
        "item_types.job.sla.hours": 0.25, "item_types.job.sla.percentile": 95}

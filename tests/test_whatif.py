@@ -1,4 +1,4 @@
-"""modlean.whatif: paired comparison on common random numbers, sensitivity, threshold tuning."""
+"""whatif: paired comparison on common random numbers, sensitivity, threshold tuning."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ import pytest
 from scipy.stats import beta
 
 from modlean import ParameterError
-from modlean.queueing import mmc
-from modlean.scenario import preset, to_yaml
-from modlean.whatif import (
+from modlean.decisions import (
     FRONTIER_COLUMNS,
     compare,
     model_item_type,
@@ -21,6 +19,8 @@ from modlean.whatif import (
     tune_thresholds,
     unpaired_difference,
 )
+from modlean.scenario import preset, to_yaml
+from modlean.simulation import mmc
 
 SHORT = {"horizon_days": 3, "warmup_days": 0.5, "drain_days": 0.5}
 

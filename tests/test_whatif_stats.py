@@ -1,4 +1,4 @@
-"""modlean.whatif: the paired statistics behind the decision table."""
+"""modlean.decisions.whatif: the paired statistics behind the decision table."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from modlean import ParameterError
-from modlean.whatif import (
+from modlean.decisions import (
     decision_table,
     kpi_direction,
     paired_difference,

@@ -26,7 +26,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from modlean.report import appendix
+    from modlean.evidence import appendix
 
     print(appendix(args.run_dir, market=args.market, format=args.format, out=args.out))
     return 0

@@ -90,7 +90,7 @@ def _command(args: argparse.Namespace, out: Path) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
-    from modlean.batch import run_batch
+    from modlean.evidence import run_batch
 
     parameters = read_parameters_file(args.parameters_file) if args.parameters_file else {}
     parameters.update({name: value for name, value in args.parameters})

@@ -27,7 +27,7 @@ def register(sub: Any) -> None:
     p.add_argument("--base", default=None, metavar="SCENARIO",
                    help="scenario whose SLAs, score distributions, accuracy and costs are kept")
     p.add_argument("--qa", default=None, metavar="QA.csv",
-                   help="QA re-reviews (modlean.quality's table): each pool's false-approve "
+                   help="QA re-reviews (a QA table, docs/quality.md): each pool's false-approve "
                    "and false-reject rates, QA's decision taken as the truth")
     p.add_argument("--fidelity", action="store_true",
                    help="simulate the calibrated scenario and print how far it is from the log")
@@ -37,8 +37,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from modlean.calibrate import calibrate, fidelity
-    from modlean.log import read_log
+    from modlean.decisions import calibrate, fidelity
+    from modlean.eventlog import read_log
     from modlean.scenario import to_yaml
 
     log = read_log(args.log)
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     text = to_yaml(cal.scenario)
     fid = None
     if args.fidelity:
-        from modlean.simulate import simulate
+        from modlean.simulation import simulate
 
         sim = simulate(cal.scenario, seed=args.seed, item_table=False)
         fid = fidelity(log, sim.log, timezone=args.timezone)

@@ -9,7 +9,7 @@ from typing import Any
 
 from modlean.cli.common import add_log_options, log_options, to_json, write_text_atomic
 from modlean.errors import ModleanError
-from modlean.log import read_log, summarize
+from modlean.eventlog import read_log, summarize
 
 
 def register(sub: Any) -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
+from modlean._util import to_json
+from modlean._util import write_atomic as write_text_atomic
 from modlean.errors import ParameterError
-from modlean.files import write_atomic as write_text_atomic
 
 __all__ = ["add_log_options", "log_options", "parse_pairs", "to_json", "write_text_atomic"]
 
@@ -21,19 +21,6 @@ def parse_pairs(items: list[str] | None, option: str) -> dict[str, str]:
             raise ParameterError(f"{option} {item!r}: expected NAME=VALUE")
         pairs[key.strip()] = value.strip()
     return pairs
-
-
-def to_json(data: Any) -> str:
-    """JSON text for command output (numpy and pandas scalars included)."""
-    return json.dumps(data, indent=2, default=_default, ensure_ascii=False)
-
-
-def _default(value: Any) -> Any:
-    if hasattr(value, "item"):
-        return value.item()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
 
 
 def add_run_options(parser: argparse.ArgumentParser, *, replications: int,
@@ -69,7 +56,7 @@ def add_log_options(parser: argparse.ArgumentParser) -> None:
 
 def log_options(args: argparse.Namespace) -> dict[str, Any]:
     """Keyword arguments for :func:`modlean.read_log` from :func:`add_log_options`."""
-    from modlean.log import DEFAULT_TZ
+    from modlean.eventlog import DEFAULT_TZ
 
     sheet = args.sheet
     return {

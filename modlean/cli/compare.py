@@ -56,7 +56,7 @@ def markdown(table: Any) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from modlean.whatif import compare
+    from modlean.decisions import compare
 
     table, values = compare(args.baseline, *args.proposals, replications=args.replications,
                             seed=args.seed, workers=args.workers, confidence=args.confidence,

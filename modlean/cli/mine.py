@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from modlean.cli.common import add_log_options, log_options, to_json, write_text_atomic
-from modlean.log import read_log
+from modlean.eventlog import read_log
 
 
 def register(sub: Any) -> None:
@@ -34,12 +34,12 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from modlean import conformance, mining
+    from modlean import process
 
     log = read_log(args.log, **log_options(args))
-    ev = mining.encode(log)
-    summary = mining.summary(ev, top=args.top)
-    checked = conformance.check(ev, args.sop) if args.sop else None
+    ev = process.encode(log)
+    summary = process.mine(ev, top=args.top)
+    checked = process.check_conformance(ev, args.sop) if args.sop else None
     if args.out is not None:
         _write(args.out, ev, summary, checked, args.wip_freq)
     if args.json:
@@ -50,14 +50,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write(out: Path, ev: Any, summary: dict[str, Any], checked: Any, freq: str) -> None:
-    from modlean import lean, mining
-    from modlean.plots import process
+    from modlean import process
+    from modlean.plots import process as process_plots
 
     write_text_atomic(out / "summary.json", to_json(summary) + "\n")
-    tables = mining.tables(ev)
-    tables["lead_times"] = lean.lead_times(ev)
-    tables["lean_metrics"] = lean.metrics(ev).to_frame()
-    tables["wip"] = lean.wip_over_time(ev, freq).to_frame()
+    tables = process.tables(ev)
+    tables["lead_times"] = process.lead_times(ev)
+    tables["lean_metrics"] = process.metrics(ev).to_frame()
+    tables["wip"] = process.wip_over_time(ev, freq).to_frame()
     if checked is not None:
         tables["conformance_cases"] = checked.cases
         tables["conformance_deviations"] = checked.deviations
@@ -67,14 +67,14 @@ def _write(out: Path, ev: Any, summary: dict[str, Any], checked: Any, freq: str)
     from modlean.plots import save
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", mining.MiningWarning)
-        graph = mining.dfg(ev)
+        warnings.simplefilter("ignore", process.MiningWarning)
+        graph = process.dfg(ev)
         figures = {
-            "process_map": lambda: process.process_map(graph),
-            "process_map_wait": lambda: process.process_map(graph, metric="wait"),
-            "variants": lambda: process.variant_chart(mining.variants(ev)),
-            "waiting_times": lambda: process.waiting_times(ev),
-            "wip": lambda: process.wip_chart(tables["wip"]["wip"]),
+            "process_map": lambda: process_plots.process_map(graph),
+            "process_map_wait": lambda: process_plots.process_map(graph, metric="wait"),
+            "variants": lambda: process_plots.variant_chart(process.variants(ev)),
+            "waiting_times": lambda: process_plots.waiting_times(ev),
+            "wip": lambda: process_plots.wip_chart(tables["wip"]["wip"]),
         }
         for name, draw in figures.items():
             save(draw(), out / f"{name}.png")

@@ -57,7 +57,7 @@ def register(sub: Any) -> None:
 
 
 def run_sample(args: argparse.Namespace) -> int:
-    from modlean.sampling import sample_size_for_rate
+    from modlean.quality import sample_size_for_rate
 
     n = sample_size_for_rate(args.error_rate, args.margin, confidence=args.confidence,
                              population=args.population, exact_z=args.exact_z)
@@ -73,7 +73,7 @@ def run_sample(args: argparse.Namespace) -> int:
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    from modlean.sampling import acceptance_plan
+    from modlean.quality import acceptance_plan
 
     plan = acceptance_plan(args.lot_size, level=args.level, aql=args.aql)
     result = plan.to_dict()
@@ -96,7 +96,7 @@ def run_plan(args: argparse.Namespace) -> int:
 
 
 def run_interval(args: argparse.Namespace) -> int:
-    from modlean.sampling import proportion_ci
+    from modlean.quality import proportion_ci
 
     if args.n < 1:
         raise ParameterError(f"--n {args.n}: expected at least 1 decision checked")

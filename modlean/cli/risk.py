@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
                                       else data, str(args.matrix))
     reg = load_register(args.register, matrix=matrix)
     if args.fmea is not None:
-        from modlean.fmea import load_fmea
+        from modlean.risk import load_fmea
 
         reg.fmea = load_fmea(args.fmea)
     assessed = reg.assess()

@@ -38,7 +38,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from modlean.whatif import SENSITIVITY_GROUPS, sensitivity
+    from modlean.decisions import SENSITIVITY_GROUPS, sensitivity
 
     kpis = [k.strip() for k in args.kpis.split(",") if k.strip()]
     table = sensitivity(args.scenario, args.parameters or tuple(SENSITIVITY_GROUPS),

@@ -60,7 +60,7 @@ def _load(args: argparse.Namespace) -> Any:
 def run(args: argparse.Namespace) -> int:
     from modlean.errors import ParameterError
     from modlean.scenario import to_yaml
-    from modlean.simulate import simulate
+    from modlean.simulation import simulate
 
     if args.replications < 1:
         raise ParameterError(f"--replications: found {args.replications}; expected a whole "

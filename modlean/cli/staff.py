@@ -36,7 +36,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.by_shift:
         return run_by_shift(args)
-    from modlean.staffing import staff
+    from modlean.decisions import staff
 
     res = staff(args.scenario, args.pools, confidence=args.confidence,
                 replications=args.replications, seed=args.seed, workers=args.workers,
@@ -61,10 +61,9 @@ def run(args: argparse.Namespace) -> int:
 
 def run_by_shift(args: argparse.Namespace) -> int:
     """``--by-shift``: a shift plan per pool, confirmed by simulating it."""
+    from modlean.decisions import analytic_staffing, meets_sla, resolve_scenario, shift_staffing
     from modlean.errors import ParameterError
     from modlean.scenario import apply_overrides
-    from modlean.staffing import analytic_staffing, meets_sla, shift_staffing
-    from modlean.whatif import resolve_scenario
 
     scenario = resolve_scenario(args.scenario)
     pools = args.pools or [r.pool for r in analytic_staffing(scenario).itertuples()

@@ -46,7 +46,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from modlean.whatif import FRONTIER_COLUMNS, tune_thresholds
+    from modlean.decisions import FRONTIER_COLUMNS, tune_thresholds
 
     tuned = tune_thresholds(args.scenario, args.item_type, step=args.step, c_fp=args.c_fp,
                             c_fn=args.c_fn, c_review=args.c_review,

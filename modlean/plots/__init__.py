@@ -42,7 +42,7 @@ def save(fig: Any, path: Any, *, dpi: int = 150) -> Any:
 
     import matplotlib.pyplot as plt
 
-    from modlean.files import write_atomic
+    from modlean._util import write_atomic
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")

@@ -61,7 +61,7 @@ def daily_arrivals(log: pd.DataFrame) -> Any:
 def run_status(runs: pd.DataFrame, *, title: str = "Notebooks run for this market") -> Any:
     """Bars of each notebook run's time, green when it succeeded and red when it failed.
 
-    ``runs`` is :func:`modlean.report.market_runs` output; failed runs are labelled
+    ``runs`` is :func:`modlean.evidence.market_runs` output; failed runs are labelled
     with their error. With no runs, the figure says so.
     """
     fig, ax = figure(8.0, 0.45 * max(len(runs), 1) + 1.4)

@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from modlean.errors import ParameterError
-from modlean.mining import DFG, EventArrays, MiningWarning, dfg, event_times, variants
 from modlean.plots import figure
+from modlean.process import DFG, EventArrays, MiningWarning, dfg, event_times, variants
 
 __all__ = [
     "END",
@@ -220,7 +220,7 @@ def process_map(graph: DFG | pd.DataFrame | EventArrays, *, metric: Metric = "fr
     Parameters
     ----------
     graph:
-        A :class:`~modlean.mining.DFG` (``mining.dfg(log)``) or a log.
+        A :class:`~modlean.process.DFG` (``mining.dfg(log)``) or a log.
     metric:
         ``"frequency"``: edges labelled with counts; ``"wait"``: labelled and
         coloured by the mean time between the two activities.
@@ -358,7 +358,7 @@ def _smooth(points: list[tuple[float, float]]) -> Any:
 def variant_chart(table: pd.DataFrame | EventArrays, top: int = 10) -> Any:
     """Horizontal bars of the ``top`` variants' share of cases, with their paths as labels.
 
-    ``table`` is a :func:`modlean.mining.variants` table or a log.
+    ``table`` is a :func:`modlean.process.variants` table or a log.
     """
     if not (isinstance(table, pd.DataFrame) and "variant" in table):
         table = variants(table)
@@ -385,7 +385,7 @@ def waiting_times(log: pd.DataFrame | EventArrays, top: int = 12, unit: str = "h
     """Box plots of the waiting time before each activity (the ``top`` by total wait).
 
     Waits are start minus the previous completion where a start is logged and
-    the gap between completions otherwise (see :func:`modlean.mining.event_times`).
+    the gap between completions otherwise (see :func:`modlean.process.event_times`).
     """
     scale = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
     if unit not in scale:
@@ -415,11 +415,11 @@ def waiting_times(log: pd.DataFrame | EventArrays, top: int = 12, unit: str = "h
 
 
 def wip_chart(log: pd.DataFrame | EventArrays | pd.Series, freq: str = "1h") -> Any:
-    """Cases in progress over time (from :func:`modlean.lean.wip_over_time`) and its mean."""
+    """Cases in progress over time (from :func:`modlean.process.wip_over_time`) and its mean."""
     if isinstance(log, pd.Series):
         wip = log
     else:
-        from modlean.lean import wip_over_time
+        from modlean.process import wip_over_time
 
         wip = wip_over_time(log, freq)
     fig, ax = figure(9.0, 3.5)

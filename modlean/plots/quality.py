@@ -15,17 +15,17 @@ __all__ = ["control_chart", "label_metrics_chart", "pareto_chart", "scorecard_ch
 
 def control_chart(chart: pd.DataFrame, *, title: str = "p-chart", value: str | None = None,
                   ax: Any = None) -> Any:
-    """Draw a p / np / Laney p′ chart from :mod:`modlean.spc`, with flagged points.
+    """Draw a p / np / Laney p′ chart from :mod:`modlean.quality.spc`, with flagged points.
 
     Points beyond the limits are red; points flagged by a run rule (the
-    ``flagged``/``rules`` columns of :func:`modlean.spc.rule_flags`) are orange
+    ``flagged``/``rules`` columns of :func:`modlean.quality.rule_flags`) are orange
     and labelled with the rules.
     """
     value = value or ("p" if "p" in chart.columns else "np")
     for col in (value, "center", "ucl", "lcl"):
         if col not in chart.columns:
             raise ParameterError(f"control_chart: column {col!r} missing; expected a chart "
-                                 "from modlean.spc")
+                                 "from modlean.quality.spc")
     if ax is None:
         fig, ax = figure(9, 4.5)
     else:
@@ -65,7 +65,7 @@ def pareto_chart(table: pd.DataFrame, *, title: str = "Pareto", ax: Any = None) 
     for col in ("value", "cum_share", "vital_few"):
         if col not in table.columns:
             raise ParameterError(f"pareto_chart: column {col!r} missing; expected "
-                                 "modlean.spc.pareto output")
+                                 "modlean.quality.pareto output")
     if ax is None:
         fig, ax = figure(9, 4.5)
     else:

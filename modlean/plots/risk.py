@@ -85,7 +85,7 @@ def fmea_chart(fmea: pd.DataFrame, *, title: str = "FMEA by action priority") ->
     for col in ("fmea_id", "ap", "rpn", "severity", "occurrence", "detection"):
         if col not in fmea.columns:
             raise ParameterError(f"fmea_chart: column {col!r} missing; expected "
-                                 "modlean.fmea.assess_fmea output")
+                                 "modlean.risk.assess_fmea output")
     fig, ax = figure(8, 0.45 * len(fmea) + 1.5)
     y = np.arange(len(fmea))[::-1]
     ax.barh(y, fmea["rpn"], color=[_AP_COLOURS[a] for a in fmea["ap"]])

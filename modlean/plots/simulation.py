@@ -1,6 +1,6 @@
 """Figures of a simulation: backlog over time, turnaround distribution, utilisation.
 
-Each function takes a :class:`~modlean.simulate.SimulationResult` and returns a
+Each function takes a :class:`~modlean.simulation.SimulationResult` and returns a
 matplotlib ``Figure`` in the modlean look (never shown, never saved here).
 """
 

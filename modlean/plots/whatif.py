@@ -19,7 +19,7 @@ _VERDICT_COLOURS = {"better": "#009E73", "worse": "#D55E00",
 def forest(table: pd.DataFrame, *, title: str | None = None) -> Any:
     """Relative change of each KPI with its paired 95 % interval, coloured by verdict.
 
-    ``table`` is :func:`modlean.whatif.compare`'s decision table; intervals are
+    ``table`` is :func:`modlean.decisions.compare`'s decision table; intervals are
     shown relative to the baseline mean (KPIs with a zero baseline are left out).
     """
     t = table[table["baseline_mean"].abs() > 0].copy()
@@ -53,7 +53,7 @@ def forest(table: pd.DataFrame, *, title: str | None = None) -> Any:
 def tornado(table: pd.DataFrame, kpi: str | None = None, *, title: str | None = None) -> Any:
     """Bars of a KPI's change at -x % and +x % of each parameter, widest swing on top.
 
-    ``table`` is :func:`modlean.whatif.sensitivity`'s output.
+    ``table`` is :func:`modlean.decisions.sensitivity`'s output.
     """
     kpi = kpi or str(table["kpi"].iloc[0])
     t = table[table["kpi"] == kpi].sort_values("swing", ascending=True)
@@ -76,8 +76,8 @@ def threshold_frontier(sweep: pd.DataFrame, best: Any = None, *, title: str | No
                        ) -> Any:
     """Human reviews per day vs error cost for every threshold pair; frontier and choice marked.
 
-    ``sweep`` is :func:`modlean.whatif.threshold_sweep`'s table; ``best`` a
-    :class:`~modlean.whatif.Thresholds` (or a row with ``n_review`` and ``error_cost``).
+    ``sweep`` is :func:`modlean.decisions.threshold_sweep`'s table; ``best`` a
+    :class:`~modlean.decisions.Thresholds` (or a row with ``n_review`` and ``error_cost``).
     """
     fig, ax = figure(7, 4.5)
     feas = sweep[sweep["feasible"]]
@@ -109,7 +109,7 @@ def threshold_frontier(sweep: pd.DataFrame, best: Any = None, *, title: str | No
 def shift_plan_chart(plan: Any, *, title: str | None = None) -> Any:
     """The week hour by hour: work arriving against productive seats today and as planned.
 
-    ``plan`` is :func:`modlean.staffing.shift_staffing`'s answer. Work is in
+    ``plan`` is :func:`modlean.decisions.shift_staffing`'s answer. Work is in
     hours of handling per hour (the seats it would keep busy); for a real-time
     pool the Erlang C seats each hour needs are drawn too.
     """

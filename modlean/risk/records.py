@@ -17,13 +17,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from modlean._util import describe, parse_flag
 from modlean.errors import RegisterError
 
 __all__ = ["Field", "Problems", "is_blank", "validate_records"]
 
 KINDS = ("text", "integer", "number", "date", "choice", "choices", "flag")
-_TRUE = {"true", "yes", "y", "1"}
-_FALSE = {"false", "no", "n", "0"}
 MAX_LISTED = 25
 
 
@@ -104,8 +103,7 @@ class Problems:
         """Record one problem at ``where`` (e.g. ``"row 3 (R-07)"``) in ``field``."""
         text = where + (f", field {field!r}" if field else "") + f": {problem}"
         if found is not None:
-            shown = repr(found)
-            text += f"; found {shown if len(shown) <= 60 else shown[:57] + '...'}"
+            text += f"; found {describe(found, 60)}"
         if expected:
             text += f"; expected {expected}"
         self.lines.append(text)
@@ -178,12 +176,8 @@ def _convert(field: Field, value: Any) -> tuple[Any, str | None]:
     if kind == "flag":
         if isinstance(value, (bool, np.bool_)):
             return bool(value), None
-        key = str(value).strip().lower()
-        if key in _TRUE:
-            return True, None
-        if key in _FALSE:
-            return False, None
-        return None, "is not true or false"
+        flag = parse_flag(str(value))
+        return (flag, None) if flag is not None else (None, "is not true or false")
     raise ValueError(f"unknown field kind {kind!r}")  # pragma: no cover - programming error
 
 

@@ -12,7 +12,7 @@ and checks them in the very next cell::
     top_variants = 10
 
     # next cell
-    from modlean.params import FilePath, Integer, Market, validate
+    from modlean.evidence.params import FilePath, Integer, Market, validate
     params = validate(globals(), {
         "market": Market(), "log": FilePath(exists=True), "top_variants": Integer(minimum=1),
     })
@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from modlean._util import describe, parse_flag
 from modlean.errors import ParameterError
 
 __all__ = [
@@ -77,15 +78,6 @@ _AS_TEXT_HINT = (
     "pass it as text: `papermill -r {name} VALUE` (raw), quote it in YAML ('VALUE'), "
     "or use `modlean batch`, which passes parameters as text"
 )
-_TRUE = {"true", "yes", "y", "on", "1"}
-_FALSE = {"false", "no", "n", "off", "0"}
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
 def _kind_of(value: Any) -> str:
     if isinstance(value, bool):
         return "a boolean"
@@ -125,7 +117,8 @@ class Param:
 
 
 def _fail(name: str, value: Any, expected: str, hint: str = "") -> ParameterError:
-    message = f"parameter {name!r}: found {_show(value)} ({_kind_of(value)}); expected {expected}"
+    found = f"{describe(value)} ({_kind_of(value)})"
+    message = f"parameter {name!r}: found {found}; expected {expected}"
     return ParameterError(message + (f". {hint}" if hint else ""))
 
 
@@ -253,8 +246,8 @@ def Flag() -> Param:
             return value
         if isinstance(value, int) and value in (0, 1):
             return bool(value)
-        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-            return value.strip().lower() in _TRUE
+        if isinstance(value, str) and parse_flag(value) is not None:
+            return parse_flag(value)
         raise _fail(name, value, kind)
 
     return Param(kind, convert)
@@ -388,8 +381,8 @@ def validate(namespace: Mapping[str, Any], schema: Mapping[str, Param], *,
     """
     for name, spec in schema.items():
         if not isinstance(spec, Param):
-            raise ParameterError(f"schema entry {name!r}: found {_show(spec)}; expected a "
-                                 "modlean.params helper such as Text(), Market(), Integer()")
+            raise ParameterError(f"schema entry {name!r}: found {describe(spec)}; expected a "
+                                 "helper such as Text(), Market(), Integer()")
     if not allow_extra:
         injected = _injected_names(namespace)
         extra = sorted(n for n, v in namespace.items() if n not in schema and (
@@ -398,7 +391,7 @@ def validate(namespace: Mapping[str, Any], schema: Mapping[str, Param], *,
             name = extra[0]
             close = difflib.get_close_matches(name, list(schema), n=1)
             raise ParameterError(
-                f"unknown parameter {name!r} (value {_show(namespace[name])}); this notebook "
+                f"unknown parameter {name!r} (value {describe(namespace[name])}); this notebook "
                 f"takes {', '.join(schema)}" + (f"; did you mean {close[0]!r}?" if close else "")
             )
     result = Params()

@@ -1,6 +1,6 @@
 """The SimPy run of a work plan: reviewers, queues, shifts and priorities.
 
-The plan (:mod:`modlean.sim_plan`) already knows every human visit an item will
+The plan (:mod:`modlean.simulation.plan`) already knows every human visit an item will
 make and how long each takes; the engine decides *when*. It runs on a
 :class:`simpy.Environment` with plain events and callbacks instead of one
 generator process per item, because that is what keeps a million items fast:

@@ -250,7 +250,7 @@ def golden_set_accuracy(
         One row per reviewer: ``n``, ``correct``, ``accuracy``, ``low``, ``high``,
         sorted by accuracy (worst first).
     """
-    from modlean.sampling import proportion_ci
+    from modlean.quality.sampling import proportion_ci
 
     missing = [c for c in (item, reviewer, rating) if c not in reviews.columns]
     if missing:

@@ -3,7 +3,7 @@
 Lead time, process time, process cycle efficiency, first-pass yield per step
 and rolled throughput yield, rework rate, handoffs per case, SLA attainment,
 WIP over time with a Little's-law check, and takt time. Every function takes a
-canonical log (or :class:`modlean.mining.EventArrays`) and is vectorised.
+canonical log (or :class:`modlean.process.EventArrays`) and is vectorised.
 
 Definitions (per case):
 
@@ -23,12 +23,11 @@ import numpy as np
 import pandas as pd
 
 from modlean.errors import ParameterError
-from modlean.mining import (
-    _US,
+from modlean.eventlog import MICROS_PER_SECOND, utc_index
+from modlean.process.discovery import (
     EventArrays,
     _as_time,
     _handover_pairs,
-    _utc,
     encode,
     rework,
 )
@@ -83,9 +82,9 @@ def lead_times(log: Log) -> pd.DataFrame:
     ev = encode(log)
     begin = np.minimum.reduceat(ev.start, ev.first)
     end = np.maximum.reduceat(ev.time, ev.first)
-    process = np.add.reduceat(_service(ev), ev.first) / _US
-    lead = (end - begin) / _US
-    return pd.DataFrame({"start": _utc(begin), "end": _utc(end), "lead_seconds": lead,
+    process = np.add.reduceat(_service(ev), ev.first) / MICROS_PER_SECOND
+    lead = (end - begin) / MICROS_PER_SECOND
+    return pd.DataFrame({"start": utc_index(begin), "end": utc_index(end), "lead_seconds": lead,
                          "process_seconds": process, "wait_seconds": lead - process,
                          "events": ev.last - ev.first + 1}, index=ev.case_names)
 
@@ -259,8 +258,8 @@ def wip_over_time(log: Log, freq: str = "1h") -> pd.Series:
     """
     ev = encode(log)
     begin, end = _case_span(ev)
-    ticks = pd.date_range(_utc(begin[[begin.argmin()]])[0].floor(freq),
-                          _utc(end[[end.argmax()]])[0], freq=freq)
+    ticks = pd.date_range(utc_index(begin[[begin.argmin()]])[0].floor(freq),
+                          utc_index(end[[end.argmax()]])[0], freq=freq)
     t = np.asarray(ticks.as_unit("us").asi8)
     open_ = (np.searchsorted(np.sort(begin), t, side="right")
              - np.searchsorted(np.sort(end), t, side="right"))
@@ -287,10 +286,11 @@ def littles_law(log: Log, start: Any = None, end: Any = None) -> dict[str, float
     overlap = np.clip(np.minimum(finish, hi) - np.maximum(begin, lo), 0, None).sum()
     done = (finish >= lo) & (finish <= hi)
     wip = overlap / span
-    throughput = done.sum() / (span / _US / 3600)
-    lead_h = float(((finish - begin)[done] / _US / 3600).mean()) if done.any() else np.nan
+    hour = 3600 * MICROS_PER_SECOND
+    throughput = done.sum() / (span / hour)
+    lead_h = float(((finish - begin)[done] / hour).mean()) if done.any() else np.nan
     expected = throughput * lead_h
-    return {"window_hours": span / _US / 3600, "wip_average": float(wip),
+    return {"window_hours": span / hour, "wip_average": float(wip),
             "throughput_per_hour": float(throughput), "lead_hours": lead_h,
             "littles_wip": float(expected),
             "ratio": float(wip / expected) if expected else np.nan}
@@ -316,7 +316,7 @@ def takt_from_log(log: Log, available_seconds: float = 86400.0, freq: str = "D"
     """
     ev = encode(log)
     begin, _ = _case_span(ev)
-    demand = pd.Series(1, index=_utc(begin)).resample(freq).sum()
+    demand = pd.Series(1, index=utc_index(begin)).resample(freq).sum()
     takt = available_seconds / demand.where(demand > 0)
     return pd.DataFrame({"demand": demand.astype(int), "takt_seconds": takt}).rename_axis(
         "period")

@@ -15,7 +15,7 @@ does not, and *changed* for KPIs with no good direction (utilisation).
 On top of the statistics:
 
 * :func:`compare` simulates a baseline and proposals on common random numbers
-  (:func:`modlean.simulate.simulate` with one seed) and returns the decision table;
+  (:func:`modlean.simulation.simulate` with one seed) and returns the decision table;
 * :func:`sensitivity` moves each chosen parameter by ±x % and reports the
   change of chosen KPIs (the numbers behind a tornado chart);
 * :func:`threshold_sweep` / :func:`tune_thresholds` sweep the ML pre-filter's
@@ -63,7 +63,7 @@ __all__ = [
 
 #: Good direction of a KPI by name pattern (first match wins): "lower",
 #: "higher" or "none". Names are matched with :func:`re.search`; the patterns
-#: follow the KPI names of :mod:`modlean.simulate` (``turnaround_p95_h``,
+#: follow the KPI names of :mod:`modlean.simulation.run` (``turnaround_p95_h``,
 #: ``sla_attainment``, ``utilisation.<pool>``, ``cost.<pool>`` ...).
 KPI_DIRECTIONS: tuple[tuple[str, str], ...] = (
     (r"utili[sz]ation|occupancy|headcount|^items$|^qa_sampled$|^appeals_(filed|decided)$"
@@ -315,7 +315,7 @@ def run_scenarios(scenarios: Sequence[Any], *, replications: int = 10, seed: int
         Tidy: ``scenario``, ``replication``, ``item_type``, ``kpi``, ``value``; pool
         KPIs come with ``item_type`` ``"pool:<name>"``.
     """
-    from modlean.simulate import simulate
+    from modlean.simulation import simulate
 
     if not scenarios:
         raise ParameterError("run_scenarios: no scenarios given")
@@ -357,7 +357,7 @@ def compare(baseline: Any, *proposals: Any, replications: int = 10, seed: int | 
     seed:
         Random seed (default: the baseline's).
     workers, scheduler:
-        Where replications run (:func:`modlean.simulate.simulate`).
+        Where replications run (:func:`modlean.simulation.simulate`).
     confidence:
         Level of the paired intervals.
     kpis:
@@ -487,7 +487,7 @@ def sensitivity(baseline: Any, parameters: Sequence[str] | Mapping[str, str | Se
         key: ``pools.*.headcount``), or a mapping label -> path pattern(s). Every
         path of a group moves together.
     kpis:
-        KPI names of :mod:`modlean.simulate` (read for ``item_type``).
+        KPI names of :mod:`modlean.simulation.run` (read for ``item_type``).
     delta:
         The relative change (0.1 = ±10 %). Probabilities are clipped to [0, 1].
 

@@ -1,6 +1,6 @@
 """Process discovery and performance on the canonical event log.
 
-Every function takes a canonical log (see :mod:`modlean.log`) or the
+Every function takes a canonical log (see :mod:`modlean.eventlog.read`) or the
 :class:`EventArrays` made from one by :func:`encode`, and never modifies the
 caller's DataFrame. Work happens on integer codes (case, activity) and int64
 microseconds, with numpy shifted arrays for directly-follows pairs, so nothing
@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from modlean.errors import LogError, ParameterError
+from modlean.eventlog import MICROS_PER_SECOND, utc_index
 
 __all__ = [
     "DFG",
@@ -53,8 +54,8 @@ __all__ = [
     "filter_variants",
     "handover_graph",
     "handovers",
+    "mine",
     "rework",
-    "summary",
     "tables",
     "to_networkx",
     "top_k_coverage",
@@ -62,7 +63,6 @@ __all__ = [
 ]
 
 Order = Literal["complete", "start"]
-_US = 1_000_000  # microseconds per second
 _NAT = np.iinfo(np.int64).min
 
 
@@ -260,7 +260,7 @@ def encode(log: pd.DataFrame | EventArrays, order: Order = "complete") -> EventA
         raise ParameterError(f"expected a canonical log (pandas DataFrame), got "
                              f"{type(log).__name__}")
     if not _looks_canonical(log):
-        from modlean.log import read_log
+        from modlean.eventlog import read_log
 
         log = read_log(log)
     if log.empty:
@@ -332,7 +332,7 @@ def _stats(values: np.ndarray, groups: np.ndarray, n_groups: int,
     converted). Group ``skip`` (a spare bin) gets a count but no statistics.
     One radix sort of the (small) group keys puts each group's values together.
     """
-    scale = 1.0 / _US if values.dtype.kind in "iu" else 1.0
+    scale = 1.0 / MICROS_PER_SECOND if values.dtype.kind in "iu" else 1.0
     counts = np.bincount(groups, minlength=n_groups)
     total = np.zeros(n_groups)
     neg = np.zeros(n_groups, dtype=np.int64)
@@ -515,7 +515,7 @@ def _variant_table(ev: EventArrays) -> tuple[pd.DataFrame, np.ndarray]:
     codes, rep = _case_variant_codes(ev)
     counts = np.bincount(codes)
     first_t, last_t = _case_span(ev)
-    durations = (last_t - first_t) / _US
+    durations = (last_t - first_t) / MICROS_PER_SECOND
     mean_dur = np.bincount(codes, weights=durations) / counts
     names = ev.activity_names
     tuples = [tuple(names[ev.activity[ev.first[r]:ev.last[r] + 1]]) for r in rep]
@@ -585,22 +585,18 @@ def _case_span(ev: EventArrays) -> tuple[np.ndarray, np.ndarray]:
     return np.minimum.reduceat(ev.time, ev.first), np.maximum.reduceat(ev.time, ev.first)
 
 
-def _utc(micros: np.ndarray) -> pd.DatetimeIndex:
-    return pd.DatetimeIndex(micros.astype("datetime64[us]")).tz_localize("UTC")
-
-
 def case_durations(log: pd.DataFrame | EventArrays) -> pd.DataFrame:
     """One row per case (index ``case_id``): ``start``, ``end``, ``duration_seconds``, ``events``.
 
     ``start`` and ``end`` are the first and last completion ``timestamp`` of the
     case, so the duration is last minus first (0 for a one-event case). For the
-    lead time from the first *start* see :func:`modlean.lean.lead_times`.
+    lead time from the first *start* see :func:`modlean.process.lead_times`.
     """
     ev = encode(log)
     first_t, last_t = _case_span(ev)
     return _case_frame(ev, {
-        "start": _utc(first_t), "end": _utc(last_t),
-        "duration_seconds": (last_t - first_t) / _US,
+        "start": utc_index(first_t), "end": utc_index(last_t),
+        "duration_seconds": (last_t - first_t) / MICROS_PER_SECOND,
         "events": ev.last - ev.first + 1,
     })
 
@@ -611,10 +607,10 @@ def _event_waits(ev: EventArrays) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     prev = np.empty(ev.n_events, dtype=np.int64)
     prev[1:] = ev.time[:-1]
     prev[0] = ev.time[0]
-    wait = (ev.start - prev) / _US
+    wait = (ev.start - prev) / MICROS_PER_SECOND
     wait[ev.first] = np.nan
     has_start = ev.has_start if ev.has_start is not None else np.zeros(ev.n_events, bool)
-    service = np.where(has_start, (ev.time - ev.start) / _US, np.nan)
+    service = np.where(has_start, (ev.time - ev.start) / MICROS_PER_SECOND, np.nan)
     basis = np.where(has_start, 1, 2).astype(np.int8)
     basis[ev.first] = 0
     return wait, service, basis
@@ -640,7 +636,7 @@ def event_times(log: pd.DataFrame | EventArrays, *, order: Order = "complete",
     return pd.DataFrame({
         "case_id": ev.case_names.take(ev.case),
         "activity": pd.Categorical.from_codes(ev.activity, ev.activity_names),
-        "timestamp": _utc(ev.time),
+        "timestamp": utc_index(ev.time),
         "wait_seconds": wait,
         "service_seconds": service,
         "basis": pd.Categorical.from_codes(basis, ["first", "waiting", "gap"]),
@@ -905,7 +901,7 @@ def filter_case_size(log: pd.DataFrame | EventArrays, min_events: int = 1,
 # --------------------------------------------------------------------------- summaries
 
 
-def summary(log: pd.DataFrame | EventArrays, top: int = 10) -> dict[str, Any]:
+def mine(log: pd.DataFrame | EventArrays, top: int = 10) -> dict[str, Any]:
     """A JSON-friendly overview: sizes, start/end activities, DFG, top variants, durations.
 
     Keys: ``cases``, ``events``, ``activities`` (name -> events), ``variants``

@@ -30,7 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from modlean.errors import ParameterError
-from modlean.sampling import proportion_ci
+from modlean.quality.sampling import proportion_ci
 
 __all__ = [
     "NO_LABEL",
@@ -276,7 +276,7 @@ def scorecard(
     Parameters
     ----------
     log:
-        Canonical event log (modlean.log.read_log) with ``start_timestamp`` on review events.
+        Canonical event log (modlean.eventlog.read_log) with ``start_timestamp`` on review events.
     qa:
         QA table; its ``reviewer`` → ``by`` columns give the grouping when the log
         has no ``by`` column and no ``reviewer_groups`` is passed.

@@ -39,9 +39,10 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from modlean._util import write_atomic
 from modlean.errors import ParameterError
-from modlean.files import write_atomic
-from modlean.params import MARKET_PATTERN, notebook_parameters
+from modlean.evidence.params import MARKET_PATTERN, notebook_parameters
+from modlean.resources import PACKAGE_DIR, template_dirs
 
 __all__ = [
     "BATCH_ENV",
@@ -59,7 +60,7 @@ __all__ = [
     "write_index",
 ]
 
-log = logging.getLogger("modlean.batch")
+log = logging.getLogger("modlean.evidence.batch")
 
 #: The matplotlib backend kernels are started with (figures land in the notebook).
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
@@ -411,7 +412,7 @@ def execute_run(spec: RunSpec) -> dict[str, Any]:
 
 
 def _collect(spec: RunSpec, output: Path, out_dir: Path, notes: list[str]) -> dict[str, Any]:
-    from modlean.report import iter_records
+    from modlean.evidence.report import iter_records
 
     found: dict[str, Any] = {}
     try:
@@ -438,11 +439,11 @@ def to_html(notebook: str | Path, target: str | Path, *, hide_code: bool = True)
     import nbformat
     from nbconvert import HTMLExporter
 
-    from modlean.report import templates_dir
 
     nb = nbformat.read(Path(notebook), as_version=4)
     exporter = HTMLExporter(
-        extra_template_basedirs=[str(templates_dir() / "nbconvert")], template_name="modlean",
+        extra_template_basedirs=[str(d) for d in template_dirs("nbconvert")],
+        template_name="modlean",
         exclude_input=hide_code, exclude_input_prompt=True, exclude_output_prompt=True,
     )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": Path(notebook).stem}})
@@ -480,7 +481,7 @@ class BatchResult:
 def _git(*args: str) -> str | None:
     try:
         done = subprocess.run(["git", *args], capture_output=True, text=True, timeout=10,
-                              cwd=Path(__file__).resolve().parents[1], check=False)
+                              cwd=PACKAGE_DIR.parent, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() if done.returncode == 0 else None
@@ -540,7 +541,7 @@ def run_batch(
         The run folder (created); nothing is written outside it.
     parameters:
         Values passed to the notebooks that declare them (text is best: the
-        notebooks convert and validate it, see :mod:`modlean.params`).
+        notebooks convert and validate it, see :mod:`modlean.evidence.params`).
     scenarios:
         Scenario names or YAML files; notebooks declaring ``scenario`` run once per
         scenario into ``out/<market>/<scenario>/``.
@@ -628,7 +629,7 @@ def run_batch(
 
 
 def _write_manifest(folder: Path, manifest: Mapping[str, Any]) -> None:
-    from modlean.cli.common import to_json
+    from modlean._util import to_json
 
     write_atomic(folder / "manifest.json", to_json(manifest) + "\n")
 
@@ -688,11 +689,11 @@ def write_index(run_dir: str | Path, manifest: Mapping[str, Any] | None = None) 
     """Write ``index.html`` of a run folder from its manifest (template ``templates/batch``)."""
     import jinja2
 
-    from modlean.report import _format, templates_dir
+    from modlean.evidence.report import _format
 
     folder = Path(run_dir)
     data = manifest if manifest is not None else load_manifest(folder)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir() / "batch"),
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_dirs("batch")),
                              autoescape=True, undefined=jinja2.StrictUndefined)
     env.filters["fmt"] = _format
     rows, columns = index_rows(data)

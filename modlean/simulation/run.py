@@ -1,16 +1,16 @@
 """Simulate a scenario: the simulated event log, per-item results and KPIs.
 
 ``simulate(scenario, seed=..., replications=...)`` draws a work plan per
-replication (:mod:`modlean.sim_plan`, vectorised numpy: arrivals, items, the
+replication (:mod:`modlean.simulation.plan`, vectorised numpy: arrivals, items, the
 model's routing, every decision and handling time), runs the human visits
-through SimPy (:mod:`modlean.sim_engine`: pools, shifts, queues, priorities) and
+through SimPy (:mod:`modlean.simulation.engine`: pools, shifts, queues, priorities) and
 turns the times into
 
 * ``log``: the simulated event log in the canonical shape (``case_id``,
   ``activity``, ``timestamp``, ``start_timestamp``, ``resource``, then
   ``market``, ``item_type``, ``true_label``, ``decision``, ``label`` (the
   rejection reason), ``correct``, ``exposure_s``, ``sla_breach``), so
-  :mod:`modlean.mining` runs on it;
+  :mod:`modlean.process.discovery` runs on it;
 * ``items``: one row per item (route, decisions, times, turnaround, exposure);
 * ``kpis``: tidy, one row per replication x item type (and ``all``) x KPI;
 * ``pool_kpis``: one row per replication x pool x KPI (utilisation, cost ...);
@@ -34,9 +34,10 @@ import numpy as np
 import pandas as pd
 
 from modlean.errors import ParameterError
+from modlean.eventlog import utc_series
 from modlean.scenario import Scenario, scenario_from_dict
-from modlean.sim_engine import run_engine
-from modlean.sim_plan import (
+from modlean.simulation.engine import run_engine
+from modlean.simulation.plan import (
     APPEAL,
     AUTO_APPROVE,
     AUTO_REJECT,
@@ -59,17 +60,6 @@ ACTIVITIES = ("submitted", "auto_screen", "auto_approved", "auto_rejected", "que
 _ACT = {a: i for i, a in enumerate(ACTIVITIES)}
 _FIXED_RESOURCES = ("seller", "model", "system")
 _NAT = np.iinfo(np.int64).min  # NaT as int64
-_UTC = pd.DatetimeTZDtype("us", "UTC")
-
-
-def _utc(us: np.ndarray) -> pd.Series:
-    """int64 microseconds since the epoch as a ``datetime64[us, UTC]`` column, no copy."""
-    values = us.view("datetime64[us]")
-    try:
-        array = pd.arrays.DatetimeArray._simple_new(values, dtype=_UTC)
-    except (AttributeError, TypeError):  # pragma: no cover - pandas without it: one copy
-        array = pd.DatetimeIndex(values, copy=False).tz_localize("UTC").array
-    return pd.Series(array, copy=False)
 
 
 def _codes(categories: Any) -> np.dtype:
@@ -528,7 +518,7 @@ class _Outcome:
 
     def _stamps(self, seconds: np.ndarray) -> pd.Series:
         """Simulation seconds as UTC timestamps (``datetime64[us, UTC]``; NaN -> NaT)."""
-        return _utc(self._us(seconds))
+        return utc_series(self._us(seconds))
 
     def backlog_series(self, rep: int) -> pd.DataFrame:
         t = np.arange(0.0, self.end_s + 1, 3600.0)
@@ -786,8 +776,8 @@ class _Outcome:
             self._release()
         cols: dict[str, Any] = {
             "activity": self._cat(acts, ACTIVITIES),
-            "timestamp": _utc(stamps),
-            "start_timestamp": _utc(starts),
+            "timestamp": utc_series(stamps),
+            "start_timestamp": utc_series(starts),
             "resource": self._cat(resources, names),
             "market": pd.Categorical.from_codes(np.zeros(total, np.int8),
                                                 [s.market or s.name]),

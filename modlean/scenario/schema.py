@@ -4,7 +4,7 @@ A scenario describes one market's moderation operation with numbers: which
 items arrive and when, how the ML pre-filter routes them, which reviewer pool
 reviews what, how many reviewers work which shifts, how long a review takes, how
 often reviewers are wrong, how QA samples decisions and how appeals come back.
-:func:`modlean.simulate.simulate` runs it.
+:func:`modlean.simulation.simulate` runs it.
 
 On disk a scenario is YAML; in memory it is a validated :class:`Scenario`.
 Any field can be changed by a dotted path (``pools.l1_listing.headcount=140``)
@@ -43,11 +43,12 @@ from pydantic import (
     model_validator,
 )
 
+from modlean._util import describe
 from modlean.errors import ScenarioError
+from modlean.resources import template_names, template_path
 
 __all__ = [
     "DAYS",
-    "PRESETS_DIR",
     "QA",
     "Appeals",
     "Handling",
@@ -71,7 +72,6 @@ __all__ = [
 ]
 
 #: Folder of the market presets and proposals shipped with modlean.
-PRESETS_DIR = Path(__file__).resolve().parents[1] / "templates" / "scenarios"
 
 #: Day names accepted in shifts, Monday first (the order of ``weekly_profile``).
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -445,11 +445,6 @@ _EXPECTED = {
 }
 
 
-def _describe(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def _number(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
@@ -497,7 +492,7 @@ def _translate(exc: ValidationError, source: str | None) -> ScenarioError:
             template = _EXPECTED.get(kind)
             ctx = {k: _number(v) for k, v in err.get("ctx", {}).items()}
             expected = "expected " + (template.format(**ctx) if template else str(err["msg"]))
-        found = "missing; " if kind == "missing" else f"found {_describe(err.get('input'))}; "
+        found = "missing; " if kind == "missing" else f"found {describe(err.get('input'), 60)}; "
         if kind in {"value_error"} and isinstance(err.get("input"), dict):
             found = ""  # a whole section: its path says enough
         lines.append(f"{_path(loc)}: {found}{expected}")
@@ -619,7 +614,7 @@ def load_proposal(path: str | Path) -> dict[str, Any]:
                                 f"{', '.join(sorted(allowed))})")
     overrides = data.get("overrides") or {}
     if not isinstance(overrides, Mapping):
-        raise ScenarioError(f"{path}: overrides: found {_describe(overrides)}; expected a "
+        raise ScenarioError(f"{path}: overrides: found {describe(overrides, 60)}; expected a "
                             "mapping of dotted paths to values")
     flat = dict(_flatten(overrides))
     for key in ("name", "description"):
@@ -695,15 +690,15 @@ def to_yaml(scenario: Scenario, path: str | Path | None = None) -> str:
     data = scenario.model_dump(mode="json")
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     if path is not None:
-        from modlean.files import write_atomic
+        from modlean._util import write_atomic
 
         write_atomic(path, text)
     return text
 
 
 def list_presets() -> list[str]:
-    """Names of the scenarios and proposals in templates/scenarios/."""
-    return sorted(p.stem for p in PRESETS_DIR.glob("*.yaml"))
+    """Names of the scenarios and proposals in templates/scenarios/ (any layer)."""
+    return template_names("scenarios", "*.yaml")
 
 
 def preset(name: str, *, overrides: Mapping[str, Any] | None = None) -> Scenario:
@@ -714,11 +709,10 @@ def preset(name: str, *, overrides: Mapping[str, Any] | None = None) -> Scenario
     (:func:`list_presets`).
     """
     names = list_presets()
-    path = PRESETS_DIR / f"{name}.yaml"
-    if not path.exists():
+    if name not in names:
         raise ScenarioError(f"preset {name!r}: unknown{_suggest(name, names)} (expected one "
                             f"of: {', '.join(names)})")
-    return load_scenario(path, overrides=overrides)
+    return load_scenario(template_path(f"scenarios/{name}.yaml"), overrides=overrides)
 
 
 def market_scenario(market: str, path: str | Path | None = None, *,
@@ -841,7 +835,7 @@ def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any], *,
                     node[key] = {}
             else:
                 raise ScenarioError(f"{where}{dotted}: {here} is a value "
-                                    f"({_describe(node)}), not a section with {part!r}")
+                                    f"({describe(node, 60)}), not a section with {part!r}")
             if last:
                 node[key] = copy.deepcopy(value)
             else:

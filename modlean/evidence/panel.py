@@ -14,7 +14,7 @@ The logic is kept apart from the widgets so it can be tested without a browser:
 * :class:`SopPanel` (built by :func:`sop_panel`) is the widget, calling
   :func:`panel_kpis` when *Run* is pressed;
 * :func:`show_sop_panel` displays the panel in JupyterLab and skips it inside
-  ``modlean batch`` runs (:func:`modlean.batch.in_batch`), where nobody can
+  ``modlean batch`` runs (:func:`modlean.evidence.in_batch`), where nobody can
   press a button.
 """
 
@@ -26,8 +26,8 @@ from typing import Any
 
 import pandas as pd
 
+from modlean.decisions import model_item_type
 from modlean.errors import ModleanError, ParameterError
-from modlean.whatif import model_item_type
 
 __all__ = ["PANEL_KPIS", "SopPanel", "panel_kpis", "panel_overrides", "short_scenario",
            "show_sop_panel", "sop_panel"]
@@ -132,7 +132,7 @@ def panel_kpis(scenario: Any, *, pool: str, headcount: float, t_low: float, t_hi
         :data:`PANEL_KPIS`; ``attrs["overrides"]`` holds the overrides applied.
     """
     from modlean.scenario import apply_overrides
-    from modlean.simulate import simulate
+    from modlean.simulation import simulate
 
     item = model_item_type(scenario, item_type)
     overrides = panel_overrides(scenario, pool=pool, headcount=headcount, t_low=t_low,
@@ -312,7 +312,7 @@ def sop_panel(scenario: Any, *, seed: int | None = None, horizon_days: float = 2
     Parameters
     ----------
     scenario:
-        A Scenario, YAML path or preset name (:func:`modlean.whatif.resolve_scenario`).
+        A Scenario, YAML path or preset name (:func:`modlean.decisions.resolve_scenario`).
     seed:
         Seed of every run (default: the scenario's); the same for all runs, so runs
         differ only by the settings.
@@ -330,7 +330,7 @@ def sop_panel(scenario: Any, *, seed: int | None = None, horizon_days: float = 2
     SopPanel
         An ``ipywidgets.VBox``; it has already simulated the reference run.
     """
-    from modlean.whatif import resolve_scenario
+    from modlean.decisions import resolve_scenario
 
     short = short_scenario(resolve_scenario(scenario), horizon_days=horizon_days,
                            warmup_days=warmup_days, drain_days=drain_days)
@@ -344,7 +344,7 @@ def show_sop_panel(scenario: Any, **kwargs: Any) -> SopPanel | None:
     Keywords go to :func:`sop_panel`. Returns the panel (already displayed), or
     None in a batch run, where no simulation is spent on it.
     """
-    from modlean.batch import in_batch
+    from modlean.evidence.batch import in_batch
 
     if in_batch():
         print("The interactive SOP panel is skipped in batch runs: open this notebook in "

@@ -34,9 +34,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from modlean._util import write_atomic
 from modlean.errors import ParameterError, RegisterError
-from modlean.files import write_atomic
-from modlean.records import Field, Problems, is_blank, validate_records
+from modlean.risk.records import Field, Problems, is_blank, validate_records
 
 __all__ = [
     "BANDS",
@@ -381,7 +381,7 @@ def share_of_periods_missed(kpis: pd.DataFrame, *, kpi: str = "sla_target_met",
     missing = [c for c in ("replication", "item_type", "kpi", "value") if c not in kpis.columns]
     if missing:
         raise ParameterError(f"kpis: missing column(s) {missing}; expected the tidy KPI "
-                             "table of modlean.simulate")
+                             "table of modlean.simulation.run")
     sel = kpis[(kpis["kpi"] == kpi) & (kpis["item_type"] == item_type)]
     if sel.empty:
         raise ParameterError(f"kpis: no {kpi!r} for item type {item_type!r}; found item types "
@@ -570,7 +570,7 @@ def load_register(path: str | Path, *, matrix: RiskMatrix | None = None) -> Risk
     risks = validate_register(raw, source=str(path), locate=locate, matrix=matrix)
     fmea = None
     if fmea_raw is not None and len(fmea_raw):
-        from modlean.fmea import assess_fmea
+        from modlean.risk.fmea import assess_fmea
 
         fmea = assess_fmea(fmea_raw, source=f"{path} (fmea)")
     return RiskRegister(risks=risks, matrix=matrix, fmea=fmea, source=str(path))

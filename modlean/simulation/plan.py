@@ -4,7 +4,7 @@ Everything about an item that does not depend on queues is decided here,
 vectorised, before any SimPy event exists: arrival time, true label, model score
 and route, each reviewer's (in)correctness, escalation, QA sampling and
 catching, rework, appeal and its outcome, and every handling time. What is left
-for the engine (:mod:`modlean.sim_engine`) is *when* each human visit happens,
+for the engine (:mod:`modlean.simulation.engine`) is *when* each human visit happens,
 which depends on contention for reviewers.
 
 Common random numbers: every purpose (arrivals, labels, scores, each stage's

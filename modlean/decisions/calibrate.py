@@ -21,7 +21,7 @@ into a :class:`~modlean.scenario.Scenario`:
   the distinct resources completing work in that hour (90th percentile over the
   log's days), turned into shifts.
 
-Activity names follow the simulator's vocabulary (``modlean.simulate.ACTIVITIES``:
+Activity names follow the simulator's vocabulary (``modlean.simulation.ACTIVITIES``:
 ``review_l1``, ``review_l2``, ``qa_sample``, ``appeal_filed`` ...); map other
 names with ``activity_map``. What a log cannot show (shrinkage, SLA targets,
 reviewer accuracy) keeps the defaults or comes from ``base``; reviewer accuracy
@@ -48,7 +48,6 @@ from modlean.errors import LogError, ParameterError
 __all__ = ["Calibration", "accuracy_from_qa", "calibrate", "fidelity", "fit_handling"]
 
 _SYSTEM_RESOURCES = {"seller", "model", "system", "", "nan", "None"}
-_US = 1_000_000
 
 
 @dataclass
@@ -164,7 +163,7 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
     Parameters
     ----------
     log:
-        A canonical log (:func:`modlean.log.read_log`).
+        A canonical log (:func:`modlean.eventlog.read_log`).
     timezone:
         The market's IANA time zone, for profiles and shifts.
     base:
@@ -177,11 +176,11 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
         Quantile over days of the distinct resources seen in an hour, read as the
         seats on duty.
     qa:
-        A QA table (:mod:`modlean.quality`; a frame or a CSV path) whose re-reviews
+        A QA table (:mod:`modlean.quality.decision_quality`; a frame or a CSV path) whose re-reviews
         give each pool's ``accuracy`` (:func:`accuracy_from_qa`).
     """
+    from modlean.decisions.whatif import resolve_scenario
     from modlean.scenario import Scenario, scenario_from_dict
-    from modlean.whatif import resolve_scenario
 
     need = {"case_id", "activity", "timestamp"}
     if not isinstance(log, pd.DataFrame) or need - set(log.columns):
@@ -454,7 +453,7 @@ def fidelity(real_log: pd.DataFrame, simulated_log: pd.DataFrame, *,
       are the mean durations;
     * ``cycle_time_relative``: that distance over the real mean;
     * ``dfg_edges``: total-variation distance between the edge-frequency
-      distributions of the two DFGs (:func:`modlean.mining.dfg`), 0 = same mix of
+      distributions of the two DFGs (:func:`modlean.process.dfg`), 0 = same mix of
       paths, 1 = no edge in common;
     * ``arrival_profile``: total-variation distance of the hour-of-week shares of
       case arrivals (local ``timezone``);
@@ -464,7 +463,7 @@ def fidelity(real_log: pd.DataFrame, simulated_log: pd.DataFrame, *,
     """
     from scipy.stats import wasserstein_distance
 
-    from modlean.mining import activity_times, case_durations, dfg
+    from modlean.process import activity_times, case_durations, dfg
 
     rows = []
     d_real = case_durations(real_log)["duration_seconds"].to_numpy() / 3600

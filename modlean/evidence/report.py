@@ -42,8 +42,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from modlean._util import write_atomic
 from modlean.errors import ModleanError, ParameterError
-from modlean.files import write_atomic
+from modlean.resources import template_dirs
 
 __all__ = [
     "FORMATS",
@@ -61,7 +62,6 @@ __all__ = [
     "records",
     "show_results",
     "strip_outputs",
-    "templates_dir",
     "write_appendices",
 ]
 
@@ -373,18 +373,6 @@ def strip_outputs(notebook: str | Path) -> bool:
 # ---------------------------------------------------------------------------- appendices
 
 
-def templates_dir() -> Path:
-    """The project's ``templates/`` folder (``MODLEAN_TEMPLATES`` overrides it)."""
-    import os
-
-    override = os.environ.get("MODLEAN_TEMPLATES")
-    folder = Path(override) if override else Path(__file__).resolve().parents[1] / "templates"
-    if not folder.is_dir():
-        raise ModleanError(f"templates folder {str(folder)!r} not found; set MODLEAN_TEMPLATES "
-                           "to the project's templates/ folder")
-    return folder
-
-
 #: Appendix formats :func:`appendix` writes, and their file suffixes.
 FORMATS = {"html": ".html", "md": ".md", "docx": ".docx", "pdf": ".pdf"}
 #: Rows of a recorded table shown in an appendix (the notebook keeps them all).
@@ -439,7 +427,7 @@ def appendix(run_dir: str | Path, market: str | None = None, format: str = "html
 
 def appendix_context(run_dir: Path, market: str | None = None) -> dict[str, Any]:
     """What an appendix shows: the manifest and, per market, each notebook's records."""
-    from modlean.batch import load_manifest
+    from modlean.evidence.batch import load_manifest
 
     manifest = load_manifest(run_dir)
     runs = manifest["runs"]
@@ -469,7 +457,7 @@ def appendix_context(run_dir: Path, market: str | None = None) -> dict[str, Any]
 
 def _gathered_runs(run_dir: str | Path, market: str) -> list[dict[str, Any]]:
     """The runs of ``market`` in a run folder, leaving out gathering notebooks (run_dir)."""
-    from modlean.batch import load_manifest
+    from modlean.evidence.batch import load_manifest
 
     runs = load_manifest(run_dir)["runs"]
     return [r for r in runs if r.get("market") == market
@@ -593,7 +581,7 @@ def _cell(value: Any) -> Any:
 def _render_template(format: str, context: Mapping[str, Any]) -> str:
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir() / "appendix"),
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_dirs("appendix")),
                              autoescape=jinja2.select_autoescape(["html.j2"]),
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True)

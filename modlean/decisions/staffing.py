@@ -2,7 +2,7 @@
 
 Two steps, reported side by side:
 
-1. **Analytic estimate** from :mod:`modlean.queueing`. A pool serving a short-SLA
+1. **Analytic estimate** from :mod:`modlean.simulation.queueing`. A pool serving a short-SLA
    queue (``real_time_sla_hours``, default 4 h) is a *real-time* queue: the
    fewest agents on duty whose M/M/c turnaround (Erlang C wait plus the
    exponential service) meets the SLA percentile at the busiest hour, then the
@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from modlean.errors import ParameterError
-from modlean.queueing import erlang_c, workload_fte
+from modlean.simulation import erlang_c, workload_fte
 
 __all__ = ["PoolLoad", "ShiftPlan", "StaffingResult", "analytic_staffing", "meets_sla",
            "pool_loads", "shift_staffing", "staff", "turnaround_within", "weekly_work"]
@@ -154,7 +154,7 @@ def turnaround_within(servers: int, arrival_rate: float, aht: float, hours: floa
     """P(wait + service <= t) in an M/M/c queue served first come, first served.
 
     The wait is 0 with probability 1 - C and exponential with rate cμ - λ with
-    probability C (Erlang C, :func:`modlean.queueing.erlang_c`); the service is
+    probability C (Erlang C, :func:`modlean.simulation.erlang_c`); the service is
     exponential with rate μ; the sum's tail is the two-exponential convolution.
     """
     mu = 1.0 / aht
@@ -350,7 +350,7 @@ def shift_staffing(scenario: Any, pool: str, *, real_time_sla_hours: float = 4.0
         meet the SLA (work arriving in hours no shift reaches in time: the
         message names the first such hour).
     """
-    from modlean.whatif import resolve_scenario
+    from modlean.decisions.whatif import resolve_scenario
 
     s = resolve_scenario(scenario)
     if pool not in s.pools:
@@ -505,7 +505,7 @@ def meets_sla(scenario: Any, pool: str, headcount: float, *, replications: int =
         ``confidence``; that share; and the per-replication checks.
     """
     from modlean.scenario import apply_overrides
-    from modlean.simulate import simulate
+    from modlean.simulation import simulate
 
     checks = [c for c in _criteria(scenario, pool) if c[0] not in exclude]
     if not checks:
@@ -587,7 +587,7 @@ def staff(scenario: Any, pools: Sequence[str] | None = None, *, confidence: floa
     Parameters
     ----------
     scenario:
-        A Scenario, YAML path or preset name (:func:`modlean.whatif.resolve_scenario`).
+        A Scenario, YAML path or preset name (:func:`modlean.decisions.resolve_scenario`).
     pools:
         Pools to size (default: every pool with work).
     confidence:
@@ -613,7 +613,7 @@ def staff(scenario: Any, pools: Sequence[str] | None = None, *, confidence: floa
         ``simulated``, ``share_met`` (at the simulated headcount), ``evaluations``,
         ``method``, ``reason``.
     """
-    from modlean.whatif import resolve_scenario
+    from modlean.decisions.whatif import resolve_scenario
 
     if not 0 < confidence < 1:
         raise ParameterError(f"confidence: found {confidence!r}; expected a share between 0 "

@@ -16,7 +16,7 @@ with six kinds of rule, each optional:
     the longest allowed time from one activity's completion to the start of the
     next occurrence of another (e.g. escalation picked up within 4 h).
 
-:func:`check` returns a per-case fitness and a deviations table naming the
+:func:`check_conformance` returns a per-case fitness and a deviations table naming the
 rule each case broke, the event where it happened and why, in words plain
 enough to paste into a BRD. Everything is vectorised over events; the loops
 run over the SOP's rules only.
@@ -35,9 +35,10 @@ import numpy as np
 import pandas as pd
 
 from modlean.errors import ScenarioError
-from modlean.mining import _US, EventArrays, _utc, encode
+from modlean.eventlog import MICROS_PER_SECOND, utc_index
+from modlean.process.discovery import EventArrays, encode
 
-__all__ = ["RULES", "SOP", "Conformance", "Forbidden", "MaxTime", "check", "load_sop",
+__all__ = ["RULES", "SOP", "Conformance", "Forbidden", "MaxTime", "check_conformance", "load_sop",
            "token_replay"]
 
 #: The rule kinds, in the order they are checked and reported.
@@ -195,7 +196,7 @@ def load_sop(source: str | Path | Mapping[str, Any] | SOP) -> SOP:
 
 @dataclass
 class Conformance:
-    """The result of :func:`check`.
+    """The result of :func:`check_conformance`.
 
     ``cases``: one row per case (index ``case_id``) with ``checks``,
     ``deviations``, ``fitness`` (1 − deviations ÷ checks) and ``conforming``.
@@ -257,14 +258,14 @@ def _fmt(seconds: float) -> str:
     return f"{sec} s"
 
 
-def check(log: pd.DataFrame | EventArrays, sop: str | Path | Mapping[str, Any] | SOP
+def check_conformance(log: pd.DataFrame | EventArrays, sop: str | Path | Mapping[str, Any] | SOP
           ) -> Conformance:
     """Check every case of the log against the SOP.
 
     Parameters
     ----------
     log:
-        Canonical log (ordered by completion, see :mod:`modlean.mining`).
+        Canonical log (ordered by completion, see :mod:`modlean.process.discovery`).
     sop:
         An :class:`SOP`, a YAML file path or a dict with the same fields.
 
@@ -370,7 +371,7 @@ def check(log: pd.DataFrame | EventArrays, sop: str | Path | Mapping[str, Any] |
         valid = nxt <= ev.last[ev.case[src]]
         src, nxt = src[valid], nxt[valid]
         np.add.at(checks, ev.case[src], 1)
-        gap = (ev.start[nxt] - ev.time[src]) / _US
+        gap = (ev.start[nxt] - ev.time[src]) / MICROS_PER_SECOND
         late = gap > m.seconds
         text = np.array([f"{m.target} came {_fmt(g)} after {m.source}; the SOP allows "
                          f"{_fmt(m.seconds)}" + (f" ({m.reason})" if m.reason else "")
@@ -394,7 +395,7 @@ def _result(sop: SOP, ev: EventArrays, found: _Found, checks: np.ndarray) -> Con
         "rule": np.asarray(found.rule, dtype=object)[rule_of] if len(rule_of) else [],
         "position": events - ev.first[cases] + 1,
         "activity": ev.activity_names[ev.activity[events]] if len(events) else [],
-        "timestamp": _utc(ev.time[events]),
+        "timestamp": utc_index(ev.time[events]),
         "detail": details,
     })
     order = np.lexsort((deviations["position"].to_numpy(), cases))
@@ -423,7 +424,7 @@ def token_replay(log: pd.DataFrame | EventArrays, sop: str | Path | Mapping[str,
     The SOP's ``start``, ``end`` and ``transitions`` become a Petri net (pm4py's
     DFG conversion); each case is replayed on it. Needs pm4py (``pip install
     'modlean[xes]'``). Returns per case (index ``case_id``): ``fitness``,
-    ``is_fit``, ``missing_tokens`` and ``remaining_tokens``. :func:`check`
+    ``is_fit``, ``missing_tokens`` and ``remaining_tokens``. :func:`check_conformance`
     remains the plain, rule-by-rule explanation; this is the textbook measure.
     """
     sop = load_sop(sop)
@@ -441,7 +442,7 @@ def token_replay(log: pd.DataFrame | EventArrays, sop: str | Path | Mapping[str,
         "end_activities": dict.fromkeys(sop.end, 1)})
     frame = pd.DataFrame({"case:concept:name": ev.case_names.take(ev.case).astype(str),
                           "concept:name": ev.activity_names[ev.activity],
-                          "time:timestamp": _utc(ev.time)})
+                          "time:timestamp": utc_index(ev.time)})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         traces = pm4py.convert_to_event_log(frame)

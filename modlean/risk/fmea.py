@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from modlean.errors import ParameterError, RegisterError
-from modlean.records import Field, Problems, validate_records
+from modlean.risk.records import Field, Problems, validate_records
 
 __all__ = [
     "AP_ORDER",

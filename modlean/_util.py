@@ -1,0 +1,80 @@
+"""Small helpers every layer shares: atomic writes, showing a value in a message, yes/no words.
+
+Private to the package: the names are public so modules can import them, but
+users never need them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+__all__ = ["FALSE_WORDS", "TRUE_WORDS", "describe", "parse_flag", "to_json", "write_atomic"]
+
+#: Words read as yes / no in flags of tables and notebook parameters (lower case).
+TRUE_WORDS = frozenset({"true", "yes", "y", "on", "1"})
+FALSE_WORDS = frozenset({"false", "no", "n", "off", "0"})
+
+
+def parse_flag(text: str) -> bool | None:
+    """``True`` / ``False`` for a yes/no word (any case, spaces ignored), ``None`` otherwise."""
+    key = text.strip().lower()
+    if key in TRUE_WORDS:
+        return True
+    if key in FALSE_WORDS:
+        return False
+    return None
+
+
+def describe(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for error messages."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def to_json(data: Any) -> str:
+    """JSON text for output files and the CLI (numpy and pandas scalars, dates included)."""
+    return json.dumps(data, indent=2, default=_json_default, ensure_ascii=False)
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def write_atomic(path: str | Path, data: str | bytes) -> Path:
+    """Write text or bytes through a temporary file in the same folder and a rename.
+
+    Readers never see half a file, and the file gets the usual permissions
+    (``0666`` less the umask), not the private ``0600`` of a temporary file.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _umask() -> int:
+    """The process umask, read without changing it (``os.umask`` is not thread-safe)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022

@@ -1,0 +1,84 @@
+"""Decisions on a scenario: paired what-if, thresholds, sensitivity, staffing, calibration.
+
+Other subpackages import these names from here, not from the modules inside.
+"""
+
+from __future__ import annotations
+
+from modlean.decisions.calibrate import (
+    Calibration,
+    accuracy_from_qa,
+    calibrate,
+    fidelity,
+    fit_handling,
+)
+from modlean.decisions.staffing import (
+    PoolLoad,
+    ShiftPlan,
+    StaffingResult,
+    analytic_staffing,
+    meets_sla,
+    pool_loads,
+    shift_staffing,
+    staff,
+    turnaround_within,
+    weekly_work,
+)
+from modlean.decisions.whatif import (
+    FRONTIER_COLUMNS,
+    HEADLINE_KPIS,
+    KPI_DIRECTIONS,
+    QUALITY_COST_KPIS,
+    SENSITIVITY_GROUPS,
+    Difference,
+    Thresholds,
+    compare,
+    decision_table,
+    kpi_direction,
+    model_item_type,
+    paired_difference,
+    pareto_front,
+    resolve_scenario,
+    run_scenarios,
+    sensitivity,
+    threshold_sweep,
+    tune_thresholds,
+    unpaired_difference,
+)
+
+__all__ = [
+    "FRONTIER_COLUMNS",
+    "HEADLINE_KPIS",
+    "KPI_DIRECTIONS",
+    "QUALITY_COST_KPIS",
+    "SENSITIVITY_GROUPS",
+    "Calibration",
+    "Difference",
+    "PoolLoad",
+    "ShiftPlan",
+    "StaffingResult",
+    "Thresholds",
+    "accuracy_from_qa",
+    "analytic_staffing",
+    "calibrate",
+    "compare",
+    "decision_table",
+    "fidelity",
+    "fit_handling",
+    "kpi_direction",
+    "meets_sla",
+    "model_item_type",
+    "paired_difference",
+    "pareto_front",
+    "pool_loads",
+    "resolve_scenario",
+    "run_scenarios",
+    "sensitivity",
+    "shift_staffing",
+    "staff",
+    "threshold_sweep",
+    "tune_thresholds",
+    "turnaround_within",
+    "unpaired_difference",
+    "weekly_work",
+]

@@ -1,0 +1,1 @@
+"""Notebooks modlean ships as package data (``modlean.notebooks``); see modlean/resources.py."""

@@ -1,0 +1,1 @@
+"""Templates modlean ships as package data (``modlean.templates``); see modlean/resources.py."""
