@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from modlean.errors import ParameterError
+from modlean.errors import ModleanError, ParameterError
+from modlean.resources import notebook_path, shipped_dir
 
 
 def register(sub: Any) -> None:
@@ -19,7 +20,9 @@ def register(sub: Any) -> None:
         "(a cross-market table of the recorded KPIs). A failing market does not stop the "
         "others. Exit 0 when every run succeeded, 1 when some failed, 2 for bad input.",
     )
-    p.add_argument("notebooks", nargs="+", metavar="NOTEBOOK", help="a parameterised .ipynb")
+    p.add_argument("notebooks", nargs="+", metavar="NOTEBOOK",
+                   help="a parameterised .ipynb, or the name of a notebook modlean ships "
+                   "(e.g. 02_queue_simulation; see docs/design.md, package data)")
     p.add_argument("--markets", required=True, metavar="M1,M2",
                    help="comma-separated market codes, e.g. US,UK,ID")
     p.add_argument("--scenarios", default=None, metavar="S1,S2",
@@ -68,6 +71,19 @@ def read_parameters_file(file: Path) -> dict[str, Any]:
     return data
 
 
+def resolve_notebook(name: str) -> str:
+    """The path given, or else the shipped notebook of that name (``.ipynb`` optional)."""
+    if Path(name).exists() or Path(name).parent != Path("."):
+        return name
+    file = name if name.endswith(".ipynb") else f"{name}.ipynb"
+    try:
+        return str(notebook_path(file))
+    except ModleanError:
+        shipped = ", ".join(p.stem for p in sorted(shipped_dir("notebooks").glob("*.ipynb")))
+        raise ParameterError(f"notebook {name!r}: no such file, and modlean ships no notebook "
+                             f"of that name (expected a path or one of: {shipped})") from None
+
+
 def _command(args: argparse.Namespace, out: Path) -> list[str]:
     """The command line that reproduces this batch (for the manifest and the index)."""
     command = ["modlean", "batch", *args.notebooks, "--markets", args.markets]
@@ -96,7 +112,8 @@ def run(args: argparse.Namespace) -> int:
     parameters.update({name: value for name, value in args.parameters})
     out = args.out or Path("outputs") / datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     result = run_batch(
-        args.notebooks, _split(args.markets), out=out, parameters=parameters,
+        [resolve_notebook(n) for n in args.notebooks], _split(args.markets), out=out,
+        parameters=parameters,
         scenarios=_split(args.scenarios) or None, workers=args.workers,
         scheduler=args.scheduler, progress=not args.quiet, transport=args.transport,
         execution_timeout=args.timeout, command=_command(args, out),

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
+from matplotlib.figure import Figure
 
-from modlean.plots import figure
+from modlean.plots.style import figure
 
 __all__ = ["activity_counts", "daily_arrivals", "run_status"]
 
 
-def activity_counts(log: pd.DataFrame, top: int = 15) -> Any:
+def activity_counts(log: pd.DataFrame, top: int = 15) -> Figure:
     """Horizontal bars of the events per activity, the ``top`` most frequent first.
 
     Parameters
@@ -37,7 +36,7 @@ def activity_counts(log: pd.DataFrame, top: int = 15) -> Any:
     return fig
 
 
-def daily_arrivals(log: pd.DataFrame) -> Any:
+def daily_arrivals(log: pd.DataFrame) -> Figure:
     """Cases started per day (UTC): the day of each case's first event.
 
     Returns
@@ -58,7 +57,7 @@ def daily_arrivals(log: pd.DataFrame) -> Any:
     return fig
 
 
-def run_status(runs: pd.DataFrame, *, title: str = "Notebooks run for this market") -> Any:
+def run_status(runs: pd.DataFrame, *, title: str = "Notebooks run for this market") -> Figure:
     """Bars of each notebook run's time, green when it succeeded and red when it failed.
 
     ``runs`` is :func:`modlean.evidence.market_runs` output; failed runs are labelled

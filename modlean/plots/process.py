@@ -18,12 +18,27 @@ import subprocess
 import warnings
 from typing import Any, Literal
 
+import matplotlib as mpl
+import matplotlib.image as mpimg
+import networkx as nx
 import numpy as np
 import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.path import Path
 
 from modlean.errors import ParameterError
-from modlean.plots import figure
-from modlean.process import DFG, EventArrays, MiningWarning, dfg, event_times, variants
+from modlean.plots.style import figure
+from modlean.process import (
+    DFG,
+    EventArrays,
+    MiningWarning,
+    dfg,
+    event_times,
+    variants,
+    wip_over_time,
+)
 
 __all__ = [
     "END",
@@ -96,7 +111,6 @@ def layered_layout(graph: DFG | pd.DataFrame | EventArrays, min_count: int = 1
 def _layout(g: DFG, min_count: int) -> tuple[dict[Any, tuple[float, float]],
                                               dict[tuple[str, str], list[Any]]]:
     """Positions of nodes and waypoints, and the waypoints of each long forward edge."""
-    import networkx as nx
 
     e = _edges(g, min_count)
     nodes = [START, *g.activities.index, END]
@@ -199,7 +213,6 @@ def _q(text: Any) -> str:
 
 def _wait_colours(e: pd.DataFrame) -> dict[int, str]:
     """Hex colour per edge row by mean time (activity edges only)."""
-    import matplotlib as mpl
 
     if "mean_seconds" not in e:
         return {}
@@ -214,7 +227,7 @@ def _wait_colours(e: pd.DataFrame) -> dict[int, str]:
 
 def process_map(graph: DFG | pd.DataFrame | EventArrays, *, metric: Metric = "frequency",
                 engine: Literal["auto", "dot", "matplotlib"] = "auto", min_count: int = 1,
-                title: str | None = None) -> Any:
+                title: str | None = None) -> Figure:
     """The DFG as a left-to-right process map.
 
     Parameters
@@ -250,9 +263,7 @@ def process_map(graph: DFG | pd.DataFrame | EventArrays, *, metric: Metric = "fr
     return _draw_layers(g, metric, min_count, title)
 
 
-def _draw_dot(g: DFG, metric: Metric, min_count: int, title: str) -> Any:
-    import matplotlib.image as mpimg
-
+def _draw_dot(g: DFG, metric: Metric, min_count: int, title: str) -> Figure:
     png = subprocess.run(["dot", "-Tpng", "-Gdpi=110"], input=dot_source(g, metric,
                                                                           min_count).encode(),
                          capture_output=True, check=True).stdout
@@ -266,10 +277,7 @@ def _draw_dot(g: DFG, metric: Metric, min_count: int, title: str) -> Any:
     return fig
 
 
-def _draw_layers(g: DFG, metric: Metric, min_count: int, title: str) -> Any:
-    import matplotlib as mpl
-    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
-
+def _draw_layers(g: DFG, metric: Metric, min_count: int, title: str) -> Figure:
     pos, chains = _layout(g, min_count)
     e = _edges(g, min_count)
     n_layers = max(x for x, _ in pos.values()) + 1
@@ -342,9 +350,8 @@ def _draw_layers(g: DFG, metric: Metric, min_count: int, title: str) -> Any:
     return fig
 
 
-def _smooth(points: list[tuple[float, float]]) -> Any:
+def _smooth(points: list[tuple[float, float]]) -> Path:
     """A left-to-right Bezier path through ``points`` (horizontal at each point)."""
-    from matplotlib.path import Path
 
     verts = [points[0]]
     codes = [Path.MOVETO]
@@ -355,7 +362,7 @@ def _smooth(points: list[tuple[float, float]]) -> Any:
     return Path(verts, codes)
 
 
-def variant_chart(table: pd.DataFrame | EventArrays, top: int = 10) -> Any:
+def variant_chart(table: pd.DataFrame | EventArrays, top: int = 10) -> Figure:
     """Horizontal bars of the ``top`` variants' share of cases, with their paths as labels.
 
     ``table`` is a :func:`modlean.process.variants` table or a log.
@@ -381,7 +388,7 @@ def _path_label(variant: tuple[str, ...], limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def waiting_times(log: pd.DataFrame | EventArrays, top: int = 12, unit: str = "hours") -> Any:
+def waiting_times(log: pd.DataFrame | EventArrays, top: int = 12, unit: str = "hours") -> Figure:
     """Box plots of the waiting time before each activity (the ``top`` by total wait).
 
     Waits are start minus the previous completion where a start is logged and
@@ -390,7 +397,6 @@ def waiting_times(log: pd.DataFrame | EventArrays, top: int = 12, unit: str = "h
     scale = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
     if unit not in scale:
         raise ParameterError(f"unit={unit!r}: expected one of {', '.join(scale)}")
-    import seaborn as sns
 
     times = event_times(log, warn=False)
     times = times[times["basis"] != "first"]
@@ -414,14 +420,9 @@ def waiting_times(log: pd.DataFrame | EventArrays, top: int = 12, unit: str = "h
     return fig
 
 
-def wip_chart(log: pd.DataFrame | EventArrays | pd.Series, freq: str = "1h") -> Any:
+def wip_chart(log: pd.DataFrame | EventArrays | pd.Series, freq: str = "1h") -> Figure:
     """Cases in progress over time (from :func:`modlean.process.wip_over_time`) and its mean."""
-    if isinstance(log, pd.Series):
-        wip = log
-    else:
-        from modlean.process import wip_over_time
-
-        wip = wip_over_time(log, freq)
+    wip = log if isinstance(log, pd.Series) else wip_over_time(log, freq)
     fig, ax = figure(9.0, 3.5)
     ax.step(wip.index, wip.to_numpy(), where="post", lw=1.2)
     ax.axhline(float(wip.mean()), ls="--", lw=1, color="0.4",

@@ -6,15 +6,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from modlean.errors import ParameterError
-from modlean.plots import figure
+from modlean.plots.style import figure
 
 __all__ = ["control_chart", "label_metrics_chart", "pareto_chart", "scorecard_chart"]
 
 
 def control_chart(chart: pd.DataFrame, *, title: str = "p-chart", value: str | None = None,
-                  ax: Any = None) -> Any:
+                  ax: Any = None) -> Figure:
     """Draw a p / np / Laney p′ chart from :mod:`modlean.quality.spc`, with flagged points.
 
     Points beyond the limits are red; points flagged by a run rule (the
@@ -60,7 +61,7 @@ def control_chart(chart: pd.DataFrame, *, title: str = "p-chart", value: str | N
     return fig
 
 
-def pareto_chart(table: pd.DataFrame, *, title: str = "Pareto", ax: Any = None) -> Any:
+def pareto_chart(table: pd.DataFrame, *, title: str = "Pareto", ax: Any = None) -> Figure:
     """Bars by category (vital few darker) and the cumulative share with an 80% line."""
     for col in ("value", "cum_share", "vital_few"):
         if col not in table.columns:
@@ -86,7 +87,7 @@ def pareto_chart(table: pd.DataFrame, *, title: str = "Pareto", ax: Any = None) 
 
 
 def scorecard_chart(card: pd.DataFrame, measure: str = "accuracy", *,
-                    title: str | None = None) -> Any:
+                    title: str | None = None) -> Figure:
     """One measure of a vendor/site scorecard as points with CI whiskers."""
     for col in (measure, f"{measure}_low", f"{measure}_high"):
         if col not in card.columns:
@@ -104,7 +105,7 @@ def scorecard_chart(card: pd.DataFrame, measure: str = "accuracy", *,
 
 
 def label_metrics_chart(metrics: pd.DataFrame, *, title: str = "Rejection labels: precision and "
-                        "recall against QA") -> Any:
+                        "recall against QA") -> Figure:
     """Precision and recall per rejection label (bars), with the QA count of each label.
 
     ``metrics`` is :func:`modlean.quality.label_metrics` output. Low precision: the

@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import matplotlib.patches as mpatches
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from modlean.errors import ParameterError
-from modlean.plots import figure
+from modlean.plots.style import figure
+from modlean.risk import BANDS, DEFAULT_MATRIX, RiskMatrix
 
 __all__ = ["BAND_COLOURS", "fmea_chart", "loss_distribution", "risk_heatmaps"]
 
@@ -21,7 +25,7 @@ _STAGES = {"inherent": ("inherent_l", "inherent_i", "Inherent"),
            "target": ("target_l", "target_i", "Target residual")}
 
 
-def risk_heatmaps(assessed: pd.DataFrame, *, matrix: Any = None,
+def risk_heatmaps(assessed: pd.DataFrame, *, matrix: RiskMatrix | None = None,
                   stages: Sequence[str] = ("inherent", "residual", "target"),
                   arrows: bool = True) -> Any:
     """5×5 heat maps side by side (one per rating stage) with risk ids in their cells.
@@ -29,10 +33,6 @@ def risk_heatmaps(assessed: pd.DataFrame, *, matrix: Any = None,
     The current-residual panel carries arrows from each risk's inherent cell to
     its residual cell, so the effect of existing controls shows at a glance.
     """
-    import matplotlib.patches as mpatches
-
-    from modlean.risk import BANDS, DEFAULT_MATRIX
-
     matrix = matrix or DEFAULT_MATRIX
     unknown = [s for s in stages if s not in _STAGES]
     if unknown:
@@ -80,7 +80,7 @@ def risk_heatmaps(assessed: pd.DataFrame, *, matrix: Any = None,
     return fig
 
 
-def fmea_chart(fmea: pd.DataFrame, *, title: str = "FMEA by action priority") -> Any:
+def fmea_chart(fmea: pd.DataFrame, *, title: str = "FMEA by action priority") -> Figure:
     """Horizontal bars of RPN per failure mode, coloured by AP, in AP-then-RPN order."""
     for col in ("fmea_id", "ap", "rpn", "severity", "occurrence", "detection"):
         if col not in fmea.columns:
@@ -103,7 +103,7 @@ def fmea_chart(fmea: pd.DataFrame, *, title: str = "FMEA by action priority") ->
 
 
 def loss_distribution(totals: Any, summary: Any = None, *, currency: str = "EUR",
-                      title: str = "Simulated annual loss of the register") -> Any:
+                      title: str = "Simulated annual loss of the register") -> Figure:
     """Histogram of Monte-Carlo yearly totals with the expected loss and P90 marked.
 
     ``totals`` and ``summary`` are what :func:`modlean.risk.simulate_losses` returns.
@@ -120,7 +120,6 @@ def loss_distribution(totals: Any, summary: Any = None, *, currency: str = "EUR"
     for (name, value), colour in zip(marks.items(), ("0.2", "#d73027"), strict=True):
         ax.axvline(value, color=colour, ls="--", lw=1.2,
                    label=f"{name}: {value / 1e6:,.1f}M {currency}")
-    from matplotlib.ticker import FuncFormatter
 
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1e6:,.0f}M"))
     ax.set_xlabel(f"annual loss ({currency}; the top 0.5% drawn at the right edge)")

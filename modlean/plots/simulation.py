@@ -6,24 +6,28 @@ matplotlib ``Figure`` in the modlean look (never shown, never saved here).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+import seaborn as sns
+from matplotlib.figure import Figure
 
 from modlean.errors import ParameterError
-from modlean.plots import figure
+from modlean.plots.style import figure
+
+if TYPE_CHECKING:
+    from modlean.simulation import SimulationResult
 
 __all__ = ["backlog_over_time", "turnaround_distribution", "utilisation"]
 
 
-def backlog_over_time(result: Any, *, item_types: list[str] | None = None,
-                      aged: bool = True, replication: int | None = None) -> Any:
+def backlog_over_time(result: SimulationResult, *, item_types: list[str] | None = None,
+                      aged: bool = True, replication: int | None = None) -> Figure:
     """Open items (and aged items past SLA, dashed) per hour, one line per item type.
 
     With several replications the mean over replications is drawn (or one
     replication when ``replication`` is given).
     """
-    import seaborn as sns
 
     data = result.backlog
     if replication is not None:
@@ -49,10 +53,9 @@ def backlog_over_time(result: Any, *, item_types: list[str] | None = None,
     return fig
 
 
-def turnaround_distribution(result: Any, *, item_types: list[str] | None = None,
-                            human_only: bool = True) -> Any:
+def turnaround_distribution(result: SimulationResult, *, item_types: list[str] | None = None,
+                            human_only: bool = True) -> Figure:
     """Turnaround (hours, log scale) per item type, with each type's SLA target marked."""
-    import seaborn as sns
 
     items = result.items
     if items is None:
@@ -77,9 +80,8 @@ def turnaround_distribution(result: Any, *, item_types: list[str] | None = None,
     return fig
 
 
-def utilisation(result: Any, *, by_hour: bool = False) -> Any:
+def utilisation(result: SimulationResult, *, by_hour: bool = False) -> Figure:
     """Utilisation per pool: mean with 95 % interval (bars), or busy vs capacity per hour."""
-    import seaborn as sns
 
     if by_hour:
         load = result.pool_load

@@ -3,12 +3,16 @@ the shift plan."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
-from modlean.plots import figure
+from modlean.plots.style import figure
+
+if TYPE_CHECKING:
+    from modlean.decisions import ShiftPlan, Thresholds
 
 __all__ = ["forest", "shift_plan_chart", "threshold_frontier", "tornado"]
 
@@ -16,7 +20,7 @@ _VERDICT_COLOURS = {"better": "#009E73", "worse": "#D55E00",
                     "no significant difference": "#7f7f7f", "changed": "#0072B2"}
 
 
-def forest(table: pd.DataFrame, *, title: str | None = None) -> Any:
+def forest(table: pd.DataFrame, *, title: str | None = None) -> Figure:
     """Relative change of each KPI with its paired 95 % interval, coloured by verdict.
 
     ``table`` is :func:`modlean.decisions.compare`'s decision table; intervals are
@@ -50,7 +54,7 @@ def forest(table: pd.DataFrame, *, title: str | None = None) -> Any:
     return fig
 
 
-def tornado(table: pd.DataFrame, kpi: str | None = None, *, title: str | None = None) -> Any:
+def tornado(table: pd.DataFrame, kpi: str | None = None, *, title: str | None = None) -> Figure:
     """Bars of a KPI's change at -x % and +x % of each parameter, widest swing on top.
 
     ``table`` is :func:`modlean.decisions.sensitivity`'s output.
@@ -72,8 +76,8 @@ def tornado(table: pd.DataFrame, kpi: str | None = None, *, title: str | None = 
     return fig
 
 
-def threshold_frontier(sweep: pd.DataFrame, best: Any = None, *, title: str | None = None
-                       ) -> Any:
+def threshold_frontier(sweep: pd.DataFrame, best: Thresholds | None = None, *,
+                       title: str | None = None) -> Figure:
     """Human reviews per day vs error cost for every threshold pair; frontier and choice marked.
 
     ``sweep`` is :func:`modlean.decisions.threshold_sweep`'s table; ``best`` a
@@ -106,7 +110,7 @@ def threshold_frontier(sweep: pd.DataFrame, best: Any = None, *, title: str | No
     return fig
 
 
-def shift_plan_chart(plan: Any, *, title: str | None = None) -> Any:
+def shift_plan_chart(plan: ShiftPlan, *, title: str | None = None) -> Figure:
     """The week hour by hour: work arriving against productive seats today and as planned.
 
     ``plan`` is :func:`modlean.decisions.shift_staffing`'s answer. Work is in

@@ -1,0 +1,223 @@
+"""The house rules of the package, read from its source (AST), not by text search.
+
+docs/design.md states them: subpackages along the data flow, no import cycle
+between modules, nothing below ``modlean.cli`` imports it, no module imports
+another module's private names, and no module over 600 lines. The face
+(``modlean/__init__.py``) names one verb per step a user takes.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "modlean"
+MAX_LINES = 600
+
+
+@dataclass(frozen=True)
+class Import:
+    """One ``import`` statement of a module: what it names, and where it sits."""
+
+    module: str  # the module imported from, absolute
+    names: tuple[str, ...]  # names imported from it (empty for ``import x``)
+    line: int
+    top_level: bool  # at module level (including under ``if TYPE_CHECKING``)
+    type_only: bool  # under ``if TYPE_CHECKING``
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def package_modules() -> dict[str, Path]:
+    return {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def imports_of(name: str, path: Path) -> Iterator[Import]:
+    """Every import of a module, resolved to absolute module names."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+
+    def walk(nodes: list[ast.stmt], top: bool, typing_only: bool) -> Iterator[Import]:
+        for node in nodes:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    yield Import(alias.name, (), node.lineno, top, typing_only)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".")
+                    anchor = anchor[: len(anchor) - node.level + 1]
+                    base = ".".join([*anchor, base] if base else anchor)
+                yield Import(base, tuple(a.name for a in node.names), node.lineno, top,
+                             typing_only)
+            elif isinstance(node, ast.If) and top and _is_type_checking(node):
+                yield from walk(node.body, top, True)
+                yield from walk(node.orelse, top, typing_only)
+            else:
+                for field in ("body", "orelse", "finalbody", "handlers"):
+                    children = getattr(node, field, None)
+                    if isinstance(children, list):
+                        stays_top = top and not isinstance(
+                            node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+                        yield from walk(children, stays_top, typing_only)
+
+    yield from walk(tree.body, True, False)
+
+
+def dependency_graph(modules: dict[str, Path]) -> dict[str, set[str]]:
+    """Module -> the package modules it imports (type-only imports excluded).
+
+    ``from modlean.process import dfg`` depends on ``modlean.process``;
+    ``from modlean import process`` on ``modlean.process`` too. Imports inside
+    functions count as well: they defer a dependency, they do not remove it.
+    """
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        for imp in imports_of(name, path):
+            if imp.type_only or not imp.module.startswith("modlean"):
+                continue
+            targets = {imp.module} | {f"{imp.module}.{n}" for n in imp.names}
+            graph[name] |= {t for t in targets if t in modules and t != name}
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of the graph as a list of modules, or None (iterative DFS)."""
+    colour = dict.fromkeys(graph, 0)  # 0 new, 1 on the stack, 2 done
+    for start in graph:
+        if colour[start]:
+            continue
+        stack = [(start, iter(sorted(graph[start])))]
+        colour[start] = 1
+        path = [start]
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                colour[node] = 2
+                stack.pop()
+                path.pop()
+            elif colour[child] == 1:
+                return [*path[path.index(child):], child]
+            elif colour[child] == 0:
+                colour[child] = 1
+                stack.append((child, iter(sorted(graph[child]))))
+                path.append(child)
+    return None
+
+
+MODULES = package_modules()
+
+
+def test_no_import_cycle_between_modules():
+    cycle = find_cycle(dependency_graph(MODULES))
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_nothing_below_the_cli_imports_it():
+    offenders = [
+        f"{name}:{imp.line} imports {imp.module}"
+        for name, path in MODULES.items() if not name.startswith("modlean.cli")
+        and name != "modlean.__main__"
+        for imp in imports_of(name, path)
+        if (imp.module == "modlean.cli" or imp.module.startswith("modlean.cli.")
+            or (imp.module == "modlean" and "cli" in imp.names)) and not imp.type_only
+    ]
+    assert not offenders, offenders
+
+
+def test_no_module_imports_another_modules_private_names():
+    offenders = [
+        f"{name}:{imp.line} imports {n} from {imp.module}"
+        for name, path in MODULES.items()
+        for imp in imports_of(name, path) if imp.module.startswith("modlean")
+        for n in imp.names if n.startswith("_") and not n.startswith("__")
+    ]
+    assert not offenders, offenders
+
+
+def test_subpackages_import_each_other_through_their_faces():
+    """From outside a subpackage, import its face; inside, import the sibling module."""
+    subpackages = {n for n, p in MODULES.items() if p.name == "__init__.py" and n.count(".") == 1}
+    offenders = []
+    for name, path in MODULES.items():
+        own = next((s for s in subpackages if name == s or name.startswith(s + ".")), None)
+        for imp in imports_of(name, path):
+            target = next((s for s in subpackages if imp.module.startswith(s + ".")), None)
+            if target and target != own and not name.startswith(("modlean.cli", "modlean.plots")):
+                offenders.append(f"{name}:{imp.line} imports {imp.module} (use {target})")
+            if own and imp.module == own and path.name != "__init__.py":
+                offenders.append(f"{name}:{imp.line} imports its own face {own} (a cycle)")
+    assert not offenders, offenders
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_module_is_a_room_not_a_hall(name):
+    path = MODULES[name]
+    source = path.read_text(encoding="utf-8")
+    lines = source.count("\n")
+    assert lines <= MAX_LINES, f"{path.relative_to(ROOT)}: {lines} lines (at most {MAX_LINES})"
+    assert ast.get_docstring(ast.parse(source)), f"{path.relative_to(ROOT)}: no module docstring"
+
+
+def test_the_face_names_its_verbs_and_errors():
+    import modlean
+
+    tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
+    public = {n for n in modlean.__all__}
+    assert public == set(modlean.VERBS) | {
+        "LogError", "ModleanError", "ParameterError", "RegisterError", "ScenarioError",
+        "__version__"}
+    for name in modlean.__all__:
+        assert getattr(modlean, name) is not None, name
+    for verb, subpackage in modlean.VERBS.items():
+        assert getattr(modlean, verb) is getattr(getattr(modlean, subpackage), verb), verb
+    type_checked = {a.asname or a.name for node in ast.walk(tree) if isinstance(node, ast.If)
+                    for imp in node.body if isinstance(imp, ast.ImportFrom) for a in imp.names}
+    assert type_checked == set(modlean.VERBS), "the TYPE_CHECKING imports name every verb"
+
+
+def test_every_subpackage_face_exports_what_it_imports():
+    import importlib
+
+    for name, path in MODULES.items():
+        if path.name != "__init__.py" or name == "modlean":
+            continue
+        face = importlib.import_module(name)
+        missing = [n for n in getattr(face, "__all__", []) if not hasattr(face, n)]
+        assert not missing, f"{name}.__all__ names what it does not have: {missing}"
+
+
+def test_every_package_folder_ships_in_the_wheel():
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(setuptools["packages"])
+    found = {n for n, p in MODULES.items() if p.name == "__init__.py"}
+    assert found <= listed, f"not listed in pyproject.toml: {sorted(found - listed)}"
+    assert set(setuptools["package-dir"]) == {"modlean.templates", "modlean.notebooks"}
