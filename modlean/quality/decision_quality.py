@@ -48,7 +48,6 @@ def _rate(num_mask: np.ndarray, den_mask: np.ndarray, w: np.ndarray,
     return {"value": p, "low": float(lo), "high": float(hi), "n": int(wd.size)}
 
 
-
 def decision_quality(
     qa: pd.DataFrame,
     *,

@@ -85,7 +85,6 @@ def rank_risks(assessed: pd.DataFrame, *, band: str = "residual_band",
     return out.drop(columns="_b").reset_index(drop=True)
 
 
-
 def cell_ids(assessed: pd.DataFrame, stage: str = "residual") -> pd.DataFrame:
     """5×5 table of risk ids per cell (likelihood 5 at the top), for the matrix view."""
     lc, ic = {"inherent": ("inherent_l", "inherent_i"), "residual": ("residual_l", "residual_i"),
