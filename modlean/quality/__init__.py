@@ -20,18 +20,21 @@ from modlean.quality.agreement import (
     specific_agreement,
 )
 from modlean.quality.decision_quality import (
-    NO_LABEL,
-    QA_COLUMNS,
-    decision_periods,
     decision_quality,
+    label_confusion,
+    label_metrics,
+    severity_weighted_score,
+)
+from modlean.quality.qa_errors import (
+    decision_periods,
     error_counts,
     error_types,
     is_error,
-    label_confusion,
-    label_metrics,
+)
+from modlean.quality.qa_table import (
+    NO_LABEL,
+    QA_COLUMNS,
     read_qa,
-    scorecard,
-    severity_weighted_score,
     with_weights,
 )
 from modlean.quality.sampling import (
@@ -48,6 +51,7 @@ from modlean.quality.sampling import (
     stratified_estimate,
     z_value,
 )
+from modlean.quality.scorecards import scorecard
 from modlean.quality.spc import (
     D2,
     laney_p_chart,

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from modlean.errors import ParameterError
+from modlean.quality.sampling import proportion_ci
 
 __all__ = [
     "LANDIS_KOCH",
@@ -250,8 +251,6 @@ def golden_set_accuracy(
         One row per reviewer: ``n``, ``correct``, ``accuracy``, ``low``, ``high``,
         sorted by accuracy (worst first).
     """
-    from modlean.quality.sampling import proportion_ci
-
     missing = [c for c in (item, reviewer, rating) if c not in reviews.columns]
     if missing:
         raise ParameterError(f"reviews: missing column(s) {missing}")

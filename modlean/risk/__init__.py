@@ -5,6 +5,19 @@ Other subpackages import these names from here, not from the modules inside.
 
 from __future__ import annotations
 
+from modlean.risk.assessment import (
+    action_plan,
+    assess,
+    cell_ids,
+    overdue_actions,
+    rank_risks,
+)
+from modlean.risk.fields import (
+    DSA_CATEGORIES,
+    REGISTER_FIELDS,
+    template_frame,
+    write_templates,
+)
 from modlean.risk.fmea import (
     AP_ORDER,
     FMEA_FIELDS,
@@ -14,6 +27,23 @@ from modlean.risk.fmea import (
     detection_from_qa,
     load_fmea,
     occurrence_from_rate,
+)
+from modlean.risk.likelihood import (
+    apply_likelihoods,
+    likelihood_evidence,
+    share_of_periods_missed,
+)
+from modlean.risk.losses import simulate_losses
+from modlean.risk.matrix import (
+    BANDS,
+    DEFAULT_MATRIX,
+    Override,
+    RiskMatrix,
+    impact_from_cost,
+    likelihood_from_frequency,
+    likelihood_from_probability,
+    likelihood_from_rate,
+    likelihood_level,
 )
 from modlean.risk.penalties import (
     max_strikes_in_window,
@@ -28,32 +58,10 @@ from modlean.risk.records import (
     validate_records,
 )
 from modlean.risk.register import (
-    BANDS,
-    DEFAULT_MATRIX,
-    DSA_CATEGORIES,
-    REGISTER_FIELDS,
-    Override,
-    RiskMatrix,
     RiskRegister,
-    action_plan,
-    apply_likelihoods,
-    assess,
-    cell_ids,
-    impact_from_cost,
-    likelihood_evidence,
-    likelihood_from_frequency,
-    likelihood_from_probability,
-    likelihood_from_rate,
-    likelihood_level,
     load_register,
-    overdue_actions,
-    rank_risks,
     save_register,
-    share_of_periods_missed,
-    simulate_losses,
-    template_frame,
     validate_register,
-    write_templates,
 )
 
 __all__ = [

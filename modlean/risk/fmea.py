@@ -21,7 +21,14 @@ import numpy as np
 import pandas as pd
 
 from modlean.errors import ParameterError, RegisterError
-from modlean.risk.records import Field, Problems, validate_records
+from modlean.risk.records import (
+    Field,
+    Problems,
+    csv_row,
+    read_csv_text,
+    sheet_row,
+    validate_records,
+)
 
 __all__ = [
     "AP_ORDER",
@@ -271,17 +278,13 @@ def load_fmea(path: str | Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-
-            def locate(i: int) -> str:
-                return f"row {i + 1} (line {i + 2})"
+            frame = read_csv_text(path)
+            locate = csv_row
         elif suffix == ".xlsx":
             sheets = pd.read_excel(path, sheet_name=None, dtype=object)
             name = "fmea" if "fmea" in sheets else next(iter(sheets))
             frame = sheets[name]
-
-            def locate(i: int) -> str:
-                return f"row {i + 1} (sheet {name!r} row {i + 2})"
+            locate = sheet_row(name)
         else:
             raise RegisterError(f"{path}: unknown FMEA format {suffix!r}; expected .csv or .xlsx")
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:

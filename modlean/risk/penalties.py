@@ -100,6 +100,21 @@ def _tiers(policy: Mapping[str, int], name: str) -> list[tuple[str, int]]:
     return [(t, int(v)) for t, v in items]
 
 
+def _wrongful_draws(wrongful: float | tuple[int, int], runs: int, rng: np.random.Generator
+                    ) -> tuple[float, np.ndarray]:
+    """The wrongful share and ``runs`` draws of it (Jeffreys beta for QA counts, else fixed)."""
+    if isinstance(wrongful, tuple):
+        k, n = wrongful
+        if not 0 <= k <= n or n < 1:
+            raise ParameterError(f"wrongful QA counts {wrongful!r}: expected (k, n), 0 ≤ k ≤ n, "
+                                 "n ≥ 1")
+        return k / n, rng.beta(k + 0.5, n - k + 0.5, size=runs)
+    q = float(wrongful)
+    if not 0 <= q <= 1:
+        raise ParameterError(f"wrongful share {wrongful!r}: expected a number 0-1")
+    return q, np.full(runs, q)
+
+
 def strike_policy_whatif(
     strikes: pd.Series,
     policies: Mapping[str, Mapping[str, int]],
@@ -136,21 +151,8 @@ def strike_policy_whatif(
     v = pd.Series(strikes).astype("int64")
     if (v < 0).any():
         raise ParameterError("strikes: expected counts ≥ 0 for every seller")
-    if isinstance(wrongful, tuple):
-        k, n = wrongful
-        if not 0 <= k <= n or n < 1:
-            raise ParameterError(f"wrongful QA counts {wrongful!r}: expected (k, n), 0 ≤ k ≤ n, "
-                                 "n ≥ 1")
-        q_hat = k / n
-        rng = np.random.default_rng(seed)
-        q_draws = rng.beta(k + 0.5, n - k + 0.5, size=runs)
-    else:
-        q = float(wrongful)
-        if not 0 <= q <= 1:
-            raise ParameterError(f"wrongful share {wrongful!r}: expected a number 0-1")
-        q_hat = q
-        rng = np.random.default_rng(seed)
-        q_draws = np.full(runs, q)
+    rng = np.random.default_rng(seed)
+    q_hat, q_draws = _wrongful_draws(wrongful, runs, rng)
     hist = v.value_counts().sort_index()
     levels = hist.index.to_numpy()
     sellers_at = hist.to_numpy()

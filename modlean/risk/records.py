@@ -1,4 +1,4 @@
-"""Typed, validated tables of records (risk registers, FMEA sheets).
+"""Typed, validated tables of records (risk registers, FMEA sheets), and reading them.
 
 A table is described once, as a tuple of :class:`Field` s; that one definition
 drives validation, type conversion, the column order of saved files and the
@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,15 @@ import pandas as pd
 from modlean._util import describe, parse_flag
 from modlean.errors import RegisterError
 
-__all__ = ["Field", "Problems", "is_blank", "validate_records"]
+__all__ = [
+    "Field",
+    "Problems",
+    "csv_row",
+    "is_blank",
+    "read_csv_text",
+    "sheet_row",
+    "validate_records",
+]
 
 KINDS = ("text", "integer", "number", "date", "choice", "choices", "flag")
 MAX_LISTED = 25
@@ -243,3 +252,25 @@ def validate_records(
     for c in extra:
         out[c] = frame[c]
     return out
+
+
+# ---------------------------------------------------------------- reading record files
+
+
+def read_csv_text(path: str | Path) -> pd.DataFrame:
+    """A record CSV as text cells (empty cells as ``""``; a UTF-8 BOM is dropped)."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def csv_row(i: int) -> str:
+    """Where record ``i`` (from 0) of a CSV file is: ``row 1 (line 2)``."""
+    return f"row {i + 1} (line {i + 2})"
+
+
+def sheet_row(name: str) -> Callable[[int], str]:
+    """Where record ``i`` of sheet ``name`` is: ``row 1 (sheet 'risks' row 2)``."""
+
+    def locate(i: int) -> str:
+        return f"row {i + 1} (sheet {name!r} row {i + 2})"
+
+    return locate
