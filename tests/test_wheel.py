@@ -23,7 +23,8 @@ def _run(command: list[str], cwd: Path, timeout: float = 900) -> subprocess.Comp
     env["MPLBACKEND"] = "Agg"
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=timeout, check=False)
-    assert done.returncode == 0, f"{' '.join(command)}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    output = f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    assert done.returncode == 0, f"{' '.join(command)}\n{output}"
     return done
 
 
