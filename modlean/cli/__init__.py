@@ -4,6 +4,11 @@ Each sub-command lives in its own module of this package and is listed in
 :data:`COMMANDS`; a module exposes ``register(subparsers)``, which adds its
 parser and sets ``func`` to the function that runs it. Adding a command is
 adding a module and a line here.
+
+The one place where the package imports inside functions on purpose: a
+sub-command's ``run`` imports the subpackages it needs, so ``modlean --help``
+and each command load only what they use (all of them together take seconds:
+pandas, SimPy, SciPy, matplotlib). Everything below the CLI imports at the top.
 """
 
 from __future__ import annotations
