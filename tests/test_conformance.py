@@ -164,3 +164,17 @@ def test_token_replay_agrees_with_the_control_flow_rules():
     assert dict(replay["is_fit"]) == dict(rules.cases["conforming"])
     with pytest.raises(ScenarioError, match="needs the SOP"):
         process.token_replay(log, {"mandatory": ["submit"]})
+
+
+def test_every_rule_field_of_the_sop_has_a_registered_checker():
+    from modlean.process.sop import RULE_FIELDS
+
+    assert tuple(process.CHECKERS) == RULE_FIELDS
+    assert all(hasattr(process.SOP(), key) for key in RULE_FIELDS)
+
+
+def test_only_the_rules_the_sop_sets_are_checked():
+    r = process.check_conformance(make_log({"c": [("review", 0), ("decide", 1)]}),
+                                  {"mandatory": ["submit"]})
+    assert set(r.rules["rule"]) == {"mandatory"}
+    assert r.cases.loc["c", "checks"] == 1

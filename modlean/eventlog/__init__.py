@@ -1,36 +1,59 @@
-"""The event log: any supported source read into the canonical log, and the log's clock.
+"""The event log: any supported source read into the canonical log, the log's clock,
+and the log encoded as arrays for the miners.
 
 The canonical log is one pandas DataFrame, one row per event (docs/event-log.md).
+Modules: ``read`` (the front: read_log, summarize), ``readers`` (the format
+registry), ``columns`` (canonical names and aliases), ``values`` (ids and times),
+``lifecycle`` (start/complete pairing), ``timestamps`` (the clock) and ``arrays``
+(EventArrays and encode, shared by every miner).
 
 Other subpackages import these names from here, not from the modules inside.
 """
 
 from __future__ import annotations
 
-from modlean.eventlog.read import (
-    CANONICAL_COLUMNS,
-    DEFAULT_TZ,
-    READERS,
-    REQUIRED_COLUMNS,
-    LogWarning,
-    read_log,
-    summarize,
+from modlean.eventlog.arrays import (
+    EventArrays,
+    Order,
+    completion_span,
+    encode,
+    factorize,
+    lead_span,
 )
+from modlean.eventlog.columns import CANONICAL_COLUMNS, REQUIRED_COLUMNS
+from modlean.eventlog.lifecycle import LifecycleRank
+from modlean.eventlog.read import name_of, read_log, summarize
+from modlean.eventlog.readers import READERS
 from modlean.eventlog.timestamps import (
     MICROS_PER_SECOND,
+    NAT,
     UTC_DTYPE,
+    TimeLike,
+    as_micros,
     utc_index,
     utc_series,
 )
+from modlean.eventlog.values import DEFAULT_TZ, LogWarning
 
 __all__ = [
     "CANONICAL_COLUMNS",
     "DEFAULT_TZ",
     "MICROS_PER_SECOND",
+    "NAT",
     "READERS",
     "REQUIRED_COLUMNS",
     "UTC_DTYPE",
+    "EventArrays",
+    "LifecycleRank",
     "LogWarning",
+    "Order",
+    "TimeLike",
+    "as_micros",
+    "completion_span",
+    "encode",
+    "factorize",
+    "lead_span",
+    "name_of",
     "read_log",
     "summarize",
     "utc_index",

@@ -1,44 +1,42 @@
 """Process mining on the canonical log: discovery, performance, lean metrics, SOP conformance.
 
+Modules: ``discovery`` (DFG, variants), ``performance`` (durations, waits,
+rework, handovers, bottlenecks), ``filters``, ``summary`` (mine, tables),
+``stats`` (shared statistics, MiningWarning), ``lean`` (lean metrics), ``sop``
+(the SOP model) and ``conformance`` (the rule checkers). The encoding they share
+(EventArrays, encode) lives in :mod:`modlean.eventlog.arrays` and is re-exported here.
+
 Other subpackages import these names from here, not from the modules inside.
 """
 
 from __future__ import annotations
 
+from modlean.eventlog import (
+    EventArrays,
+    Order,
+    completion_span,
+    encode,
+    lead_span,
+)
 from modlean.process.conformance import (
-    RULES,
-    SOP,
+    CHECKERS,
     Conformance,
-    Forbidden,
-    MaxTime,
     check_conformance,
-    load_sop,
     token_replay,
 )
 from modlean.process.discovery import (
     DFG,
-    Bottlenecks,
-    EventArrays,
-    MiningWarning,
-    activity_times,
-    bottlenecks,
-    case_durations,
     case_variants,
     dfg,
-    encode,
-    event_times,
+    to_networkx,
+    top_k_coverage,
+    variants,
+)
+from modlean.process.filters import (
     filter_attribute,
     filter_case_size,
     filter_time,
     filter_variants,
-    handover_graph,
-    handovers,
-    mine,
-    rework,
-    tables,
-    to_networkx,
-    top_k_coverage,
-    variants,
 )
 from modlean.process.lean import (
     describe,
@@ -56,10 +54,26 @@ from modlean.process.lean import (
     takt_time,
     wip_over_time,
 )
+from modlean.process.performance import (
+    Bottlenecks,
+    WaitBasis,
+    activity_times,
+    bottlenecks,
+    case_durations,
+    event_times,
+    handover_graph,
+    handovers,
+    rework,
+)
+from modlean.process.sop import RULE_FIELDS, RULES, SOP, Forbidden, MaxTime, load_sop
+from modlean.process.stats import MiningWarning
+from modlean.process.summary import mine, tables
 
 __all__ = [
+    "CHECKERS",
     "DFG",
     "RULES",
+    "RULE_FIELDS",
     "SOP",
     "Bottlenecks",
     "Conformance",
@@ -67,11 +81,14 @@ __all__ = [
     "Forbidden",
     "MaxTime",
     "MiningWarning",
+    "Order",
+    "WaitBasis",
     "activity_times",
     "bottlenecks",
     "case_durations",
     "case_variants",
     "check_conformance",
+    "completion_span",
     "describe",
     "dfg",
     "encode",
@@ -85,6 +102,7 @@ __all__ = [
     "handoffs",
     "handover_graph",
     "handovers",
+    "lead_span",
     "lead_times",
     "littles_law",
     "load_sop",

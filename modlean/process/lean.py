@@ -3,7 +3,7 @@
 Lead time, process time, process cycle efficiency, first-pass yield per step
 and rolled throughput yield, rework rate, handoffs per case, SLA attainment,
 WIP over time with a Little's-law check, and takt time. Every function takes a
-canonical log (or :class:`modlean.process.EventArrays`) and is vectorised.
+canonical log (or :class:`modlean.eventlog.EventArrays`) and is vectorised.
 
 Definitions (per case):
 
@@ -23,14 +23,16 @@ import numpy as np
 import pandas as pd
 
 from modlean.errors import ParameterError
-from modlean.eventlog import MICROS_PER_SECOND, utc_index
-from modlean.process.discovery import (
+from modlean.eventlog import (
+    MICROS_PER_SECOND,
     EventArrays,
-    _as_time,
-    _handover_pairs,
+    TimeLike,
+    as_micros,
     encode,
-    rework,
+    lead_span,
+    utc_index,
 )
+from modlean.process.performance import handover_pairs, rework
 
 __all__ = [
     "describe",
@@ -80,8 +82,7 @@ def lead_times(log: Log) -> pd.DataFrame:
     """Per case (index ``case_id``): ``start``, ``end``, ``lead_seconds``,
     ``process_seconds``, ``wait_seconds`` and ``events``."""
     ev = encode(log)
-    begin = np.minimum.reduceat(ev.start, ev.first)
-    end = np.maximum.reduceat(ev.time, ev.first)
+    begin, end = lead_span(ev)
     process = np.add.reduceat(_service(ev), ev.first) / MICROS_PER_SECOND
     lead = (end - begin) / MICROS_PER_SECOND
     return pd.DataFrame({"start": utc_index(begin), "end": utc_index(end), "lead_seconds": lead,
@@ -97,8 +98,8 @@ def process_cycle_efficiency(log: Log, value_adding: Iterable[str] | None = None
     ``["review_l1", "review_l2"]``) for George's PCE.
     """
     ev = encode(log)
-    lead = (np.maximum.reduceat(ev.time, ev.first)
-            - np.minimum.reduceat(ev.start, ev.first)).sum()
+    begin, end = lead_span(ev)
+    lead = (end - begin).sum()
     if lead <= 0:
         return float("nan")
     return float(_service(ev, value_adding).sum() / lead)
@@ -135,7 +136,7 @@ def first_pass_yield(log: Log, steps: Sequence[str] | None = None,
                      - set(names))
     if unknown:
         raise ParameterError(f"activities not in the log: {', '.join(unknown)}")
-    code = {n: i for i, n in enumerate(names)}
+    code = ev.activity_codes
     n_act = len(names)
     pairs, per_pair = np.unique(ev.case * n_act + ev.activity, return_counts=True)
     pair_case, pair_act = pairs // n_act, pairs % n_act
@@ -189,7 +190,7 @@ def handoffs(log: Log, column: str = "resource", ignore: Iterable[str] = ()) -> 
     are skipped. ``handoffs(log).mean()`` is the handoffs per case of DOMAIN.md §8.7.
     """
     ev = encode(log)
-    case, _, _, _ = _handover_pairs(ev, column, ignore)
+    case, _, _, _ = handover_pairs(ev, column, ignore)
     return pd.Series(np.bincount(case, minlength=ev.n_cases), index=ev.case_names,
                      name="handoffs")
 
@@ -245,11 +246,6 @@ def sla_attainment(log: Log, sla: float | Mapping[str, float], *, by: str = "ite
     return out
 
 
-def _case_span(ev: EventArrays) -> tuple[np.ndarray, np.ndarray]:
-    """Arrival (first start) and completion (last completion) of each case, microseconds."""
-    return np.minimum.reduceat(ev.start, ev.first), np.maximum.reduceat(ev.time, ev.first)
-
-
 def wip_over_time(log: Log, freq: str = "1h") -> pd.Series:
     """Work in progress: cases open (arrived, not yet completed) at each tick of ``freq``.
 
@@ -257,7 +253,7 @@ def wip_over_time(log: Log, freq: str = "1h") -> pd.Series:
     first arrival (floored to ``freq``) to the last completion.
     """
     ev = encode(log)
-    begin, end = _case_span(ev)
+    begin, end = lead_span(ev)
     ticks = pd.date_range(utc_index(begin[[begin.argmin()]])[0].floor(freq),
                           utc_index(end[[end.argmax()]])[0], freq=freq)
     t = np.asarray(ticks.as_unit("us").asi8)
@@ -266,7 +262,8 @@ def wip_over_time(log: Log, freq: str = "1h") -> pd.Series:
     return pd.Series(open_, index=ticks.rename("time"), name="wip")
 
 
-def littles_law(log: Log, start: Any = None, end: Any = None) -> dict[str, float]:
+def littles_law(log: Log, start: TimeLike | None = None, end: TimeLike | None = None
+                ) -> dict[str, float]:
     """Little's-law check over a window: average WIP against throughput × mean lead time.
 
     ``wip_average`` is the exact time-average of open cases over the window;
@@ -277,9 +274,9 @@ def littles_law(log: Log, start: Any = None, end: Any = None) -> dict[str, float
     of the log; give ``start``/``end`` (times with a zone) to cut it.
     """
     ev = encode(log)
-    begin, finish = _case_span(ev)
-    lo = _as_time(start, "start") if start is not None else int(begin.min())
-    hi = _as_time(end, "end") if end is not None else int(finish.max())
+    begin, finish = lead_span(ev)
+    lo = as_micros(start, "start") if start is not None else int(begin.min())
+    hi = as_micros(end, "end") if end is not None else int(finish.max())
     if hi <= lo:
         raise ParameterError("the window is empty: end must be after start")
     span = float(hi - lo)
@@ -315,7 +312,7 @@ def takt_from_log(log: Log, available_seconds: float = 86400.0, freq: str = "D"
     (NaN for a period without demand).
     """
     ev = encode(log)
-    begin, _ = _case_span(ev)
+    begin, _ = lead_span(ev)
     demand = pd.Series(1, index=utc_index(begin)).resample(freq).sum()
     takt = available_seconds / demand.where(demand > 0)
     return pd.DataFrame({"demand": demand.astype(int), "takt_seconds": takt}).rename_axis(

@@ -1,0 +1,337 @@
+"""Readers of the supported sources: each returns the source's table as-is (:class:`RawLog`).
+
+The format registry :data:`READERS` maps a file suffix to its reader (CSV/TSV,
+Parquet, Excel, XES); SQLite files and SQLAlchemy URLs go to the SQL reader and
+a DataFrame is taken as it is (:func:`read_raw` picks one). A new kind is a new
+entry rather than a new branch.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from modlean.errors import LogError
+
+__all__ = [
+    "READERS",
+    "SQLITE_SUFFIXES",
+    "Locator",
+    "RawLog",
+    "plain_locator",
+    "read_raw",
+    "safe_url",
+]
+
+#: 0-based data row -> (1-based row, file line or sheet row or None)
+Locator = Callable[[int], tuple[int, int | None]]
+
+
+@dataclass
+class RawLog:
+    """A source read as-is, before mapping to the canonical shape."""
+
+    frame: pd.DataFrame
+    name: str
+    header: list[str]
+    #: 0-based data row -> (1-based row, file line or sheet row or None)
+    locate: Locator
+    notes: list[str] = field(default_factory=list)
+
+
+def plain_locator(first_line: int | None) -> Locator:
+    """Rows numbered from 1; file lines from ``first_line`` (None: no lines)."""
+    def locate(i: int) -> tuple[int, int | None]:
+        return i + 1, (i + first_line if first_line is not None else None)
+
+    return locate
+
+
+def _open_text(path: Path, encoding: str) -> io.TextIOBase:
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rt", encoding=encoding, newline="")
+    return open(path, encoding=encoding, newline="")
+
+
+def _sniff_text(path: Path, encoding: str, name: str) -> str:
+    """Return the first few KiB of a text file, refusing binary or undecodable ones."""
+    try:
+        if path.name.lower().endswith(".gz"):
+            with gzip.open(path, "rb") as fh:
+                head = fh.read(65536)
+        else:
+            with open(path, "rb") as fh:
+                head = fh.read(65536)
+    except OSError as exc:  # includes gzip.BadGzipFile
+        raise LogError(f"cannot be read ({exc})", source=name) from None
+    if not head.strip():
+        raise LogError("the file is empty", source=name, expected="a header row and events")
+    if b"\x00" in head:
+        hint = (
+            "It looks like an Excel or zip file: give it the .xlsx suffix"
+            if head.startswith(b"PK")
+            else "If it is text in UTF-16, pass encoding='utf-16'"
+        )
+        raise LogError("this is a binary file, not text", source=name,
+                       expected="comma- or tab-separated text", hint=hint)
+    try:
+        return head.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if exc.start > len(head) - 4:  # a character cut by the 64 KiB window
+            return head[: exc.start].decode(encoding)
+        raise _decode_error(name, encoding, exc) from None
+    except LookupError:
+        raise LogError("unknown text encoding", source=name, found=encoding,
+                       expected="an encoding such as 'utf-8', 'cp1252' or 'latin-1'") from None
+
+
+def _decode_error(name: str, encoding: str, exc: UnicodeDecodeError) -> LogError:
+    return LogError(
+        f"the text is not valid {encoding} (byte {exc.object[exc.start:exc.start + 1]!r} "
+        f"at position {exc.start})",
+        source=name,
+        hint="Pass the file's encoding, e.g. encoding='cp1252' or encoding='latin-1'",
+    )
+
+
+def _read_delimited(path: Path, name: str, *, encoding: str | None, sep: str | None,
+                    key_columns: Callable[[list[str]], list[str]], **_: Any) -> RawLog:
+    enc = encoding or "utf-8-sig"
+    head = _sniff_text(path, enc, name)
+    if sep is None:
+        lower = path.name.lower()
+        if lower.endswith((".tsv", ".tsv.gz", ".tab")):
+            sep = "\t"
+        else:
+            first = head.splitlines()[0] if head.splitlines() else ""
+            sep = max([",", ";", "\t", "|"], key=first.count)
+    header = next(csv.reader(io.StringIO(head), delimiter=sep), [])
+    _check_header(header, name)
+    dtypes = {c: "string" for c in key_columns(header)}
+    try:
+        frame = pd.read_csv(path, sep=sep, encoding=enc, dtype=dtypes, compression="infer",
+                            skipinitialspace=False, low_memory=False)
+    except UnicodeDecodeError as exc:
+        raise _decode_error(name, enc, exc) from None
+    except pd.errors.EmptyDataError:
+        raise LogError("the file is empty", source=name,
+                       expected="a header row and events") from None
+    except pd.errors.ParserError as exc:
+        msg = str(exc).strip()
+        m = re.search(r"line (\d+)", msg)
+        raise LogError(
+            f"the file cannot be parsed as {'tab' if sep == chr(9) else repr(sep)}-separated "
+            f"text ({msg})",
+            source=name, line=int(m.group(1)) if m else None,
+            hint="Check quoting and the number of separators on that line, or pass sep=",
+        ) from None
+
+    def locate(i: int) -> tuple[int, int | None]:
+        return i + 1, _csv_line_of(path, enc, sep, i)
+
+    return RawLog(frame, name, header, locate)
+
+
+def _csv_line_of(path: Path, encoding: str, sep: str, data_row: int) -> int | None:
+    """The file line where 0-based data row ``data_row`` starts (only run on errors)."""
+    with _open_text(path, encoding) as fh:
+        reader = csv.reader(fh, delimiter=sep)
+        start = 1
+        seen = -1
+        for record in reader:
+            if record and any(record):
+                if seen == data_row:
+                    return start
+                seen += 1
+            start = reader.line_num + 1
+    return None
+
+
+def _check_header(header: list[str], name: str) -> None:
+    if not header:
+        raise LogError("the file has no header row", source=name,
+                       expected="a first row naming the columns")
+    cleaned = [h.strip() for h in header]
+    blanks = [i + 1 for i, h in enumerate(cleaned) if not h]
+    if blanks and len(blanks) < len(cleaned):
+        raise LogError(f"column {blanks[0]} of the header has no name", source=name,
+                       expected="a name for every column")
+    dups = sorted({h for h in cleaned if cleaned.count(h) > 1 and h})
+    if dups:
+        raise LogError("the header names a column more than once", source=name,
+                       found=", ".join(dups), expected="unique column names",
+                       hint="Rename or drop the repeated columns")
+
+
+def _read_parquet(path: Path, name: str, **_: Any) -> RawLog:
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several unrelated types
+        raise LogError(f"not a readable Parquet file ({type(exc).__name__}: {exc})",
+                       source=name) from None
+    header = [str(c) for c in frame.columns]
+    _check_header(header, name)
+    return RawLog(frame, name, header, plain_locator(None))
+
+
+def _read_excel(path: Path, name: str, *, sheet: str | int | None, **_: Any) -> RawLog:
+    try:
+        book = pd.ExcelFile(path, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises zipfile/KeyError/InvalidFileException
+        raise LogError(f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})",
+                       source=name) from None
+    with book:
+        target = 0 if sheet is None else sheet
+        if isinstance(target, str) and target not in book.sheet_names:
+            raise LogError("the workbook has no such sheet", source=name, found=target,
+                           expected="one of " + ", ".join(map(repr, book.sheet_names)))
+        frame = pd.read_excel(book, sheet_name=target, header=None, dtype=object)
+    frame = frame.dropna(how="all")
+    if frame.empty:
+        raise LogError("the sheet is empty", source=name, expected="a header row and events")
+    header = ["" if pd.isna(h) else str(h) for h in frame.iloc[0].tolist()]
+    _check_header(header, name)
+    sheet_rows = (frame.index[1:] + 1).to_numpy()
+    frame = frame.iloc[1:].reset_index(drop=True)
+    frame.columns = [h.strip() for h in header]
+    frame = frame.infer_objects()
+
+    def locate(i: int) -> tuple[int, int | None]:
+        return i + 1, int(sheet_rows[i]) if i < len(sheet_rows) else None
+
+    return RawLog(frame, f"{name} (sheet {target!r})" if sheet is not None else name, header,
+                locate)
+
+
+def _read_sql(url: str, name: str, *, query: str | None, **_: Any) -> RawLog:
+    try:  # deferred: SQLAlchemy takes ~0.35 s to import and only SQL sources need it
+        import sqlalchemy as sa
+    except ImportError:  # pragma: no cover - sqlalchemy is a core dependency
+        raise LogError("reading SQL needs SQLAlchemy", source=name,
+                       hint="pip install sqlalchemy") from None
+    try:
+        engine = sa.create_engine(url)
+    except Exception as exc:
+        raise LogError(f"not a database URL SQLAlchemy understands ({exc})", source=name,
+                       expected="e.g. sqlite:///events.db or postgresql://user@host/db") from None
+    try:
+        with engine.connect() as conn:
+            tables = sa.inspect(conn).get_table_names()
+            if query is None:
+                if len(tables) != 1:
+                    raise LogError(
+                        "say which table or query to read", source=name,
+                        found=", ".join(tables) or "no tables",
+                        expected="query='SELECT ...' or query='<table name>'",
+                    )
+                query = tables[0]
+            if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", query.strip()):
+                if query.strip() not in tables:
+                    raise LogError("the database has no such table", source=name, found=query,
+                                   expected="one of " + ", ".join(tables))
+                query = f'SELECT * FROM "{query.strip()}"'
+            frame = pd.read_sql_query(sa.text(query), conn)
+    except LogError:
+        raise
+    except Exception as exc:
+        raise LogError(f"the query failed ({type(exc).__name__}: {exc})", source=name) from None
+    finally:
+        engine.dispose()
+    header = [str(c) for c in frame.columns]
+    _check_header(header, name)
+    return RawLog(frame, name, header, plain_locator(None))
+
+
+def _read_xes(path: Path, name: str, **_: Any) -> RawLog:
+    try:  # deferred: pm4py is an optional (AGPL) extra, needed only for XES
+        import pm4py
+    except ImportError:
+        raise LogError(
+            "reading XES needs the optional pm4py package", source=name,
+            hint="Install it with: pip install 'modlean[xes]' (pm4py is AGPL-licensed), "
+            "or export the log as CSV or Parquet",
+        ) from None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            frame = pm4py.read_xes(str(path), return_legacy_log_object=False)
+    except Exception as exc:
+        raise LogError(f"not a readable XES file ({type(exc).__name__}: {exc})",
+                       source=name, expected="an XES (IEEE 1849) XML event log") from None
+    if not isinstance(frame, pd.DataFrame) or frame.empty:
+        raise LogError("the XES file holds no events", source=name)
+    header = [str(c) for c in frame.columns]
+    return RawLog(frame, name, header, plain_locator(None))
+
+
+#: File readers by suffix (lower case). Each takes the path, a display name and
+#: the reader options, and returns the raw table.
+READERS: dict[str, Callable[..., RawLog]] = {
+    ".csv": _read_delimited,
+    ".csv.gz": _read_delimited,
+    ".txt": _read_delimited,
+    ".tsv": _read_delimited,
+    ".tsv.gz": _read_delimited,
+    ".parquet": _read_parquet,
+    ".pq": _read_parquet,
+    ".xlsx": _read_excel,
+    ".xlsm": _read_excel,
+    ".xes": _read_xes,
+    ".xes.gz": _read_xes,
+}
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+
+
+def _suffix(path: Path) -> str:
+    lower = path.name.lower()
+    for known in sorted([*READERS, *SQLITE_SUFFIXES], key=len, reverse=True):
+        if lower.endswith(known):
+            return known
+    return "".join(path.suffixes[-2:]).lower() or "(none)"
+
+
+def read_raw(source: str | Path | pd.DataFrame, *, sheet: str | int | None,
+              query: str | None, encoding: str | None, sep: str | None,
+              key_columns: Callable[[list[str]], list[str]]) -> RawLog:
+    """Read ``source`` as-is with the reader its kind calls for."""
+    if isinstance(source, pd.DataFrame):
+        header = [str(c) for c in source.columns]
+        if source.columns.duplicated().any():
+            dups = sorted({str(c) for c in source.columns[source.columns.duplicated()]})
+            raise LogError("the DataFrame has repeated column names", source="DataFrame",
+                           found=", ".join(dups), expected="unique column names")
+        return RawLog(source, "DataFrame", header, plain_locator(None))
+    if isinstance(source, str) and "://" in source:
+        return _read_sql(source, safe_url(source), query=query)
+    if not isinstance(source, (str, Path)):
+        raise LogError("cannot read a log from this kind of object", found=type(source).__name__,
+                       expected="a file path, a database URL or a pandas DataFrame")
+    path = Path(source)
+    name = str(source)
+    suffix = _suffix(path)
+    if suffix in SQLITE_SUFFIXES:
+        if not path.is_file():
+            raise LogError("no such file", source=name)
+        return _read_sql(f"sqlite:///{path.resolve()}", name, query=query)
+    reader = READERS.get(suffix)
+    if reader is None:
+        kinds = ", ".join(sorted({*READERS, *SQLITE_SUFFIXES}))
+        raise LogError("this kind of file is not supported", source=name, found=suffix,
+                       expected=f"one of {kinds}, a SQLAlchemy URL or a DataFrame")
+    if not path.is_file():
+        raise LogError("no such file", source=name)
+    return reader(path, name, sheet=sheet, encoding=encoding, sep=sep, key_columns=key_columns)
+
+
+def safe_url(url: str) -> str:
+    """A database URL without its password, for messages."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)

@@ -1,0 +1,258 @@
+"""Parsing the values of a raw log: ids and names as text, times to UTC.
+
+Times are refused rather than guessed when ambiguous: zones (naive times are
+read in ``tz``, with a :class:`LogWarning` when ``tz`` was not stated), day-first
+or month-first numeric dates, Unix epochs in seconds or milliseconds, and
+daylight-saving gaps. Every error names the row, line, column and value.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from datetime import tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+
+from modlean.errors import LogError
+from modlean.eventlog.columns import DESCRIPTIONS
+from modlean.eventlog.readers import RawLog
+from modlean.eventlog.timestamps import UTC_DTYPE
+
+__all__ = [
+    "DEFAULT_TZ",
+    "LogWarning",
+    "as_text",
+    "check_tz",
+    "first_rows",
+    "parse_times",
+    "strings",
+    "tz_stated",
+]
+
+_ISO = re.compile(
+    r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?"
+    r"\s*(?:Z|UTC|[+-]\d{2}(?::?\d{2})?)?$"
+)
+_AWARE = r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$"
+_NUMERIC_DATE = r"^\s*(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})"
+_TIME_EXAMPLE = "an ISO 8601 time such as 2025-03-04T10:15:00Z"
+
+
+class _DefaultTZ(str):
+    """The default ``tz``: UTC, but marked as not stated by the caller."""
+
+    __slots__ = ()
+
+
+DEFAULT_TZ: str = _DefaultTZ("UTC")
+
+
+class LogWarning(UserWarning):
+    """Something in a log was read on an assumption the user should know about."""
+
+
+
+def tz_stated(tz: str | tzinfo) -> bool:
+    """Whether the caller stated ``tz`` (anything but the :data:`DEFAULT_TZ` default)."""
+    return not isinstance(tz, _DefaultTZ)
+
+
+def first_rows(raw: RawLog, positions: np.ndarray, limit: int = 5) -> str:
+    rows = [raw.locate(int(p)) for p in positions[:limit]]
+    text = ", ".join(f"{r}" + (f" (line {ln})" if ln else "") for r, ln in rows)
+    more = len(positions) - limit
+    return text + (f" and {more} more" if more > 0 else "")
+
+
+def as_text(values: pd.Series, raw: RawLog, column: str, canon: str) -> pd.Series:
+    """A required column of ids or names as strings; integral floats lose their '.0'."""
+    text = strings(values)
+    empty = text.isna()
+    if empty.any():
+        positions = np.flatnonzero(empty.to_numpy())
+        row, line = raw.locate(int(positions[0]))
+        raise LogError(
+            f"{canon} is empty in rows {first_rows(raw, positions)}", source=raw.name,
+            row=row, line=line, column=column,
+            expected=f"a value for {DESCRIPTIONS[canon]} in every row",
+        )
+    return text.astype(str)
+
+
+def strings(values: pd.Series) -> pd.Series:
+    """Values as stripped strings, blanks as missing; 12.0 becomes '12', not '12.0'."""
+    if pd.api.types.is_float_dtype(values) and values.dropna().mod(1).eq(0).all():
+        values = values.astype("Int64")
+    text = values.astype("string").str.strip()
+    return text.mask(text.eq(""))
+
+
+def check_tz(tz: str | tzinfo) -> str | tzinfo:
+    """``tz`` itself when it is a tzinfo or a known IANA name; else a LogError."""
+    if isinstance(tz, tzinfo):
+        return tz
+    try:
+        ZoneInfo(str(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise LogError("unknown time zone", column="tz", found=tz,
+                       expected="an IANA name such as 'UTC', 'Europe/London' or "
+                       "'Asia/Jakarta'") from None
+    return str(tz)
+
+
+def parse_times(values: pd.Series, raw: RawLog, column: str, *, tz: str | tzinfo, tz_stated: bool,
+                 dayfirst: bool | None, allow_empty: bool, notes: list[str]) -> pd.Series:
+    """Parse a column of times to ``datetime64[us, UTC]``, refusing anything ambiguous."""
+    where = {"source": raw.name, "column": column}
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC").astype(UTC_DTYPE)
+    if pd.api.types.is_datetime64_dtype(values.dtype):
+        return _localise(values, raw, column, tz, tz_stated, notes)
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
+        return _from_epoch(values, raw, column, allow_empty)
+
+    text = values.astype("string").str.strip()
+    text = text.mask(text.eq(""))
+    empty = text.isna()
+    if empty.any() and not allow_empty:
+        positions = np.flatnonzero(empty.to_numpy())
+        row, line = raw.locate(int(positions[0]))
+        raise LogError(f"the time is empty in rows {first_rows(raw, positions)}",
+                       row=row, line=line, expected=_TIME_EXAMPLE, **where)
+    if text.str.fullmatch(r"\d{9,13}(\.\d+)?").fillna(True).all() and not empty.all():
+        return _from_epoch(pd.to_numeric(text), raw, column, allow_empty)
+
+    aware = text.str.contains(_AWARE, regex=True).fillna(False).to_numpy(bool)
+    naive = ~aware & ~empty.to_numpy()
+    if aware.any() and naive.any() and not tz_stated:
+        i_naive, i_aware = int(np.argmax(naive)), int(np.argmax(aware))
+        row, line = raw.locate(i_naive)
+        raise LogError(
+            "mixes times with and without a time zone", row=row, line=line,
+            found=f"{text.iloc[i_naive]!r} here and {text.iloc[i_aware]!r} at row "
+            f"{raw.locate(i_aware)[0]}",
+            expected="all times with an offset (e.g. +07:00 or Z), or all without",
+            hint="Pass tz='<zone>' to say which zone the times without an offset are in",
+            **where,
+        )
+    iso = text.str.fullmatch(_ISO).fillna(False).to_numpy(bool)
+    need_order = ~iso & ~empty.to_numpy()
+    if need_order.any():
+        dayfirst = _day_order(text[need_order], raw, column, dayfirst, notes)
+
+    parsed = pd.Series(pd.NaT, index=text.index, dtype=UTC_DTYPE)
+    for mask, is_aware in ((aware, True), (naive, False)):
+        for fmt_mask, fmt in ((mask & iso, "ISO8601"), (mask & ~iso, None)):
+            if not fmt_mask.any():
+                continue
+            part = text[fmt_mask]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                got = pd.to_datetime(part, format=fmt, errors="coerce", utc=is_aware,
+                                     dayfirst=bool(dayfirst) if fmt is None else False)
+            if not is_aware:
+                got = _localise(got, raw, column, tz, tz_stated, notes,
+                                positions=np.flatnonzero(fmt_mask))
+            parsed[fmt_mask] = got.astype(UTC_DTYPE)
+    bad = parsed.isna().to_numpy() & ~empty.to_numpy()
+    if bad.any():
+        i = int(np.argmax(bad))
+        row, line = raw.locate(i)
+        good = text[~bad & ~empty.to_numpy()]
+        like = f" (the other rows look like {good.iloc[0]!r})" if len(good) else ""
+        raise LogError("the time cannot be read", row=row, line=line, found=text.iloc[i],
+                       expected=_TIME_EXAMPLE + like, **where)
+    return parsed
+
+
+def _day_order(text: pd.Series, raw: RawLog, column: str, dayfirst: bool | None,
+               notes: list[str]) -> bool | None:
+    """Decide day-first or month-first for numeric dates such as 03/04/2025."""
+    parts = text.str.extract(_NUMERIC_DATE)
+    numeric = parts[0].notna()
+    if not numeric.any():
+        return dayfirst
+    a = pd.to_numeric(parts[0][numeric])
+    b = pd.to_numeric(parts[1][numeric])
+    year_first = parts[0][numeric].str.len().eq(4)
+    if year_first.all():
+        return False
+    if dayfirst is not None:
+        return dayfirst
+    day_first_seen, month_first_seen = (a > 12) & ~year_first, (b > 12) & ~year_first
+    if day_first_seen.any() and month_first_seen.any():
+        i = text.index.get_loc(day_first_seen.idxmax())
+        j = text.index.get_loc(month_first_seen.idxmax())
+        row, line = raw.locate(_pos(raw, text, i))
+        raise LogError(
+            "dates are written both day-first and month-first", source=raw.name, row=row,
+            line=line, column=column,
+            found=f"{text.iloc[i]!r} and {text.iloc[j]!r}",
+            expected="one date order in the whole column, ideally ISO 8601 (2025-03-04)",
+        )
+    if day_first_seen.any() or month_first_seen.any():
+        order = "day-first" if day_first_seen.any() else "month-first"
+        notes.append(f"{column}: dates read {order} (a value over 12 shows the order); "
+                     "pass dayfirst= to override")
+        return bool(day_first_seen.any())
+    row, line = raw.locate(_pos(raw, text, 0))
+    raise LogError(
+        "the dates are ambiguous: day and month could be either way round", source=raw.name,
+        row=row, line=line, column=column, found=text.iloc[0],
+        expected="ISO 8601 dates (2025-03-04) or a stated order",
+        hint="Pass dayfirst=True for 04/03/2025 = 4 March, dayfirst=False for 3 April",
+    )
+
+
+def _pos(raw: RawLog, text: pd.Series, i: int) -> int:
+    """The 0-based data row of the i-th value of a filtered column."""
+    return int(text.index[i])
+
+
+def _localise(values: pd.Series, raw: RawLog, column: str, tz: str | tzinfo, tz_stated: bool,
+              notes: list[str], positions: np.ndarray | None = None) -> pd.Series:
+    out = values.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    lost = out.isna().to_numpy() & values.notna().to_numpy()
+    if lost.any():
+        i = int(np.argmax(lost))
+        row, line = raw.locate(int(positions[i]) if positions is not None else i)
+        raise LogError(
+            f"the time does not exist or is ambiguous in time zone {tz} (a daylight-saving "
+            "change)", source=raw.name, row=row, line=line, column=column,
+            found=str(values.iloc[i]), hint="Export the log with UTC offsets or in UTC",
+        )
+    note = f"{column}: times without an offset were read as {tz}"
+    if not tz_stated and values.notna().any():
+        note += "; pass tz= if they are local times"
+        if note not in notes:
+            warnings.warn(f"{raw.name}: {note}", LogWarning, stacklevel=4)
+    if note not in notes:
+        notes.append(note)
+    return out.dt.tz_convert("UTC").astype(UTC_DTYPE)
+
+
+def _from_epoch(values: pd.Series, raw: RawLog, column: str, allow_empty: bool) -> pd.Series:
+    numbers = pd.to_numeric(values, errors="coerce")
+    present = numbers.dropna()
+    if present.empty or (not allow_empty and numbers.isna().any()):
+        positions = np.flatnonzero(numbers.isna().to_numpy())
+        row, line = raw.locate(int(positions[0]) if len(positions) else 0)
+        raise LogError("the time is empty", source=raw.name, row=row, line=line, column=column,
+                       expected=_TIME_EXAMPLE)
+    big = present.abs().max()
+    if big >= 1e11:
+        unit = "ms"
+    elif big >= 1e8:
+        unit = "s"
+    else:
+        row, line = raw.locate(0)
+        raise LogError(
+            "the time is a number that is not a Unix epoch", source=raw.name, row=row,
+            line=line, column=column, found=values.iloc[0],
+            expected=_TIME_EXAMPLE + " or Unix seconds/milliseconds",
+            hint="Excel serial dates must be formatted as dates before export",
+        )
+    return pd.to_datetime(numbers, unit=unit, utc=True).astype(UTC_DTYPE)
