@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from modlean._util import to_json, write_atomic
 from modlean.errors import ParameterError
@@ -33,8 +33,11 @@ MANIFEST_VERSION = 1
 MANIFEST_FILE = "manifest.json"
 
 
-def _from_dict(cls: type, data: Mapping[str, Any], required: tuple[str, ...],
-               what: str) -> Any:
+_T = TypeVar("_T")
+
+
+def _from_dict(cls: type[_T], data: Mapping[str, Any], required: tuple[str, ...],
+               what: str) -> _T:
     """``cls`` from ``data``: known keys only, missing optional keys left at their default."""
     missing = [k for k in required if k not in data]
     if missing:

@@ -28,12 +28,15 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from modlean.errors import ParameterError
 from modlean.evidence.values import NOT_SCALAR, float_cell, format_value, json_scalar, jsonable
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "MAX_TABLE_ROWS",
@@ -182,7 +185,7 @@ def _is_figure(value: Any) -> bool:
     return type(value).__module__.startswith("matplotlib") and hasattr(value, "savefig")
 
 
-def _figure_png(fig: Any) -> bytes:
+def _figure_png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     import matplotlib.pyplot as plt  # deferred: pyplot is heavy, and loaded by now anyway
