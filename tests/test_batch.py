@@ -18,7 +18,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from modlean.cli import main
-from modlean.evidence import batch, notebook_parameters, read_records
+from modlean.evidence import batch, execute, notebook_parameters, read_records
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -41,11 +41,11 @@ TINY = [
     new_code_cell(
         "import matplotlib.pyplot as plt\n"
         "from modlean.evidence.params import Ident, Items, Market, validate\n"
-        "from modlean.evidence.report import record\n"
+        "from modlean.evidence.recording import record\n"
         'params = validate(globals(), {"market": Market(), "vendor": Ident(), '
         '"fail_markets": Items(Market())})'),
     new_code_cell('record("vendor", params.vendor)\nrecord("market_code", params.market)\n'
-                  'from modlean.evidence.batch import in_batch\nrecord("in_batch", in_batch())'),
+                  'from modlean.evidence.kernels import in_batch\nrecord("in_batch", in_batch())'),
     new_code_cell("if params.market in params.fail_markets:\n"
                   '    raise RuntimeError(f"market {params.market} fails on purpose")'),
     new_code_cell('fig, ax = plt.subplots()\nax.plot([1, 2, 3])\nrecord("line", fig)'),
@@ -189,7 +189,7 @@ def test_parameters_file_is_read_without_yaml_type_guessing(tmp_path):
 
 
 def test_a_kernel_that_fails_to_start_is_retried_with_a_log_line(tmp_path, monkeypatch, caplog):
-    real = batch.kernel_manager_class
+    real = execute.kernel_manager_class
     starts = {"n": 0}
 
     def flaky(folder=None, log_file=None):
@@ -204,7 +204,7 @@ def test_a_kernel_that_fails_to_start_is_retried_with_a_log_line(tmp_path, monke
 
         return Flaky
 
-    monkeypatch.setattr(batch, "kernel_manager_class", flaky)
+    monkeypatch.setattr(execute, "kernel_manager_class", flaky)
     result = batch.run_batch([tiny_notebook(tmp_path)], ["US"], out=tmp_path / "out",
                              workers=1, progress=False, transport="tcp")
     assert result.ok, result.runs
@@ -221,9 +221,9 @@ def test_a_notebook_declaring_run_dir_runs_last_and_sees_the_others_results(tmp_
     gather = new_notebook(cells=[
         new_markdown_cell("# Gather"),
         new_code_cell('market = "US"\nrun_dir = ""', metadata={"tags": ["parameters"]}),
-        new_code_cell("from modlean.evidence.batch import load_manifest\n"
+        new_code_cell("from modlean.evidence.manifest import load_manifest\n"
                       "from modlean.evidence.params import FilePath, Market, validate\n"
-                      "from modlean.evidence.report import record\n"
+                      "from modlean.evidence.recording import record\n"
                       'params = validate(globals(), {"market": Market(), '
                       '"run_dir": FilePath(exists=True)})\n'
                       'record("runs_before", [r["notebook"] for r in '
@@ -244,7 +244,7 @@ def test_scenarios_run_per_market_into_their_own_folders(tmp_path):
         new_markdown_cell("# Per scenario"),
         new_code_cell('market = "US"\nscenario = "base"', metadata={"tags": ["parameters"]}),
         new_code_cell("from modlean.evidence.params import Market, Text, validate\n"
-                      "from modlean.evidence.report import record\n"
+                      "from modlean.evidence.recording import record\n"
                       'params = validate(globals(), {"market": Market(), "scenario": Text()})\n'
                       'record("scenario_seen", params.scenario)'),
     ])
@@ -308,7 +308,7 @@ def test_notebook_is_stored_clean_with_one_parameters_cell_and_no_logic(notebook
     dirty = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
              and (c.outputs or c.execution_count is not None)]
     assert not dirty, (f"{notebook.name}: cells {dirty} have outputs; run "
-                       "python -c \"import modlean.evidence.report as r; "
+                       "python -c \"import modlean.evidence.readback as r; "
                        f"r.strip_outputs('{notebook}')\"")
     assert "market" in notebook_parameters(nb)  # exactly one parameters cell, plain literals
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")

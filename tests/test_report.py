@@ -16,15 +16,15 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from modlean.errors import ModleanError, ParameterError
-from modlean.evidence import report
+from modlean.evidence import appendices, documents, gather, readback, recording, values
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def _bundle(name, value):
     """The display bundle record() publishes in a kernel (same code path)."""
-    payload, bundle = report._encode(name, value)
-    bundle[report.MIME] = payload
+    payload, bundle = recording._encode(name, value)
+    bundle[recording.MIME] = payload
     return bundle
 
 
@@ -46,10 +46,10 @@ def _figure():
 
 
 def test_record_outside_a_kernel_keeps_values_in_this_process():
-    report.record("cases", np.int64(700))
-    report.record("rate", 0.25)
-    report.record("missing", float("nan"))
-    got = report.records()
+    recording.record("cases", np.int64(700))
+    recording.record("rate", 0.25)
+    recording.record("missing", float("nan"))
+    got = recording.records()
     assert got["cases"] == 700 and type(got["cases"]) is int
     assert got["rate"] == 0.25 and got["missing"] is None
 
@@ -63,24 +63,24 @@ def test_every_kind_survives_a_round_trip_through_a_notebook_file(tmp_path):
                         ("counts", pd.Series({"x": 2, "y": 5}, name="n")), ("fig", _figure()))
     file = tmp_path / "run.ipynb"
     nbformat.write(nb, file)
-    got = report.read_records(file)
+    got = readback.read_records(file)
     assert list(got) == ["cases", "when", "flag", "summary", "table", "counts", "fig"]
     assert got["cases"] == 700 and got["flag"] is True
     assert got["when"] == "2026-03-02T05:25:13+00:00"
     assert got["summary"] == {"a": [1, 2], "b": None}
     pd.testing.assert_frame_equal(got["table"], table)
     assert got["counts"]["n"].to_dict() == {"x": 2, "y": 5}
-    assert isinstance(got["fig"], report.RecordedFigure)
+    assert isinstance(got["fig"], recording.RecordedFigure)
     assert got["fig"].png.startswith(PNG_MAGIC)
     assert got["fig"].data_uri().startswith("data:image/png;base64,")
-    kinds = [r.kind for r in report.iter_records(file)]
+    kinds = [r.kind for r in readback.iter_records(file)]
     assert kinds == ["scalar", "scalar", "scalar", "json", "table", "table", "figure"]
 
 
 def test_the_last_record_of_a_name_wins_and_execute_results_count():
     nb = _notebook_with(("x", 1), ("y", 2), ("x", 3), kind="execute_result")
-    assert report.read_records(nb) == {"y": 2, "x": 3}
-    assert [r.value for r in report.iter_records(nb)] == [1, 2, 3]
+    assert readback.read_records(nb) == {"y": 2, "x": 3}
+    assert [r.value for r in readback.iter_records(nb)] == [1, 2, 3]
 
 
 def test_a_figure_is_rendered_whatever_the_backend_and_closed():
@@ -89,7 +89,7 @@ def test_a_figure_is_rendered_whatever_the_backend_and_closed():
     bundle = _bundle("fig", fig)
     assert base64.b64decode(bundle["image/png"]).startswith(PNG_MAGIC)
     assert number not in plt.get_fignums()  # the inline backend will not show it again
-    assert bundle[report.MIME] == {"name": "fig", "version": 1, "kind": "figure",
+    assert bundle[recording.MIME] == {"name": "fig", "version": 1, "kind": "figure",
                                    "value": None}
 
 
@@ -99,7 +99,7 @@ def test_an_axes_or_a_seaborn_grid_records_its_figure():
     fig = _figure()
     assert base64.b64decode(_bundle("ax", fig.axes[0])["image/png"]).startswith(PNG_MAGIC)
     grid = sns.FacetGrid(pd.DataFrame({"x": [1, 2], "g": ["a", "b"]}), col="g")
-    assert _bundle("grid", grid)[report.MIME]["kind"] == "figure"
+    assert _bundle("grid", grid)[recording.MIME]["kind"] == "figure"
 
 
 def test_scalars_are_shown_formatted_for_readers():
@@ -114,20 +114,20 @@ def test_scalars_are_shown_formatted_for_readers():
     ("a b", 1, "record name"),
     ("obj", object(), "cannot record a object"),
     ("nested", {"a": object()}, "inside a dict or list"),
-    ("big", pd.DataFrame({"a": range(report.MAX_TABLE_ROWS + 1)}), "at most 20,000"),
+    ("big", pd.DataFrame({"a": range(recording.MAX_TABLE_ROWS + 1)}), "at most 20,000"),
     ("dup", pd.DataFrame([[1, 2]], columns=["a", "a"]), "duplicate column"),
 ])
 def test_bad_records_are_refused_with_the_reason(name, value, match):
     with pytest.raises(ParameterError, match=match):
-        report.record(name, value)
+        recording.record(name, value)
 
 
 def test_reading_a_missing_or_broken_notebook_is_a_modlean_error(tmp_path):
     with pytest.raises(ModleanError, match="does not exist"):
-        report.read_records(tmp_path / "none.ipynb")
+        readback.read_records(tmp_path / "none.ipynb")
     (tmp_path / "bad.ipynb").write_text("{not json")
     with pytest.raises(ModleanError, match="not a readable notebook"):
-        report.read_records(tmp_path / "bad.ipynb")
+        readback.read_records(tmp_path / "bad.ipynb")
 
 
 def test_strip_outputs_leaves_a_clean_notebook(tmp_path):
@@ -136,11 +136,11 @@ def test_strip_outputs_leaves_a_clean_notebook(tmp_path):
     nb.metadata["papermill"] = {"parameters": {}}
     file = tmp_path / "n.ipynb"
     nbformat.write(nb, file)
-    assert report.strip_outputs(file) is True
+    assert readback.strip_outputs(file) is True
     clean = nbformat.read(file, as_version=4)
     assert all(c.outputs == [] and c.execution_count is None for c in clean.cells)
     assert "papermill" not in clean.metadata
-    assert report.strip_outputs(file) is False
+    assert readback.strip_outputs(file) is False
 
 
 # ---------------------------------------------------------------------------- appendices
@@ -169,7 +169,7 @@ def run_dir(tmp_path):
 
 
 def test_html_appendix_is_self_contained_with_figures_tables_and_reproduction(run_dir):
-    out = report.appendix(run_dir, format="html")
+    out = appendices.appendix(run_dir, format="html")
     assert out == run_dir / "appendix.html"
     html = out.read_text()
     assert html.count("data:image/png;base64,") == 2
@@ -181,7 +181,7 @@ def test_html_appendix_is_self_contained_with_figures_tables_and_reproduction(ru
 
 
 def test_markdown_appendix_for_one_market(run_dir):
-    out = report.appendix(run_dir, market="US", format="md")
+    out = appendices.appendix(run_dir, market="US", format="md")
     assert out.name == "appendix-US.md"
     text = out.read_text()
     assert "## Market US" in text and "Market UK" not in text
@@ -194,7 +194,7 @@ def test_markdown_appendix_for_one_market(run_dir):
 def test_docx_appendix_has_the_pictures_and_tables(run_dir, tmp_path):
     import docx
 
-    out = report.appendix(run_dir, format="docx", out=tmp_path / "a.docx")
+    out = appendices.appendix(run_dir, format="docx", out=tmp_path / "a.docx")
     doc = docx.Document(io.BytesIO(out.read_bytes()))
     assert len(doc.inline_shapes) == 2
     texts = [p.text for p in doc.paragraphs]
@@ -203,30 +203,30 @@ def test_docx_appendix_has_the_pictures_and_tables(run_dir, tmp_path):
 
 
 def test_pdf_appendix_needs_chromium(run_dir, monkeypatch):
-    if report.chromium() is None:
+    if documents.chromium() is None:
         with pytest.raises(ModleanError, match="needs Chromium"):
-            report.appendix(run_dir, format="pdf")
+            appendices.appendix(run_dir, format="pdf")
         return
-    out = report.appendix(run_dir, format="pdf")
+    out = appendices.appendix(run_dir, format="pdf")
     assert out.read_bytes().startswith(b"%PDF")
-    monkeypatch.setattr(report, "chromium", lambda: None)
+    monkeypatch.setattr(documents, "chromium", lambda: None)
     with pytest.raises(ModleanError, match="needs Chromium"):
-        report.appendix(run_dir, format="pdf")
+        appendices.appendix(run_dir, format="pdf")
 
 
 def test_appendix_refuses_unknown_market_format_and_folder(run_dir, tmp_path):
     with pytest.raises(ParameterError, match=r"market 'NO' is not in the run.*US, UK"):
-        report.appendix(run_dir, market="NO")
+        appendices.appendix(run_dir, market="NO")
     with pytest.raises(ParameterError, match="format 'pptx'"):
-        report.appendix(run_dir, format="pptx")
+        appendices.appendix(run_dir, format="pptx")
     with pytest.raises(ParameterError, match=r"has no manifest\.json"):
-        report.appendix(tmp_path / "US")
+        appendices.appendix(tmp_path / "US")
 
 
 def test_format_helper_matches_the_index_and_appendix():
-    assert report._format(math.pi) == "3.14"
-    assert report._format(2_500_000.0) == "2,500,000"
-    assert report._format(True) == "True"
+    assert values.format_value(math.pi) == "3.14"
+    assert values.format_value(2_500_000.0) == "2,500,000"
+    assert values.format_value(True) == "True"
 
 
 def test_appendix_command(run_dir, capsys):
@@ -263,54 +263,54 @@ def _with_gatherer(run_dir):
 
 def test_market_runs_and_key_figures_leave_out_gathering_notebooks(run_dir):
     _with_gatherer(run_dir)
-    runs = report.market_runs(run_dir, "US")
+    runs = gather.market_runs(run_dir, "US")
     assert runs[["notebook", "status", "seconds", "records"]].to_dict("records") == [
         {"notebook": "01_x", "status": "ok", "seconds": 3.0, "records": 3}]
-    failed = report.market_runs(run_dir, "UK")
+    failed = gather.market_runs(run_dir, "UK")
     assert failed["error"].tolist() == ["ValueError: boom"]
-    assert report.key_figures(run_dir, "US").to_dict("records") == [
+    assert gather.key_figures(run_dir, "US").to_dict("records") == [
         {"notebook": "01_x", "name": "cases", "value": 700},
         {"notebook": "01_x", "name": "share", "value": 0.5}]
-    assert report.market_runs(run_dir, "TH").empty and report.key_figures(run_dir, "TH").empty
+    assert gather.market_runs(run_dir, "TH").empty and gather.key_figures(run_dir, "TH").empty
 
 
 def test_show_results_displays_tables_and_figures_without_recording(run_dir, monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda value: shown.append(value))
-    before = report.records()
-    report.show_results(run_dir, "US")
+    before = recording.records()
+    gather.show_results(run_dir, "US")
     kinds = [type(v).__name__ for v in shown]
     assert kinds == ["Markdown", "Markdown", "DataFrame", "Markdown", "RecordedFigure"]
     assert "01_x: ok" in shown[0].data and shown[2]["cases"].tolist() == [10, 5]
     del shown[:]
-    report.show_results(run_dir, "UK", kinds=("figure",))
+    gather.show_results(run_dir, "UK", kinds=("figure",))
     assert [type(v).__name__ for v in shown] == ["Markdown", "Markdown", "Markdown",
                                                  "RecordedFigure"]
     assert shown[1].data == "**Failed:** ValueError: boom"
-    report.show_results(run_dir, "TH")
+    gather.show_results(run_dir, "TH")
     assert "No notebook ran for market TH" in shown[-1].data
-    assert report.records() == before
+    assert recording.records() == before
 
 
 def test_write_appendices_writes_each_format_or_nothing(run_dir):
-    paths = report.write_appendices(run_dir, "US", ["html", "md"])
+    paths = appendices.write_appendices(run_dir, "US", ["html", "md"])
     assert paths == [str(run_dir / "appendix-US.html"), str(run_dir / "appendix-US.md")]
     assert all(Path(p).is_file() for p in paths)
-    assert report.write_appendices(run_dir, "TH") == []
+    assert appendices.write_appendices(run_dir, "TH") == []
     with pytest.raises(ParameterError, match=r"formats \['rtf'\]"):
-        report.write_appendices(run_dir, "US", ["rtf"])
+        appendices.write_appendices(run_dir, "US", ["rtf"])
 
 
 def test_run_status_figure(run_dir):
     from modlean.plots.overview import run_status
 
     _with_gatherer(run_dir)
-    fig = run_status(report.market_runs(run_dir, "UK"))
+    fig = run_status(gather.market_runs(run_dir, "UK"))
     assert fig.axes[0].get_title().endswith("0 ok, 1 failed")
     plt.close(fig)
-    fig = run_status(report.market_runs(run_dir, "US"))
+    fig = run_status(gather.market_runs(run_dir, "US"))
     assert [p.get_width() for p in fig.axes[0].patches] == [3.0]
     plt.close(fig)
-    empty = run_status(report.market_runs(run_dir, "TH"))
+    empty = run_status(gather.market_runs(run_dir, "TH"))
     assert "no notebook ran" in empty.axes[0].texts[0].get_text()
     plt.close(empty)

@@ -7,21 +7,13 @@ Other subpackages import these names from here, not from the modules inside.
 
 from __future__ import annotations
 
-from modlean.evidence.batch import (
-    BATCH_ENV,
-    INLINE_BACKEND,
-    BatchResult,
-    RunSpec,
-    environment,
-    execute_run,
-    in_batch,
-    kernel_manager_class,
-    load_manifest,
-    plan_runs,
-    run_batch,
-    to_html,
-    write_index,
-)
+from modlean.evidence.appendices import FORMATS, appendix, appendix_context, write_appendices
+from modlean.evidence.batch import BatchResult, environment, run_batch
+from modlean.evidence.documents import chromium
+from modlean.evidence.execute import execute_run, to_html
+from modlean.evidence.gather import key_figures, market_runs, show_results
+from modlean.evidence.kernels import BATCH_ENV, INLINE_BACKEND, in_batch, kernel_manager_class
+from modlean.evidence.manifest import RunEntry, RunManifest, load_manifest, read_manifest
 from modlean.evidence.params import (
     MARKET_PATTERN,
     FilePath,
@@ -37,24 +29,11 @@ from modlean.evidence.params import (
     notebook_parameters,
     validate,
 )
-from modlean.evidence.report import (
-    FORMATS,
-    MIME,
-    Record,
-    RecordedFigure,
-    appendix,
-    appendix_context,
-    chromium,
-    iter_records,
-    key_figures,
-    market_runs,
-    read_records,
-    record,
-    records,
-    show_results,
-    strip_outputs,
-    write_appendices,
-)
+from modlean.evidence.planning import RunSpec, plan_runs
+from modlean.evidence.readback import iter_records, read_records, strip_outputs
+from modlean.evidence.recording import MIME, Record, RecordedFigure, record, records
+from modlean.evidence.run_index import write_index
+from modlean.evidence.values import format_value
 
 __all__ = [
     "BATCH_ENV",
@@ -74,6 +53,8 @@ __all__ = [
     "Params",
     "Record",
     "RecordedFigure",
+    "RunEntry",
+    "RunManifest",
     "RunSpec",
     "Text",
     "appendix",
@@ -81,6 +62,7 @@ __all__ = [
     "chromium",
     "environment",
     "execute_run",
+    "format_value",
     "in_batch",
     "iter_records",
     "kernel_manager_class",
@@ -89,6 +71,7 @@ __all__ = [
     "market_runs",
     "notebook_parameters",
     "plan_runs",
+    "read_manifest",
     "read_records",
     "record",
     "records",

@@ -14,7 +14,7 @@ The logic is kept apart from the widgets so it can be tested without a browser:
 * :class:`SopPanel` (built by :func:`sop_panel`) is the widget, calling
   :func:`panel_kpis` when *Run* is pressed;
 * :func:`show_sop_panel` displays the panel in JupyterLab and skips it inside
-  ``modlean batch`` runs (:func:`modlean.evidence.in_batch`), where nobody can
+  ``modlean batch`` runs (:func:`modlean.evidence.kernels.in_batch`), where nobody can
   press a button.
 """
 
@@ -22,12 +22,21 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from modlean.decisions import model_item_type
+from modlean.decisions import model_item_type, resolve_scenario
 from modlean.errors import ModleanError, ParameterError
+from modlean.evidence.kernels import in_batch
+from modlean.scenario import apply_overrides
+from modlean.simulation import simulate
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from modlean.scenario import Scenario
 
 __all__ = ["PANEL_KPIS", "SopPanel", "panel_kpis", "panel_overrides", "short_scenario",
            "show_sop_panel", "sop_panel"]
@@ -50,19 +59,17 @@ PANEL_KPIS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _default_pool(scenario: Any, item_type: str) -> str:
+def _default_pool(scenario: Scenario, item_type: str) -> str:
     route = scenario.routing.get(item_type)
     return route.pool if route is not None else next(iter(scenario.pools))
 
 
-def short_scenario(scenario: Any, *, horizon_days: float = 2, warmup_days: float = 1,
-                   drain_days: float = 1) -> Any:
+def short_scenario(scenario: Scenario, *, horizon_days: float = 2, warmup_days: float = 1,
+                   drain_days: float = 1) -> Scenario:
     """The scenario with a short horizon, for runs that answer within a few seconds.
 
     ``warmup_days`` must be below ``horizon_days`` (the KPIs count the days after it).
     """
-    from modlean.scenario import apply_overrides
-
     if not warmup_days < horizon_days:
         raise ParameterError(f"warmup_days: found {warmup_days!r}; expected fewer than "
                              f"horizon_days ({horizon_days!r}), or no day would be measured")
@@ -70,7 +77,7 @@ def short_scenario(scenario: Any, *, horizon_days: float = 2, warmup_days: float
                                       "drain_days": drain_days}, source="panel horizon")
 
 
-def panel_overrides(scenario: Any, *, pool: str, headcount: float, t_low: float,
+def panel_overrides(scenario: Scenario, *, pool: str, headcount: float, t_low: float,
                     t_high: float, qa_rate: float, item_type: str | None = None
                     ) -> dict[str, Any]:
     """The dotted-path overrides that set the panel's four knobs on ``scenario``.
@@ -116,7 +123,7 @@ def panel_overrides(scenario: Any, *, pool: str, headcount: float, t_low: float,
             "qa.human_rate": float(qa_rate)}
 
 
-def panel_kpis(scenario: Any, *, pool: str, headcount: float, t_low: float, t_high: float,
+def panel_kpis(scenario: Scenario, *, pool: str, headcount: float, t_low: float, t_high: float,
                qa_rate: float, item_type: str | None = None, seed: int | None = None,
                replications: int = 1) -> pd.Series:
     """Run ``scenario`` with the panel's knob values; the KPIs the panel shows.
@@ -131,9 +138,6 @@ def panel_kpis(scenario: Any, *, pool: str, headcount: float, t_low: float, t_hi
         KPI values (means over ``replications``) indexed by the readable labels of
         :data:`PANEL_KPIS`; ``attrs["overrides"]`` holds the overrides applied.
     """
-    from modlean.scenario import apply_overrides
-    from modlean.simulation import simulate
-
     item = model_item_type(scenario, item_type)
     overrides = panel_overrides(scenario, pool=pool, headcount=headcount, t_low=t_low,
                                 t_high=t_high, qa_rate=qa_rate, item_type=item)
@@ -159,8 +163,8 @@ def _table_html(reference: pd.Series, current: pd.Series | None) -> str:
     return table.to_html(float_format=lambda v: f"{v:,.4g}", na_rep="–", border=0)
 
 
-def _widgets() -> Any:
-    try:
+def _widgets() -> ModuleType:
+    try:  # deferred: ipywidgets is needed by the widget only, not by its logic
         import ipywidgets
     except ImportError as exc:  # pragma: no cover - a core dependency
         raise ModleanError("the SOP panel needs ipywidgets (pip install 'ipywidgets>=8')"
@@ -177,7 +181,7 @@ class SopPanel(_widgets().VBox):  # type: ignore[misc]
     (one row per run: knob values and KPIs).
     """
 
-    def __init__(self, scenario: Any, *, item_type: str | None = None, pool: str | None = None,
+    def __init__(self, scenario: Scenario, *, item_type: str | None = None, pool: str | None = None,
                  seed: int | None = None, replications: int = 1,
                  max_headcount_factor: float = 3.0) -> None:
         w = _widgets()
@@ -304,7 +308,7 @@ class SopPanel(_widgets().VBox):  # type: ignore[misc]
         self.status.value = ""
 
 
-def sop_panel(scenario: Any, *, seed: int | None = None, horizon_days: float = 2,
+def sop_panel(scenario: Scenario | str | Path, *, seed: int | None = None, horizon_days: float = 2,
               warmup_days: float = 1, drain_days: float = 1, item_type: str | None = None,
               pool: str | None = None, replications: int = 1) -> SopPanel:
     """Build the SOP what-if panel on a short run of ``scenario``.
@@ -330,27 +334,23 @@ def sop_panel(scenario: Any, *, seed: int | None = None, horizon_days: float = 2
     SopPanel
         An ``ipywidgets.VBox``; it has already simulated the reference run.
     """
-    from modlean.decisions import resolve_scenario
-
     short = short_scenario(resolve_scenario(scenario), horizon_days=horizon_days,
                            warmup_days=warmup_days, drain_days=drain_days)
     return SopPanel(short, item_type=item_type, pool=pool, seed=seed,
                     replications=replications)
 
 
-def show_sop_panel(scenario: Any, **kwargs: Any) -> SopPanel | None:
+def show_sop_panel(scenario: Scenario | str | Path, **kwargs: Any) -> SopPanel | None:
     """Display the SOP panel in JupyterLab; inside ``modlean batch`` print a note instead.
 
     Keywords go to :func:`sop_panel`. Returns the panel (already displayed), or
     None in a batch run, where no simulation is spent on it.
     """
-    from modlean.evidence.batch import in_batch
-
     if in_batch():
         print("The interactive SOP panel is skipped in batch runs: open this notebook in "
               "JupyterLab to use it.")
         return None
-    from IPython.display import display
+    from IPython.display import display  # deferred: only JupyterLab shows the panel
 
     panel = sop_panel(scenario, **kwargs)
     display(panel)

@@ -46,10 +46,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modlean._util import describe, parse_flag
 from modlean.errors import ParameterError
+from modlean.evidence.readback import load_notebook
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 __all__ = [
     "MARKET_PATTERN",
@@ -403,7 +407,7 @@ def validate(namespace: Mapping[str, Any], schema: Mapping[str, Param], *,
     return result
 
 
-def notebook_parameters(notebook: Any) -> dict[str, Any]:
+def notebook_parameters(notebook: str | Path | NotebookNode) -> dict[str, Any]:
     """The parameters a notebook declares: name -> default, from its ``parameters`` cell.
 
     ``notebook`` is a path or an ``nbformat`` notebook. The notebook must have
@@ -415,10 +419,8 @@ def notebook_parameters(notebook: Any) -> dict[str, Any]:
     ParameterError
         When there is no parameters cell, more than one, or it holds other code.
     """
-    import nbformat
-
     where = str(notebook) if not hasattr(notebook, "cells") else "notebook"
-    nb = notebook if hasattr(notebook, "cells") else _read_nb(Path(notebook), nbformat)
+    nb = load_notebook(notebook, error=ParameterError)
     cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
         raise ParameterError(f"{where}: found {len(cells)} cells tagged 'parameters'; "
@@ -443,13 +445,3 @@ def notebook_parameters(notebook: Any) -> dict[str, Any]:
                                  f"{target.id!r} is not a literal; expected text, a number, "
                                  "True/False, None or a list") from None
     return found
-
-
-def _read_nb(file: Path, nbformat: Any) -> Any:
-    try:
-        return nbformat.read(file, as_version=4)
-    except FileNotFoundError:
-        raise ParameterError(f"notebook {str(file)!r} does not exist") from None
-    except Exception as exc:  # nbformat raises several kinds for a broken file
-        raise ParameterError(f"notebook {str(file)!r} is not a readable notebook: "
-                             f"{exc}") from None
