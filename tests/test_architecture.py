@@ -178,6 +178,48 @@ def test_subpackages_import_each_other_through_their_faces():
     assert not offenders, offenders
 
 
+#: The layers of the data flow, lowest first: a subpackage imports only from lower
+#: layers (docs/design.md draws the same table). ``modlean`` is the lazy face.
+LAYERS = {
+    "_util": 0, "errors": 1, "resources": 2, "executor": 2,  # the foundation
+    "eventlog": 3,
+    "process": 4, "scenario": 4,
+    "simulation": 5, "quality": 5,
+    "risk": 6,
+    "decisions": 7,
+    "plots": 8,
+    "evidence": 9,
+    "cli": 10, "__main__": 11,
+}
+
+
+def _layer_of(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "modlean"
+
+
+def test_every_room_has_a_layer():
+    rooms = {_layer_of(n) for n in MODULES} - {"modlean"}
+    assert rooms <= set(LAYERS), f"add to LAYERS and docs/design.md: {sorted(rooms - set(LAYERS))}"
+
+
+def test_subpackages_import_only_from_lower_layers():
+    offenders = []
+    for name, path in MODULES.items():
+        here = _layer_of(name)
+        for imp in imports_of(name, path):
+            if imp.type_only or not imp.module.startswith("modlean"):
+                continue
+            for target in {imp.module} | {f"{imp.module}.{n}" for n in imp.names}:
+                there = _layer_of(target)
+                if target not in MODULES or there == here or here == "modlean":
+                    continue
+                if LAYERS.get(there, -1) >= LAYERS.get(here, 99):
+                    offenders.append(f"{name}:{imp.line} imports {target} ({here} is layer "
+                                     f"{LAYERS.get(here)}, {there} is layer {LAYERS.get(there)})")
+    assert not offenders, offenders
+
+
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_module_is_a_room_not_a_hall(name):
     path = MODULES[name]
