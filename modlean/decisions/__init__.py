@@ -12,6 +12,17 @@ from modlean.decisions.calibrate import (
     fidelity,
     fit_handling,
 )
+from modlean.decisions.paired import (
+    HEADLINE_KPIS,
+    KPI_DIRECTIONS,
+    QUALITY_COST_KPIS,
+    Difference,
+    decision_table,
+    kpi_direction,
+    paired_difference,
+    unpaired_difference,
+)
+from modlean.decisions.resolve import ScenarioSpec, resolve_scenario
 from modlean.decisions.staffing import (
     PoolLoad,
     ShiftPlan,
@@ -24,27 +35,16 @@ from modlean.decisions.staffing import (
     turnaround_within,
     weekly_work,
 )
-from modlean.decisions.whatif import (
+from modlean.decisions.thresholds import (
     FRONTIER_COLUMNS,
-    HEADLINE_KPIS,
-    KPI_DIRECTIONS,
-    QUALITY_COST_KPIS,
-    SENSITIVITY_GROUPS,
-    Difference,
     Thresholds,
-    compare,
-    decision_table,
-    kpi_direction,
     model_item_type,
-    paired_difference,
     pareto_front,
-    resolve_scenario,
-    run_scenarios,
-    sensitivity,
     threshold_sweep,
     tune_thresholds,
-    unpaired_difference,
 )
+from modlean.decisions.tornado import SENSITIVITY_GROUPS, sensitivity
+from modlean.decisions.whatif import compare, run_scenarios
 
 __all__ = [
     "FRONTIER_COLUMNS",
@@ -55,6 +55,7 @@ __all__ = [
     "Calibration",
     "Difference",
     "PoolLoad",
+    "ScenarioSpec",
     "ShiftPlan",
     "StaffingResult",
     "Thresholds",

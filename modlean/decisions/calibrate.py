@@ -179,7 +179,7 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
         A QA table (:mod:`modlean.quality.decision_quality`; a frame or a CSV path) whose re-reviews
         give each pool's ``accuracy`` (:func:`accuracy_from_qa`).
     """
-    from modlean.decisions.whatif import resolve_scenario
+    from modlean.decisions.resolve import resolve_scenario
     from modlean.scenario import Scenario, scenario_from_dict
 
     need = {"case_id", "activity", "timestamp"}

@@ -350,7 +350,7 @@ def shift_staffing(scenario: Any, pool: str, *, real_time_sla_hours: float = 4.0
         meet the SLA (work arriving in hours no shift reaches in time: the
         message names the first such hour).
     """
-    from modlean.decisions.whatif import resolve_scenario
+    from modlean.decisions.resolve import resolve_scenario
 
     s = resolve_scenario(scenario)
     if pool not in s.pools:
@@ -613,7 +613,7 @@ def staff(scenario: Any, pools: Sequence[str] | None = None, *, confidence: floa
         ``simulated``, ``share_met`` (at the simulated headcount), ``evaluations``,
         ``method``, ``reason``.
     """
-    from modlean.decisions.whatif import resolve_scenario
+    from modlean.decisions.resolve import resolve_scenario
 
     if not 0 < confidence < 1:
         raise ParameterError(f"confidence: found {confidence!r}; expected a share between 0 "
