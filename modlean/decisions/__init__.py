@@ -12,6 +12,12 @@ from modlean.decisions.calibrate import (
     fidelity,
     fit_handling,
 )
+from modlean.decisions.headcount import (
+    PoolLoad,
+    analytic_staffing,
+    pool_loads,
+    turnaround_within,
+)
 from modlean.decisions.paired import (
     HEADLINE_KPIS,
     KPI_DIRECTIONS,
@@ -23,18 +29,8 @@ from modlean.decisions.paired import (
     unpaired_difference,
 )
 from modlean.decisions.resolve import ScenarioSpec, resolve_scenario
-from modlean.decisions.staffing import (
-    PoolLoad,
-    ShiftPlan,
-    StaffingResult,
-    analytic_staffing,
-    meets_sla,
-    pool_loads,
-    shift_staffing,
-    staff,
-    turnaround_within,
-    weekly_work,
-)
+from modlean.decisions.shifts import ShiftPlan, shift_staffing, weekly_work
+from modlean.decisions.staffing import StaffingResult, meets_sla, staff
 from modlean.decisions.thresholds import (
     FRONTIER_COLUMNS,
     Thresholds,
