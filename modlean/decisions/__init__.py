@@ -9,9 +9,9 @@ from modlean.decisions.calibrate import (
     Calibration,
     accuracy_from_qa,
     calibrate,
-    fidelity,
     fit_handling,
 )
+from modlean.decisions.fidelity import fidelity
 from modlean.decisions.headcount import (
     PoolLoad,
     analytic_staffing,
