@@ -1,4 +1,4 @@
-"""modlean.decisions.whatif: the paired statistics behind the decision table."""
+"""modlean.decisions.paired: the paired statistics behind the decision table."""
 
 from __future__ import annotations
 

@@ -9,42 +9,38 @@ from modlean.decisions.calibrate import (
     Calibration,
     accuracy_from_qa,
     calibrate,
-    fidelity,
     fit_handling,
 )
-from modlean.decisions.staffing import (
+from modlean.decisions.fidelity import fidelity
+from modlean.decisions.headcount import (
     PoolLoad,
-    ShiftPlan,
-    StaffingResult,
     analytic_staffing,
-    meets_sla,
     pool_loads,
-    shift_staffing,
-    staff,
     turnaround_within,
-    weekly_work,
 )
-from modlean.decisions.whatif import (
-    FRONTIER_COLUMNS,
+from modlean.decisions.paired import (
     HEADLINE_KPIS,
     KPI_DIRECTIONS,
     QUALITY_COST_KPIS,
-    SENSITIVITY_GROUPS,
     Difference,
-    Thresholds,
-    compare,
     decision_table,
     kpi_direction,
-    model_item_type,
     paired_difference,
-    pareto_front,
-    resolve_scenario,
-    run_scenarios,
-    sensitivity,
-    threshold_sweep,
-    tune_thresholds,
     unpaired_difference,
 )
+from modlean.decisions.resolve import ScenarioSpec, resolve_scenario
+from modlean.decisions.shifts import ShiftPlan, shift_staffing, weekly_work
+from modlean.decisions.staffing import StaffingResult, meets_sla, staff
+from modlean.decisions.thresholds import (
+    FRONTIER_COLUMNS,
+    Thresholds,
+    model_item_type,
+    pareto_front,
+    threshold_sweep,
+    tune_thresholds,
+)
+from modlean.decisions.tornado import SENSITIVITY_GROUPS, sensitivity
+from modlean.decisions.whatif import compare, run_scenarios
 
 __all__ = [
     "FRONTIER_COLUMNS",
@@ -55,6 +51,7 @@ __all__ = [
     "Calibration",
     "Difference",
     "PoolLoad",
+    "ScenarioSpec",
     "ShiftPlan",
     "StaffingResult",
     "Thresholds",

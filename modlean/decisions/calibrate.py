@@ -28,8 +28,7 @@ reviewer accuracy) keeps the defaults or comes from ``base``; reviewer accuracy
 comes from QA re-reviews when a QA table is given (:func:`accuracy_from_qa`:
 per pool, the false-approve and false-reject rates with QA as the truth).
 
-:func:`fidelity` compares a real and a simulated log with one table of
-distances, each with a plain-words reading.
+How far a simulation is from the log is :mod:`modlean.decisions.fidelity`.
 """
 
 from __future__ import annotations
@@ -42,10 +41,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import brentq
+from scipy.stats import beta
 
+from modlean.decisions.resolve import ScenarioSpec, resolve_scenario
 from modlean.errors import LogError, ParameterError
+from modlean.eventlog import UTC_DTYPE
+from modlean.quality import QA_COLUMNS, decision_quality, read_qa, with_weights
+from modlean.scenario import DAYS, ModelSpec, Scenario, scenario_from_dict
 
-__all__ = ["Calibration", "accuracy_from_qa", "calibrate", "fidelity", "fit_handling"]
+__all__ = ["Calibration", "accuracy_from_qa", "calibrate", "fit_handling"]
 
 _SYSTEM_RESOURCES = {"seller", "model", "system", "", "nan", "None"}
 
@@ -54,7 +59,7 @@ _SYSTEM_RESOURCES = {"seller", "model", "system", "", "nan", "None"}
 class Calibration:
     """What :func:`calibrate` returns."""
 
-    scenario: Any
+    scenario: Scenario
     """The calibrated :class:`~modlean.scenario.Scenario`."""
     handling: pd.DataFrame
     """Per pool x item type x activity: ``n``, ``mean_s``, ``cv``, ``dist``, ``basis``."""
@@ -86,8 +91,6 @@ def accuracy_from_qa(qa: pd.DataFrame | str | Path, *, confidence: float = 0.95
         ``false_reject`` (rejected though QA approves: P(reject | clean)) with
         ``false_reject_low`` / ``_high`` and ``clean``.
     """
-    from modlean.quality import QA_COLUMNS, decision_quality, read_qa, with_weights
-
     table = read_qa(qa) if isinstance(qa, (str, Path)) else qa
     missing = [c for c in QA_COLUMNS[:5] if c not in table.columns]
     if missing:
@@ -136,11 +139,8 @@ def _local(ts: pd.Series, tz: str) -> pd.Series:
     return ts.dt.tz_convert(tz)
 
 
-def _solve_threshold(model: Any, prevalence: float, share: float, upper: bool) -> float:
+def _solve_threshold(model: ModelSpec, prevalence: float, share: float, upper: bool) -> float:
     """The score threshold giving a share below (or at/above, ``upper``) it."""
-    from scipy.optimize import brentq
-    from scipy.stats import beta
-
     def below(t: float) -> float:
         return float(prevalence * beta.cdf(t, model.violating.a, model.violating.b)
                      + (1 - prevalence) * beta.cdf(t, model.clean.a, model.clean.b))
@@ -154,7 +154,7 @@ def _solve_threshold(model: Any, prevalence: float, share: float, upper: bool) -
 
 
 def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrated",
-              market: str | None = None, base: Any = None,
+              market: str | None = None, base: ScenarioSpec | None = None,
               activity_map: Mapping[str, str] | None = None,
               seat_quantile: float = 0.9,
               qa: pd.DataFrame | str | Path | None = None) -> Calibration:
@@ -179,34 +179,71 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
         A QA table (:mod:`modlean.quality.decision_quality`; a frame or a CSV path) whose re-reviews
         give each pool's ``accuracy`` (:func:`accuracy_from_qa`).
     """
-    from modlean.decisions.whatif import resolve_scenario
-    from modlean.scenario import Scenario, scenario_from_dict
+    df = _events(log, activity_map)
+    base_s = resolve_scenario(base) if base is not None else None
+    data: dict[str, Any] = base_s.model_dump(mode="python") if base_s is not None else {}
+    data.update({"name": name, "timezone": timezone,
+                 "market": market if market is not None else
+                 (str(log["market"].iloc[0]) if "market" in log else "")})
+    notes: list[str] = []
+    cases, arrivals, item_types, first_day, n_days = _arrivals(
+        df, timezone, data.get("item_types", {}), notes)
+    handling, work = _handling(df, notes)
+    per_case, routing, routing_table = _routing(log, df, cases, work, item_types,
+                                                data.get("routing", {}))
+    pools, seat_rows = _pools(work, handling, item_types, routing, timezone, seat_quantile,
+                              data.get("pools", {}), notes)
+    qa_settings, appeals, accuracy = _qa_and_appeals(df, work, per_case, data, qa, pools,
+                                                     notes)
+    span_days = (df["timestamp"].max() - df["timestamp"].min()).total_seconds() / 86400
+    data.update({"item_types": item_types, "routing": routing, "pools": pools, "qa": qa_settings,
+                 "appeals": appeals, "start": first_day.date(),
+                 "horizon_days": float(max(n_days, 1)),
+                 "warmup_days": 0.0, "drain_days": float(max(1.0, math.ceil(span_days - n_days
+                                                                             + 1)))})
+    for t in item_types:  # an item type nobody reviews needs no route
+        if t not in routing and item_types[t].get("model", {}).get("enabled"):
+            m = item_types[t]["model"]
+            m["t_high"] = m["t_low"]
+    scenario: Scenario = scenario_from_dict(data, source="calibrate")
+    return Calibration(scenario=scenario, handling=handling, arrivals=arrivals,
+                       routing=routing_table,
+                       pools=pd.DataFrame(seat_rows, columns=["pool", "hour", "seats"]),
+                       notes=notes, accuracy=accuracy)
 
+
+def _events(log: pd.DataFrame, activity_map: Mapping[str, str] | None) -> pd.DataFrame:
+    """The log's events in the columns calibration reads, sorted by case and time.
+
+    ``case_id``, ``activity`` (mapped onto the simulator's names), ``timestamp`` and
+    ``start`` (UTC; NaT without starts), ``resource`` and ``item_type``.
+    """
     need = {"case_id", "activity", "timestamp"}
     if not isinstance(log, pd.DataFrame) or need - set(log.columns):
         raise LogError(f"calibrate: expected a canonical log with columns {sorted(need)}; "
                        f"found {list(getattr(log, 'columns', []))}")
     if log.empty:
         raise LogError("calibrate: the log has no events")
-    notes: list[str] = []
     df = pd.DataFrame({"case_id": log["case_id"].astype(str),
                        "activity": log["activity"].astype(str),
-                       "timestamp": log["timestamp"].astype("datetime64[us, UTC]")})
+                       "timestamp": log["timestamp"].astype(UTC_DTYPE)})
     if activity_map:
         df["activity"] = df["activity"].replace(dict(activity_map))
-    df["start"] = log["start_timestamp"].astype("datetime64[us, UTC]") \
-        if "start_timestamp" in log else pd.Series(pd.NaT, index=log.index,
-                                                   dtype="datetime64[us, UTC]")
+    df["start"] = log["start_timestamp"].astype(UTC_DTYPE) \
+        if "start_timestamp" in log else pd.Series(pd.NaT, index=log.index, dtype=UTC_DTYPE)
     df["resource"] = log["resource"].astype(str) if "resource" in log else "nan"
     df["item_type"] = log["item_type"].astype(str) if "item_type" in log else "item"
-    df = df.sort_values(["case_id", "timestamp"], kind="stable", ignore_index=True)
-    base_s = resolve_scenario(base) if base is not None else None
-    data: dict[str, Any] = base_s.model_dump(mode="python") if base_s is not None else {}
-    data.update({"name": name, "timezone": timezone,
-                 "market": market if market is not None else
-                 (str(log["market"].iloc[0]) if "market" in log else "")})
+    return df.sort_values(["case_id", "timestamp"], kind="stable", ignore_index=True)
 
-    # ---------------------------------------------------------------- arrivals
+
+def _arrivals(df: pd.DataFrame, timezone: str, old_types: Mapping[str, Any], notes: list[str]
+              ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], pd.Timestamp, int]:
+    """Arrivals: per item type the daily volume and the hour-of-day and day-of-week profiles.
+
+    Returns the cases (``arrival``, ``item_type``, ``how`` = local hour of week), the
+    arrivals table, the item types' settings (on top of ``old_types``), the first local
+    day and the number of days the log spans.
+    """
     cases = df.groupby("case_id", sort=False).agg(arrival=("timestamp", "first"),
                                                   item_type=("item_type", "first"))
     local = _local(cases["arrival"], timezone)
@@ -221,7 +258,6 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
     per_day_how = how.div(np.repeat(np.maximum(weekday_days, 1), 24), axis=1)
     arrivals = per_day_how.stack().rename("arrivals_per_day").reset_index() \
         .rename(columns={"how": "hour_of_week"})
-    old_types = data.get("item_types", {})
     item_types: dict[str, Any] = {}
     for t, row in per_day_how.iterrows():
         m = row.to_numpy().reshape(7, 24)
@@ -239,8 +275,15 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
     if n_days < 7:
         notes.append(f"the log spans {n_days} day(s): weekdays it does not cover keep a "
                      "multiplier of 1")
+    return cases, arrivals, item_types, first_day, n_days
 
-    # ---------------------------------------------------------------- handling
+
+def _handling(df: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Handling times per pool x item type x activity, fitted (:func:`fit_handling`).
+
+    Adds ``pool``, ``handling_s`` and ``basis`` to ``df`` (start to complete when the
+    start is logged, else the gap bound); returns the fits and the people's events.
+    """
     human = ~df["resource"].isin(_SYSTEM_RESOURCES)
     df["pool"] = np.where(human, _pool_of(df["resource"]), "")
     has_start = df["start"].notna()
@@ -264,19 +307,33 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
     if (handling["basis"] == "gap").any():
         notes.append("some handling times come from gaps (no start times logged): they are "
                       "upper bounds and include any wait between steps")
+    return handling, work
 
-    # ---------------------------------------------------------------- routing
+
+def _count(pc: pd.DataFrame, activity: str) -> pd.Series:
+    """Events of ``activity`` per case (0 when the log has none)."""
+    return pc[activity] if activity in pc else pd.Series(0, index=pc.index)
+
+
+def _main_pool(work: pd.DataFrame, item_type: str, activity: str) -> str | None:
+    """The pool doing most of ``activity`` for ``item_type`` (None: nobody does it)."""
+    sel = work[(work["item_type"] == item_type) & (work["activity"] == activity)]
+    return str(sel["pool"].mode().iloc[0]) if len(sel) else None
+
+
+def _routing(log: pd.DataFrame, df: pd.DataFrame, cases: pd.DataFrame, work: pd.DataFrame,
+             item_types: dict[str, Any], old_routing: Mapping[str, Any]
+             ) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame]:
+    """Routing: the model's shares (and thresholds), L1 / L2 pools, escalation, appeal rate.
+
+    Updates ``item_types`` (prevalence, model, appeal rate) and returns the activity counts
+    per case, the scenario's routes and the routing table.
+    """
     per_case = df.assign(one=1).pivot_table(index="case_id", columns="activity", values="one",
                                             aggfunc="sum", fill_value=0)
     per_case = per_case.join(cases["item_type"])
     rrows = []
     routing: dict[str, Any] = {}
-    old_routing = data.get("routing", {})
-
-    def main_pool(t: str, act: str) -> str | None:
-        sel = work[(work["item_type"] == t) & (work["activity"] == act)]
-        return str(sel["pool"].mode().iloc[0]) if len(sel) else None
-
     prevalence_col = "true_label" in log
     if prevalence_col:
         labels = log.groupby(log["case_id"].astype(str), sort=False)["true_label"].first()
@@ -284,47 +341,63 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
     for t in item_types:
         pc = per_case[per_case["item_type"] == t]
         n = len(pc)
-        col = lambda a, pc=pc: pc[a] if a in pc else pd.Series(0, index=pc.index)  # noqa: E731
-        auto_a = float((col("auto_approved") > 0).mean()) if n else 0.0
-        auto_r = float((col("auto_rejected") > 0).mean()) if n else 0.0
-        l1 = col("review_l1") > 0
-        esc = float(((col("review_l2") > 0) & l1).sum() / max(l1.sum(), 1))
+        auto_a = float((_count(pc, "auto_approved") > 0).mean()) if n else 0.0
+        auto_r = float((_count(pc, "auto_rejected") > 0).mean()) if n else 0.0
+        l1 = _count(pc, "review_l1") > 0
+        esc = float(((_count(pc, "review_l2") > 0) & l1).sum() / max(l1.sum(), 1))
         rec = {"item_type": t, "cases": n, "auto_approve_share": auto_a,
                "auto_reject_share": auto_r, "human_share": float(l1.mean()) if n else 0.0,
                "escalation_probability": esc}
         it = item_types[t]
         if prevalence_col:
             it["prevalence"] = float(cases.loc[cases["item_type"] == t, "violating"].mean())
-        if (col("auto_screen") > 0).any():
-            from modlean.scenario import ModelSpec
-
-            model = ModelSpec(**{**it.get("model", {}), "enabled": True})
-            p = it.get("prevalence", 0.1)
-            t_low = _solve_threshold(model, p, auto_a, upper=False)
-            t_high = max(t_low, _solve_threshold(model, p, auto_r, upper=True))
-            it["model"] = {**model.model_dump(mode="python"), "t_low": t_low, "t_high": t_high}
-            rec.update({"t_low": t_low, "t_high": t_high})
-        else:
-            it["model"] = {**it.get("model", {}), "enabled": False}
-        pool1, pool2 = main_pool(t, "review_l1"), main_pool(t, "review_l2")
+        rec.update(_fit_model(it, (_count(pc, "auto_screen") > 0).any(), auto_a, auto_r))
+        pool1, pool2 = _main_pool(work, t, "review_l1"), _main_pool(work, t, "review_l2")
         if pool1:
             r = dict(old_routing.get(t, {}))
             r.update({"pool": pool1, "escalation_probability": esc if pool2 else 0.0,
                       "escalation_pool": pool2})
             routing[t] = r
         if "appeal_filed" in pc:
-            rejected = (pc.get("auto_rejected", 0) > 0)
-            if "decision" in log:
-                dec = log.groupby(log["case_id"].astype(str), sort=False)["decision"].first()
-                rejected = dec.reindex(pc.index).astype(str).eq("reject") | \
-                    (col("appeal_filed") > 0)
-            it["appeal_rate"] = float((col("appeal_filed") > 0).sum() / max(rejected.sum(), 1))
+            it["appeal_rate"] = _appeal_rate(log, pc)
             rec["appeal_rate"] = it["appeal_rate"]
         rrows.append(rec)
-    routing_table = pd.DataFrame(rrows)
+    return per_case, routing, pd.DataFrame(rrows)
 
-    # ---------------------------------------------------------------- pools
-    old_pools = data.get("pools", {})
+
+def _fit_model(it: dict[str, Any], screened: bool, auto_a: float, auto_r: float
+               ) -> dict[str, float]:
+    """The item type's model: thresholds solved on the score distributions from the automatic
+    approve / reject shares when the log shows screening, else disabled (``it`` is updated;
+    the thresholds are returned for the routing table)."""
+    if not screened:
+        it["model"] = {**it.get("model", {}), "enabled": False}
+        return {}
+    model = ModelSpec(**{**it.get("model", {}), "enabled": True})
+    p = it.get("prevalence", 0.1)
+    t_low = _solve_threshold(model, p, auto_a, upper=False)
+    t_high = max(t_low, _solve_threshold(model, p, auto_r, upper=True))
+    it["model"] = {**model.model_dump(mode="python"), "t_low": t_low, "t_high": t_high}
+    return {"t_low": t_low, "t_high": t_high}
+
+
+def _appeal_rate(log: pd.DataFrame, pc: pd.DataFrame) -> float:
+    """Appeals filed per rejected case (rejected: automatically, by the logged decision, or
+    appealed)."""
+    rejected = (pc.get("auto_rejected", 0) > 0)
+    if "decision" in log:
+        dec = log.groupby(log["case_id"].astype(str), sort=False)["decision"].first()
+        rejected = dec.reindex(pc.index).astype(str).eq("reject") | \
+            (_count(pc, "appeal_filed") > 0)
+    return float((_count(pc, "appeal_filed") > 0).sum() / max(rejected.sum(), 1))
+
+
+def _pools(work: pd.DataFrame, handling: pd.DataFrame, item_types: Mapping[str, Any],
+           routing: Mapping[str, Any], timezone: str, seat_quantile: float,
+           old_pools: Mapping[str, Any], notes: list[str]
+           ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Pools from the resources: seats on duty per local hour turned into shifts, handling
+    and skills; returns the scenario's pools and the seats table's rows."""
     lw = _local(work["start"].fillna(work["timestamp"]), timezone)  # when the seat was busy
     seats = pd.DataFrame({"pool": work["pool"], "date": lw.dt.normalize(), "hour": lw.dt.hour,
                           "weekday": lw.dt.day_of_week, "resource": work["resource"]})
@@ -339,31 +412,11 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
         level = full.groupby(level="hour").quantile(seat_quantile).round().astype(int) \
             .reindex(range(24), fill_value=0).to_numpy()
         days = sorted(set(seats.loc[seats["pool"] == pool, "weekday"]))
-        from modlean.scenario import DAYS
-
         head = int(level.max())
-        shifts = []
-        h = 0
-        while h < 24:
-            if level[h] == 0:
-                h += 1
-                continue
-            e = h
-            while e < 24 and level[e] == level[h]:
-                e += 1
-            shifts.append({"start_hour": float(h), "end_hour": float(e),
-                           "days": [DAYS[d] for d in days], "share": level[h] / head})
-            h = e
-        if len(shifts) == 1 and shifts[0]["start_hour"] == 0 and shifts[0]["end_hour"] == 24:
-            shifts[0]["end_hour"] = 24.0
         old = dict(old_pools.get(pool, {}))
-        hand = {}
-        for r in handling[handling["pool"] == pool].itertuples():
-            if r.activity == "review_l1" or r.item_type not in hand:
-                hand[r.item_type] = {"dist": r.dist, "mean_s": float(r.mean_s),
-                                     "cv": float(r.cv) if r.dist == "lognormal" else 0.6}
-        old.update({"headcount": float(head), "shifts": shifts, "shrinkage": 0.0,
-                    "handling": hand or old.get("handling", {})})
+        hand = _pool_handling(handling, pool)
+        old.update({"headcount": float(head), "shifts": _shifts_from_seats(level, days, head),
+                    "shrinkage": 0.0, "handling": hand or old.get("handling", {})})
         pools[str(pool)] = old
         prow += [{"pool": pool, "hour": hh, "seats": int(v)} for hh, v in enumerate(level)]
     notes.append("shrinkage cannot be seen in a log: calibrated pools have shrinkage 0 and "
@@ -373,8 +426,45 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
                          if routing.get(t, {}).get("pool") == pool
                          or routing.get(t, {}).get("escalation_pool") == pool})
         pools[pool]["skills"] = sorted(set(pools[pool].get("skills", [])) | set(skills))
+    return pools, prow
 
-    # ---------------------------------------------------------------- QA and appeals
+
+def _shifts_from_seats(level: np.ndarray, days: list[int], head: int) -> list[dict[str, Any]]:
+    """One shift per run of hours with the same number of seats (on the pool's weekdays),
+    its share of the ``head`` seats of the busiest hour."""
+    shifts = []
+    h = 0
+    while h < 24:
+        if level[h] == 0:
+            h += 1
+            continue
+        e = h
+        while e < 24 and level[e] == level[h]:
+            e += 1
+        shifts.append({"start_hour": float(h), "end_hour": float(e),
+                       "days": [DAYS[d] for d in days], "share": level[h] / head})
+        h = e
+    if len(shifts) == 1 and shifts[0]["start_hour"] == 0 and shifts[0]["end_hour"] == 24:
+        shifts[0]["end_hour"] = 24.0
+    return shifts
+
+
+def _pool_handling(handling: pd.DataFrame, pool: str) -> dict[str, dict[str, Any]]:
+    """The pool's handling per item type, from its L1 reviews when it does them."""
+    hand = {}
+    for r in handling[handling["pool"] == pool].itertuples():
+        if r.activity == "review_l1" or r.item_type not in hand:
+            hand[r.item_type] = {"dist": r.dist, "mean_s": float(r.mean_s),
+                                 "cv": float(r.cv) if r.dist == "lognormal" else 0.6}
+    return hand
+
+
+def _qa_and_appeals(df: pd.DataFrame, work: pd.DataFrame, per_case: pd.DataFrame,
+                    data: Mapping[str, Any], qa: pd.DataFrame | str | Path | None,
+                    pools: dict[str, Any], notes: list[str]
+                    ) -> tuple[dict[str, Any], dict[str, Any], pd.DataFrame | None]:
+    """QA and appeals: the QA pool and sampling rates, the appeals pool and delay, and
+    (with a QA table) each pool's reviewer accuracy, written into ``pools``."""
     qa_settings = dict(data.get("qa", {}))
     qa_pool = work.loc[work["activity"] == "qa_sample", "pool"]
     if len(qa_pool):
@@ -397,136 +487,25 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
             appeals["delay_hours"] = float(delay.mean())
     else:
         appeals.update({"enabled": False, "pool": None})
-
-    accuracy = None
-    if qa is not None:
-        accuracy = accuracy_from_qa(qa)
-        for r in accuracy.itertuples():
-            if r.pool not in pools:
-                notes.append(f"QA reviews of pool {r.pool!r}, which the log does not show, "
-                             "are left out")
-                continue
-            old_acc = dict(pools[r.pool].get("accuracy", {}))
-            for key, value in (("false_approve", r.false_approve),
-                               ("false_reject", r.false_reject)):
-                if value == value:          # no QA rows of that kind: keep the default
-                    old_acc[key] = float(value)
-            pools[r.pool]["accuracy"] = old_acc
-        notes.append(f"reviewer accuracy from {int(accuracy['reviews'].sum()):,} QA "
-                     "re-reviews, QA's decision taken as the truth")
-
-    span_days = (df["timestamp"].max() - df["timestamp"].min()).total_seconds() / 86400
-    data.update({"item_types": item_types, "routing": routing, "pools": pools, "qa": qa_settings,
-                 "appeals": appeals, "start": first_day.date(),
-                 "horizon_days": float(max(n_days, 1)),
-                 "warmup_days": 0.0, "drain_days": float(max(1.0, math.ceil(span_days - n_days
-                                                                             + 1)))})
-    for t in item_types:  # an item type nobody reviews needs no route
-        if t not in routing and item_types[t].get("model", {}).get("enabled"):
-            m = item_types[t]["model"]
-            m["t_high"] = m["t_low"]
-    scenario: Scenario = scenario_from_dict(data, source="calibrate")
-    return Calibration(scenario=scenario, handling=handling, arrivals=arrivals,
-                       routing=routing_table,
-                       pools=pd.DataFrame(prow, columns=["pool", "hour", "seats"]), notes=notes,
-                       accuracy=accuracy)
+    accuracy = _qa_accuracy(qa, pools, notes) if qa is not None else None
+    return qa_settings, appeals, accuracy
 
 
-# --------------------------------------------------------------------------- fidelity
-
-def _tv(p: pd.Series, q: pd.Series) -> float:
-    """Total-variation distance of two frequency vectors (normalised inside)."""
-    p, q = p.align(q, fill_value=0)
-    p = p / p.sum() if p.sum() else p
-    q = q / q.sum() if q.sum() else q
-    return float(0.5 * (p - q).abs().sum())
-
-
-def fidelity(real_log: pd.DataFrame, simulated_log: pd.DataFrame, *,
-             timezone: str = "UTC") -> pd.DataFrame:
-    """How far a simulated log is from a real one, measure by measure.
-
-    Rows (``measure``, ``real``, ``simulated``, ``distance``, ``reading``):
-
-    * ``cycle_time``: Wasserstein (earth mover's) distance between case durations
-      in hours (:func:`scipy.stats.wasserstein_distance`); ``real``/``simulated``
-      are the mean durations;
-    * ``cycle_time_relative``: that distance over the real mean;
-    * ``dfg_edges``: total-variation distance between the edge-frequency
-      distributions of the two DFGs (:func:`modlean.process.dfg`), 0 = same mix of
-      paths, 1 = no edge in common;
-    * ``arrival_profile``: total-variation distance of the hour-of-week shares of
-      case arrivals (local ``timezone``);
-    * ``arrivals_per_day``: relative difference of daily volumes;
-    * ``wait:<activity>``: mean wait before each activity in hours (real vs
-      simulated); ``distance`` is the absolute difference.
-    """
-    from scipy.stats import wasserstein_distance
-
-    from modlean.process import activity_times, case_durations, dfg
-
-    rows = []
-    d_real = case_durations(real_log)["duration_seconds"].to_numpy() / 3600
-    d_sim = case_durations(simulated_log)["duration_seconds"].to_numpy() / 3600
-    w = float(wasserstein_distance(d_real, d_sim))
-    rel = w / d_real.mean() if d_real.mean() else math.nan
-    rows.append({"measure": "cycle_time", "real": float(d_real.mean()),
-                 "simulated": float(d_sim.mean()), "distance": w,
-                 "reading": f"moving the simulated cycle-time distribution onto the real one "
-                 f"shifts each case by {w:.2f} h on average ({rel:.0%} of the real mean of "
-                 f"{d_real.mean():.2f} h)"})
-    rows.append({"measure": "cycle_time_relative", "real": 1.0, "simulated": math.nan,
-                 "distance": rel, "reading": _grade(rel, 0.05, 0.15, "cycle times")})
-    e_real = dfg(real_log, performance=False).edges.set_index(["source", "target"])["count"]
-    e_sim = dfg(simulated_log, performance=False).edges.set_index(["source", "target"])["count"]
-    tv = _tv(e_real, e_sim)
-    only = len(set(e_real.index) ^ set(e_sim.index))
-    rows.append({"measure": "dfg_edges", "real": float(len(e_real)), "simulated":
-                 float(len(e_sim)), "distance": tv,
-                 "reading": f"{tv:.0%} of the path mix would have to move to match "
-                 f"({only} edge(s) appear in only one log); " + _grade(tv, 0.05, 0.15,
-                                                                      "the paths")})
-    arr = []
-    for lg in (real_log, simulated_log):
-        first = lg.groupby(lg["case_id"].astype(str), sort=False)["timestamp"].min()
-        loc = first.dt.tz_convert(timezone)
-        arr.append(((loc.dt.day_of_week * 24 + loc.dt.hour).value_counts(), first))
-    tv_a = _tv(arr[0][0], arr[1][0])
-    rows.append({"measure": "arrival_profile", "real": math.nan, "simulated": math.nan,
-                 "distance": tv_a, "reading": f"{tv_a:.0%} of arrivals fall in other hours of "
-                 "the week; " + _grade(tv_a, 0.05, 0.15, "the arrival pattern")})
-    per_day = []
-    for _, first in arr:
-        days = max((first.max() - first.min()).total_seconds() / 86400, 1e-9)
-        per_day.append(len(first) / days)
-    rd = per_day[1] / per_day[0] - 1 if per_day[0] else math.nan
-    rows.append({"measure": "arrivals_per_day", "real": per_day[0], "simulated": per_day[1],
-                 "distance": abs(rd), "reading": f"the simulation has {rd:+.0%} arrivals per "
-                 "day; " + _grade(abs(rd), 0.03, 0.1, "volumes")})
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        w_real = activity_times(real_log)["wait_mean"] / 3600
-        w_sim = activity_times(simulated_log)["wait_mean"] / 3600
-    for act in sorted(set(w_real.index) | set(w_sim.index)):
-        a, b = float(w_real.get(act, math.nan)), float(w_sim.get(act, math.nan))
-        if math.isnan(a) and math.isnan(b):
+def _qa_accuracy(qa: pd.DataFrame | str | Path, pools: dict[str, Any], notes: list[str]
+                 ) -> pd.DataFrame:
+    """Reviewer error rates from QA (:func:`accuracy_from_qa`) written into ``pools``."""
+    accuracy = accuracy_from_qa(qa)
+    for r in accuracy.itertuples():
+        if r.pool not in pools:
+            notes.append(f"QA reviews of pool {r.pool!r}, which the log does not show, "
+                         "are left out")
             continue
-        diff = abs(a - b)
-        reading = (f"only in the {'simulated' if math.isnan(a) else 'real'} log"
-                   if math.isnan(a) or math.isnan(b) else
-                   f"waits {b - a:+.2f} h vs real ({a:.2f} h)")
-        rows.append({"measure": f"wait:{act}", "real": a, "simulated": b, "distance": diff,
-                     "reading": reading})
-    return pd.DataFrame(rows, columns=["measure", "real", "simulated", "distance", "reading"])
-
-
-def _grade(value: float, close: float, fair: float, what: str) -> str:
-    if value != value:
-        return "not comparable"
-    if value <= close:
-        return f"{what} match closely"
-    if value <= fair:
-        return f"{what} match roughly"
-    return f"{what} differ: check the calibration"
+        old_acc = dict(pools[r.pool].get("accuracy", {}))
+        for key, value in (("false_approve", r.false_approve),
+                           ("false_reject", r.false_reject)):
+            if value == value:          # no QA rows of that kind: keep the default
+                old_acc[key] = float(value)
+        pools[r.pool]["accuracy"] = old_acc
+    notes.append(f"reviewer accuracy from {int(accuracy['reviews'].sum()):,} QA "
+                 "re-reviews, QA's decision taken as the truth")
+    return accuracy

@@ -1,0 +1,241 @@
+"""Analytic staffing: the work reaching each pool and the headcount queueing formulas give.
+
+The first step of :func:`modlean.decisions.staffing.staff`, from
+:mod:`modlean.simulation.queueing`. A pool serving a short-SLA queue
+(``real_time_sla_hours``, default 4 h) is a *real-time* queue: the fewest agents on
+duty whose M/M/c turnaround (Erlang C wait plus the exponential service) meets the
+SLA percentile at the busiest hour (:func:`agents_needed`), then the headcount giving
+that many productive seats on the thinnest shift. Any other pool is *back-office*:
+the workload FTE (volume x AHT over productive hours per head and an occupancy cap),
+with the pool's own shift pattern as the paid hours per head.
+
+:func:`pool_loads` (the average day's work per pool) and :func:`coverage` (who is on
+duty in each hour of the week) are shared with the per-shift plan
+(:mod:`modlean.decisions.shifts`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from modlean.scenario import DAYS
+from modlean.simulation import erlang_c, workload_fte
+
+if TYPE_CHECKING:
+    from modlean.scenario import Pool, Scenario, Shift
+
+__all__ = ["PoolLoad", "agents_needed", "analytic_staffing", "coverage", "handling_fits_sla",
+           "pool_loads", "shift_hours", "turnaround_within"]
+
+
+@dataclass
+class PoolLoad:
+    """The work reaching one pool, per average day."""
+
+    pool: str
+    volume: dict[str, float] = field(default_factory=dict)
+    """Visits per day by item type (L1, L2, QA, appeals)."""
+    aht: dict[str, float] = field(default_factory=dict)
+    """Mean handling seconds by item type in this pool."""
+    sla_hours: float | None = None
+    """The tightest SLA that depends on this pool (None: none does)."""
+    sla_percentile: float = 95.0
+    peak_factor: float = 1.0
+    """Busiest hour's arrival rate over the day's average rate."""
+    roles: list[str] = field(default_factory=list)
+
+    @property
+    def workload_hours(self) -> float:
+        """Hours of handling per day."""
+        return sum(v * self.aht[k] for k, v in self.volume.items()) / 3600.0
+
+    @property
+    def mean_aht(self) -> float:
+        total = sum(self.volume.values())
+        return self.workload_hours * 3600.0 / total if total else math.nan
+
+
+def shift_hours(shift: Shift) -> np.ndarray:
+    """True for each of the 168 hours of the week (Monday 0:00 first) the shift is on duty."""
+    hours = np.arange(168)
+    day, hour = hours // 24, (hours % 24) + 0.5
+    on = np.isin(day, [DAYS.index(d) for d in shift.days])
+    on_prev = np.isin((day - 1) % 7, [DAYS.index(d) for d in shift.days])
+    if shift.end_hour > shift.start_hour:
+        return on & (hour >= shift.start_hour) & (hour < shift.end_hour)
+    return (on & (hour >= shift.start_hour)) | (on_prev & (hour < shift.end_hour))
+
+
+def coverage(pool: Pool) -> np.ndarray:
+    """Share of the headcount on duty in each of the 168 hours of the week (Monday 0:00 first)."""
+    return sum((shift.share * shift_hours(shift) for shift in pool.shifts), np.zeros(168))
+
+
+def pool_loads(scenario: Scenario) -> dict[str, PoolLoad]:
+    """The average daily work reaching every pool (L1, escalations, QA, appeals).
+
+    Human volumes use the model's routed shares (:meth:`ModelSpec.rates`), the
+    mean of the weekly profile, escalation probabilities, QA sampling rates and
+    appeal rates of rejected items; surges are left out (the simulation has them).
+    """
+    s = scenario
+    loads = {name: PoolLoad(name) for name in s.pools}
+
+    def add(pool: str | None, item: str, volume: float, aht: float | None, role: str,
+            sla: tuple[float, float] | None) -> None:
+        if pool is None or volume <= 0 or aht is None:
+            return
+        load = loads[pool]
+        load.volume[item] = load.volume.get(item, 0.0) + volume
+        prev = load.aht.get(item)
+        load.aht[item] = aht if prev is None else (prev + aht) / 2
+        if role not in load.roles:
+            load.roles.append(role)
+        if sla is not None and (load.sla_hours is None or sla[0] < load.sla_hours):
+            load.sla_hours, load.sla_percentile = sla
+
+    for name, item in s.item_types.items():
+        daily = item.volume_per_day * float(np.mean(item.weekly_profile))
+        prof = np.asarray(item.hourly_profile, float)
+        peak = float(prof.max() / prof.mean())
+        rates = item.model.rates(item.prevalence) if item.model.enabled else None
+        human = rates["human_share"] if rates else 1.0
+        auto = 1.0 - human
+        route = s.routing.get(name)
+        sla = (item.sla.hours, item.sla.percentile)
+        l1_aht = None
+        if route is not None:
+            h = s.pools[route.pool].handling_for(name)
+            l1_aht = h.mean if h else None
+            add(route.pool, name, daily * human, l1_aht, "L1", sla)
+            loads[route.pool].peak_factor = max(loads[route.pool].peak_factor, peak)
+            if route.escalation_pool and route.escalation_probability > 0:
+                h2 = s.pools[route.escalation_pool].handling_for(name)
+                add(route.escalation_pool, name, daily * human * route.escalation_probability,
+                    h2.mean if h2 else None, "L2", sla)
+                loads[route.escalation_pool].peak_factor = max(
+                    loads[route.escalation_pool].peak_factor, peak)
+        if s.qa.enabled and s.qa.pool:
+            hq = s.pools[s.qa.pool].handling_for(name)
+            qa_aht = hq.mean if hq else (l1_aht * s.qa.handling_factor if l1_aht else None)
+            add(s.qa.pool, name, daily * (human * s.qa.human_rate + auto * s.qa.auto_rate),
+                qa_aht, "QA", sla if s.qa.timing == "before_send" else None)
+        if s.appeals.enabled and s.appeals.pool:
+            acc = s.pools[route.pool].accuracy if route else None
+            fa, fr = (acc.false_approve, acc.false_reject) if acc else (0.0, 0.0)
+            if rates:
+                v = rates["human_violating_share"] if human > 0 else 0.0
+                reject = rates["auto_reject_share"] + human * (v * (1 - fa) + (1 - v) * fr)
+            else:
+                p = item.prevalence
+                reject = p * (1 - fa) + (1 - p) * fr
+            ha = s.pools[s.appeals.pool].handling_for(name) or s.appeals.handling
+            add(s.appeals.pool, name, daily * reject * item.appeal_rate, ha.mean, "appeals",
+                (s.appeals.sla.hours, s.appeals.sla.percentile))
+    return loads
+
+
+def turnaround_within(servers: int, arrival_rate: float, aht: float, hours: float) -> float:
+    """P(wait + service <= t) in an M/M/c queue served first come, first served.
+
+    The wait is 0 with probability 1 - C and exponential with rate cμ - λ with
+    probability C (Erlang C, :func:`modlean.simulation.erlang_c`); the service is
+    exponential with rate μ; the sum's tail is the two-exponential convolution.
+    """
+    mu = 1.0 / aht
+    load = arrival_rate * aht
+    if load >= servers:
+        return 0.0
+    c = erlang_c(servers, load)
+    theta = servers * mu - arrival_rate
+    t = hours * 3600.0
+    tail_service = math.exp(-mu * t)
+    if abs(theta - mu) < 1e-12 * mu:
+        tail_both = (1 + mu * t) * math.exp(-mu * t)
+    else:
+        tail_both = (mu * math.exp(-theta * t) - theta * math.exp(-mu * t)) / (mu - theta)
+    return 1.0 - ((1 - c) * tail_service + c * tail_both)
+
+
+def handling_fits_sla(sla_hours: float, aht: float, goal: float) -> bool:
+    """Whether exponential handling alone ends within ``sla_hours`` for a share ``goal`` of
+    items; when it does not, no headcount can meet the SLA."""
+    return not (1 - math.exp(-sla_hours * 3600.0 / aht) < goal - 1e-12)
+
+
+def agents_needed(arrival_rate: float, aht: float, hours: float, goal: float) -> int:
+    """The fewest agents on duty whose M/M/c turnaround is within ``hours`` for a share
+    ``goal`` of items (:func:`turnaround_within`), counting up from the offered load."""
+    n = max(1, math.floor(arrival_rate * aht) + 1)
+    while turnaround_within(n, arrival_rate, aht, hours) < goal:
+        n += 1
+    return n
+
+
+def _headcount_for_seats(seats: int, min_cover: float, shrinkage: float) -> int:
+    """The smallest whole headcount whose thinnest shift has ``seats`` productive seats
+    (the simulator rounds share x headcount x (1 - shrinkage) to the nearest seat)."""
+    h = max(1, math.floor((seats - 0.5) / (min_cover * (1 - shrinkage))))
+    while math.floor(h * min_cover * (1 - shrinkage) + 0.5) < seats:
+        h += 1
+    return h
+
+
+def analytic_staffing(scenario: Scenario, *, real_time_sla_hours: float = 4.0,
+                      occupancy: float = 0.85) -> pd.DataFrame:
+    """The analytic headcount of every pool (see the module notes).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pool: ``pool``, ``kind`` (``real-time``, ``back-office`` or
+        ``idle``), ``current``, ``analytic``, ``workload_hours`` per day,
+        ``mean_aht_s``, ``sla_hours``, ``sla_percentile``, ``method``.
+    """
+    s = scenario
+    rows = []
+    for name, load in pool_loads(s).items():
+        pool = s.pools[name]
+        cover = coverage(pool)
+        paid_per_head = float(cover.sum() / 7.0)   # paid hours per head per day
+        row: dict[str, Any] = {"pool": name, "current": pool.headcount,
+                               "workload_hours": load.workload_hours,
+                               "mean_aht_s": load.mean_aht, "sla_hours": load.sla_hours,
+                               "sla_percentile": load.sla_percentile if load.sla_hours
+                               else None, "roles": "+".join(load.roles)}
+        if load.workload_hours <= 0 or paid_per_head <= 0:
+            rows.append({**row, "kind": "idle", "analytic": 0 if load.workload_hours <= 0
+                         else math.nan, "method": "no work reaches this pool" if
+                         load.workload_hours <= 0 else "the pool has no shift hours"})
+            continue
+        total = sum(load.volume.values())
+        real_time = load.sla_hours is not None and load.sla_hours <= real_time_sla_hours
+        if real_time and cover.min() > 0:
+            lam = total / 86400.0 * load.peak_factor
+            aht = load.mean_aht
+            goal = load.sla_percentile / 100
+            if not handling_fits_sla(load.sla_hours, aht, goal):
+                rows.append({**row, "kind": "real-time", "analytic": math.nan,
+                             "method": f"no headcount can meet it: handling alone exceeds "
+                             f"{load.sla_hours:g} h for more than {100 - load.sla_percentile:g}"
+                             " % of items (exponential handling)"})
+                continue
+            n = agents_needed(lam, aht, load.sla_hours, goal)
+            head = _headcount_for_seats(n, float(cover.min()), pool.shrinkage)
+            rows.append({**row, "kind": "real-time", "analytic": head,
+                         "method": f"Erlang C: {n} agents on duty at the busiest hour "
+                         f"(λ x {load.peak_factor:.2f}), P(turnaround <= "
+                         f"{load.sla_hours:g} h) >= {load.sla_percentile:g} %"})
+        else:
+            fte = workload_fte(total, load.mean_aht, paid_hours=paid_per_head,
+                               shrinkage=pool.shrinkage, occupancy=occupancy)
+            rows.append({**row, "kind": "back-office", "analytic": math.ceil(fte - 1e-9),
+                         "method": f"workload FTE: {load.workload_hours:,.1f} h/day over "
+                         f"{paid_per_head:.1f} paid h/head/day x (1 - {pool.shrinkage:g} "
+                         f"shrinkage) x {occupancy:g} occupancy"})
+    return pd.DataFrame(rows)
