@@ -1,10 +1,24 @@
 """The scenario: the SOP as numbers. Schema, YAML files and presets, dotted-path overrides.
 
+Modules: ``schema`` (the pydantic sections), ``paths`` (dotted paths through the
+schema), ``validation`` (``scenario_from_dict`` and its messages), ``overrides``,
+``files`` (YAML, proposals, presets) and ``reference`` (the generated field reference).
+
 Other subpackages import these names from here, not from the modules inside.
 """
 
 from __future__ import annotations
 
+from modlean.scenario.files import (
+    list_presets,
+    load_proposal,
+    load_scenario,
+    market_scenario,
+    preset,
+    to_yaml,
+)
+from modlean.scenario.overrides import apply_overrides, parse_override_value
+from modlean.scenario.reference import scenario_reference
 from modlean.scenario.schema import (
     DAYS,
     QA,
@@ -17,17 +31,8 @@ from modlean.scenario.schema import (
     Scenario,
     ScoreDist,
     Shift,
-    apply_overrides,
-    list_presets,
-    load_proposal,
-    load_scenario,
-    market_scenario,
-    parse_override_value,
-    preset,
-    scenario_from_dict,
-    scenario_reference,
-    to_yaml,
 )
+from modlean.scenario.validation import scenario_from_dict
 
 __all__ = [
     "DAYS",

@@ -1,4 +1,4 @@
-"""The operation as a scenario: schema, YAML files, overrides and market presets.
+"""The scenario schema: field types and the validated sections, ScoreDist ... Scenario.
 
 A scenario describes one market's moderation operation with numbers: which
 items arrive and when, how the ML pre-filter routes them, which reviewer pool
@@ -6,72 +6,59 @@ reviews what, how many reviewers work which shifts, how long a review takes, how
 often reviewers are wrong, how QA samples decisions and how appeals come back.
 :func:`modlean.simulation.simulate` runs it.
 
-On disk a scenario is YAML; in memory it is a validated :class:`Scenario`.
-Any field can be changed by a dotted path (``pools.l1_listing.headcount=140``)
-from code (:func:`apply_overrides`), from a *proposal* file of overrides on top
-of a baseline (:func:`load_scenario`) or from ``modlean simulate --set``.
-Every invalid value raises :class:`~modlean.errors.ScenarioError` naming the
-file, the field path, the value found and what was expected.
+This module is the pydantic schema only. On disk a scenario is YAML
+(:mod:`modlean.scenario.files`); a plain mapping becomes a :class:`Scenario`
+through :func:`~modlean.scenario.validation.scenario_from_dict`, which turns
+pydantic's errors into :class:`~modlean.errors.ScenarioError` naming the file,
+the field path, the value found and what was expected. Any field can be changed
+by a dotted path (:mod:`modlean.scenario.overrides`).
 
 Units: times in the field names (``_s`` seconds, ``_hours``, ``_days``), money
 per hour in the scenario's currency, probabilities in [0, 1], hours of the day
 in the market's local time zone. The full field reference (generated from this
-schema by :func:`scenario_reference`) is docs/scenario-reference.md.
+schema by :func:`~modlean.scenario.reference.scenario_reference`) is
+docs/scenario-reference.md.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import difflib
 import math
-import types
-import typing
-from collections.abc import Mapping
-from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
-from modlean._util import describe
-from modlean.errors import ScenarioError
-from modlean.resources import template_names, template_path
-
 __all__ = [
     "DAYS",
+    "DEFAULT_HOURLY",
     "QA",
+    "Accuracy",
     "Appeals",
     "Handling",
+    "HourOfDay",
+    "InitialBacklog",
     "ItemType",
     "ModelSpec",
     "Pool",
+    "Probability",
     "Route",
     "Scenario",
     "ScoreDist",
     "Shift",
-    "apply_overrides",
-    "list_presets",
-    "load_proposal",
-    "load_scenario",
-    "market_scenario",
-    "parse_override_value",
-    "preset",
-    "scenario_from_dict",
-    "scenario_reference",
-    "to_yaml",
+    "Sla",
+    "StrictModel",
+    "Surge",
+    "check_hour",
+    "check_probability",
 ]
-
-#: Folder of the market presets and proposals shipped with modlean.
 
 #: Day names accepted in shifts, Monday first (the order of ``weekly_profile``).
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -84,27 +71,29 @@ DEFAULT_HOURLY = (0.45, 0.38, 0.35, 0.35, 0.35, 0.4, 0.55, 0.75, 0.9, 1.0, 1.15,
 
 # --------------------------------------------------------------------------- field types
 
-def _probability(value: float) -> float:
+def check_probability(value: float) -> float:
+    """The value when it is a probability (0..1); a ValueError for pydantic otherwise."""
     if not 0.0 <= value <= 1.0 or math.isnan(value):
         raise ValueError("expected a probability between 0 and 1")
     return value
 
 
-def _hour(value: float) -> float:
+def check_hour(value: float) -> float:
+    """The value when it is an hour of the day (0..24); a ValueError for pydantic otherwise."""
     if not 0.0 <= value <= 24.0 or math.isnan(value):
         raise ValueError("expected an hour of the day between 0 and 24")
     return value
 
 
-Probability = Annotated[float, AfterValidator(_probability)]
-HourOfDay = Annotated[float, AfterValidator(_hour)]
+Probability = Annotated[float, AfterValidator(check_probability)]
+HourOfDay = Annotated[float, AfterValidator(check_hour)]
 
 
 def _unit(unit: str) -> dict[str, Any]:
     return {"unit": unit}
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
     """Base of every scenario section: unknown keys are errors, assignment is validated."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
@@ -112,14 +101,14 @@ class _Strict(BaseModel):
 
 # --------------------------------------------------------------------------- sections
 
-class ScoreDist(_Strict):
+class ScoreDist(StrictModel):
     """Model scores of one class of items, a Beta(a, b) distribution on [0, 1]."""
 
     a: float = Field(2.0, gt=0, description="Beta shape a (> 0)")
     b: float = Field(5.0, gt=0, description="Beta shape b (> 0)")
 
 
-class ModelSpec(_Strict):
+class ModelSpec(StrictModel):
     """The ML pre-filter: a score per item and two thresholds.
 
     Items scoring below ``t_low`` are approved automatically, items scoring at or
@@ -153,7 +142,7 @@ class ModelSpec(_Strict):
         of violating items not auto-approved) and the share of violating items
         among those sent to humans.
         """
-        from scipy.stats import beta
+        from scipy.stats import beta  # deferred: scipy.stats takes ~0.8 s to import
 
         v, c = self.violating, self.clean
         v_low, c_low = beta.cdf(self.t_low, v.a, v.b), beta.cdf(self.t_low, c.a, c.b)
@@ -173,7 +162,7 @@ class ModelSpec(_Strict):
         }
 
 
-class Surge(_Strict):
+class Surge(StrictModel):
     """A period of extra volume: arrivals multiplied on the local dates start..end."""
 
     start: dt.date = Field(description="first local date of the surge")
@@ -188,7 +177,7 @@ class Surge(_Strict):
         return self
 
 
-class Sla(_Strict):
+class Sla(StrictModel):
     """A service-level target: ``percentile`` of turnaround within ``hours``."""
 
     hours: float = Field(24.0, gt=0, description="turnaround target",
@@ -197,7 +186,7 @@ class Sla(_Strict):
                               description="share of items (in %) that must meet it")
 
 
-class InitialBacklog(_Strict):
+class InitialBacklog(StrictModel):
     """Items already waiting for human review when the simulation starts."""
 
     count: int = Field(0, ge=0, description="items waiting at the start")
@@ -207,7 +196,7 @@ class InitialBacklog(_Strict):
                                  json_schema_extra=_unit("h"))
 
 
-class ItemType(_Strict):
+class ItemType(StrictModel):
     """One kind of work item (listing, seller_onboarding, content, ipr_complaint)."""
 
     volume_per_day: float = Field(ge=0, description="arrivals on a day with weekly and surge "
@@ -260,7 +249,7 @@ class ItemType(_Strict):
         return value
 
 
-class Handling(_Strict):
+class Handling(StrictModel):
     """A handling-time distribution (seconds of reviewer work per item)."""
 
     dist: Literal["lognormal", "exponential", "constant", "empirical"] = Field(
@@ -288,7 +277,7 @@ class Handling(_Strict):
         return self.mean_s
 
 
-class Shift(_Strict):
+class Shift(StrictModel):
     """A working period of a pool, in the site's local time.
 
     ``end_hour`` below ``start_hour`` means the shift runs past midnight (22 -> 6).
@@ -304,14 +293,14 @@ class Shift(_Strict):
     share: float = Field(1.0, ge=0, description="share of the pool's headcount on this shift")
 
 
-class Accuracy(_Strict):
+class Accuracy(StrictModel):
     """How often a reviewer's decision is wrong."""
 
     false_approve: Probability = Field(0.05, description="P(approve | item violates)")
     false_reject: Probability = Field(0.03, description="P(reject | item is clean)")
 
 
-class Pool(_Strict):
+class Pool(StrictModel):
     """A team of reviewers: a BPO vendor site, an internal L2, QA or appeals team."""
 
     headcount: float = Field(ge=0, description="reviewers on the roster of a day; a shift "
@@ -338,7 +327,7 @@ class Pool(_Strict):
         return self.handling.get(item_type, self.handling.get("*"))
 
 
-class Route(_Strict):
+class Route(StrictModel):
     """Where human review of one item type goes."""
 
     pool: str = Field(description="pool doing the first (L1) review")
@@ -348,7 +337,7 @@ class Route(_Strict):
     priority: int = Field(0, description="lower is served first in 'priority' pools")
 
 
-class QA(_Strict):
+class QA(StrictModel):
     """Quality assurance: a sample of decisions re-reviewed by a QA pool."""
 
     enabled: bool = Field(False, description="false: no QA sampling")
@@ -366,7 +355,7 @@ class QA(_Strict):
         "before the decision is sent, so QA time counts in turnaround")
 
 
-class Appeals(_Strict):
+class Appeals(StrictModel):
     """Appeals of rejections (sellers contest the decision)."""
 
     enabled: bool = Field(False, description="false: no appeals")
@@ -383,7 +372,7 @@ class Appeals(_Strict):
                                            "right)")
 
 
-class Scenario(_Strict):
+class Scenario(StrictModel):
     """A moderation operation as numbers; see docs/scenario.md."""
 
     name: str = Field("scenario", description="short name, used in reports")
@@ -423,534 +412,3 @@ class Scenario(_Strict):
                              f"({self.horizon_days}); expected a warm-up shorter than the "
                              "horizon")
         return self
-
-
-# --------------------------------------------------------------------------- validation
-
-_EXPECTED = {
-    "greater_than_equal": "a number >= {ge}",
-    "greater_than": "a number > {gt}",
-    "less_than_equal": "a number <= {le}",
-    "less_than": "a number < {lt}",
-    "int_parsing": "a whole number",
-    "int_from_float": "a whole number",
-    "float_parsing": "a number",
-    "bool_parsing": "true or false",
-    "date_from_datetime_parsing": "a date such as 2026-03-02",
-    "date_parsing": "a date such as 2026-03-02",
-    "missing": "a value (the field is required)",
-    "dict_type": "a mapping (key: value)",
-    "list_type": "a list",
-    "string_type": "text",
-}
-
-
-def _number(value: Any) -> Any:
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-def _path(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in loc) or "(top level)"
-
-
-def _where(source: str | None) -> str:
-    return f"{source}: " if source else ""
-
-
-def _field_names(loc: tuple[Any, ...]) -> list[str]:
-    """Field names of the model found at ``loc`` (for did-you-mean)."""
-    annotation: Any = Scenario
-    for part in loc:
-        annotation = _child_type(annotation, str(part))
-        if annotation is None:
-            return []
-    model = _model_of(annotation)
-    return list(model.model_fields) if model else []
-
-
-def _suggest(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
-def _translate(exc: ValidationError, source: str | None) -> ScenarioError:
-    lines = []
-    for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ":" in p))
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            key = str(loc[-1])
-            options = _field_names(loc[:-1])
-            lines.append(f"{_path(loc)}: unknown key {key!r}{_suggest(key, options)} "
-                         f"(expected one of: {', '.join(options)})")
-            continue
-        if kind in {"value_error", "assertion_error"}:
-            expected = str(err["msg"]).removeprefix("Value error, ")
-        elif kind == "literal_error":
-            expected = f"expected one of {err.get('ctx', {}).get('expected', '')}"
-        else:
-            template = _EXPECTED.get(kind)
-            ctx = {k: _number(v) for k, v in err.get("ctx", {}).items()}
-            expected = "expected " + (template.format(**ctx) if template else str(err["msg"]))
-        found = "missing; " if kind == "missing" else f"found {describe(err.get('input'), 60)}; "
-        if kind in {"value_error"} and isinstance(err.get("input"), dict):
-            found = ""  # a whole section: its path says enough
-        lines.append(f"{_path(loc)}: {found}{expected}")
-    head = f"{_where(source)}invalid scenario" + (":" if len(lines) > 1 else "")
-    if len(lines) == 1:
-        return ScenarioError(f"{_where(source)}{lines[0]}")
-    return ScenarioError(head + "\n  " + "\n  ".join(lines))
-
-
-def _check_references(s: Scenario, source: str | None) -> None:
-    """Cross-field checks: routing names real item types and pools, pools can do the work."""
-    where = _where(source)
-    pools = list(s.pools)
-
-    def pool_ref(path: str, name: str | None) -> Pool:
-        if name not in s.pools:
-            raise ScenarioError(f"{where}{path}: unknown pool {name!r}{_suggest(str(name), pools)}"
-                                f" (expected one of: {', '.join(pools) or 'no pools defined'})")
-        return s.pools[name]
-
-    for name, route in s.routing.items():
-        if name not in s.item_types:
-            raise ScenarioError(
-                f"{where}routing.{name}: unknown item type {name!r}"
-                f"{_suggest(name, list(s.item_types))} (expected one of: "
-                f"{', '.join(s.item_types)})")
-        item = s.item_types[name]
-        for path, pool_name in ((f"routing.{name}.pool", route.pool),
-                                (f"routing.{name}.escalation_pool", route.escalation_pool)):
-            if pool_name is None:
-                continue
-            pool = pool_ref(path, pool_name)
-            missing = sorted(set(item.required_skills) - set(pool.skills))
-            if missing:
-                raise ScenarioError(f"{where}{path}: pool {pool_name!r} lacks skills {missing} "
-                                    f"that item type {name!r} requires; found skills "
-                                    f"{pool.skills}")
-            if pool.handling_for(name) is None:
-                raise ScenarioError(f"{where}pools.{pool_name}.handling: no handling time for "
-                                    f"item type {name!r}; expected a key {name!r} or '*'")
-        if route.escalation_probability > 0 and route.escalation_pool is None:
-            raise ScenarioError(f"{where}routing.{name}.escalation_pool: found None; expected "
-                                "a pool when escalation_probability > 0")
-    for name, item in s.item_types.items():
-        reaches_humans = (not item.model.enabled or item.model.t_low < item.model.t_high
-                          or item.initial_backlog.count > 0)
-        if reaches_humans and item.volume_per_day + item.initial_backlog.count > 0 \
-                and name not in s.routing:
-            raise ScenarioError(f"{where}routing.{name}: missing; item type {name!r} sends "
-                                "items to human review, expected a route (routing."
-                                f"{name}.pool)")
-    for section, cfg in (("qa", s.qa), ("appeals", s.appeals)):
-        if cfg.enabled:
-            pool_ref(f"{section}.pool", cfg.pool)
-
-
-def scenario_from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Scenario:
-    """Validate a plain mapping (as read from YAML) into a :class:`Scenario`.
-
-    Raises
-    ------
-    ScenarioError
-        Naming ``source``, each bad field's dotted path, the value and what was
-        expected (with a did-you-mean for unknown keys).
-    """
-    if not isinstance(data, Mapping):
-        raise ScenarioError(f"{_where(source)}found {type(data).__name__}; expected a "
-                            "mapping of scenario fields (name, item_types, pools, ...)")
-    try:
-        scenario = Scenario.model_validate(dict(data))
-    except ValidationError as exc:
-        raise _translate(exc, source) from None
-    _check_references(scenario, source)
-    return scenario
-
-
-# --------------------------------------------------------------------------- YAML IO
-
-def _read_yaml(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        hint = "" if path.suffix or len(path.parts) > 1 else \
-            f"; expected a YAML path or a preset name ({', '.join(list_presets())})"
-        raise ScenarioError(f"{path}: no such scenario file{hint}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot read the file ({exc})") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(f"{where}: not valid YAML ({problem}); expected indented "
-                            "'key: value' lines") from None
-
-
-def _is_proposal(data: Any) -> bool:
-    return isinstance(data, Mapping) and ("overrides" in data or "base" in data) \
-        and "item_types" not in data
-
-
-def load_proposal(path: str | Path) -> dict[str, Any]:
-    """Read a proposal file: ``base`` (optional), ``name``, ``description``, ``overrides``.
-
-    Returns ``{"base": Path | None, "overrides": {dotted path: value}}``, with
-    ``name`` and ``description`` folded into the overrides.
-    """
-    path = Path(path)
-    data = _read_yaml(path)
-    allowed = {"base", "name", "description", "overrides"}
-    if not isinstance(data, Mapping):
-        raise ScenarioError(f"{path}: found {type(data).__name__}; expected a proposal "
-                            "mapping with 'overrides'")
-    for key in data:
-        if key not in allowed:
-            raise ScenarioError(f"{path}: {key}: unknown key {key!r}"
-                                f"{_suggest(str(key), sorted(allowed))} (expected one of: "
-                                f"{', '.join(sorted(allowed))})")
-    overrides = data.get("overrides") or {}
-    if not isinstance(overrides, Mapping):
-        raise ScenarioError(f"{path}: overrides: found {describe(overrides, 60)}; expected a "
-                            "mapping of dotted paths to values")
-    flat = dict(_flatten(overrides))
-    for key in ("name", "description"):
-        if key in data:
-            flat[key] = data[key]
-    base = data.get("base")
-    return {"base": (path.parent / base) if base else None, "overrides": flat}
-
-
-def _flatten(mapping: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
-    """Nested override mappings become dotted paths; a dotted key is kept as it is."""
-    out: list[tuple[str, Any]] = []
-    for key, value in mapping.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, Mapping) and value and not _leaf_mapping(path):
-            out.extend(_flatten(value, path + "."))
-        else:
-            out.append((path, value))
-    return out
-
-
-def _leaf_mapping(path: str) -> bool:
-    """True when the field at ``path`` is a free-form mapping given as a whole."""
-    annotation: Any = Scenario
-    for part in path.split("."):
-        annotation = _child_type(annotation, part)
-        if annotation is None:
-            return False
-    return _model_of(annotation) is None and typing.get_origin(annotation) is not dict \
-        and not _is_dict_annotation(annotation)
-
-
-def load_scenario(path: str | Path, *, overrides: Mapping[str, Any] | None = None,
-                  base: str | Path | None = None) -> Scenario:
-    """Read a scenario (or a proposal on top of its baseline) from YAML.
-
-    Parameters
-    ----------
-    path:
-        A scenario YAML file, or a proposal file (``overrides:`` and optionally
-        ``base:``, a path relative to the proposal).
-    overrides:
-        Dotted-path overrides applied last (``{"pools.l1.headcount": 140}``).
-    base:
-        The baseline for a proposal file without ``base:``.
-
-    Raises
-    ------
-    ScenarioError
-        Bad YAML (file, line and column), invalid fields (file and field path).
-    """
-    path = Path(path)
-    data = _read_yaml(path)
-    source = str(path)
-    if _is_proposal(data):
-        proposal = load_proposal(path)
-        base_path = proposal["base"] or (Path(base) if base else None)
-        if base_path is None:
-            raise ScenarioError(f"{path}: a proposal needs a baseline; expected 'base: "
-                                "<scenario.yaml>' in the file or a base argument (--base)")
-        scenario = load_scenario(base_path)
-        scenario = apply_overrides(scenario, proposal["overrides"], source=source)
-    else:
-        scenario = scenario_from_dict(data if data is not None else {}, source=source)
-    if overrides:
-        scenario = apply_overrides(scenario, overrides, source="overrides")
-    return scenario
-
-
-def to_yaml(scenario: Scenario, path: str | Path | None = None) -> str:
-    """The scenario as YAML text (every field, defaults included); written to ``path`` if given
-    (atomically, creating its folder)."""
-    data = scenario.model_dump(mode="json")
-    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-    if path is not None:
-        from modlean._util import write_atomic
-
-        write_atomic(path, text)
-    return text
-
-
-def list_presets() -> list[str]:
-    """Names of the scenarios and proposals in templates/scenarios/ (any layer)."""
-    return template_names("scenarios", "*.yaml")
-
-
-def preset(name: str, *, overrides: Mapping[str, Any] | None = None) -> Scenario:
-    """A shipped scenario from templates/scenarios/ by name.
-
-    Market baselines ``"US"``, ``"UK"``, ``"ID"``, ``"MY"``, ``"TH"``, the plain
-    M/M/c ``"mmc"`` and proposals such as ``"US_sop_thresholds_qa"``
-    (:func:`list_presets`).
-    """
-    names = list_presets()
-    if name not in names:
-        raise ScenarioError(f"preset {name!r}: unknown{_suggest(name, names)} (expected one "
-                            f"of: {', '.join(names)})")
-    return load_scenario(template_path(f"scenarios/{name}.yaml"), overrides=overrides)
-
-
-def market_scenario(market: str, path: str | Path | None = None, *,
-                    overrides: Mapping[str, Any] | None = None) -> Scenario:
-    """The scenario a notebook runs for ``market``: its preset, or a scenario file.
-
-    ``path`` None (or empty) gives :func:`preset` ``(market)``; otherwise the YAML
-    file (a calibrated baseline, say), which must be for that market when it names
-    one. ``overrides`` are applied last either way.
-
-    Raises
-    ------
-    ScenarioError
-        Unknown preset, bad file, or a file written for another market.
-    """
-    if path is None or not str(path).strip():
-        return preset(market, overrides=overrides)
-    scenario = load_scenario(path, overrides=overrides)
-    if scenario.market and scenario.market.upper() != market.upper():
-        raise ScenarioError(f"{path}: a scenario for market {scenario.market!r}, but the run "
-                            f"is for {market!r}; expected a file for {market!r} (use "
-                            "{market} in the path to pick one per market)")
-    return scenario
-
-
-# --------------------------------------------------------------------------- overrides
-
-def _is_dict_annotation(annotation: Any) -> bool:
-    return typing.get_origin(annotation) in (dict, Mapping)
-
-
-def _unwrap(annotation: Any) -> Any:
-    origin = typing.get_origin(annotation)
-    if origin is Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if origin in (Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return _unwrap(args[0]) if len(args) == 1 else annotation
-    return annotation
-
-
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    annotation = _unwrap(annotation)
-    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) \
-        else None
-
-
-def _child_type(annotation: Any, key: str) -> Any:
-    """The type one step down a dotted path, or None when there is no such step."""
-    model = _model_of(annotation)
-    if model is not None:
-        info = model.model_fields.get(key)
-        return info.annotation if info else None
-    annotation = _unwrap(annotation)
-    origin = typing.get_origin(annotation)
-    if origin in (dict, Mapping):
-        return typing.get_args(annotation)[1]
-    if origin is list:
-        return typing.get_args(annotation)[0] if key.lstrip("-").isdigit() else None
-    return None
-
-
-def parse_override_value(text: str) -> Any:
-    """A CLI value as YAML: ``140`` -> 140, ``0.3`` -> 0.3, ``[mon, tue]`` -> a list."""
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
-
-
-def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any], *,
-                    source: str | None = None) -> Scenario:
-    """A new scenario with fields changed by dotted path.
-
-    Parameters
-    ----------
-    scenario:
-        The baseline (not modified).
-    overrides:
-        ``{"pools.l1_listing.headcount": 140, "item_types.listing.model.t_low": 0.25}``.
-        Path steps are field names, mapping keys (a new key adds an entry, e.g. a
-        new pool) or list positions (``pools.l1.shifts.0.start_hour``). String
-        values are read as YAML (``"140"`` is the number 140).
-    source:
-        Named in error messages (a proposal file, ``--set``).
-
-    Raises
-    ------
-    ScenarioError
-        An unknown step (with a did-you-mean) or an invalid resulting value.
-    """
-    data = scenario.model_dump(mode="python")
-    where = _where(source)
-    for dotted, value in overrides.items():
-        if isinstance(value, str):
-            value = parse_override_value(value)
-        parts = [p for p in str(dotted).split(".")]
-        if not all(parts):
-            raise ScenarioError(f"{where}{dotted}: not a dotted path; expected names joined by "
-                                "dots, e.g. pools.l1_listing.headcount")
-        node: Any = data
-        annotation: Any = Scenario
-        for i, part in enumerate(parts):
-            here = ".".join(parts[:i]) or "(top level)"
-            child = _child_type(annotation, part)
-            last = i == len(parts) - 1
-            if isinstance(node, list):
-                if child is None or not -len(node) <= int(part) < len(node):
-                    raise ScenarioError(f"{where}{dotted}: {here} has {len(node)} entries; "
-                                        f"found position {part!r}, expected 0..{len(node) - 1}")
-                key: Any = int(part)
-            elif isinstance(node, dict):
-                if child is None:
-                    options = sorted(_field_names_of(annotation) or node)
-                    raise ScenarioError(f"{where}{dotted}: unknown key {part!r} in {here}"
-                                        f"{_suggest(part, options)} (expected one of: "
-                                        f"{', '.join(options)})")
-                key = part
-                if not last and key not in node:
-                    node[key] = {}
-            else:
-                raise ScenarioError(f"{where}{dotted}: {here} is a value "
-                                    f"({describe(node, 60)}), not a section with {part!r}")
-            if last:
-                node[key] = copy.deepcopy(value)
-            else:
-                node = node[key]
-                annotation = child
-    return scenario_from_dict(data, source=source)
-
-
-def _field_names_of(annotation: Any) -> list[str]:
-    model = _model_of(annotation)
-    return list(model.model_fields) if model else []
-
-
-# --------------------------------------------------------------------------- reference
-
-def _type_name(annotation: Any) -> str:
-    annotation = _unwrap(annotation)
-    origin = typing.get_origin(annotation)
-    if origin is Literal:
-        return " \\| ".join(str(a) for a in typing.get_args(annotation))
-    if origin is list:
-        return f"list of {_type_name(typing.get_args(annotation)[0])}"
-    if origin in (dict, Mapping):
-        return f"mapping of {_type_name(typing.get_args(annotation)[1])}"
-    if origin in (Union, types.UnionType):
-        return " or ".join(_type_name(a) for a in typing.get_args(annotation))
-    if isinstance(annotation, type):
-        if issubclass(annotation, BaseModel):
-            return "section"
-        return {"float": "number", "int": "whole number", "str": "text", "bool": "true/false",
-                "date": "date", "NoneType": "none"}.get(annotation.__name__,
-                                                        annotation.__name__)
-    return str(annotation)
-
-
-def _default_text(info: Any) -> str:
-    if info.is_required():
-        return "required"
-    value = info.get_default(call_default_factory=True)
-    if isinstance(value, BaseModel):
-        return "see below"
-    if isinstance(value, list) and len(value) > 8:
-        return f"{len(value)} values (see docs/scenario.md)"
-    if isinstance(value, list) and value and isinstance(value[0], BaseModel):
-        return "; ".join(str(v.model_dump(mode="json")) for v in value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return "`" + (yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...")
-                  .strip()) + "`"
-
-
-def _constraints(info: Any) -> str:
-    bits = []
-    for meta in info.metadata:
-        for attr, sign in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
-            if getattr(meta, attr, None) is not None:
-                bits.append(f"{sign} {getattr(meta, attr)}")
-        func = getattr(meta, "func", None)
-        if func is _probability:
-            bits.append("0-1")
-        elif func is _hour:
-            bits.append("0-24")
-    return ", ".join(bits)
-
-
-def _walk(model: type[BaseModel], prefix: str, sections: list[tuple[str, type[BaseModel]]],
-          seen: set[str]) -> None:
-    sections.append((prefix, model))
-    for name, info in model.model_fields.items():
-        annotation = _unwrap(info.annotation)
-        path = f"{prefix}.{name}" if prefix else name
-        origin = typing.get_origin(annotation)
-        inner = annotation
-        if origin in (dict, Mapping):
-            inner = typing.get_args(annotation)[1]
-            path += ".<name>"
-        elif origin is list:
-            inner = typing.get_args(annotation)[0]
-            path += ".<i>"
-        sub = _model_of(inner)
-        if sub is not None and path not in seen:
-            seen.add(path)
-            _walk(sub, path, sections, seen)
-
-
-def scenario_reference() -> str:
-    """The scenario field reference in Markdown, generated from the schema.
-
-    docs/scenario-reference.md is this text; a test checks it never drifts.
-    """
-    sections: list[tuple[str, type[BaseModel]]] = []
-    _walk(Scenario, "", sections, set())
-    out = [
-        "# Scenario reference",
-        "",
-        "<!-- Generated by modlean.scenario.scenario_reference(); do not edit by hand. -->",
-        "<!-- Regenerate: .venv/bin/python -c \"import modlean.scenario as s; "
-        "print(s.scenario_reference(), end='')\" > docs/scenario-reference.md -->",
-        "",
-        "Every field of a scenario file, its type, unit, allowed range and default. "
-        "Paths are what `--set` and proposal `overrides:` accept; `<name>` is a key you "
-        "choose (an item type or pool name) and `<i>` a list position from 0. "
-        "See docs/scenario.md for the meaning and worked examples.",
-        "",
-    ]
-    for prefix, model in sections:
-        title = prefix or "(top level)"
-        doc = (model.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
-        out += [f"## `{title}`", "", doc, "",
-                "| field | type | unit | allowed | default | meaning |",
-                "| --- | --- | --- | --- | --- | --- |"]
-        for name, info in model.model_fields.items():
-            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-            out.append(f"| `{name}` | {_type_name(info.annotation)} | {extra.get('unit', '')} "
-                       f"| {_constraints(info)} | {_default_text(info)} | "
-                       f"{(info.description or '').replace('|', '/')} |")
-        out.append("")
-    return "\n".join(out)

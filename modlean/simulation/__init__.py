@@ -1,25 +1,36 @@
 """Simulation of a scenario: random plan, SimPy engine, simulated log and KPIs; queueing formulas.
 
+Modules, in the order a run goes through them: ``codes`` (stage, route and
+discipline codes), ``grid`` (15-minute time grid and pool capacity), ``plan``
+(every item and visit, drawn with numpy), ``engine`` (the SimPy run), ``outcome``
+(per-item results, KPIs, series), ``tables`` (item table and event log),
+``result`` (SimulationResult) and ``run`` (simulate); ``queueing`` holds the
+analytic formulas.
+
 Other subpackages import these names from here, not from the modules inside.
 """
 
 from __future__ import annotations
 
-from modlean.simulation.engine import (
-    EngineResult,
-    run_engine,
-)
-from modlean.simulation.plan import (
+from modlean.simulation.codes import (
     APPEAL,
     L1,
     L2,
     QA_REVIEW,
     REWORK,
+    ROUTES,
     STAGES,
-    Plan,
-    make_plan,
-    time_grid,
+    Discipline,
+    ItemRoute,
+    Stage,
 )
+from modlean.simulation.engine import (
+    EngineResult,
+    run_engine,
+)
+from modlean.simulation.grid import time_grid
+from modlean.simulation.outcome import Outcome
+from modlean.simulation.plan import Plan, make_plan
 from modlean.simulation.queueing import (
     Staffing,
     erlang_a,
@@ -37,13 +48,9 @@ from modlean.simulation.queueing import (
     sqrt_staffing,
     workload_fte,
 )
-from modlean.simulation.run import (
-    ACTIVITIES,
-    SimulationResult,
-    run_replication,
-    simulate,
-    summarize_kpis,
-)
+from modlean.simulation.result import SimulationResult, summarize_kpis
+from modlean.simulation.run import run_replication, simulate
+from modlean.simulation.tables import ACTIVITIES
 
 __all__ = [
     "ACTIVITIES",
@@ -52,11 +59,16 @@ __all__ = [
     "L2",
     "QA_REVIEW",
     "REWORK",
+    "ROUTES",
     "STAGES",
+    "Discipline",
     "EngineResult",
+    "ItemRoute",
+    "Outcome",
     "Plan",
     "SimulationResult",
     "Staffing",
+    "Stage",
     "erlang_a",
     "erlang_b",
     "erlang_c",

@@ -24,11 +24,14 @@ from __future__ import annotations
 
 from array import array
 from collections import deque
+from collections.abc import Callable
 from heapq import heappop, heappush
 from itertools import count
 
 import numpy as np
 import simpy
+
+from modlean.simulation.codes import Discipline
 
 __all__ = ["EngineResult", "run_engine"]
 
@@ -78,27 +81,62 @@ def run_engine(*, first_visits: np.ndarray, first_times: np.ndarray, pool: np.nd
     """
     n_visits = len(pool)
     env = simpy.Environment()
-    timeout = env.timeout
     nan_row = array("d", [float("nan")])
     start = nan_row * n_visits
     end = nan_row * n_visits
     seat = array("i", [-1]) * n_visits if record_seats else None
+    pools = _Pools(disciplines, cap_values)
+    join, begin = _review_callbacks(env, pools, start, end, seat, pool=pool, service=service,
+                                    delay=delay, nxt=nxt, key=key, key_now=key_now)
+    for p in range(len(cap_times)):
+        _capacity_chain(env, pools, p, cap_times[p], cap_values[p], end_time, begin)
+    _arrival_chain(env, first_visits, first_times, join)
+    env.run(until=end_time)
+    return EngineResult(np.frombuffer(start, dtype=np.float64),
+                        np.frombuffer(end, dtype=np.float64),
+                        np.frombuffer(seat, dtype=np.int32) if seat is not None else None)
+
+
+class _Pools:
+    """The state of every reviewer pool, as lists indexed by pool (fast from callbacks)."""
+
+    def __init__(self, disciplines: list[str], cap_values: list[np.ndarray]) -> None:
+        n_pools = len(cap_values)
+        #: reviewers busy now, and the productive reviewers the current shift allows
+        self.busy = [0] * n_pools
+        self.cap = [0] * n_pools
+        #: True: the waiting line is a heap (priority, sla_age); False: a deque (fifo)
+        self.heap = [Discipline.of(d) != Discipline.FIFO for d in disciplines]
+        self.lines: list = [[] if h else deque() for h in self.heap]
+        #: free seats (reviewer numbers), for the event log's resource
+        max_cap = [int(v.max()) if len(v) else 0 for v in cap_values]
+        self.free = [deque(range(max(1, m))) for m in max_cap]
+
+
+def _review_callbacks(env: simpy.Environment, pools: _Pools, start: array, end: array,
+                      seat: array | None, *, pool: np.ndarray, service: np.ndarray,
+                      delay: np.ndarray, nxt: np.ndarray, key: np.ndarray,
+                      key_now: np.ndarray) -> tuple[Callable[[int, float], None],
+                                                    Callable[[int, int, float], None]]:
+    """``join(visit, now)`` (a visit joins its pool) and ``begin(pool, visit, now)``.
+
+    The hot loop of the engine: a visit joins its pool's line (or starts at once
+    when a reviewer is free); when a review ends, the reviewer takes the next visit
+    in line and the item moves on to its next visit. Everything they use is a
+    local of this function (closure cells), which keeps them fast.
+    """
+    timeout = env.timeout
+    record_seats = seat is not None
     # compact per-visit arrays (array.array indexes as fast as a list, at 8 bytes a value)
     pool_of = _compact("h", pool)
     svc = _compact("d", service)
-    any_heap = any(d != "fifo" for d in disciplines)
+    any_heap = any(pools.heap)
     dly = _compact("d", delay) if np.any(delay) else None
     nxt_of = _compact("q", nxt)
     keys = _compact("d", key) if any_heap else None
     keys_now = _compact("b", key_now) if any_heap else None
-    n_pools = len(cap_times)
-    busy = [0] * n_pools
-    cap = [0] * n_pools
-    heap = [d != "fifo" for d in disciplines]
-    lines: list = [[] if h else deque() for h in heap]
+    busy, cap, heap, lines, free = pools.busy, pools.cap, pools.heap, pools.lines, pools.free
     tie = count()
-    max_cap = [int(v.max()) if len(v) else 0 for v in cap_values]
-    free = [deque(range(max(1, m))) for m in max_cap]
 
     def begin(p: int, v: int, now: float) -> None:
         start[v] = now
@@ -131,7 +169,7 @@ def run_engine(*, first_visits: np.ndarray, first_times: np.ndarray, pool: np.nd
         else:
             busy[p] -= 1
         w = nxt_of[v]
-        if w >= 0:
+        if w >= 0:  # -1: the item has no further visit
             if dly is not None and dly[w] > 0:
                 timeout(dly[w], w).callbacks.append(delayed)
             else:
@@ -140,6 +178,13 @@ def run_engine(*, first_visits: np.ndarray, first_times: np.ndarray, pool: np.nd
     def delayed(event: simpy.Event) -> None:
         join(event._value, env._now)
 
+    return join, begin
+
+
+def _arrival_chain(env: simpy.Environment, first_visits: np.ndarray, first_times: np.ndarray,
+                   join: Callable[[int, float], None]) -> None:
+    """One chain of events walking through the first visits in time order."""
+    timeout = env.timeout
     firsts = _compact("q", first_visits)
     times = _compact("d", first_times)
     n_first = len(firsts)
@@ -152,31 +197,31 @@ def run_engine(*, first_visits: np.ndarray, first_times: np.ndarray, pool: np.nd
         if i < n_first:
             timeout(times[i] - now, i).callbacks.append(arrive)
 
-    def capacity_chain(p: int) -> None:
-        when = cap_times[p].tolist()
-        values = cap_values[p].tolist()
-
-        def change(event: simpy.Event) -> None:
-            k = event._value
-            now = env._now
-            cap[p] = values[k]
-            line = lines[p]
-            while line and busy[p] < cap[p]:
-                busy[p] += 1
-                begin(p, heappop(line)[2] if heap[p] else line.popleft(), now)
-            if k + 1 < len(when) and when[k + 1] < end_time:
-                timeout(when[k + 1] - now, k + 1).callbacks.append(change)
-
-        if when:
-            cap[p] = values[0]
-            if len(when) > 1 and when[1] < end_time:
-                timeout(when[1], 1).callbacks.append(change)
-
-    for p in range(n_pools):
-        capacity_chain(p)
     if n_first:
         timeout(times[0], 0).callbacks.append(arrive)
-    env.run(until=end_time)
-    return EngineResult(np.frombuffer(start, dtype=np.float64),
-                        np.frombuffer(end, dtype=np.float64),
-                        np.frombuffer(seat, dtype=np.int32) if seat is not None else None)
+
+
+def _capacity_chain(env: simpy.Environment, pools: _Pools, p: int, cap_times: np.ndarray,
+                    cap_values: np.ndarray, end_time: float,
+                    begin: Callable[[int, int, float], None]) -> None:
+    """A chain of events setting pool ``p``'s capacity; a rise starts waiting visits."""
+    timeout = env.timeout
+    busy, cap, heap, lines = pools.busy, pools.cap, pools.heap, pools.lines
+    when = cap_times.tolist()
+    values = cap_values.tolist()
+
+    def change(event: simpy.Event) -> None:
+        k = event._value
+        now = env._now
+        cap[p] = values[k]
+        line = lines[p]
+        while line and busy[p] < cap[p]:
+            busy[p] += 1
+            begin(p, heappop(line)[2] if heap[p] else line.popleft(), now)
+        if k + 1 < len(when) and when[k + 1] < end_time:
+            timeout(when[k + 1] - now, k + 1).callbacks.append(change)
+
+    if when:
+        cap[p] = values[0]
+        if len(when) > 1 and when[1] < end_time:
+            timeout(when[1], 1).callbacks.append(change)

@@ -21,54 +21,32 @@ import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 from scipy.special import ndtri
 
 from modlean.errors import ScenarioError
-from modlean.scenario import DAYS, Handling, Scenario
+from modlean.scenario import Handling, ItemType, Scenario
+from modlean.simulation.codes import (
+    APPEAL,
+    AUTO_APPROVE,
+    AUTO_REJECT,
+    BACKLOG,
+    HUMAN,
+    L1,
+    L2,
+    QA_REVIEW,
+    REWORK,
+    Discipline,
+    Stage,
+)
+from modlean.simulation.grid import GRID_S, Grid, pool_capacity, time_grid
 
-__all__ = ["APPEAL", "L1", "L2", "QA_REVIEW", "REWORK", "STAGES", "Plan", "make_plan",
-           "time_grid"]
-
-# stages of a human visit, in the order an item meets them
-L1, L2, QA_REVIEW, REWORK, APPEAL = 0, 1, 2, 3, 4
-STAGES = ("l1", "l2", "qa", "rework", "appeal")
-
-# routes
-AUTO_APPROVE, AUTO_REJECT, HUMAN, BACKLOG = 0, 1, 2, 3
-ROUTES = ("auto_approve", "auto_reject", "human", "backlog")
-
-GRID_S = 900.0  # capacity and arrival-rate resolution: 15 minutes
+__all__ = ["Plan", "make_plan", "sample_handling"]
 
 
 def _stream(seed: int, replication: int, *names: str) -> np.random.Generator:
     """An independent generator for one purpose, stable under reordering of the scenario."""
     key = (replication, *(zlib.crc32(n.encode()) for n in names))
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
-
-
-@dataclass
-class Grid:
-    """A 15-minute grid over the simulated period, in simulation seconds and local time."""
-
-    t0: pd.Timestamp
-    seconds: np.ndarray
-    hour: np.ndarray
-    weekday: np.ndarray
-    date: np.ndarray
-    prev_weekday: np.ndarray
-
-
-def time_grid(s: Scenario) -> Grid:
-    """The grid from local midnight of ``s.start`` to the end of the drain period."""
-    t0 = pd.Timestamp(s.start).tz_localize(s.timezone).tz_convert("UTC")
-    end_s = (s.horizon_days + s.drain_days) * 86400.0
-    seconds = np.arange(0.0, end_s + GRID_S, GRID_S)
-    local = (t0 + pd.to_timedelta(seconds, unit="s")).tz_convert(s.timezone)
-    hour = np.asarray(local.hour + local.minute / 60.0, float)
-    weekday = np.asarray(local.day_of_week, np.int64)
-    date = np.asarray(local.date)
-    return Grid(t0, seconds, hour, weekday, date, (weekday - 1) % 7)
 
 
 def sample_handling(h: Handling, u: np.ndarray, factor: float = 1.0) -> np.ndarray:
@@ -141,31 +119,6 @@ class Plan:
         return (s.horizon_days + s.drain_days) * 86400.0
 
 
-def _shift_active(grid: Grid, start: float, end: float, days: list[str]) -> np.ndarray:
-    on = np.isin(grid.weekday, [DAYS.index(d) for d in days])
-    on_prev = np.isin(grid.prev_weekday, [DAYS.index(d) for d in days])
-    if end > start:
-        return on & (grid.hour >= start) & (grid.hour < end)
-    # past midnight (or a 24-hour shift when start == end)
-    return (on & (grid.hour >= start)) | (on_prev & (grid.hour < end))
-
-
-def _capacity(s: Scenario, grid: Grid) -> tuple[list[np.ndarray], list[np.ndarray],
-                                                 list[np.ndarray]]:
-    times, values, seats_all = [], [], []
-    for pool in s.pools.values():
-        seats = np.zeros(len(grid.seconds))
-        for shift in pool.shifts:
-            seats += shift.share * pool.headcount * _shift_active(
-                grid, shift.start_hour, shift.end_hour, shift.days)
-        productive = np.floor(seats * (1 - pool.shrinkage) + 0.5).astype(np.int64)
-        change = np.r_[True, productive[1:] != productive[:-1]]
-        times.append(grid.seconds[change])
-        values.append(productive[change])
-        seats_all.append(seats)
-    return times, values, seats_all
-
-
 def _arrivals(s: Scenario, grid: Grid, name: str, seed: int, rep: int) -> np.ndarray:
     item = s.item_types[name]
     horizon = s.horizon_days * 86400.0
@@ -225,7 +178,7 @@ def make_plan(s: Scenario, seed: int, replication: int) -> Plan:
     del vparts, chunks, item_idx, rank
     plan_visits = _visits(visits, len(submit), [p.discipline for p in s.pools.values()],
                           qa_before_send=s.qa.timing == "before_send")
-    times, values, seats = _capacity(s, grid)
+    times, values, seats = pool_capacity(s, grid)
     return Plan(
         scenario=s, grid=grid, type_names=type_names, pool_names=pool_names,
         item_type=items["item_type"].astype(np.int16), submit=items["submit"],
@@ -243,44 +196,97 @@ def make_plan(s: Scenario, seed: int, replication: int) -> Plan:
         disciplines=[p.discipline for p in s.pools.values()], **plan_visits)
 
 
+@dataclass
+class _Draws:
+    """The uniforms of one item type and part (backlog or new): one stream per purpose.
+
+    Every purpose draws one value for each of the ``n`` items, whether or not the
+    item needs it (common random numbers).
+    """
+
+    seed: int
+    rep: int
+    name: str
+    part: str
+    n: int = 0
+
+    def stream(self, purpose: str) -> np.random.Generator:
+        return _stream(self.seed, self.rep, purpose, self.name, self.part)
+
+    def uniform(self, purpose: str) -> np.ndarray:
+        return self.stream(purpose).random(self.n)
+
+
 def _items_of_type(s: Scenario, grid: Grid, name: str, part: str, seed: int, rep: int,
                    pool_index: dict[str, int], label_names: list[str]
                    ) -> dict[str, np.ndarray]:
     """All draws and decisions of the items of one type (``part``: backlog or new)."""
     item = s.item_types[name]
-    route = s.routing.get(name)
-
-    def uniform(purpose: str) -> np.ndarray:
-        return _stream(seed, rep, purpose, name, part).random(n)
-
+    draws = _Draws(seed, rep, name, part)
     if part == "backlog":
         b = item.initial_backlog
-        n = b.count
-        submit = np.sort(-uniform("backlog_age") * b.max_age_hours * 3600.0)
+        draws.n = b.count
+        submit = np.sort(-draws.uniform("backlog_age") * b.max_age_hours * 3600.0)
     else:
         submit = _arrivals(s, grid, name, seed, rep)
-        n = len(submit)
-    violating = uniform("label") < item.prevalence
-    if item.labels:  # the reason a rejection gives (drawn for every item)
-        weights = np.cumsum(list(item.labels.values()))
-        pick = np.searchsorted(weights / weights[-1], uniform("reason"), side="right")
-        codes = np.array([label_names.index(k) for k in item.labels], np.int16)
-        reason = codes[np.minimum(pick, len(codes) - 1)]
-    else:
-        reason = np.full(n, -1, np.int16)
+        draws.n = len(submit)
+    violating = draws.uniform("label") < item.prevalence
+    reason = _reasons(item, draws, label_names)
+    score, routes, ready = _screen(item, draws, violating, submit)
+    out = _decisions(s, name, draws, routes, violating)
+    visits = _visits_of_type(s, name, draws, out, submit, pool_index)
+    return {
+        "submit": submit, "ready": ready, "violating": violating,
+        "score": score.astype(np.float32),
+        "route": routes.astype(np.int8), "first_reject": out["first_reject"],
+        "escalated": out["escalated"], "qa_sampled": out["qa_sampled"],
+        "qa_overturn": out["qa_overturn"], "after_qa_reject": out["after_qa_reject"],
+        "appealed": out["appealed"], "appeal_overturn": out["appeal_overturn"],
+        "final_reject": out["final_reject"], "reason": reason, "visits": visits,
+    }
+
+
+def _reasons(item: ItemType, draws: _Draws, label_names: list[str]) -> np.ndarray:
+    """The reason code a rejection of each item gives (drawn for every item; -1: none)."""
+    if not item.labels:
+        return np.full(draws.n, -1, np.int16)
+    weights = np.cumsum(list(item.labels.values()))
+    pick = np.searchsorted(weights / weights[-1], draws.uniform("reason"), side="right")
+    codes = np.array([label_names.index(k) for k in item.labels], np.int16)
+    return codes[np.minimum(pick, len(codes) - 1)]
+
+
+def _screen(item: ItemType, draws: _Draws, violating: np.ndarray, submit: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ML pre-filter: each item's score, route and when it is routed."""
+    n = draws.n
     model = item.model
-    if model.enabled and part == "new":
-        rng_v = _stream(seed, rep, "score_violating", name, part)
-        rng_c = _stream(seed, rep, "score_clean", name, part)
+    if model.enabled and draws.part == "new":
+        rng_v = draws.stream("score_violating")
+        rng_c = draws.stream("score_clean")
         score = np.where(violating, rng_v.beta(model.violating.a, model.violating.b, n),
                          rng_c.beta(model.clean.a, model.clean.b, n))
-        routes = np.where(score < model.t_low, 0, np.where(score >= model.t_high, 1, 2))
+        routes = np.where(score < model.t_low, AUTO_APPROVE,
+                          np.where(score >= model.t_high, AUTO_REJECT, HUMAN))
         latency = model.latency_s
     else:
         score = np.full(n, np.nan)
-        routes = np.full(n, BACKLOG if part == "backlog" else HUMAN)
+        routes = np.full(n, BACKLOG if draws.part == "backlog" else HUMAN)
         latency = 0.0
-    ready = np.maximum(submit + latency, 0.0) if part == "new" else np.zeros(n)
+    ready = np.maximum(submit + latency, 0.0) if draws.part == "new" else np.zeros(n)
+    return score, routes, ready
+
+
+def _decisions(s: Scenario, name: str, draws: _Draws, routes: np.ndarray,
+               violating: np.ndarray) -> dict[str, np.ndarray]:
+    """Every decision about the items: reviewers' errors, escalation, QA, rework, appeals.
+
+    Also the stages each item visits (``human``, ``escalated``, ``qa_sampled``,
+    ``rework``, ``appealed``) and the appeals' filing delays (s, per appeal).
+    """
+    n = draws.n
+    uniform = draws.uniform
+    route = s.routing.get(name)
     human = routes >= HUMAN
     auto = ~human
 
@@ -309,7 +315,7 @@ def _items_of_type(s: Scenario, grid: Grid, name: str, part: str, seed: int, rep
     after_qa_reject = np.where(qa_overturn, violating, first_reject)
 
     ap = s.appeals
-    appealed = ap.enabled & after_qa_reject & (uniform("appeal") < item.appeal_rate)
+    appealed = ap.enabled & after_qa_reject & (uniform("appeal") < s.item_types[name].appeal_rate)
     u_over = uniform("appeal_overturn")
     wrong_now = after_qa_reject != violating
     appeal_overturn = appealed & (u_over < np.where(wrong_now, ap.overturn_if_wrong,
@@ -320,14 +326,39 @@ def _items_of_type(s: Scenario, grid: Grid, name: str, part: str, seed: int, rep
     delay_h = np.exp(np.log(max(ap.delay_hours, 1e-9)) - sigma2 / 2
                      + np.sqrt(sigma2) * ndtri(uniform("appeal_delay")[appealed]))
     appeal_delay = delay_h * 3600.0 if ap.delay_hours > 0 else np.zeros(len(delay_h))
+    return {
+        "human": human, "first_reject": first_reject, "escalated": escalated,
+        "qa_sampled": qa_sampled, "qa_overturn": qa_overturn, "rework": rework,
+        "after_qa_reject": after_qa_reject, "appealed": appealed,
+        "appeal_overturn": appeal_overturn, "final_reject": final_reject,
+        "appeal_delay": appeal_delay,
+    }
 
-    has = {L1: human, L2: escalated, QA_REVIEW: qa_sampled, REWORK: rework, APPEAL: appealed}
 
-    # handling times per stage: one uniform for every item (common random numbers),
-    # turned into times only for the items that make the visit
-    def handling(stage: int, pool: str | None, fallback: tuple[Handling, float] | None,
+def _stage_pools(s: Scenario, name: str) -> dict[Stage, str | None]:
+    """The pool of each stage for an item type (None: no such pool)."""
+    route = s.routing.get(name)
+    l1_pool = route.pool if route else None
+    return {L1: l1_pool, L2: route.escalation_pool if route else None,
+            QA_REVIEW: s.qa.pool if s.qa.enabled else None, REWORK: l1_pool,
+            APPEAL: s.appeals.pool if s.appeals.enabled else None}
+
+
+def _service_times(s: Scenario, name: str, draws: _Draws, has: dict[Stage, np.ndarray]
+                   ) -> dict[Stage, np.ndarray]:
+    """Handling times per stage, for the items that make the visit.
+
+    One uniform for every item (common random numbers), turned into times only for
+    the items that make the visit. QA falls back to the L1 time x ``handling_factor``,
+    an appeal to ``appeals.handling``.
+    """
+    pools = _stage_pools(s, name)
+    qa, ap = s.qa, s.appeals
+
+    def handling(stage: Stage, fallback: tuple[Handling, float] | None,
                  purpose: str) -> np.ndarray:
-        u = uniform(purpose)[has[stage]]
+        u = draws.uniform(purpose)[has[stage]]
+        pool = pools[stage]
         h = s.pools[pool].handling_for(name) if pool else None
         if h is not None:
             return sample_handling(h, u)
@@ -335,26 +366,35 @@ def _items_of_type(s: Scenario, grid: Grid, name: str, part: str, seed: int, rep
             return sample_handling(fallback[0], u, fallback[1])
         return np.full(len(u), np.nan)
 
+    l1_pool = pools[L1]
     l1_h = s.pools[l1_pool].handling_for(name) if l1_pool else None
-    svc: dict[int, np.ndarray] = {}
-    svc[L1] = handling(L1, l1_pool, None, "l1_time")
-    svc[L2] = handling(L2, l2_pool, None, "l2_time")
+    svc: dict[Stage, np.ndarray] = {}
+    svc[L1] = handling(L1, None, "l1_time")
+    svc[L2] = handling(L2, None, "l2_time")
     qa_fallback = (l1_h, qa.handling_factor) if l1_h is not None else None
-    svc[QA_REVIEW] = handling(QA_REVIEW, qa.pool if qa.enabled else None, qa_fallback,
-                              "qa_time")
-    svc[REWORK] = handling(REWORK, l1_pool, None, "rework_time")
-    svc[APPEAL] = handling(APPEAL, ap.pool if ap.enabled else None, (ap.handling, 1.0),
-                           "appeal_time")
+    svc[QA_REVIEW] = handling(QA_REVIEW, qa_fallback, "qa_time")
+    svc[REWORK] = handling(REWORK, None, "rework_time")
+    svc[APPEAL] = handling(APPEAL, (ap.handling, 1.0), "appeal_time")
     if np.isnan(svc[QA_REVIEW]).any():
         raise ScenarioError(f"pools.{qa.pool}.handling: no QA handling time for item type "
                             f"{name!r} (it has no route to take it from); expected a key "
                             f"{name!r} or '*'")
-    stage_pool = {L1: l1_pool, L2: l2_pool, QA_REVIEW: qa.pool if qa.enabled else None,
-                  REWORK: l1_pool, APPEAL: ap.pool if ap.enabled else None}
-    deadline = submit + item.sla.hours * 3600.0
+    return svc
+
+
+def _visits_of_type(s: Scenario, name: str, draws: _Draws, out: dict[str, np.ndarray],
+                    submit: np.ndarray, pool_index: dict[str, int]) -> dict[str, np.ndarray]:
+    """The human visits of the items of one type, stage by stage (item numbers local)."""
+    has = {L1: out["human"], L2: out["escalated"], QA_REVIEW: out["qa_sampled"],
+           REWORK: out["rework"], APPEAL: out["appealed"]}
+    svc = _service_times(s, name, draws, has)
+    stage_pool = _stage_pools(s, name)
+    route = s.routing.get(name)
+    appeal_sla_s = s.appeals.sla.hours * 3600.0
+    deadline = submit + s.item_types[name].sla.hours * 3600.0
     parts: dict[str, list[np.ndarray]] = {k: [] for k in ("item", "stage", "pool", "svc",
                                                           "delay", "deadline", "from_now")}
-    for stage in (L1, L2, QA_REVIEW, REWORK, APPEAL):
+    for stage in Stage:
         idx = np.nonzero(has[stage])[0]
         if not len(idx):
             continue
@@ -363,22 +403,14 @@ def _items_of_type(s: Scenario, grid: Grid, name: str, part: str, seed: int, rep
         parts["stage"].append(np.full(m, stage, np.int8))
         parts["pool"].append(np.full(m, pool_index[stage_pool[stage]], np.int16))
         parts["svc"].append(svc[stage])
-        parts["delay"].append(appeal_delay if stage == APPEAL else np.zeros(m))
+        parts["delay"].append(out["appeal_delay"] if stage == APPEAL else np.zeros(m))
         # SLA deadline for sla_age pools; an appeal's counts from its filing time
-        parts["deadline"].append(np.full(m, ap.sla.hours * 3600.0) if stage == APPEAL
+        parts["deadline"].append(np.full(m, appeal_sla_s) if stage == APPEAL
                                  else deadline[idx])
         parts["from_now"].append(np.full(m, stage == APPEAL))
     visits = {k: _join(v) for k, v in parts.items()}
     visits["priority"] = np.full(len(visits["item"]), float(route.priority if route else 0))
-    return {
-        "submit": submit, "ready": ready, "violating": violating,
-        "score": score.astype(np.float32),
-        "route": routes.astype(np.int8), "first_reject": first_reject, "escalated": escalated,
-        "qa_sampled": qa_sampled, "qa_overturn": qa_overturn,
-        "after_qa_reject": after_qa_reject, "appealed": appealed,
-        "appeal_overturn": appeal_overturn, "final_reject": final_reject, "reason": reason,
-        "visits": visits,
-    }
+    return visits
 
 
 def _join(arrays: list[np.ndarray]) -> np.ndarray:
@@ -413,8 +445,8 @@ def _visits(visits: dict[str, np.ndarray], n: int, disciplines: list[str], *,
     cand = np.nonzero(deciding)[0]
     decision_visit[item_idx[cand]] = cand  # stages are in order, so the last one wins
     pool = v["pool"].astype(np.int16)
-    kind = np.array([{"fifo": 0, "priority": 1, "sla_age": 2}[d] for d in disciplines] or [0])
-    by_sla = kind[pool] == 2 if len(pool) else np.zeros(0, bool)
+    kind = np.array([Discipline.of(d) for d in disciplines] or [Discipline.FIFO])
+    by_sla = kind[pool] == Discipline.SLA_AGE if len(pool) else np.zeros(0, bool)
     key = np.where(by_sla, v["deadline"], v["priority"])
     key_now = by_sla & v["from_now"].astype(bool)
     return {

@@ -294,6 +294,7 @@ def kingman_wait(utilisation: float, service_time: float, ca2: float = 1.0,
 
 def halfin_whitt_beta(p_wait: float) -> float:
     """The square-root staffing β giving a target P(wait) (Halfin-Whitt: 1/(1 + βΦ(β)/φ(β)))."""
+    # deferred: scipy.stats takes ~1 s to import, this module otherwise needs only numpy
     from scipy.optimize import brentq
     from scipy.stats import norm
 

@@ -1,0 +1,395 @@
+"""The tables of one replication: the per-item table and the simulated event log.
+
+Both are built from an :class:`~modlean.simulation.outcome.Outcome`. The event
+log has the canonical shape (``case_id``, ``activity``, ``timestamp``,
+``start_timestamp``, ``resource``, then ``market``, ``item_type``,
+``true_label``, ``decision``, ``label``, ``correct``, ``exposure_s``,
+``sla_breach``), so :mod:`modlean.process` runs on it as on a real log. It is
+assembled block by block (one block per activity and step) straight into
+preallocated narrow columns, which keeps its peak memory near the size of the
+finished log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from enum import IntEnum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from modlean.eventlog import utc_series
+from modlean.simulation.codes import (
+    APPEAL,
+    AUTO_APPROVE,
+    AUTO_REJECT,
+    HUMAN,
+    L1,
+    L2,
+    QA_REVIEW,
+    REWORK,
+    ROUTES,
+    Stage,
+)
+from modlean.simulation.outcome import NAT_MICROS, Outcome
+from modlean.simulation.plan import Plan
+
+__all__ = ["ACTIVITIES", "FIXED_RESOURCES", "EventRank", "Resource", "build_event_log",
+           "build_item_table", "case_ids", "log_blocks"]
+
+#: Activities of the simulated log, in process order (ties at equal times keep it).
+ACTIVITIES = ("submitted", "auto_screen", "auto_approved", "auto_rejected", "queued_l1",
+              "review_l1", "escalated_l2", "review_l2", "qa_sample", "qa_overturn",
+              "decision_sent", "appeal_filed", "appeal_queued", "appeal_review",
+              "appeal_decided")
+_ACT = {a: i for i, a in enumerate(ACTIVITIES)}
+
+
+class Resource(IntEnum):
+    """Resource codes of the log's non-reviewer events; reviewer seats follow them."""
+
+    SELLER = 0
+    MODEL = 1
+    SYSTEM = 2
+
+
+#: Names of the fixed resources, by code.
+FIXED_RESOURCES = ("seller", "model", "system")
+
+
+class EventRank(IntEnum):
+    """A step's place in its case's process order, with QA after sending (the default).
+
+    Within a case, process order is also time order: each step starts when the
+    one before it ended. With QA before sending, QA, its overturn and the rework
+    come one place earlier and the human decision is sent after them
+    (:func:`_rank`).
+    """
+
+    SUBMITTED = 0
+    AUTO_SCREEN = 1
+    AUTO_DECISION = 2
+    QUEUED_L1 = 3
+    AUTO_SENT = 3  # an automatic decision is sent at once (never in a case with queued_l1)
+    REVIEW_L1 = 4
+    ESCALATED_L2 = 5
+    REVIEW_L2 = 6
+    DECISION_SENT = 7
+    QA_SAMPLE = 8
+    QA_OVERTURN = 9
+    REWORK = 10
+    APPEAL_FILED = 11
+    APPEAL_QUEUED = 12
+    APPEAL_REVIEW = 13
+    APPEAL_DECIDED = 14
+
+
+def _rank(step: EventRank, before_send: bool) -> int:
+    """The rank of a step; QA before sending moves the QA steps ahead of the decision sent."""
+    if before_send:
+        if step == EventRank.DECISION_SENT:
+            return EventRank.REWORK
+        if EventRank.QA_SAMPLE <= step <= EventRank.REWORK:
+            return step - 1
+    return step
+
+
+#: The events of a block: items, end times, start times (or ``None``) and resource codes
+#: (one for all, or one per event).
+Events = tuple[np.ndarray, np.ndarray, np.ndarray | None, int | np.ndarray]
+#: A block of events: ``(rank, activity code, make)``; ``make()`` gives its :data:`Events`.
+Block = tuple[int, int, Callable[[], Events]]
+
+
+def _codes_dtype(categories: Sequence[str]) -> np.dtype:
+    """The integer dtype pandas keeps a categorical's codes in for these categories."""
+    return pd.Categorical.from_codes(np.zeros(0, np.int8), categories=list(categories)) \
+        .codes.dtype
+
+
+def _categorical(codes: np.ndarray, names: Sequence[str]) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes, categories=list(names))
+
+
+def case_ids(plan: Plan, rep: int, reps: int, counts: np.ndarray | None = None) -> pd.Series:
+    """``US-000001`` ... in submission order (``US-r2-000001`` with replications).
+
+    With ``counts``, item *i*'s id is repeated ``counts[i]`` times (the log's
+    column). Every id has the same length, so the Arrow string buffers are built
+    directly with numpy (no Python string per item or event, no copy).
+    """
+    s = plan.scenario
+    n = plan.n_items if counts is None else len(counts)
+    prefix = ((s.market or s.name or "case") + "-"
+              + (f"r{rep}-" if reps > 1 else "")).encode()
+    width = max(6, len(str(n)))
+    size = len(prefix) + width
+    ids = np.empty((n, size), np.uint8)
+    ids[:, :len(prefix)] = np.frombuffer(prefix, np.uint8)
+    number = np.arange(1, n + 1, dtype=np.int64)
+    for j in range(width - 1, -1, -1):  # digits, right to left
+        ids[:, len(prefix) + j] = number % 10 + ord("0")
+        number //= 10
+    del number
+    if counts is not None:
+        ids = np.repeat(ids, counts, axis=0)
+    rows = len(ids)
+    offsets = np.arange(0, (rows + 1) * size, size, dtype=np.int64)
+    arr = pa.LargeStringArray.from_buffers(rows, pa.py_buffer(offsets),
+                                           pa.py_buffer(ids.reshape(-1)))
+    text = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([arr])), copy=False)
+    return text.astype(pd.Series(["x"]).dtype)  # pandas' default text dtype
+
+
+def build_item_table(out: Outcome, rep: int, reps: int) -> pd.DataFrame:
+    """One row per item: route, decisions, times, turnaround, exposure, QA and appeal."""
+    p = out.plan
+    dec = np.where(np.isnan(out.decision_time), -1, p.first_reject.astype(np.int8))
+    return pd.DataFrame({
+        "replication": rep,
+        "case_id": case_ids(p, rep, reps),
+        "item_type": _categorical(p.item_type, p.type_names),
+        "submitted": out.stamps(p.submit),
+        "route": _categorical(p.route, ROUTES),
+        "score": p.score.astype(np.float32),
+        "true_label": _categorical(p.violating.astype(np.int8), ["clean", "violating"]),
+        "first_decision": _categorical(dec, ["approve", "reject"]),
+        "decision": _categorical(out.final_codes(), ["approve", "reject"]),
+        "label": _categorical(out.label_codes(), p.label_names),
+        "decided_at": out.stamps(out.decision_time),
+        "turnaround_h": out.tat_h,
+        "closed_at": out.stamps(out.closed_at),
+        "lead_time_h": (out.closed_at - p.submit) / 3600.0,
+        "sla_breach": out.breach,
+        "correct": out.correct,
+        "exposure_s": out.exposure_s,
+        "escalated": p.escalated,
+        "wait_l1_h": out.l1_wait_h,
+        "qa_sampled": p.qa_sampled,
+        "qa_overturned": p.qa_overturn,
+        "appealed": p.appealed,
+        "appeal_overturned": p.appeal_overturn,
+        "appeal_decided_at": out.stamps(out.appeal_end),
+    })
+
+
+# --------------------------------------------------------------------------- log blocks
+
+def _items_where(mask: Callable[[], np.ndarray], times: Callable[[], np.ndarray],
+                 resource: int) -> Callable[[], Events]:
+    """A block of the items where ``mask()`` holds, at ``times()``."""
+    def make() -> Events:
+        m = mask()
+        return np.nonzero(m)[0], times()[m], None, resource
+    return make
+
+
+def _visit_events(out: Outcome, pool_offset: np.ndarray, stage: Stage, times: str,
+                  resource: int | None, *, starts: bool = False,
+                  only: Callable[[np.ndarray], np.ndarray] | None = None
+                  ) -> Callable[[], Events]:
+    """A block of the visits at ``stage`` (``only``: of the items it selects), at the
+    outcome's ``times`` array (``"enq"`` or ``"end"``); ``resource`` None: the seat."""
+    p = out.plan
+
+    def make() -> Events:
+        m = p.v_stage == stage
+        if only is not None:
+            m &= only(p.v_item)
+        res: Any = resource
+        if resource is None:  # the reviewer's seat
+            res = pool_offset[:-1][p.v_pool[m]]
+            if out.seat is not None:
+                res = res + out.seat[m]
+        return (p.v_item[m], getattr(out, times)[m], out.start[m] if starts else None, res)
+    return make
+
+
+def _screen_blocks(out: Outcome) -> list[Block]:
+    """Submission, the model's screening and its automatic decisions."""
+    p = out.plan
+    n = p.n_items
+    blocks: list[Block] = [
+        (EventRank.SUBMITTED, _ACT["submitted"],
+         lambda: (np.arange(n), p.submit, None, Resource.SELLER)),
+        (EventRank.AUTO_SCREEN, _ACT["auto_screen"], _items_where(
+            lambda: np.isin(p.route, [AUTO_APPROVE, AUTO_REJECT])
+            | ((p.route == HUMAN) & ~np.isnan(p.score)), lambda: p.ready, Resource.MODEL)),
+    ]
+    for route, act in ((AUTO_APPROVE, "auto_approved"), (AUTO_REJECT, "auto_rejected")):
+        blocks.append((EventRank.AUTO_DECISION, _ACT[act], _items_where(
+            lambda route=route: p.route == route, lambda: p.ready, Resource.MODEL)))
+    return blocks
+
+
+def _visit_blocks(out: Outcome, pool_offset: np.ndarray, before_send: bool) -> list[Block]:
+    """The human visits: queued, reviewed, escalated, QA and its overturn, rework, appeal."""
+    p = out.plan
+    SYSTEM, SELLER = Resource.SYSTEM, Resource.SELLER
+    blocks: list[Block] = []
+
+    def add(step: EventRank, activity: str, make: Callable[[], Events]) -> None:
+        blocks.append((_rank(step, before_send), _ACT[activity], make))
+
+    def visits(stage: Stage, times: str, resource: int | None, **kw: Any
+               ) -> Callable[[], Events]:
+        return _visit_events(out, pool_offset, stage, times, resource, **kw)
+
+    reviews = {L1: ("review_l1", EventRank.REVIEW_L1), L2: ("review_l2", EventRank.REVIEW_L2),
+               QA_REVIEW: ("qa_sample", EventRank.QA_SAMPLE),
+               REWORK: ("review_l1", EventRank.REWORK),
+               APPEAL: ("appeal_review", EventRank.APPEAL_REVIEW)}
+    for stage, (act, step) in reviews.items():
+        if not out.present[stage]:
+            continue
+        if stage == L1:
+            add(EventRank.QUEUED_L1, "queued_l1", visits(stage, "enq", SYSTEM))
+        elif stage == L2:
+            add(EventRank.ESCALATED_L2, "escalated_l2", visits(stage, "enq", SYSTEM))
+        elif stage == APPEAL:
+            add(EventRank.APPEAL_FILED, "appeal_filed", visits(stage, "enq", SELLER))
+            add(EventRank.APPEAL_QUEUED, "appeal_queued", visits(stage, "enq", SYSTEM))
+        add(step, act, visits(stage, "end", None, starts=True))
+        if stage == QA_REVIEW:
+            add(EventRank.QA_OVERTURN, "qa_overturn", visits(
+                stage, "end", SYSTEM, only=lambda items: p.qa_overturn[items]))
+        if stage == APPEAL:
+            add(EventRank.APPEAL_DECIDED, "appeal_decided", visits(stage, "end", SYSTEM))
+    return blocks
+
+
+def _sent_blocks(out: Outcome, before_send: bool) -> list[Block]:
+    """The decision sent: an automatic one at once, a human one after review (and QA when
+    QA comes before sending)."""
+    sent = _ACT["decision_sent"]
+    return [
+        (EventRank.AUTO_SENT, sent, _items_where(lambda: out.auto, lambda: out.decision_time,
+                                                 Resource.SYSTEM)),
+        (_rank(EventRank.DECISION_SENT, before_send), sent, _items_where(
+            lambda: ~out.auto, lambda: out.decision_time, Resource.SYSTEM)),
+    ]
+
+
+def log_blocks(out: Outcome, pool_offset: np.ndarray) -> list[Block]:
+    """The log's events as blocks, one per activity and step, in process order.
+
+    Blocks are made when needed, so at most one is in memory. The sort is stable:
+    equal ranks keep the order the blocks are listed in.
+    """
+    before_send = out.plan.scenario.qa.timing == "before_send"
+    blocks = [*_screen_blocks(out), *_visit_blocks(out, pool_offset, before_send),
+              *_sent_blocks(out, before_send)]
+    blocks.sort(key=lambda b: b[0])
+    return blocks
+
+
+def _kept(block: Events) -> Events:
+    """A block without its events that never happened (NaN time)."""
+    items, times, starts, resource = block
+    keep = ~np.isnan(times)
+    if not keep.all():
+        items, times = items[keep], times[keep]
+        starts = starts[keep] if starts is not None else None
+        resource = resource if np.isscalar(resource) else np.asarray(resource)[keep]
+    return items, times, starts, resource
+
+
+def _pool_offsets(plan: Plan) -> np.ndarray:
+    """Resource code of each pool's first seat (codes 0-2 are seller, model, system)."""
+    return np.cumsum([len(Resource)] + [max(1, int(v.max()) if len(v) else 1)
+                                        for v in plan.cap_values])
+
+
+# --------------------------------------------------------------------------- event log
+
+def _resource_names(plan: Plan, pool_offset: np.ndarray) -> list[str]:
+    """Names of the resource codes: the fixed ones, then ``<pool>_001`` ... per seat."""
+    names = list(FIXED_RESOURCES)
+    for name, hi, lo in zip(plan.pool_names, pool_offset[1:], pool_offset[:-1], strict=True):
+        names += [f"{name}_{k + 1:03d}" for k in range(hi - lo)]
+    return names
+
+
+def _item_attributes(out: Outcome) -> dict[str, tuple[np.ndarray, Sequence[str] | None]]:
+    """Per-item columns of the log, compact, with their categories (None: not categorical)."""
+    p = out.plan
+    return {
+        "item_type": (p.item_type.astype(_codes_dtype(p.type_names)), p.type_names),
+        "true_label": (p.violating.astype(np.int8), ["clean", "violating"]),
+        "decision": (out.final_codes(), ["approve", "reject"]),
+        "label": (out.label_codes().astype(_codes_dtype(p.label_names)), p.label_names),
+        "correct": (out.correct, None),
+        "exposure_s": (out.exposure_s.astype(np.float32), None),
+        "sla_breach": (out.breach, None),
+    }
+
+
+def _fill_rows(out: Outcome, blocks: list[Block], counts: np.ndarray, names: list[str]
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every event written into its row: a case's rows are contiguous, cases in item
+    order, filled block by block. Returns end and start microseconds, activity and
+    resource codes."""
+    total = int(counts.sum(dtype=np.int64))
+    slot = np.cumsum(counts, dtype=np.int64) - counts  # next free row of each case
+    stamps = np.empty(total, np.int64)
+    starts = np.full(total, NAT_MICROS, np.int64)
+    acts = np.empty(total, _codes_dtype(ACTIVITIES))
+    resources = np.empty(total, _codes_dtype(names))
+    for _, act, make in blocks:
+        items, times, block_starts, resource = _kept(make())
+        rows = slot[items]
+        slot[items] += 1
+        stamps[rows] = out.micros(times)
+        if block_starts is not None:
+            starts[rows] = out.micros(block_starts)
+        acts[rows] = act
+        resources[rows] = resource
+        del items, times, block_starts, resource, rows
+    return stamps, starts, acts, resources
+
+
+def build_event_log(out: Outcome, rep: int, reps: int, *, release: bool = False) -> pd.DataFrame:
+    """The canonical event log of a replication (sorted by case, time, process order).
+
+    Every event is written straight into its row of preallocated, narrow columns,
+    per item attributes are repeated per event only at the end, and case ids are
+    built as Arrow buffers, so the peak memory stays near the size of the finished
+    log. ``release=True`` frees the outcome's arrays as soon as the log no longer
+    needs them (the outcome is unusable afterwards).
+    """
+    p, s = out.plan, out.plan.scenario
+    pool_offset = _pool_offsets(p)
+    names = _resource_names(p, pool_offset)
+    # per-item attributes, compact, before the arrays they come from are released
+    attrs = _item_attributes(out)
+    blocks = log_blocks(out, pool_offset)
+    counts = np.zeros(p.n_items, np.int32)
+    for _, _, make in blocks:
+        counts[_kept(make())[0]] += 1  # an item appears at most once per block
+    stamps, starts, acts, resources = _fill_rows(out, blocks, counts, names)
+    total = len(stamps)
+    del blocks
+    if release:
+        out.release()
+    cols: dict[str, Any] = {
+        "activity": _categorical(acts, ACTIVITIES),
+        "timestamp": utc_series(stamps),
+        "start_timestamp": utc_series(starts),
+        "resource": _categorical(resources, names),
+        "market": pd.Categorical.from_codes(np.zeros(total, np.int8), [s.market or s.name]),
+    }
+    del acts, stamps, starts, resources
+    for column, (values, categories) in attrs.items():
+        per_event = np.repeat(values, counts)
+        cols[column] = per_event if categories is None else _categorical(per_event, categories)
+    del attrs
+    case_id = case_ids(p, rep, reps, counts)
+    log = pd.DataFrame({"case_id": case_id, **cols}, copy=False)
+    del cols, case_id
+    if reps > 1:
+        log.insert(5, "replication", np.int16(rep))
+    log.attrs["modlean"] = {"source": f"simulated: {s.name} (seed replication {rep})",
+                            "notes": []}
+    return log
