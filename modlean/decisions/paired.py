@@ -45,7 +45,7 @@ __all__ = [
 
 #: Good direction of a KPI by name pattern (first match wins): "lower",
 #: "higher" or "none". Names are matched with :func:`re.search`; the patterns
-#: follow the KPI names of :mod:`modlean.simulation.run` (``turnaround_p95_h``,
+#: follow the KPI names of :func:`modlean.simulate` (``turnaround_p95_h``,
 #: ``sla_attainment``, ``utilisation.<pool>``, ``cost.<pool>`` ...).
 KPI_DIRECTIONS: tuple[tuple[str, str], ...] = (
     (r"utili[sz]ation|occupancy|headcount|^items$|^qa_sampled$|^appeals_(filed|decided)$"

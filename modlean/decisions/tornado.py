@@ -92,7 +92,7 @@ def sensitivity(baseline: ScenarioSpec,
         key: ``pools.*.headcount``), or a mapping label -> path pattern(s). Every
         path of a group moves together.
     kpis:
-        KPI names of :mod:`modlean.simulation.run` (read for ``item_type``).
+        KPI names of :func:`modlean.simulate` (read for ``item_type``).
     delta:
         The relative change (0.1 = ±10 %). Probabilities are clipped to [0, 1].
 

@@ -38,7 +38,7 @@ def share_of_periods_missed(kpis: pd.DataFrame, *, kpi: str = "sla_target_met",
     missing = [c for c in ("replication", "item_type", "kpi", "value") if c not in kpis.columns]
     if missing:
         raise ParameterError(f"kpis: missing column(s) {missing}; expected the tidy KPI "
-                             "table of modlean.simulation.run")
+                             "table of modlean.simulate")
     sel = kpis[(kpis["kpi"] == kpi) & (kpis["item_type"] == item_type)]
     if sel.empty:
         raise ParameterError(f"kpis: no {kpi!r} for item type {item_type!r}; found item types "

@@ -17,15 +17,12 @@ import gc
 import numpy as np
 import pandas as pd
 
-from modlean.eventlog import utc_series
+from modlean.eventlog import NAT, utc_series
 from modlean.simulation.codes import APPEAL, AUTO_APPROVE, AUTO_REJECT, L1, QA_REVIEW, REWORK, Stage
 from modlean.simulation.grid import GRID_S
 from modlean.simulation.plan import Plan
 
-__all__ = ["NAT_MICROS", "Outcome"]
-
-#: NaT as int64 microseconds.
-NAT_MICROS = np.iinfo(np.int64).min
+__all__ = ["Outcome"]
 
 
 def _cum_busy(start: np.ndarray, end: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -385,7 +382,7 @@ class Outcome:
         out = us.astype(np.int64)
         del us
         out += t0
-        out[nan] = NAT_MICROS
+        out[nan] = NAT
         return out
 
     def stamps(self, seconds: np.ndarray) -> pd.Series:

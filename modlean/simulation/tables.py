@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from modlean.eventlog import utc_series
+from modlean.eventlog import NAT, utc_series
 from modlean.simulation.codes import (
     APPEAL,
     AUTO_APPROVE,
@@ -33,7 +33,7 @@ from modlean.simulation.codes import (
     ROUTES,
     Stage,
 )
-from modlean.simulation.outcome import NAT_MICROS, Outcome
+from modlean.simulation.outcome import Outcome
 from modlean.simulation.plan import Plan
 
 __all__ = ["ACTIVITIES", "FIXED_RESOURCES", "EventRank", "Resource", "build_event_log",
@@ -334,7 +334,7 @@ def _fill_rows(out: Outcome, blocks: list[Block], counts: np.ndarray, names: lis
     total = int(counts.sum(dtype=np.int64))
     slot = np.cumsum(counts, dtype=np.int64) - counts  # next free row of each case
     stamps = np.empty(total, np.int64)
-    starts = np.full(total, NAT_MICROS, np.int64)
+    starts = np.full(total, NAT, np.int64)
     acts = np.empty(total, _codes_dtype(ACTIVITIES))
     resources = np.empty(total, _codes_dtype(names))
     for _, act, make in blocks:
