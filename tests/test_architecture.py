@@ -164,6 +164,17 @@ def test_subpackages_import_each_other_through_their_faces():
     assert not offenders, offenders
 
 
+def test_below_the_cli_modlean_is_imported_at_the_top():
+    """Function-level imports may defer a heavy third-party package, never modlean itself."""
+    offenders = [
+        f"{name}:{imp.line} imports {imp.module} inside a function"
+        for name, path in MODULES.items() if not name.startswith("modlean.cli")
+        for imp in imports_of(name, path)
+        if not imp.top_level and imp.module.startswith("modlean")
+    ]
+    assert not offenders, offenders
+
+
 #: The layers of the data flow, lowest first: a subpackage imports only from lower
 #: layers (docs/design.md draws the same table). ``modlean`` is the lazy face.
 LAYERS = {

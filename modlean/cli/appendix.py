@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+
+from modlean.cli.common import SubParsers
 
 
-def register(sub: Any) -> None:
+def register(sub: SubParsers) -> None:
     p = sub.add_parser(
         "appendix",
         help="write a BRD appendix (HTML, Markdown, DOCX, PDF) from a batch run",

@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from modlean.cli.common import SubParsers
 from modlean.errors import ModleanError, ParameterError
 from modlean.resources import notebook_path, shipped_dir
 
 
-def register(sub: Any) -> None:
+def register(sub: SubParsers) -> None:
     p = sub.add_parser(
         "batch",
         help="run notebooks for each market and collect the results",

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
-from modlean.cli.common import to_json, write_text_atomic
+from modlean.cli.common import SubParsers, to_json, write_text_atomic
 
 
-def register(sub: Any) -> None:
+def register(sub: SubParsers) -> None:
     p = sub.add_parser(
         "calibrate",
         help="build a baseline scenario from an event log",

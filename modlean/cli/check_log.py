@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from modlean.cli.common import add_log_options, log_options, to_json, write_text_atomic
+from modlean.cli.common import SubParsers, add_log_options, log_options, to_json, write_text_atomic
 from modlean.errors import ModleanError
 from modlean.eventlog import read_log, summarize
 
 
-def register(sub: Any) -> None:
+def register(sub: SubParsers) -> None:
     p = sub.add_parser(
         "check-log",
         help="validate event logs and print a summary",

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import Any, TypeAlias
 
 from modlean._util import to_json
 from modlean._util import write_atomic as write_text_atomic
 from modlean.errors import ParameterError
 
-__all__ = ["add_log_options", "log_options", "parse_pairs", "to_json", "write_text_atomic"]
+__all__ = ["SubParsers", "add_log_options", "log_options", "parse_pairs", "to_json",
+           "write_text_atomic"]
+
+#: What ``add_subparsers()`` returns; each command's ``register`` adds its parser to it.
+SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def parse_pairs(items: list[str] | None, option: str) -> dict[str, str]:

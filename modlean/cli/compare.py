@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from modlean.cli.common import add_run_options, to_json, write_text_atomic
+from modlean.cli.common import SubParsers, add_run_options, to_json, write_text_atomic
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
-def register(sub: Any) -> None:
+def register(sub: SubParsers) -> None:
     p = sub.add_parser(
         "compare",
         help="compare a baseline with proposals (paired, common random numbers)",
@@ -37,7 +40,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def markdown(table: Any) -> str:
+def markdown(table: pd.DataFrame) -> str:
     """The decision table as a Markdown table a PM can paste into a BRD."""
     cols = ["proposal", "item_type", "kpi", "baseline_mean", "proposal_mean", "difference",
             "ci_low", "ci_high", "relative_change", "verdict"]

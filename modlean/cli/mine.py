@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from modlean.cli.common import add_log_options, log_options, to_json, write_text_atomic
+from modlean.cli.common import SubParsers, add_log_options, log_options, to_json, write_text_atomic
 from modlean.eventlog import read_log
 
+if TYPE_CHECKING:
+    from modlean.eventlog import EventArrays
+    from modlean.process import Conformance
 
-def register(sub: Any) -> None:
+
+def register(sub: SubParsers) -> None:
     p = sub.add_parser(
         "mine",
         help="discover the process in an event log: DFG, variants, waits, lean metrics",
@@ -49,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write(out: Path, ev: Any, summary: dict[str, Any], checked: Any, freq: str) -> None:
+def _write(out: Path, ev: EventArrays, summary: dict[str, Any], checked: Conformance | None,
+           freq: str) -> None:
     from modlean import process
     from modlean.plots import process as process_plots
 
@@ -80,7 +85,7 @@ def _write(out: Path, ev: Any, summary: dict[str, Any], checked: Any, freq: str)
             save(draw(), out / f"{name}.png")
 
 
-def _describe(source: str, s: dict[str, Any], checked: Any) -> str:
+def _describe(source: str, s: dict[str, Any], checked: Conformance | None) -> str:
     d = s["case_duration_seconds"]
     lines = [
         f"{source}: {s['cases']:,} cases, {s['events']:,} events, "

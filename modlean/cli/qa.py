@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from modlean.cli.common import to_json
+from modlean.cli.common import SubParsers, to_json
 from modlean.errors import ParameterError
 
 
-def register(sub: Any) -> None:
+def register(sub: SubParsers) -> None:
     p = sub.add_parser(
         "qa-sample",
         help="decisions to sample to estimate an error rate within a margin",

@@ -5,13 +5,18 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from modlean.cli.common import to_json, write_text_atomic
+from modlean.cli.common import SubParsers, to_json, write_text_atomic
 from modlean.errors import ParameterError
 
+if TYPE_CHECKING:
+    import pandas as pd
 
-def register(sub: Any) -> None:
+    from modlean.risk import RiskRegister
+
+
+def register(sub: SubParsers) -> None:
     p = sub.add_parser(
         "risk",
         help="rate a risk register: matrix, heat maps, expected loss, FMEA, overdue actions",
@@ -109,8 +114,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write(out: Path, reg: Any, assessed: Any, overdue: Any, summary: dict,
-           plans: Any) -> None:
+def _write(out: Path, reg: RiskRegister, assessed: pd.DataFrame, overdue: pd.DataFrame,
+           summary: dict, plans: pd.DataFrame) -> None:
     import matplotlib
 
     matplotlib.use("Agg")

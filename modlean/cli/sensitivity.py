@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
-from modlean.cli.common import add_run_options, to_json, write_text_atomic
+from modlean.cli.common import SubParsers, add_run_options, to_json, write_text_atomic
 
 DEFAULT_KPIS = "turnaround_p95_h,sla_attainment,cost_total"
 
 
-def register(sub: Any) -> None:
+def register(sub: SubParsers) -> None:
     p = sub.add_parser(
         "sensitivity",
         help="move each parameter by +/- x %% and measure the KPIs (tornado)",

@@ -5,9 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from modlean.cli.common import add_run_options, parse_pairs, to_json, write_text_atomic
+from modlean.cli.common import SubParsers, add_run_options, parse_pairs, to_json, write_text_atomic
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from modlean.simulation import SimulationResult
 
 #: KPIs shown in the plain-text summary, in this order.
 HEADLINE = ("items", "turnaround_p50_h", "turnaround_p95_h", "sla_attainment", "automation_rate",
@@ -16,7 +21,7 @@ HEADLINE = ("items", "turnaround_p50_h", "turnaround_p95_h", "sla_attainment", "
             "cost_per_decision")
 
 
-def register(sub: Any) -> None:
+def register(sub: SubParsers) -> None:
     p = sub.add_parser(
         "simulate",
         help="simulate a scenario (or a proposal on its baseline)",
@@ -98,12 +103,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _records(frame: Any) -> list[dict[str, Any]]:
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as dicts with NaN as None (JSON has no NaN)."""
     return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
 
 
-def _write(out: Path, result: Any, summary: Any, scenario_yaml: str) -> None:
+def _write(out: Path, result: SimulationResult, summary: pd.DataFrame,
+           scenario_yaml: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     if result.log is not None:
         result.log.to_parquet(out / "events.parquet", index=False)
@@ -126,7 +132,7 @@ def _fmt(mean: float, low: float, high: float) -> str:
     return text
 
 
-def _describe(result: Any, summary: Any) -> str:
+def _describe(result: SimulationResult, summary: pd.DataFrame) -> str:
     s = result.scenario
     lines = [f"{s.name}: {s.horizon_days:g} days, seed {result.seed}, "
              f"{result.replications} replication(s); mean ± 95 % half-width"]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from modlean.cli.common import add_run_options, to_json
+from modlean.cli.common import SubParsers, add_run_options, to_json
 
 
-def register(sub: Any) -> None:
+def register(sub: SubParsers) -> None:
     p = sub.add_parser(
         "staff",
         help="size pools: analytic (Erlang C / workload) and confirmed by simulation",

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from modlean.cli.common import to_json, write_text_atomic
+from modlean.cli.common import SubParsers, to_json, write_text_atomic
 
 
-def register(sub: Any) -> None:
+def register(sub: SubParsers) -> None:
     p = sub.add_parser(
         "thresholds",
         help="tune the ML pre-filter's thresholds: Pareto frontier and cheapest pair",
