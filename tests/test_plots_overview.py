@@ -32,3 +32,12 @@ def test_daily_arrivals_counts_each_case_on_the_day_of_its_first_event_with_zero
     line = fig.axes[0].lines[0]
     assert list(line.get_ydata()) == [1, 0, 2]  # 1 March: c1; 2 March: none; 3 March: c2, c3
     plt.close(fig)
+
+
+def test_daily_arrivals_counts_local_days_in_the_market_s_zone():
+    # c3 starts 23:59 UTC on 3 March: 00:59 on 4 March in Berlin
+    fig = overview.daily_arrivals(_log(), tz="Europe/Berlin")
+    line = fig.axes[0].lines[0]
+    assert list(line.get_ydata()) == [1, 0, 1, 1]  # 1, 2, 3, 4 March in Berlin
+    assert "Europe/Berlin" in fig.axes[0].get_title()
+    plt.close(fig)

@@ -58,6 +58,16 @@ def test_label_metrics_chart_draws_precision_and_recall_per_label(root):
         pareto_chart(pd.DataFrame({"x": [1]}))
 
 
+def test_label_metrics_chart_shows_the_note_when_qa_gave_pass_fail(root):
+    qa = read_qa(root / "data" / "US" / "qa_reviews.csv")
+    passfail = qa.drop(columns=["qa_decision", "qa_label"]).assign(
+        qa_result=(qa["decision"] == qa["qa_decision"]).map({True: "PASS", False: "FAIL"}))
+    fig = label_metrics_chart(label_metrics(passfail))
+    assert not fig.axes[0].patches  # no empty bars pretending to be zeros
+    assert "pass/fail" in fig.axes[0].texts[0].get_text()
+    _renders(fig)
+
+
 def test_risk_heatmaps_and_fmea(root):
     reg = load_register(root / "data" / "risk_register.yaml")
     fig = risk_heatmaps(reg.assess(), matrix=reg.matrix)

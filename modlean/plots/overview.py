@@ -6,6 +6,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from modlean.plots.style import figure
+from modlean.quality import local_periods
 
 __all__ = ["activity_counts", "daily_arrivals", "run_status"]
 
@@ -36,22 +37,32 @@ def activity_counts(log: pd.DataFrame, top: int = 15) -> Figure:
     return fig
 
 
-def daily_arrivals(log: pd.DataFrame) -> Figure:
-    """Cases started per day (UTC): the day of each case's first event.
+def daily_arrivals(log: pd.DataFrame, *, tz: str = "UTC") -> Figure:
+    """Cases started per day: the local day (in ``tz``) of each case's first event.
+
+    Parameters
+    ----------
+    log:
+        A canonical event log (``modlean.read_log``).
+    tz:
+        The market's IANA time zone (``"Europe/Berlin"``); days are counted on its
+        clock. The default UTC counts UTC days.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
     first = log.groupby("case_id", sort=False)["timestamp"].min()
-    per_day = first.dt.floor("D").value_counts().sort_index()
+    per_day = local_periods(first, "D", tz).value_counts().sort_index()
     if len(per_day):
-        days = pd.date_range(per_day.index.min(), per_day.index.max(), freq="D")
-        per_day = per_day.reindex(days, fill_value=0)
+        days = pd.date_range(per_day.index.min().date(), per_day.index.max().date(), freq="D")
+        per_day = pd.Series(per_day.to_numpy(), index=per_day.index.date).reindex(
+            days.date, fill_value=0)
+        per_day.index = days
     fig, ax = figure(8.0, 3.5)
     ax.plot(per_day.index, per_day.to_numpy(), marker="o", markersize=3)
     ax.set_ylabel("cases started")
-    ax.set_title("Cases started per day (UTC)")
+    ax.set_title(f"Cases started per day ({tz})")
     ax.set_ylim(bottom=0)
     fig.autofmt_xdate()
     return fig

@@ -1,7 +1,13 @@
-"""QA figures: control charts with rule flags, Pareto charts, label metrics, scorecards."""
+"""QA figures: control charts with rule flags, Pareto charts, label metrics, scorecards.
+
+None of them buckets times: a control chart's periods come from
+:func:`modlean.quality.decision_periods` (``tz=`` for the market's local days),
+and its axis labels show them as given.
+"""
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -110,12 +116,23 @@ def label_metrics_chart(metrics: pd.DataFrame, *, title: str = "Rejection labels
 
     ``metrics`` is :func:`modlean.quality.label_metrics` output. Low precision: the
     label is used where QA would give another one (or approve); low recall: QA
-    finds that reason where production used another (or approved).
+    finds that reason where production used another (or approved). When the
+    metrics were left out (pass/fail QA: no QA label), the figure shows the note
+    instead of empty bars.
     """
     for col in ("precision", "recall", "actual"):
         if col not in metrics.columns:
             raise ParameterError(f"label_metrics_chart: column {col!r} missing; expected "
                                  "modlean.quality.label_metrics output")
+    notes = metrics["note"].dropna().astype(str) if "note" in metrics.columns else pd.Series()
+    if metrics["precision"].isna().all() and metrics["recall"].isna().all() and \
+            (notes != "").any():
+        fig, ax = figure(8, 2.0)
+        ax.text(0.5, 0.5, textwrap.fill(notes[notes != ""].iloc[0], 80), ha="center",
+                va="center", transform=ax.transAxes, fontsize=9)
+        ax.set_axis_off()
+        ax.set_title(title)
+        return fig
     fig, ax = figure(8, 0.55 * len(metrics) + 1.6)
     y = np.arange(len(metrics))[::-1]
     h = 0.38

@@ -13,7 +13,9 @@ Ratings come as a table with one row per item and one column per rater
 - :func:`specific_agreement` — positive and negative specific agreement (PA, NA);
 - :func:`golden_set_accuracy` — each reviewer against a golden set, with Wilson CIs;
 - :func:`agreement_summary` — all of them at once, because at 95% "approve"
-  κ can be low while p_o is 97% (the kappa paradox): never show κ alone.
+  κ can be low while p_o is 97% (the kappa paradox): never show κ alone;
+- :func:`qa_agreement` — the summary for production vs QA from a QA table (left
+  out, with a note, when QA gave pass/fail rather than its own verdict).
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ import numpy as np
 import pandas as pd
 
 from modlean.errors import ParameterError
+from modlean.quality.qa_table import declared, qa_outcomes, qa_shape
 from modlean.quality.sampling import proportion_ci
 
 __all__ = [
     "LANDIS_KOCH",
+    "NO_VERDICT_NOTE",
     "agreement_summary",
     "category_counts",
     "cohen_kappa",
@@ -38,6 +42,7 @@ __all__ = [
     "interpret_kappa",
     "krippendorff_alpha",
     "percent_agreement",
+    "qa_agreement",
     "ratings_table",
     "specific_agreement",
 ]
@@ -312,3 +317,39 @@ def agreement_summary(
     out["kappa_reading"] = interpret_kappa(kappa)
     out["ac1_reading"] = interpret_kappa(out["gwet_ac1"])
     return pd.Series(out, dtype=object)
+
+
+#: Why production-vs-QA agreement is left out of a pass/fail QA table.
+NO_VERDICT_NOTE = ("left out: QA gave pass/fail, not its own verdict; agreement and kappa "
+                   "compare two independent ratings, and a pass/fail check of the production "
+                   "decision is not one")
+
+
+def qa_agreement(qa: pd.DataFrame, *, positive: Sequence[str] | str = ("reject",),
+                 negative: Sequence[str] | str = ("approve",)) -> pd.Series:
+    """Agreement between production decisions and QA's verdicts (:func:`agreement_summary`).
+
+    The QA table's decision values are read case-insensitively and checked
+    (:func:`~modlean.quality.qa_table.qa_outcomes`); every ``positive`` value
+    counts as the first one, every ``negative`` value as the first of those.
+    With a pass/fail QA table the measures are NaN and ``note`` says why: they
+    are never computed on an assumed QA verdict. ``note`` is empty otherwise.
+    """
+    shape = qa_shape(qa)
+    pos, neg = declared(positive), declared(negative)
+    if shape == "pass_fail":
+        qa_outcomes(qa, pos, neg, labels=False)  # the values are still checked
+        nan = float("nan")
+        out: dict[str, Any] = {"items": len(qa), "raters": 2, "categories": nan,
+                               "prevalence": nan, "percent_agreement": nan,
+                               "cohen_kappa": nan, "fleiss_kappa": nan, "gwet_ac1": nan,
+                               "krippendorff_alpha": nan, "positive_agreement": nan,
+                               "negative_agreement": nan, "kappa_reading": "",
+                               "ac1_reading": "", "note": NO_VERDICT_NOTE}
+        return pd.Series(out, dtype=object)
+    out = qa_outcomes(qa, pos, neg, labels=False)
+    ratings = pd.DataFrame({"decision": np.where(out.made, pos[0], neg[0]),
+                            "qa_decision": np.where(out.truth, pos[0], neg[0])})
+    summary = agreement_summary(ratings, positive=pos[0], categories=[pos[0], neg[0]])
+    summary["note"] = ""
+    return summary

@@ -8,6 +8,8 @@
 - :func:`label_confusion` / :func:`label_metrics` — confusion matrix of
   production vs QA label, and precision / recall / F1 per rejection label.
 
+Both QA shapes are accepted; with pass/fail QA the figures that need QA's own
+reason code come back as NaN with a ``note`` saying why (never guessed).
 The QA table itself is described in :mod:`modlean.quality.qa_table`.
 """
 
@@ -21,14 +23,16 @@ import pandas as pd
 from modlean.errors import ParameterError
 from modlean.quality.qa_table import (
     NO_LABEL,
-    QA_COLUMNS,
-    check_qa_columns,
     qa_outcomes,
+    qa_shape,
     qa_weights,
 )
 from modlean.quality.sampling import proportion_ci
 
 __all__ = [
+    "FAIL_SHARE_NOTE",
+    "METRICS",
+    "NO_LABEL_NOTE",
     "decision_quality",
     "label_confusion",
     "label_metrics",
@@ -48,11 +52,24 @@ def _rate(num_mask: np.ndarray, den_mask: np.ndarray, w: np.ndarray,
     return {"value": p, "low": float(lo), "high": float(hi), "n": int(wd.size)}
 
 
+#: The metrics of :func:`decision_quality`, in the order they are returned.
+METRICS = ("accuracy", "accuracy_with_label", "error_rate", "false_rejection_rate", "miss_rate",
+           "precision", "recall", "label_accuracy", "label_error_rate", "f1", "tp", "fp", "fn",
+           "tn")
+#: Why label figures are left out of a pass/fail QA table.
+NO_LABEL_NOTE = ("left out: QA gave pass/fail, not its own reason code, so whether a rejection "
+                 "had the right reason is not known")
+#: What error_rate means for a pass/fail QA table.
+FAIL_SHARE_NOTE = "share of decisions QA failed (decisions only: QA gave no reason code)"
+
+
 def decision_quality(
     qa: pd.DataFrame,
     *,
     positive: Sequence[str] | str = ("reject",),
+    negative: Sequence[str] | str = ("approve",),
     weight: str | None = None,
+    by: str | None = None,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Decision and label quality of production decisions, judged by QA.
@@ -60,11 +77,15 @@ def decision_quality(
     Parameters
     ----------
     qa:
-        QA table (see the module docstring).
-    positive:
-        Decision values that mean "action taken" (reject / remove).
+        QA table of either shape (:mod:`modlean.quality.qa_table`).
+    positive, negative:
+        Decision values that mean "action taken" (reject / remove) and "no
+        action" (approve); matched case-insensitively, anything else is an error.
     weight:
         Column of sampling weights (1/π); None treats every row alike.
+    by:
+        A column (``"reviewer"``, ``"pool"``, ``"vendor"``) to give every metric
+        per group; the index is then (group, metric).
 
     Returns
     -------
@@ -74,34 +95,60 @@ def decision_quality(
         ``miss_rate``, ``precision``, ``recall``, ``f1``, ``label_accuracy`` and
         ``label_error_rate`` (its complement),
         and the counts ``tp``, ``fp``, ``fn``, ``tn``) with ``value``, ``low``,
-        ``high`` and ``n`` (rows behind it).
+        ``high``, ``n`` (rows behind it) and ``note``. With a pass/fail QA table the
+        figures that need QA's own reason code (``accuracy_with_label``,
+        ``label_accuracy``, ``label_error_rate``) are NaN and their ``note`` says
+        why; ``error_rate`` is then the share failed (decisions only).
     """
-    check_qa_columns(qa, QA_COLUMNS)
+    if by is not None:
+        return _per_group(qa, by, positive=positive, negative=negative, weight=weight,
+                          confidence=confidence)
+    out = qa_outcomes(qa, positive, negative)
     w = qa_weights(qa, weight)
-    made, truth, same_label = qa_outcomes(qa, positive)
+    made, truth = out.made, out.truth
     tp, fp, fn, tn = made & truth, made & ~truth, ~made & truth, ~made & ~truth
     every = np.ones(len(qa), dtype=bool)
-    correct = (made == truth) & (~tp | same_label)
     rows = {
-        "accuracy": _rate((made == truth), every, w, confidence),
-        "accuracy_with_label": _rate(correct, every, w, confidence),
-        "error_rate": _rate(~correct, every, w, confidence),
+        "accuracy": _rate(out.correct, every, w, confidence),
         "false_rejection_rate": _rate(fp, ~truth, w, confidence),
         "miss_rate": _rate(fn, truth, w, confidence),
         "precision": _rate(tp, made, w, confidence),
         "recall": _rate(tp, truth, w, confidence),
-        "label_accuracy": _rate(same_label, tp, w, confidence),
-        "label_error_rate": _rate(~same_label, tp, w, confidence),
     }
+    if out.same_label is None:
+        rows["error_rate"] = {**_rate(~out.correct, every, w, confidence),
+                              "note": FAIL_SHARE_NOTE}
+        for name in ("accuracy_with_label", "label_accuracy", "label_error_rate"):
+            rows[name] = {"value": float("nan"), "low": float("nan"), "high": float("nan"),
+                          "n": 0, "note": NO_LABEL_NOTE}
+    else:
+        correct = out.correct & (~tp | out.same_label)
+        rows["accuracy_with_label"] = _rate(correct, every, w, confidence)
+        rows["error_rate"] = _rate(~correct, every, w, confidence)
+        rows["label_accuracy"] = _rate(out.same_label, tp, w, confidence)
+        rows["label_error_rate"] = _rate(~out.same_label, tp, w, confidence)
     p, r = rows["precision"]["value"], rows["recall"]["value"]
     f1 = 2 * p * r / (p + r) if (p + r) > 0 else float("nan")
     rows["f1"] = {"value": f1, "low": float("nan"), "high": float("nan"), "n": int(tp.sum())}
     for name, mask in (("tp", tp), ("fp", fp), ("fn", fn), ("tn", tn)):
         rows[name] = {"value": float(w[mask].sum()), "low": float("nan"),
                       "high": float("nan"), "n": int(mask.sum())}
-    out = pd.DataFrame.from_dict(rows, orient="index")
-    out.index.name = "metric"
-    return out
+    table = pd.DataFrame.from_dict(rows, orient="index").reindex(METRICS)
+    table["note"] = table["note"].fillna("") if "note" in table else ""
+    table["n"] = table["n"].astype(int)
+    table.index.name = "metric"
+    return table
+
+
+def _per_group(qa: pd.DataFrame, by: str, **options: object) -> pd.DataFrame:
+    """:func:`decision_quality` of each group of ``by`` (a handful: one call per group)."""
+    if by not in qa.columns:
+        raise ParameterError(f"decision_quality by {by!r}: no such column in the QA table; "
+                             f"found {list(qa.columns)}")
+    groups = qa[by].astype("string").fillna("(none)")
+    parts = {g: decision_quality(part, **options)  # type: ignore[arg-type]
+             for g, part in qa.groupby(groups.to_numpy(), sort=True)}
+    return pd.concat(parts, names=[by, "metric"])
 
 
 def severity_weighted_score(
@@ -131,22 +178,33 @@ def severity_weighted_score(
     return float(1 - found.map(w).sum() / (len(qa) * max(w.values())))
 
 
-def _labels(qa: pd.DataFrame, decision: str, label: str, pos: set[str]) -> pd.Series:
-    return qa[label].where(qa[decision].isin(pos), NO_LABEL).fillna("(no label)").astype(str)
+def _labels(qa: pd.DataFrame, acted: np.ndarray, label: str) -> pd.Series:
+    """The rejection label of each row, ``(approve)`` where no action was taken."""
+    return qa[label].where(acted, NO_LABEL).fillna("(no label)").astype(str)
 
 
 def label_confusion(qa: pd.DataFrame, *, positive: Sequence[str] | str = ("reject",),
+                    negative: Sequence[str] | str = ("approve",),
                     weight: str | None = None) -> pd.DataFrame:
     """Confusion matrix: production label (rows) × QA label (columns).
 
     Approvals appear as ``"(approve)"``. With ``weight`` the cells are weighted counts.
+    A pass/fail QA table has no QA label: the result is then one row per production
+    label with ``checked`` (weighted count) and a ``note`` saying why the matrix is
+    left out.
     """
-    check_qa_columns(qa, QA_COLUMNS)
-    pos = {positive} if isinstance(positive, str) else set(positive)
-    made = _labels(qa, "decision", "label", pos)
-    truth = _labels(qa, "qa_decision", "qa_label", pos)
-    cats = sorted(set(made) | set(truth), key=lambda c: (c == NO_LABEL, c))
     w = qa_weights(qa, weight)
+    if qa_shape(qa) == "pass_fail":
+        out = qa_outcomes(qa, positive, negative)
+        made = _labels(qa.assign(label=qa.get("label")), out.made, "label")
+        checked = pd.Series(w, index=qa.index).groupby(made.to_numpy()).sum()
+        table = pd.DataFrame({"checked": checked, "note": NO_LABEL_NOTE})
+        table.index.name = "label"
+        return table
+    out = qa_outcomes(qa, positive, negative)
+    made = _labels(qa, out.made, "label")
+    truth = _labels(qa, out.truth, "qa_label")
+    cats = sorted(set(made) | set(truth), key=lambda c: (c == NO_LABEL, c))
     table = pd.crosstab(pd.Categorical(made, categories=cats),
                         pd.Categorical(truth, categories=cats), values=w, aggfunc="sum",
                         dropna=False).fillna(0.0)
@@ -155,13 +213,22 @@ def label_confusion(qa: pd.DataFrame, *, positive: Sequence[str] | str = ("rejec
 
 
 def label_metrics(qa: pd.DataFrame, *, positive: Sequence[str] | str = ("reject",),
+                  negative: Sequence[str] | str = ("approve",),
                   weight: str | None = None) -> pd.DataFrame:
     """Precision, recall and F1 per rejection label (one-vs-rest against QA's label).
 
     Returns one row per label: ``predicted`` (production used it), ``actual``
-    (QA says it), ``correct``, ``precision``, ``recall``, ``f1``.
+    (QA says it), ``correct``, ``precision``, ``recall``, ``f1`` and ``note``. With a
+    pass/fail QA table only ``predicted`` is known; the rest is NaN and the note
+    says why.
     """
-    table = label_confusion(qa, positive=positive, weight=weight)
+    table = label_confusion(qa, positive=positive, negative=negative, weight=weight)
+    if "note" in table.columns:
+        nan = np.full(len(table), np.nan)
+        out = pd.DataFrame({"predicted": table["checked"], "actual": nan, "correct": nan,
+                            "precision": nan, "recall": nan, "f1": nan,
+                            "note": table["note"]}, index=table.index)
+        return out.drop(index=NO_LABEL, errors="ignore")
     correct = pd.Series(np.diag(table.to_numpy()), index=table.index)
     out = pd.DataFrame({"predicted": table.sum(axis=1), "actual": table.sum(axis=0),
                         "correct": correct})
@@ -169,4 +236,5 @@ def label_metrics(qa: pd.DataFrame, *, positive: Sequence[str] | str = ("reject"
         out["precision"] = out["correct"] / out["predicted"]
         out["recall"] = out["correct"] / out["actual"]
         out["f1"] = 2 * out["correct"] / (out["predicted"] + out["actual"])
+    out["note"] = ""
     return out.drop(index=NO_LABEL, errors="ignore")

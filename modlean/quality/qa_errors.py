@@ -3,7 +3,9 @@
 :func:`is_error`, :func:`error_types`, :func:`error_counts` and
 :func:`decision_periods` turn the QA table into the inputs of control charts
 (errors and checks per day or reviewer, :mod:`modlean.quality.spc`) and Pareto
-charts (what kind of error).
+charts (what kind of error). Both QA table shapes are accepted; with pass/fail
+QA the Pareto counts QA's fail reasons. Periods are counted in the market's
+time zone (``tz=``, :mod:`modlean.quality.periods`).
 """
 
 from __future__ import annotations
@@ -14,71 +16,87 @@ import numpy as np
 import pandas as pd
 
 from modlean.errors import ParameterError
-from modlean.quality.qa_table import QA_COLUMNS, check_log_columns, check_qa_columns, qa_outcomes
+from modlean.quality.periods import local_periods
+from modlean.quality.qa_table import check_log_columns, qa_outcomes
 
-__all__ = ["decision_periods", "error_counts", "error_types", "is_error"]
+__all__ = ["NO_REASON", "decision_periods", "error_counts", "error_types", "is_error"]
+
+#: The fail reason shown when a pass/fail QA table gives none.
+NO_REASON = "(no reason given)"
 
 
 def is_error(qa: pd.DataFrame, *, positive: Sequence[str] | str = ("reject",),
-             label: bool = True) -> pd.Series:
+             negative: Sequence[str] | str = ("approve",), label: bool = True) -> pd.Series:
     """True for each checked decision QA found wrong (aligned with ``qa``'s index).
 
     A decision is wrong when production and QA disagree on acting (reject vs
     approve) or, with ``label=True``, when both reject but for different reasons
     (the complement of ``accuracy_with_label`` in
-    :func:`~modlean.quality.decision_quality.decision_quality`).
+    :func:`~modlean.quality.decision_quality.decision_quality`). With a pass/fail
+    QA table a decision is wrong when QA failed it (``label`` has no effect: QA
+    gave no reason code of its own).
     """
-    check_qa_columns(qa, QA_COLUMNS)
-    made, truth, same_label = qa_outcomes(qa, positive)
-    wrong = made != truth
-    if label:
-        wrong = wrong | (made & truth & ~same_label)
+    out = qa_outcomes(qa, positive, negative, labels=label)
+    wrong = ~out.correct
+    if label and out.same_label is not None:
+        wrong = wrong | (out.made & out.truth & ~out.same_label)
     return pd.Series(wrong, index=qa.index, name="error")
 
 
 def error_types(qa: pd.DataFrame, *, positive: Sequence[str] | str = ("reject",),
-                by: str = "detail") -> pd.Series:
+                negative: Sequence[str] | str = ("approve",), by: str = "detail") -> pd.Series:
     """What kind of error each wrong decision is, for a Pareto chart (wrong rows only).
 
     Kinds: ``missed`` (approved, QA would reject), ``wrong rejection`` (rejected,
     QA would approve) and ``wrong label`` (both reject, other reason). The label
-    concerned is QA's for a miss and production's otherwise.
+    concerned is QA's for a miss and production's otherwise. With a pass/fail QA
+    table the kind follows from the failed decision (a failed approve was missed,
+    a failed reject a wrong rejection) and the label concerned is QA's fail reason
+    (``qa_reason``; ``(no reason given)`` when empty or absent).
 
     Parameters
     ----------
     by:
         ``"detail"`` (``missed: counterfeit``), ``"kind"`` (``missed``) or
-        ``"label"`` (``counterfeit``): coarser groupings show a pattern sooner in
-        a small sample.
+        ``"label"`` (``counterfeit``; the fail reason with pass/fail QA): coarser
+        groupings show a pattern sooner in a small sample.
     """
     if by not in ("detail", "kind", "label"):
         raise ParameterError(f"error_types by {by!r}: expected 'detail', 'kind' or 'label'")
-    check_qa_columns(qa, QA_COLUMNS)
-    made, truth, same_label = qa_outcomes(qa, positive)
-    label = qa["label"].fillna("(no label)").astype(str).to_numpy().astype(str)
-    qa_label = qa["qa_label"].fillna("(no label)").astype(str).to_numpy().astype(str)
-    conditions = [~made & truth, made & ~truth, made & truth & ~same_label]
-    kinds = np.select(conditions, ["missed", "wrong rejection", "wrong label"], default="")
-    concerned = np.where(~made & truth, qa_label, label)
+    out = qa_outcomes(qa, positive, negative)
+    made, truth = out.made, out.truth
+    if out.same_label is None:
+        reason = qa["qa_reason"] if "qa_reason" in qa.columns else pd.Series(None, index=qa.index)
+        text = reason.astype("string").str.strip()
+        concerned = text.mask(text == "").fillna(NO_REASON).to_numpy().astype(str)
+        conditions = [~made & truth, made & ~truth]
+        kinds = np.select(conditions, ["missed", "wrong rejection"], default="")
+    else:
+        label = qa["label"].fillna("(no label)").astype(str).to_numpy().astype(str)
+        qa_label = qa["qa_label"].fillna("(no label)").astype(str).to_numpy().astype(str)
+        conditions = [~made & truth, made & ~truth, made & truth & ~out.same_label]
+        kinds = np.select(conditions, ["missed", "wrong rejection", "wrong label"], default="")
+        concerned = np.where(~made & truth, qa_label, label)
     if by == "kind":
         values = kinds
     elif by == "label":
         values = np.where(kinds != "", concerned, "")
     else:
         values = np.where(kinds != "", np.char.add(np.char.add(kinds, ": "), concerned), "")
-    out = pd.Series(values, index=qa.index, name="error_type")
-    return out[out != ""]
+    series = pd.Series(values, index=qa.index, name="error_type")
+    return series[series != ""]
 
 
 def error_counts(qa: pd.DataFrame, by: str | pd.Series, *,
-                 positive: Sequence[str] | str = ("reject",), label: bool = True
+                 positive: Sequence[str] | str = ("reject",),
+                 negative: Sequence[str] | str = ("approve",), label: bool = True
                  ) -> pd.DataFrame:
     """Errors and checked decisions per group: the input of a p or Laney p′ chart.
 
     Parameters
     ----------
     qa:
-        QA table.
+        QA table of either shape.
     by:
         A column of ``qa`` (``"reviewer"``, ``"vendor"``) or a Series aligned with
         it (e.g. :func:`decision_periods`). Rows whose group is missing are left out.
@@ -97,7 +115,7 @@ def error_counts(qa: pd.DataFrame, by: str | pd.Series, *,
         groups = qa[by]
     else:
         groups = pd.Series(by).reindex(qa.index)
-    wrong = is_error(qa, positive=positive, label=label)
+    wrong = is_error(qa, positive=positive, negative=negative, label=label)
     frame = pd.DataFrame({"group": groups.to_numpy(), "error": wrong.to_numpy()}).dropna(
         subset=["group"])
     if frame.empty:
@@ -111,26 +129,28 @@ def error_counts(qa: pd.DataFrame, by: str | pd.Series, *,
 
 
 def decision_periods(qa: pd.DataFrame, log: pd.DataFrame, *,
-                     activity: str = "decision_sent", freq: str = "D") -> pd.Series:
-    """The period (start, UTC) in which each QA-checked decision was made, from the log.
+                     activity: str = "decision_sent", freq: str = "D",
+                     tz: str = "UTC") -> pd.Series:
+    """The period in which each QA-checked decision was made, from the log.
 
-    The first ``activity`` event of the case dates the decision; ``freq`` is a
-    pandas frequency (``"D"`` day, ``"12h"``, ``"W"`` ...). Cases the log does not
-    decide get NaT (and are left out by :func:`error_counts`).
+    When both tables have ``task_id`` (a task-table import), the close of the
+    checked task (its last event) dates the decision; otherwise the first
+    ``activity`` event of the case does. ``freq`` is a pandas frequency (``"D"``
+    day, ``"12h"``, ``"W"`` ...) counted on the wall clock of ``tz``, the market's
+    IANA zone (default UTC); each period is given by its start, aware in ``tz``.
+    Checks the log does not date get NaT (and are left out by :func:`error_counts`).
     """
     check_log_columns(log, ("case_id", "activity", "timestamp"))
-    decided = log[log["activity"] == activity].groupby("case_id")["timestamp"].min()
+    if "task_id" in qa.columns and "task_id" in log.columns:
+        key, what = qa["task_id"].astype(str), "tasks"
+        decided = log.dropna(subset=["task_id"]).groupby(
+            log["task_id"].dropna().astype(str))["timestamp"].max()
+    else:
+        key, what = qa["case_id"].astype(str), f"{activity!r} events"
+        decided = log[log["activity"] == activity].groupby("case_id")["timestamp"].min()
     if decided.empty:
-        raise ParameterError(f"log: no {activity!r} events to date the QA-checked decisions")
-    try:
-        periods = decided.dt.floor(freq)
-    except ValueError:
-        try:  # non-fixed frequencies (W, MS ...) go through periods
-            periods = decided.dt.tz_localize(None).dt.to_period(freq).dt.start_time.dt.tz_localize(
-                "UTC")
-        except ValueError:
-            raise ParameterError(f"freq {freq!r}: expected a pandas frequency such as 'D', "
-                                 "'12h' or 'W'") from None
-    out = qa["case_id"].astype(str).map(periods)
+        raise ParameterError(f"log: no {what} to date the QA-checked decisions")
+    periods = local_periods(decided, freq, tz)
+    out = key.map(periods)
     out.name = "period"
     return out

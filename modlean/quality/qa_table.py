@@ -1,19 +1,30 @@
-"""The QA table: its columns, reading it, and the per-row quantities every QA measure uses.
+"""The QA table: its two shapes, reading it, and the per-row outcomes every QA measure uses.
 
 A **QA table** has one row per QA-checked decision: ``case_id``, the
-production ``reviewer`` (and ``vendor``/``site`` if known), the production
-``decision`` and rejection ``label``, and the QA verdict ``qa_decision`` and
-``qa_label`` (QA is taken as the truth). An optional weight column (1/inclusion
-probability, :func:`with_weights`) turns sample counts into population
-estimates (Horvitz-Thompson), which matters when auto-decided items are sampled
-at another rate.
+production ``reviewer`` (and ``vendor``/``site``/``pool`` if known), the
+production ``decision`` and rejection ``label``, and QA's finding in one of two
+shapes, told apart by the columns:
+
+- **verdict** (``qa_decision``, ``qa_label``): QA's own decision and reason
+  code; QA is taken as the truth;
+- **pass/fail** (``qa_result`` pass or fail, optional ``qa_reason``): FAIL means
+  the production decision was wrong. For approve/reject decisions the right
+  decision follows (a failed reject should have been an approve), but QA's
+  reason code does not: figures that need it are left out, with a note.
+
+Decision and verdict values are read case-insensitively (``REJECT``, ``Reject``)
+and checked against the declared set; any other value is an error listing the
+values found. An optional weight column (1/inclusion probability,
+:func:`with_weights`) turns sample counts into population estimates.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from os import PathLike
-from typing import IO
+from pathlib import Path
+from typing import IO, Literal
 
 import numpy as np
 import pandas as pd
@@ -22,35 +33,94 @@ from modlean.errors import ParameterError
 
 __all__ = [
     "NO_LABEL",
+    "PASS_FAIL_COLUMNS",
     "QA_COLUMNS",
+    "QA_RESULTS",
+    "QAOutcomes",
+    "QAShape",
     "check_log_columns",
     "check_qa_columns",
+    "declared",
     "qa_outcomes",
+    "qa_shape",
     "qa_weights",
     "read_qa",
+    "verdict_values",
     "with_weights",
 ]
 
-#: Columns a QA table must have.
+#: Columns a QA table of the verdict shape must have.
 QA_COLUMNS = ("case_id", "reviewer", "decision", "label", "qa_decision", "qa_label")
+#: Columns a QA table of the pass/fail shape must have (``qa_reason``, ``label`` optional).
+PASS_FAIL_COLUMNS = ("case_id", "reviewer", "decision", "qa_result")
+#: The values of ``qa_result`` (read case-insensitively).
+QA_RESULTS = ("pass", "fail")
 #: The label shown for an approval (no rejection reason).
 NO_LABEL = "(approve)"
 
+QAShape = Literal["verdict", "pass_fail"]
 
-def read_qa(path: str | PathLike[str] | IO[str]) -> pd.DataFrame:
-    """Read a QA table (CSV) and check its columns.
+
+def read_qa(path: str | PathLike[str] | IO[str] | pd.DataFrame, *,
+            positive: Sequence[str] | str = ("reject",),
+            negative: Sequence[str] | str = ("approve",)) -> pd.DataFrame:
+    """Read a QA table (CSV, semicolon CSV or Parquet) and check its shape and values.
+
+    Either shape is accepted (see the module docstring). Decision and verdict
+    values come back lower-case and stripped; an unnamed leading index column as
+    ``DataFrame.to_csv`` writes it (empty header, values 0..n-1) is dropped.
 
     Raises
     ------
     ParameterError
-        Naming the file and the missing column(s).
+        Naming the file and the missing column(s), or the values found outside
+        the declared set (``positive`` + ``negative``; ``pass``/``fail``) with counts.
     """
-    try:
-        qa = pd.read_csv(path, dtype={"case_id": str, "reviewer": str})
-    except (OSError, ValueError) as exc:
-        raise ParameterError(f"{path}: cannot read the QA table ({exc})") from None
-    check_qa_columns(qa, QA_COLUMNS[:5], str(path))
+    where = "QA table" if isinstance(path, pd.DataFrame) else str(getattr(path, "name", path))
+    qa = path.copy() if isinstance(path, pd.DataFrame) else _read_file(path, where)
+    shape = qa_shape(qa, where)
+    check_qa_columns(qa, QA_COLUMNS[:5] if shape == "verdict" else PASS_FAIL_COLUMNS, where)
+    if "case_id" in qa:
+        qa["case_id"] = qa["case_id"].astype(str)
+    decisions = declared(positive) + declared(negative)
+    qa["decision"] = verdict_values(qa["decision"], decisions, "decision", where)
+    if shape == "verdict":
+        qa["qa_decision"] = verdict_values(qa["qa_decision"], decisions, "qa_decision", where)
+    else:
+        qa["qa_result"] = verdict_values(qa["qa_result"], QA_RESULTS, "qa_result", where)
     return qa
+
+
+def _read_file(path: str | PathLike[str] | IO[str], where: str) -> pd.DataFrame:
+    """The table in ``path``: Parquet by suffix, else CSV with the separator sniffed."""
+    text_cols = {"case_id": str, "task_id": str, "reviewer": str, "qa_reviewer": str}
+    try:
+        if isinstance(path, (str, PathLike)) and Path(path).suffix.lower() == ".parquet":
+            qa = pd.read_parquet(path)
+        else:
+            qa = pd.read_csv(path, sep=None, engine="python", dtype=text_cols)
+    except (OSError, ValueError, ImportError) as exc:
+        raise ParameterError(f"{where}: cannot read the QA table ({exc})") from None
+    first = qa.columns[0] if len(qa.columns) else None
+    if isinstance(first, str) and (first == "" or first.startswith("Unnamed: 0")):
+        index = pd.to_numeric(qa[first], errors="coerce")
+        if index.notna().all() and index.to_numpy().tolist() == list(range(len(qa))):
+            qa = qa.drop(columns=first)
+    return qa
+
+
+def qa_shape(qa: pd.DataFrame, where: str = "QA table") -> QAShape:
+    """``"verdict"`` when the table has ``qa_decision``, ``"pass_fail"`` when it has ``qa_result``.
+
+    A table with both is read as the verdict shape (it says more).
+    """
+    if "qa_decision" in qa.columns:
+        return "verdict"
+    if "qa_result" in qa.columns:
+        return "pass_fail"
+    raise ParameterError(f"{where}: missing column(s) ['qa_decision']; found {list(qa.columns)}; "
+                         f"expected QA's verdict {list(QA_COLUMNS)} or QA's pass/fail "
+                         f"{list(PASS_FAIL_COLUMNS)} (+ 'qa_reason')")
 
 
 def check_qa_columns(qa: pd.DataFrame, columns: Sequence[str], where: str = "QA table"
@@ -60,6 +130,81 @@ def check_qa_columns(qa: pd.DataFrame, columns: Sequence[str], where: str = "QA 
     if missing:
         raise ParameterError(f"{where}: missing column(s) {missing}; found {list(qa.columns)}; "
                              f"expected at least {list(columns)}")
+
+
+def declared(values: Sequence[str] | str) -> tuple[str, ...]:
+    """A declared value set, lower-case and stripped (one string is a set of one)."""
+    items = (values,) if isinstance(values, str) else tuple(values)
+    return tuple(str(v).strip().lower() for v in items)
+
+
+def verdict_values(values: pd.Series, expected: Sequence[str], column: str,
+                   where: str = "QA table") -> pd.Series:
+    """``values`` lower-case and stripped, checked to lie in ``expected``.
+
+    Raises
+    ------
+    ParameterError
+        Listing every value found outside ``expected`` with its count (empty
+        cells as ``(empty)``) and the expected set.
+    """
+    text = values.astype("string").str.strip().str.lower()
+    bad = text.isna() | ~text.isin(list(expected))
+    if bad.any():
+        found = values[bad].astype("string").fillna("(empty)").value_counts()
+        listed = ", ".join(f"{v!r} ×{n}" for v, n in found.items())
+        first = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ParameterError(f"{where}, column {column!r}: {int(bad.sum())} row(s) (first: row "
+                             f"{first + 1}) hold values outside the declared set; found "
+                             f"{listed}; expected one of {list(expected)} (any case)")
+    return text.astype(object)
+
+
+@dataclass(frozen=True)
+class QAOutcomes:
+    """Each checked decision's outcome as boolean arrays aligned with the QA table.
+
+    ``truth`` is QA's decision (derived for the pass/fail shape: a failed
+    decision should have been the other one); ``same_label`` is None when QA
+    gave no reason code of its own (pass/fail).
+    """
+
+    shape: QAShape
+    made: np.ndarray
+    truth: np.ndarray
+    same_label: np.ndarray | None
+
+    @property
+    def correct(self) -> np.ndarray:
+        """The decision was right (QA agreed, or passed it)."""
+        return self.made == self.truth
+
+
+def qa_outcomes(qa: pd.DataFrame, positive: Sequence[str] | str,
+                negative: Sequence[str] | str = ("approve",), *, labels: bool = True,
+                where: str = "QA table") -> QAOutcomes:
+    """Production acted, QA says act, and (verdict shape) same label, checked.
+
+    ``positive`` are the decision values that mean action (reject / remove),
+    ``negative`` those that mean none (approve); values are matched
+    case-insensitively and anything else is an error. ``labels=False`` does not
+    require the label columns.
+    """
+    shape = qa_shape(qa, where)
+    if shape == "verdict":
+        check_qa_columns(qa, QA_COLUMNS if labels else ("decision", "qa_decision"), where)
+    else:
+        check_qa_columns(qa, ("decision", "qa_result"), where)
+    pos, neg = declared(positive), declared(negative)
+    made = verdict_values(qa["decision"], pos + neg, "decision", where).isin(pos).to_numpy()
+    if shape == "pass_fail":
+        failed = verdict_values(qa["qa_result"], QA_RESULTS, "qa_result", where) == "fail"
+        return QAOutcomes(shape, made, made ^ failed.to_numpy(), None)
+    truth = verdict_values(qa["qa_decision"], pos + neg, "qa_decision", where).isin(pos)
+    same_label = None
+    if labels:
+        same_label = (qa["label"].astype(str) == qa["qa_label"].astype(str)).to_numpy()
+    return QAOutcomes(shape, made, truth.to_numpy(), same_label)
 
 
 def qa_weights(qa: pd.DataFrame, weight: str | None) -> np.ndarray:
@@ -74,16 +219,6 @@ def qa_weights(qa: pd.DataFrame, weight: str | None) -> np.ndarray:
         raise ParameterError(f"QA table row {int(bad[0]) + 1}, column {weight!r}: found "
                              f"{qa[weight].iloc[int(bad[0])]!r}; expected a positive weight")
     return w
-
-
-def qa_outcomes(qa: pd.DataFrame, positive: Sequence[str] | str
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(production acted, QA says act, same label) as boolean arrays."""
-    pos = {positive} if isinstance(positive, str) else set(positive)
-    made = qa["decision"].isin(pos).to_numpy()
-    truth = qa["qa_decision"].isin(pos).to_numpy()
-    same_label = (qa["label"].astype(str) == qa["qa_label"].astype(str)).to_numpy()
-    return made, truth, same_label
 
 
 def check_log_columns(log: pd.DataFrame, columns: Sequence[str]) -> None:

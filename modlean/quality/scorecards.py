@@ -2,7 +2,7 @@
 
 :func:`scorecard` gives, per vendor or site, accuracy (QA agreement), mean
 handling time, SLA attainment and cost per decision, each with a confidence
-interval.
+interval. Either QA table shape gives the accuracy (QA's verdict, or pass/fail).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from modlean.errors import ParameterError
-from modlean.quality.qa_table import check_log_columns, check_qa_columns
+from modlean.quality.qa_table import check_log_columns, check_qa_columns, qa_outcomes
 from modlean.quality.sampling import proportion_ci
 
 __all__ = ["scorecard"]
@@ -43,14 +43,19 @@ def scorecard(
     sla_hours: float = 24.0,
     cost_per_hour: float | Mapping[str, float] = 9.0,
     productive_share: float = 1.0,
+    positive: Sequence[str] | str = ("reject",),
+    negative: Sequence[str] | str = ("approve",),
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """BPO vendor / site scorecard from a canonical log and a QA table.
 
-    Each human-reviewed case belongs to the group of the reviewer of its last
-    review event. Per group:
+    Each review event and QA row belongs to its own ``by`` value when the log
+    (or the QA table) has that column, so a reviewer working two pools counts in
+    each; otherwise to the group of its reviewer. Each human-reviewed case
+    belongs to the group of its last review event. Per group:
 
-    - ``accuracy`` — QA agreement with the production decision (Wilson CI);
+    - ``accuracy`` — QA agreement with the production decision, or the share QA
+      passed with a pass/fail QA table (Wilson CI);
     - ``aht_s`` — mean handling time of review events, start to end (t CI);
     - ``sla`` — share of the group's cases decided within ``sla_hours`` of
       submission (Wilson CI);
@@ -62,14 +67,17 @@ def scorecard(
     log:
         Canonical event log (modlean.eventlog.read_log) with ``start_timestamp`` on review events.
     qa:
-        QA table; its ``reviewer`` → ``by`` columns give the grouping when the log
-        has no ``by`` column and no ``reviewer_groups`` is passed.
+        QA table of either shape (:mod:`modlean.quality.qa_table`); its
+        ``reviewer`` → ``by`` columns give the grouping when the log has no ``by``
+        column and no ``reviewer_groups`` is passed.
     by:
         The grouping, e.g. ``"vendor"`` or ``"site"``.
     reviewer_groups:
         Reviewer id -> group, overriding the above.
     cost_per_hour:
         One billed rate, or a rate per group.
+    positive, negative:
+        Decision values meaning action / no action (case-insensitive; others are an error).
 
     Returns
     -------
@@ -78,16 +86,21 @@ def scorecard(
         and the counts behind them (``qa_n``, ``reviews``, ``cases``).
     """
     check_log_columns(log, ("case_id", "activity", "timestamp", "resource"))
-    check_qa_columns(qa, ("case_id", "reviewer", "decision", "qa_decision"))
+    check_qa_columns(qa, ("case_id", "reviewer"))
+    outcomes = qa_outcomes(qa, positive, negative, labels=False)
     if not 0 < productive_share <= 1:
         raise ParameterError(f"productive_share {productive_share!r}: expected (0, 1]")
     groups = _reviewer_groups(log, qa, by, reviewer_groups)
     reviews = _review_events(log, groups, review_activities)
+    if reviewer_groups is None and by in log.columns:  # a reviewer working two pools counts in each
+        reviews["group"] = reviews[by].where(reviews[by].notna(), reviews["group"])
     case_group = reviews.groupby("case_id")["group"].last()
     cases = _turnaround(log, case_group, submit_activity, decision_activity)
 
-    qa_g = qa.assign(group=qa["reviewer"].map(groups))
-    qa_g["correct"] = qa_g["decision"].astype(str) == qa_g["qa_decision"].astype(str)
+    own = qa[by] if reviewer_groups is None and by in qa.columns else None
+    qa_g = qa.assign(group=qa["reviewer"].map(groups) if own is None
+                     else own.where(own.notna(), qa["reviewer"].map(groups)),
+                     correct=outcomes.correct)
 
     rows = []
     names = sorted(set(case_group.dropna()) | set(qa_g["group"].dropna()), key=str)
