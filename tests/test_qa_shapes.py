@@ -277,3 +277,34 @@ def test_an_unknown_zone_is_an_error_with_a_did_you_mean():
         local_periods(times, "D", "Europe/Berln")
     with pytest.raises(ParameterError, match="freq 'fortnight'"):
         local_periods(times, "fortnight", "Europe/Berlin")
+
+
+# ---------------------------------------------------------------- the command line
+
+def test_qa_quality_command_reads_the_vendor_export(export, tmp_path, capsys):
+    from modlean.cli import main
+
+    path = tmp_path / "de_qa.csv"
+    _qa_table(export).to_csv(path, sep=";")
+    out = tmp_path / "figures.csv"
+    assert main(["qa-quality", str(path), "--by", "pool", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "600 checked decisions (PASS/FAIL)" in text
+    assert f"agreement with QA: {NO_VERDICT_NOTE}" in text
+    assert "wrong rejection: Over-enforcement" in text or "missed: Missed counterfeit" in text
+    written = pd.read_csv(out, index_col=[0, 1])
+    assert written.loc[("IPR-LEGAL", "error_rate"), "value"] == pytest.approx(
+        (export.loc[export["queue"] == "IPR-LEGAL", "qa_result"] == "FAIL").mean())
+
+
+def test_qa_quality_command_refuses_an_undeclared_verdict(export, tmp_path, capsys):
+    from modlean.cli import main
+
+    table = _qa_table(export)
+    table.loc[[1, 2], "qa_result"] = "maybe"
+    path = tmp_path / "bad.csv"
+    table.to_csv(path, index=False)
+    assert main(["qa-quality", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.csv, column 'qa_result'" in err and "'maybe' ×2" in err
+    assert "Traceback" not in err

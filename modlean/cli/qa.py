@@ -1,10 +1,10 @@
-"""``modlean qa-sample``, ``modlean qa-plan``, ``modlean qa-interval``: QA sampling maths."""
+"""``modlean qa-sample``, ``qa-plan``, ``qa-interval`` (QA sampling maths) and ``qa-quality``."""
 
 from __future__ import annotations
 
 import argparse
 
-from modlean.cli.common import SubParsers, to_json
+from modlean.cli.common import SubParsers, to_json, write_text_atomic
 from modlean.errors import ParameterError
 
 
@@ -53,6 +53,24 @@ def register(sub: SubParsers) -> None:
     p.add_argument("--method", default="wilson", choices=["wilson", "clopper-pearson"])
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run_interval)
+
+    p = sub.add_parser(
+        "qa-quality",
+        help="decision quality from a QA table (QA's verdicts or PASS/FAIL)",
+        description="Accuracy, error rate, false-rejection and miss rates with Wilson intervals, "
+        "agreement with QA and what QA finds wrong. A PASS/FAIL table gives the decision "
+        "figures; those that need QA's own verdict or reason code are left out with a note.",
+    )
+    p.add_argument("qa", help="QA table: CSV (any separator) or Parquet")
+    p.add_argument("--by", default=None, help="a column to give the figures per group "
+                   "(reviewer, pool, vendor)")
+    p.add_argument("--positive", action="append", default=None, metavar="VALUE",
+                   help="a decision value meaning action (default reject; repeatable)")
+    p.add_argument("--negative", action="append", default=None, metavar="VALUE",
+                   help="a decision value meaning no action (default approve; repeatable)")
+    p.add_argument("--out", default=None, help="write the figures as CSV here")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run_quality)
 
 
 def run_sample(args: argparse.Namespace) -> int:
@@ -109,4 +127,35 @@ def run_interval(args: argparse.Namespace) -> int:
     else:
         print(f"{args.errors} errors in {args.n:,}: {result['rate']:.2%} "
               f"({args.confidence:.0%} {args.method}: {float(low):.2%} to {float(high):.2%})")
+    return 0
+
+
+def run_quality(args: argparse.Namespace) -> int:
+    from modlean.quality import decision_quality, error_types, pareto, qa_agreement, read_qa
+
+    declared = {"positive": args.positive or ["reject"], "negative": args.negative or ["approve"]}
+    qa = read_qa(args.qa, **declared)
+    table = decision_quality(qa, by=args.by, **declared)
+    agreement = qa_agreement(qa, **declared)
+    errors = error_types(qa, **declared)
+    found = pareto(errors) if len(errors) else None
+    if args.out:
+        write_text_atomic(args.out, table.to_csv())
+    if args.json:
+        print(to_json({"checked": len(qa), "figures": table.reset_index().to_dict("records"),
+                       "agreement": agreement.to_dict(),
+                       "errors": {} if found is None else found["value"].to_dict()}))
+        return 0
+    shape = "QA's verdicts" if "qa_decision" in qa.columns else "PASS/FAIL"
+    print(f"{args.qa}: {len(qa):,} checked decisions ({shape})")
+    print(table.to_string(float_format=lambda v: f"{v:.4f}"))
+    if agreement["note"]:
+        print(f"agreement with QA: {agreement['note']}")
+    else:
+        print(f"agreement with QA: raw {agreement['percent_agreement']:.1%}, "
+              f"Cohen's kappa {agreement['cohen_kappa']:.3f} ({agreement['kappa_reading']}), "
+              f"Gwet's AC1 {agreement['gwet_ac1']:.3f}")
+    if found is not None:
+        print("what QA finds wrong (vital few first):")
+        print(found[["value", "cum_share", "vital_few"]].to_string())
     return 0
