@@ -74,8 +74,19 @@ def test_label_confusion_and_metrics_by_hand():
 
 
 def test_missing_columns_are_named():
-    with pytest.raises(ParameterError, match=r"missing column\(s\) \['qa_label'\]"):
-        decision_quality(QA.drop(columns="qa_label"))
+    with pytest.raises(ParameterError, match=r"missing column\(s\) \['decision'\]"):
+        decision_quality(QA.drop(columns="decision"))
+
+
+def test_without_qa_label_the_label_figures_are_left_out_with_a_note():
+    q = decision_quality(QA.drop(columns="qa_label"))
+    full = decision_quality(QA)
+    assert q.loc["accuracy", "value"] == full.loc["accuracy", "value"]
+    assert q.loc["error_rate", "value"] == pytest.approx(0.2)  # wrong decisions only
+    assert "no ['qa_label'] column" in q.loc["error_rate", "note"]
+    assert np.isnan(q.loc["label_accuracy", "value"])
+    assert "no ['qa_label'] column" in q.loc["label_accuracy", "note"]
+    assert (label_metrics(QA.drop(columns="qa_label"))["note"] != "").all()
 
 
 def _small_log() -> pd.DataFrame:

@@ -22,9 +22,7 @@ from modlean.quality.agreement import (
     specific_agreement,
 )
 from modlean.quality.decision_quality import (
-    FAIL_SHARE_NOTE,
     METRICS,
-    NO_LABEL_NOTE,
     decision_quality,
     label_confusion,
     label_metrics,
@@ -39,7 +37,9 @@ from modlean.quality.qa_errors import (
     is_error,
 )
 from modlean.quality.qa_table import (
+    FAIL_SHARE_NOTE,
     NO_LABEL,
+    NO_LABEL_NOTE,
     PASS_FAIL_COLUMNS,
     QA_COLUMNS,
     QA_RESULTS,

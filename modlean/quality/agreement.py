@@ -338,7 +338,7 @@ def qa_agreement(qa: pd.DataFrame, *, positive: Sequence[str] | str = ("reject",
     shape = qa_shape(qa)
     pos, neg = declared(positive), declared(negative)
     if shape == "pass_fail":
-        qa_outcomes(qa, pos, neg, labels=False)  # the values are still checked
+        qa_outcomes(qa, pos, neg)  # the values are still checked
         nan = float("nan")
         out: dict[str, Any] = {"items": len(qa), "raters": 2, "categories": nan,
                                "prevalence": nan, "percent_agreement": nan,
@@ -347,7 +347,7 @@ def qa_agreement(qa: pd.DataFrame, *, positive: Sequence[str] | str = ("reject",
                                "negative_agreement": nan, "kappa_reading": "",
                                "ac1_reading": "", "note": NO_VERDICT_NOTE}
         return pd.Series(out, dtype=object)
-    out = qa_outcomes(qa, pos, neg, labels=False)
+    out = qa_outcomes(qa, pos, neg)
     ratings = pd.DataFrame({"decision": np.where(out.made, pos[0], neg[0]),
                             "qa_decision": np.where(out.truth, pos[0], neg[0])})
     summary = agreement_summary(ratings, positive=pos[0], categories=[pos[0], neg[0]])

@@ -24,15 +24,12 @@ from modlean.errors import ParameterError
 from modlean.quality.qa_table import (
     NO_LABEL,
     qa_outcomes,
-    qa_shape,
     qa_weights,
 )
 from modlean.quality.sampling import proportion_ci
 
 __all__ = [
-    "FAIL_SHARE_NOTE",
     "METRICS",
-    "NO_LABEL_NOTE",
     "decision_quality",
     "label_confusion",
     "label_metrics",
@@ -56,11 +53,6 @@ def _rate(num_mask: np.ndarray, den_mask: np.ndarray, w: np.ndarray,
 METRICS = ("accuracy", "accuracy_with_label", "error_rate", "false_rejection_rate", "miss_rate",
            "precision", "recall", "label_accuracy", "label_error_rate", "f1", "tp", "fp", "fn",
            "tn")
-#: Why label figures are left out of a pass/fail QA table.
-NO_LABEL_NOTE = ("left out: QA gave pass/fail, not its own reason code, so whether a rejection "
-                 "had the right reason is not known")
-#: What error_rate means for a pass/fail QA table.
-FAIL_SHARE_NOTE = "share of decisions QA failed (decisions only: QA gave no reason code)"
 
 
 def decision_quality(
@@ -117,10 +109,10 @@ def decision_quality(
     }
     if out.same_label is None:
         rows["error_rate"] = {**_rate(~out.correct, every, w, confidence),
-                              "note": FAIL_SHARE_NOTE}
+                              "note": out.error_note}
         for name in ("accuracy_with_label", "label_accuracy", "label_error_rate"):
             rows[name] = {"value": float("nan"), "low": float("nan"), "high": float("nan"),
-                          "n": 0, "note": NO_LABEL_NOTE}
+                          "n": 0, "note": out.label_note}
     else:
         correct = out.correct & (~tp | out.same_label)
         rows["accuracy_with_label"] = _rate(correct, every, w, confidence)
@@ -189,19 +181,18 @@ def label_confusion(qa: pd.DataFrame, *, positive: Sequence[str] | str = ("rejec
     """Confusion matrix: production label (rows) × QA label (columns).
 
     Approvals appear as ``"(approve)"``. With ``weight`` the cells are weighted counts.
-    A pass/fail QA table has no QA label: the result is then one row per production
-    label with ``checked`` (weighted count) and a ``note`` saying why the matrix is
-    left out.
+    A pass/fail QA table (or one without ``qa_label``) has no QA label: the result
+    is then one row per production label with ``checked`` (weighted count) and a
+    ``note`` saying why the matrix is left out.
     """
     w = qa_weights(qa, weight)
-    if qa_shape(qa) == "pass_fail":
-        out = qa_outcomes(qa, positive, negative)
+    out = qa_outcomes(qa, positive, negative)
+    if out.same_label is None:
         made = _labels(qa.assign(label=qa.get("label")), out.made, "label")
         checked = pd.Series(w, index=qa.index).groupby(made.to_numpy()).sum()
-        table = pd.DataFrame({"checked": checked, "note": NO_LABEL_NOTE})
+        table = pd.DataFrame({"checked": checked, "note": out.label_note})
         table.index.name = "label"
         return table
-    out = qa_outcomes(qa, positive, negative)
     made = _labels(qa, out.made, "label")
     truth = _labels(qa, out.truth, "qa_label")
     cats = sorted(set(made) | set(truth), key=lambda c: (c == NO_LABEL, c))

@@ -36,7 +36,7 @@ def is_error(qa: pd.DataFrame, *, positive: Sequence[str] | str = ("reject",),
     QA table a decision is wrong when QA failed it (``label`` has no effect: QA
     gave no reason code of its own).
     """
-    out = qa_outcomes(qa, positive, negative, labels=label)
+    out = qa_outcomes(qa, positive, negative)
     wrong = ~out.correct
     if label and out.same_label is not None:
         wrong = wrong | (out.made & out.truth & ~out.same_label)
@@ -65,18 +65,18 @@ def error_types(qa: pd.DataFrame, *, positive: Sequence[str] | str = ("reject",)
         raise ParameterError(f"error_types by {by!r}: expected 'detail', 'kind' or 'label'")
     out = qa_outcomes(qa, positive, negative)
     made, truth = out.made, out.truth
-    if out.same_label is None:
+    if out.shape == "pass_fail":
         reason = qa["qa_reason"] if "qa_reason" in qa.columns else pd.Series(None, index=qa.index)
         text = reason.astype("string").str.strip()
         concerned = text.mask(text == "").fillna(NO_REASON).to_numpy().astype(str)
-        conditions = [~made & truth, made & ~truth]
-        kinds = np.select(conditions, ["missed", "wrong rejection"], default="")
     else:
-        label = qa["label"].fillna("(no label)").astype(str).to_numpy().astype(str)
-        qa_label = qa["qa_label"].fillna("(no label)").astype(str).to_numpy().astype(str)
-        conditions = [~made & truth, made & ~truth, made & truth & ~out.same_label]
-        kinds = np.select(conditions, ["missed", "wrong rejection", "wrong label"], default="")
+        label, qa_label = (_text(qa, col) for col in ("label", "qa_label"))
         concerned = np.where(~made & truth, qa_label, label)
+    conditions = [~made & truth, made & ~truth]
+    if out.same_label is not None:
+        conditions.append(made & truth & ~out.same_label)
+    kinds = np.select(conditions, ["missed", "wrong rejection", "wrong label"][:len(conditions)],
+                      default="")
     if by == "kind":
         values = kinds
     elif by == "label":
@@ -85,6 +85,13 @@ def error_types(qa: pd.DataFrame, *, positive: Sequence[str] | str = ("reject",)
         values = np.where(kinds != "", np.char.add(np.char.add(kinds, ": "), concerned), "")
     series = pd.Series(values, index=qa.index, name="error_type")
     return series[series != ""]
+
+
+def _text(qa: pd.DataFrame, column: str) -> np.ndarray:
+    """A label column as text, ``(no label)`` where empty or where the table has no such column."""
+    if column not in qa.columns:
+        return np.full(len(qa), "(no label)")
+    return qa[column].fillna("(no label)").astype(str).to_numpy().astype(str)
 
 
 def error_counts(qa: pd.DataFrame, by: str | pd.Series, *,

@@ -10,7 +10,8 @@ shapes, told apart by the columns:
 - **pass/fail** (``qa_result`` pass or fail, optional ``qa_reason``): FAIL means
   the production decision was wrong. For approve/reject decisions the right
   decision follows (a failed reject should have been an approve), but QA's
-  reason code does not: figures that need it are left out, with a note.
+  reason code does not: figures that need it are left out, with a note (as
+  they are for a verdict table without ``label`` or ``qa_label``).
 
 Decision and verdict values are read case-insensitively (``REJECT``, ``Reject``)
 and checked against the declared set; any other value is an error listing the
@@ -32,10 +33,13 @@ import pandas as pd
 from modlean.errors import ParameterError
 
 __all__ = [
+    "FAIL_SHARE_NOTE",
     "NO_LABEL",
+    "NO_LABEL_NOTE",
     "PASS_FAIL_COLUMNS",
     "QA_COLUMNS",
     "QA_RESULTS",
+    "VERDICT_REQUIRED",
     "QAOutcomes",
     "QAShape",
     "check_log_columns",
@@ -51,6 +55,8 @@ __all__ = [
 
 #: Columns a QA table of the verdict shape must have.
 QA_COLUMNS = ("case_id", "reviewer", "decision", "label", "qa_decision", "qa_label")
+#: Columns a QA table of the verdict shape cannot do without (the labels give label figures).
+VERDICT_REQUIRED = ("case_id", "reviewer", "decision", "qa_decision")
 #: Columns a QA table of the pass/fail shape must have (``qa_reason``, ``label`` optional).
 PASS_FAIL_COLUMNS = ("case_id", "reviewer", "decision", "qa_result")
 #: The values of ``qa_result`` (read case-insensitively).
@@ -79,7 +85,7 @@ def read_qa(path: str | PathLike[str] | IO[str] | pd.DataFrame, *,
     where = "QA table" if isinstance(path, pd.DataFrame) else str(getattr(path, "name", path))
     qa = path.copy() if isinstance(path, pd.DataFrame) else _read_file(path, where)
     shape = qa_shape(qa, where)
-    check_qa_columns(qa, QA_COLUMNS[:5] if shape == "verdict" else PASS_FAIL_COLUMNS, where)
+    check_qa_columns(qa, VERDICT_REQUIRED if shape == "verdict" else PASS_FAIL_COLUMNS, where)
     if "case_id" in qa:
         qa["case_id"] = qa["case_id"].astype(str)
     decisions = declared(positive) + declared(negative)
@@ -160,19 +166,29 @@ def verdict_values(values: pd.Series, expected: Sequence[str], column: str,
     return text.astype(object)
 
 
+#: Why label figures are left out of a pass/fail QA table.
+NO_LABEL_NOTE = ("left out: QA gave pass/fail, not its own reason code, so whether a rejection "
+                 "had the right reason is not known")
+#: What error_rate means for a pass/fail QA table.
+FAIL_SHARE_NOTE = "share of decisions QA failed (decisions only: QA gave no reason code)"
+
+
 @dataclass(frozen=True)
 class QAOutcomes:
     """Each checked decision's outcome as boolean arrays aligned with the QA table.
 
     ``truth`` is QA's decision (derived for the pass/fail shape: a failed
-    decision should have been the other one); ``same_label`` is None when QA
-    gave no reason code of its own (pass/fail).
+    decision should have been the other one); ``same_label`` is None when the
+    labels cannot be compared (pass/fail, or a verdict table without ``label`` /
+    ``qa_label``), and ``label_note`` / ``error_note`` then say why.
     """
 
     shape: QAShape
     made: np.ndarray
     truth: np.ndarray
     same_label: np.ndarray | None
+    label_note: str = ""
+    error_note: str = ""
 
     @property
     def correct(self) -> np.ndarray:
@@ -181,29 +197,31 @@ class QAOutcomes:
 
 
 def qa_outcomes(qa: pd.DataFrame, positive: Sequence[str] | str,
-                negative: Sequence[str] | str = ("approve",), *, labels: bool = True,
+                negative: Sequence[str] | str = ("approve",), *,
                 where: str = "QA table") -> QAOutcomes:
-    """Production acted, QA says act, and (verdict shape) same label, checked.
+    """Production acted, QA says act, and (when both labels are there) same label, checked.
 
     ``positive`` are the decision values that mean action (reject / remove),
     ``negative`` those that mean none (approve); values are matched
-    case-insensitively and anything else is an error. ``labels=False`` does not
-    require the label columns.
+    case-insensitively and anything else is an error.
     """
     shape = qa_shape(qa, where)
-    if shape == "verdict":
-        check_qa_columns(qa, QA_COLUMNS if labels else ("decision", "qa_decision"), where)
-    else:
-        check_qa_columns(qa, ("decision", "qa_result"), where)
+    verdict = "qa_decision" if shape == "verdict" else "qa_result"
+    check_qa_columns(qa, ("decision", verdict), where)
     pos, neg = declared(positive), declared(negative)
     made = verdict_values(qa["decision"], pos + neg, "decision", where).isin(pos).to_numpy()
     if shape == "pass_fail":
         failed = verdict_values(qa["qa_result"], QA_RESULTS, "qa_result", where) == "fail"
-        return QAOutcomes(shape, made, made ^ failed.to_numpy(), None)
+        return QAOutcomes(shape, made, made ^ failed.to_numpy(), None, NO_LABEL_NOTE,
+                          FAIL_SHARE_NOTE)
     truth = verdict_values(qa["qa_decision"], pos + neg, "qa_decision", where).isin(pos)
-    same_label = None
-    if labels:
-        same_label = (qa["label"].astype(str) == qa["qa_label"].astype(str)).to_numpy()
+    missing = [c for c in ("label", "qa_label") if c not in qa.columns]
+    if missing:
+        return QAOutcomes(shape, made, truth.to_numpy(), None,
+                          f"left out: the QA table has no {missing} column, so whether a "
+                          "rejection had the right reason is not known",
+                          f"wrong decisions only: the QA table has no {missing} column")
+    same_label = (qa["label"].astype(str) == qa["qa_label"].astype(str)).to_numpy()
     return QAOutcomes(shape, made, truth.to_numpy(), same_label)
 
 

@@ -87,7 +87,7 @@ def scorecard(
     """
     check_log_columns(log, ("case_id", "activity", "timestamp", "resource"))
     check_qa_columns(qa, ("case_id", "reviewer"))
-    outcomes = qa_outcomes(qa, positive, negative, labels=False)
+    outcomes = qa_outcomes(qa, positive, negative)
     if not 0 < productive_share <= 1:
         raise ParameterError(f"productive_share {productive_share!r}: expected (0, 1]")
     groups = _reviewer_groups(log, qa, by, reviewer_groups)
