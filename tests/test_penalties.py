@@ -61,9 +61,14 @@ def test_strikes_inside_a_window():
 
 
 def test_wrongful_share_from_qa_and_bad_policies():
-    qa = pd.DataFrame({"decision": ["reject", "reject", "approve", "reject"],
+    qa = pd.DataFrame({"case_id": list("abcd"), "reviewer": "r1",
+                       "decision": ["reject", "REJECT", "approve", "Reject"],
                        "qa_decision": ["reject", "approve", "reject", "reject"]})
     assert wrongful_share_from_qa(qa) == (1, 3)
+    pass_fail = qa.drop(columns="qa_decision").assign(qa_result=["PASS", "fail", "fail", "pass"])
+    assert wrongful_share_from_qa(pass_fail) == (1, 3)
+    with pytest.raises(ParameterError, match="maybe"):
+        wrongful_share_from_qa(qa.assign(qa_decision=["reject", "maybe", "reject", "reject"]))
     with pytest.raises(ParameterError, match="threshold 0"):
         strike_policy_whatif(STRIKES, {"p": {"warning": 0}}, wrongful=0.1)
     with pytest.raises(ParameterError, match="expected a number 0-1"):

@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from modlean.errors import ParameterError
+from modlean.quality import decision_quality, read_qa
 
 __all__ = [
     "max_strikes_in_window",
@@ -80,12 +81,15 @@ def simulate_strikes(n_sellers: int, *, mean: float = 0.6, dispersion: float = 0
 
 
 def wrongful_share_from_qa(qa: pd.DataFrame, *, positive: str = "reject") -> tuple[int, int]:
-    """(wrongful rejections, rejections checked) from a QA table: FP and FP + TP."""
-    for col in ("decision", "qa_decision"):
-        if col not in qa.columns:
-            raise ParameterError(f"QA table: missing column {col!r}")
-    made = qa["decision"] == positive
-    return int((made & (qa["qa_decision"] != positive)).sum()), int(made.sum())
+    """(wrongful rejections, rejections checked) from a QA table of either shape: FP and FP + TP.
+
+    A verdict table says QA's own decision; a pass/fail table says a failed
+    rejection was wrong (:func:`modlean.quality.read_qa`). Values are checked and
+    matched in any case.
+    """
+    table = read_qa(qa, positive=(positive,))
+    counts = decision_quality(table, positive=(positive,))["value"]
+    return int(counts["fp"]), int(counts["fp"] + counts["tp"])
 
 
 def _tiers(policy: Mapping[str, int], name: str) -> list[tuple[str, int]]:
