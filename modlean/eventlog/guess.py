@@ -52,7 +52,7 @@ FLAG_DISTINCT = 3
 ASSIGNED_OVERLAP = 0.05
 
 
-class GuessedProfile(dict):  # type: ignore[type-arg]
+class GuessedProfile(dict[str, object]):
     """A guessed profile: a plain dict in the profile's YAML format, plus notes for the user.
 
     ``comments`` maps a dotted key path (``"task.started_means"``) to the comment
@@ -246,14 +246,14 @@ class _Guesser:
         return found
 
     def _case(self, case_id: str) -> None:
-        ids = set(self.frame[case_id].dropna())
+        ids = pd.Index(self.frame[case_id].dropna().unique().astype(object))
         links = []
         for col, f in self.facts.items():
             if col in self.used or col == case_id or f.kind not in ("text", "number") \
                     or f.filled == 0 or f.fractional:
                 continue
             values = self.frame[col].dropna()
-            known = float(values.isin(ids).mean())
+            known = float((ids.get_indexer(values.astype(object)) >= 0).mean())
             own = float((values == self.frame.loc[values.index, case_id]).mean())
             if known >= 0.8 and own < 0.5:
                 links.append(self._take(col))
@@ -290,13 +290,13 @@ class _Guesser:
             locale["dayfirst"] = self.dayfirst
             self._note("locale.dayfirst", f"a value over 12 in {(day or month)[0]!r} shows it")
         elif not all(f.iso for f in times):
-            self._todo("locale", "dayfirst: true       # TODO: no date in the sample has a day "
-                       "over 12, so the data cannot tell 03/04 from 04/03: set it")
+            self._todo("locale", "dayfirst: true   # TODO: no day over 12 in the sample: the data "
+                       "cannot tell 03/04 from 04/03")
         if any(f.offsets for f in times):
             self.findings.append("times carry UTC offsets: no time zone needed for them")
         else:
-            self._todo("locale", "timezone: Europe/Berlin   # TODO: the zone of the times "
-                       "(the data has no offsets, so it cannot tell; default UTC)")
+            self._todo("locale", "timezone: Europe/Berlin   # TODO: the times have no offset: "
+                       "say their zone (default UTC)")
         if self.sample.encoding is not None:
             locale["encoding"] = self.sample.encoding.removesuffix("-sig")
         self.profile["locale"] = locale
@@ -309,11 +309,14 @@ class _Guesser:
         queue = self._queue_column()
         if queue is not None:
             task["queue"] = self._take(queue)
+            self._note("task.queue", f"CONFIRM: {self.facts[queue].distinct} values, under "
+                       "queues: below")
         else:
             self._todo("task", "queue: <column>      # TODO: no column looks like a queue")
         resource = self._pick("resource", self._texts())
         if resource is not None:
             task["resource"] = self._take(resource)
+            self._note("task.resource", f"CONFIRM: {self.facts[resource].distinct} people")
         else:
             self._todo("task", "resource: <column>   # TODO: no column names who did the task")
         roles = self._time_roles()
@@ -388,9 +391,9 @@ class _Guesser:
         for value, n in counts.items():
             stage, pool = stage_of(value)
             queues[value] = {"stage": stage, "pool": pool}
-            self._note(f"queues.{value}", f"{n:,} rows; " + (
-                "CONFIRM: stage and pool suggested from the name" if stage
-                else "TODO: name its stage (the activity) and pool"))
+            self._note(f"queues.{value}", f"{n:,} rows" + (
+                "" if stage else "; TODO: name its stage (an activity) and pool"))
+        self._note("queues", "CONFIRM: stages and pools suggested from the queue names")
         if self.facts[queue].distinct > len(counts):
             self._todo("queues", f"# ... {self.facts[queue].distinct - len(counts)} more "
                        "values: modlean import lists the unmapped ones")

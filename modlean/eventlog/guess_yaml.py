@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import yaml
@@ -23,6 +24,8 @@ __all__ = ["profile_yaml"]
 _PLAIN = re.compile(r"[A-Za-z_][\w./+-]*(?: [\w./+-]+)*")
 #: Column at which trailing comments start (when the line is shorter).
 _COMMENT_AT = 32
+#: Longest line: a longer comment goes on its own lines above the key.
+_WIDTH = 100
 
 
 def profile_yaml(profile: Mapping[str, object], *, comments: Mapping[str, str] | None = None,
@@ -64,10 +67,10 @@ def _block(mapping: Mapping[str, object], path: str, depth: int, lines: list[str
         here = f"{path}.{key}" if path else str(key)
         head = f"{pad}{_scalar(key)}:"
         if isinstance(value, Mapping) and not _flow(here, value):
-            lines.append(_with_comment(head, comments.get(here)))
+            lines.extend(_with_comment(head, comments.get(here), pad))
             _block(value, here, depth + 1, lines, comments, pending)
         else:
-            lines.append(_with_comment(f"{head} {_inline(value)}", comments.get(here)))
+            lines.extend(_with_comment(f"{head} {_inline(value)}", comments.get(here), pad))
     lines.extend(f"{pad}# {line.lstrip('# ')}" for line in pending.get(path, ()))
     if not path:
         missing = [p for p in pending if p and p not in mapping]
@@ -81,10 +84,15 @@ def _flow(path: str, value: Mapping[str, object]) -> bool:
     return path.startswith("queues.") or path.endswith(".values")
 
 
-def _with_comment(text: str, comment: str | None) -> str:
+def _with_comment(text: str, comment: str | None, pad: str) -> list[str]:
+    """The line with its comment after it, or the comment wrapped above it when long."""
     if not comment:
-        return text
-    return f"{text.ljust(_COMMENT_AT - 1)} # {comment}"
+        return [text]
+    line = f"{text.ljust(_COMMENT_AT - 1)} # {comment}"
+    if len(line) <= _WIDTH:
+        return [line]
+    wrapped = textwrap.wrap(comment, _WIDTH - len(pad) - 2)
+    return [*(f"{pad}# {w}" for w in wrapped), text]
 
 
 def _inline(value: object) -> str:
