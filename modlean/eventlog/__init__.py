@@ -7,7 +7,7 @@ registry), ``columns`` (canonical names and aliases), ``values`` (ids and times)
 ``lifecycle`` (start/complete pairing), ``timestamps`` (the clock) and ``arrays``
 (EventArrays and encode, shared by every miner);
 ``facts``, ``guess``, ``guess_rules`` and ``guess_yaml`` guess a source profile from an
-export (``modlean profile``).
+export (``modlean profile``); ``minable`` says when a log read as events cannot be mined.
 
 Other subpackages import these names from here, not from the modules inside.
 """
@@ -23,9 +23,10 @@ from modlean.eventlog.arrays import (
     lead_span,
 )
 from modlean.eventlog.columns import CANONICAL_COLUMNS, REQUIRED_COLUMNS
-from modlean.eventlog.guess import GuessedProfile, ShapeWarning, guess_profile, shape_warnings
+from modlean.eventlog.guess import GuessedProfile, guess_profile
 from modlean.eventlog.guess_yaml import profile_yaml
 from modlean.eventlog.lifecycle import LifecycleRank
+from modlean.eventlog.minable import ShapeWarning, shape_warnings
 from modlean.eventlog.read import name_of, read_log, summarize
 from modlean.eventlog.readers import READERS
 from modlean.eventlog.timestamps import (

@@ -8,19 +8,14 @@ columns and the locale. It returns a :class:`GuessedProfile`: the profile as a
 plain dict in the profile's YAML format, with a comment for each key the user
 must confirm and notes on what the data cannot tell. :func:`profile_yaml`
 (:mod:`~modlean.eventlog.guess_yaml`) writes it as YAML to edit.
-
-:func:`shape_warnings` says when a log read as events has the shape of a task
-table (most cases one event) or an activity column that looks like a flag.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from modlean._util import parse_flag
 from modlean.errors import LogError
 from modlean.eventlog.columns import resolve_columns
 from modlean.eventlog.facts import (
@@ -37,16 +32,13 @@ from modlean.eventlog.guess_rules import (
     stage_of,
     value_map,
 )
+from modlean.eventlog.minable import SINGLE_EVENT_LIMIT
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["GuessedProfile", "ShapeWarning", "guess_profile", "shape_warnings"]
+__all__ = ["GuessedProfile", "guess_profile"]
 
-#: Share of cases with one event above which a log is not minable as events.
-SINGLE_EVENT_LIMIT = 0.5
-#: Most distinct values a column mapped to activity may have before it looks like a flag.
-FLAG_DISTINCT = 3
 #: Share of tasks picked up before the same agent closed the previous one, above which
 #: the "started" column is taken to mean "assigned".
 ASSIGNED_OVERLAP = 0.05
@@ -72,16 +64,6 @@ class GuessedProfile(dict[str, object]):
         self.findings = findings
 
 
-@dataclass(frozen=True)
-class ShapeWarning:
-    """Something that makes a log read as events unfit for mining (``code`` as in the
-    mapping report: ``single_event_cases``, ``flag_like_activity``)."""
-
-    code: str
-    message: str
-    share: float | None = None
-
-
 def guess_profile(source: str | Path | pd.DataFrame, *, sep: str | None = None,
                   encoding: str | None = None, sample_rows: int = 50_000) -> GuessedProfile:
     """Guess the profile of an export from its first ``sample_rows`` rows.
@@ -101,32 +83,6 @@ def guess_profile(source: str | Path | pd.DataFrame, *, sep: str | None = None,
         raise LogError("the export has no rows", source=sample.name,
                        expected="a header row and rows")
     return _Guesser(sample).run()
-
-
-def shape_warnings(log: pd.DataFrame, source: str = "EXPORT") -> list[ShapeWarning]:
-    """What makes a canonical log unfit for mining as events: most cases with a single
-    event (``single_event_cases``), an activity with few values (``flag_like_activity``).
-    ``source`` names the export in the advice given."""
-    found = []
-    sizes = log["case_id"].value_counts()
-    single = float(sizes.eq(1).mean()) if len(sizes) else 0.0
-    if single > SINGLE_EVENT_LIMIT:
-        found.append(ShapeWarning(
-            "single_event_cases",
-            f"{single:.0%} of {len(sizes):,} cases have a single event: there is no flow to "
-            f"mine. One row per task? Read it as a task table: modlean profile {source} "
-            f"--out profile.yaml, then modlean import {source} --profile profile.yaml "
-            "(docs/intake.md)", single))
-    values = log["activity"].astype(str).value_counts()
-    if len(values) <= FLAG_DISTINCT:
-        shown = ", ".join(map(repr, values.index[:FLAG_DISTINCT]))
-        kind = "a yes/no flag" if all(parse_flag(v) is not None for v in values.index) \
-            else "a flag or a status"
-        found.append(ShapeWarning(
-            "flag_like_activity",
-            f"the activity has only {len(values)} distinct values ({shown}): it looks like "
-            f"{kind}, not the step that happened", None))
-    return found
 
 
 class _Guesser:
