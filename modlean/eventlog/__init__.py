@@ -5,7 +5,9 @@ The canonical log is one pandas DataFrame, one row per event (docs/event-log.md)
 Modules: ``read`` (the front: read_log, summarize), ``readers`` (the format
 registry), ``columns`` (canonical names and aliases), ``values`` (ids and times),
 ``lifecycle`` (start/complete pairing), ``timestamps`` (the clock) and ``arrays``
-(EventArrays and encode, shared by every miner).
+(EventArrays and encode, shared by every miner);
+``facts``, ``guess``, ``guess_rules`` and ``guess_yaml`` guess a source profile from an
+export (``modlean profile``); ``minable`` says when a log read as events cannot be mined.
 
 Other subpackages import these names from here, not from the modules inside.
 """
@@ -21,7 +23,10 @@ from modlean.eventlog.arrays import (
     lead_span,
 )
 from modlean.eventlog.columns import CANONICAL_COLUMNS, REQUIRED_COLUMNS
+from modlean.eventlog.guess import GuessedProfile, guess_profile
+from modlean.eventlog.guess_yaml import profile_yaml
 from modlean.eventlog.lifecycle import LifecycleRank
+from modlean.eventlog.minable import ShapeWarning, shape_warnings
 from modlean.eventlog.read import name_of, read_log, summarize
 from modlean.eventlog.readers import READERS
 from modlean.eventlog.timestamps import (
@@ -44,17 +49,22 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "UTC_DTYPE",
     "EventArrays",
+    "GuessedProfile",
     "LifecycleRank",
     "LogWarning",
     "Order",
+    "ShapeWarning",
     "TimeLike",
     "as_micros",
     "completion_span",
     "encode",
     "factorize",
+    "guess_profile",
     "lead_span",
     "name_of",
+    "profile_yaml",
     "read_log",
+    "shape_warnings",
     "summarize",
     "utc_index",
     "utc_series",

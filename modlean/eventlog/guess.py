@@ -1,0 +1,445 @@
+"""Guess a source profile from a sample of an export, marking every guess for the user.
+
+:func:`guess_profile` reads the first rows of an export and proposes the profile
+(docs/intake.md) that turns it into the canonical log: the shape (one row per
+task or per event), the case key and parent links, the time columns and their
+roles, the queue and its stages, the verdict, reason code, model score, QA
+columns and the locale. It returns a :class:`GuessedProfile`: the profile as a
+plain dict in the profile's YAML format, with a comment for each key the user
+must confirm and notes on what the data cannot tell. :func:`profile_yaml`
+(:mod:`~modlean.eventlog.guess_yaml`) writes it as YAML to edit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from modlean.errors import LogError
+from modlean.eventlog.columns import resolve_columns
+from modlean.eventlog.facts import (
+    Sample,
+    column_facts,
+    parse_sample_times,
+    read_sample,
+)
+from modlean.eventlog.guess_rules import (
+    attribute_name,
+    matches,
+    order_share,
+    overlap_share,
+    stage_of,
+    value_map,
+)
+from modlean.eventlog.minable import SINGLE_EVENT_LIMIT
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = ["GuessedProfile", "guess_profile"]
+
+#: Share of tasks picked up before the same agent closed the previous one, above which
+#: the "started" column is taken to mean "assigned".
+ASSIGNED_OVERLAP = 0.05
+
+
+class GuessedProfile(dict[str, object]):
+    """A guessed profile: a plain dict in the profile's YAML format, plus notes for the user.
+
+    ``comments`` maps a dotted key path (``"task.started_means"``) to the comment
+    written after that key; ``pending`` maps a section path (``""`` for the top)
+    to lines written commented-out at the end of the section (keys the data
+    cannot fill, for the user to set); ``findings`` is the short summary.
+    """
+
+    def __init__(self, profile: dict[str, object], *, source: str, rows: int,
+                 comments: dict[str, str], pending: dict[str, list[str]],
+                 findings: list[str]) -> None:
+        super().__init__(profile)
+        self.source = source
+        self.rows = rows
+        self.comments = comments
+        self.pending = pending
+        self.findings = findings
+
+
+def guess_profile(source: str | Path | pd.DataFrame, *, sep: str | None = None,
+                  encoding: str | None = None, sample_rows: int = 50_000) -> GuessedProfile:
+    """Guess the profile of an export from its first ``sample_rows`` rows.
+
+    Returns a :class:`GuessedProfile` (a dict in the profile's YAML format).
+    Guesses the user must confirm carry a comment; what the data cannot tell
+    (a time zone, day-first without a day over 12, a queue's stage) is left for
+    the user with a ``TODO`` comment, never filled in silently.
+
+    Raises
+    ------
+    LogError
+        When the export cannot be read or holds no time column.
+    """
+    sample = read_sample(source, sep=sep, encoding=encoding, rows=sample_rows)
+    if sample.frame.empty:
+        raise LogError("the export has no rows", source=sample.name,
+                       expected="a header row and rows")
+    return _Guesser(sample).run()
+
+
+class _Guesser:
+    """One guess: the facts of a sample, the profile built section by section."""
+
+    def __init__(self, sample: Sample) -> None:
+        self.sample = sample
+        self.frame = sample.frame
+        self.facts = column_facts(sample.frame)
+        self.used: set[str] = set()
+        self.profile: dict[str, object] = {}
+        self.comments: dict[str, str] = {}
+        self.pending: dict[str, list[str]] = {}
+        self.findings: list[str] = list(sample.notes)
+        self.qa = {c for c in self.facts if matches(c, "qa")}
+        self.times = [c for c, f in self.facts.items() if f.kind == "time" and c not in self.qa]
+        self.dayfirst: bool | None = None
+        self.case_id = ""
+        self.event_columns: dict[str, str] = {}
+
+    def run(self) -> GuessedProfile:
+        if not self.times:
+            raise LogError(
+                "no column holds times", source=self.sample.name,
+                found="columns " + ", ".join(map(repr, self.facts)),
+                expected="at least one column of dates and times (e.g. created, closed)")
+        self.profile["shape"] = self._shape()
+        self._locale()
+        if self.profile["shape"] == "tasks":
+            self._tasks()
+        else:
+            self._events()
+        self._decision()
+        self._label_and_score()
+        self._qa()
+        self._attributes()
+        return GuessedProfile(self.profile, source=self.sample.name, rows=len(self.frame),
+                              comments=self.comments, pending=self.pending,
+                              findings=self.findings)
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _pick(self, role: str, candidates: list[str] | None = None) -> str | None:
+        """The first unused column whose name fits ``role``."""
+        pool = candidates if candidates is not None else list(self.facts)
+        for col in pool:
+            if col not in self.used and matches(col, role):
+                return col
+        return None
+
+    def _take(self, col: str) -> str:
+        self.used.add(col)
+        return col
+
+    def _note(self, path: str, text: str) -> None:
+        self.comments[path] = text
+
+    def _todo(self, section: str, line: str) -> None:
+        self.pending.setdefault(section, []).append(line)
+
+    # -- shape and identity -------------------------------------------------------------------
+    def _shape(self) -> str:
+        ids = [c for c, f in self.facts.items()
+               if f.unique and f.kind in ("text", "number") and not f.fractional]
+        ids.sort(key=lambda c: not matches(c, "id"))
+        events = self._event_columns()
+        multi = 0.0
+        if events is not None:
+            sizes = self.frame[events["case_id"]].value_counts()
+            multi = float(sizes.gt(1).mean())
+        if events is not None and multi > SINGLE_EVENT_LIMIT:
+            self.event_columns = events
+            self.findings.append(f"shape: events ({multi:.0%} of the cases in "
+                                 f"{events['case_id']!r} have several rows)")
+            self._note("shape", "CONFIRM: an activity column repeats per case")
+            return "events"
+        if ids:
+            self.case_id = self._take(ids[0])
+            why = f"{ids[0]!r} is unique per row and {len(self.times)} columns hold times"
+            self.findings.append(f"shape: tasks ({why})")
+            self._note("shape", "CONFIRM: one row per task: " + why)
+            if len(self.times) < 2:
+                self._note("shape", f"CONFIRM: one row per task ({ids[0]!r} is unique per "
+                           "row), but only one column holds times: no waits can be measured")
+            return "tasks"
+        if events is not None:
+            self.event_columns = events
+            self.findings.append("shape: events, but most cases have a single row")
+            self._note("shape", f"CONFIRM: only {multi:.0%} of the cases have several rows; "
+                       "the data may be one row per task with no unique task key")
+            return "events"
+        raise LogError(
+            "cannot tell the shape of the export", source=self.sample.name,
+            found="columns " + ", ".join(map(repr, self.facts)),
+            expected="a column unique per row (a task key) with time columns, or a case, "
+            "activity and time column", hint="Write the profile by hand (docs/intake.md)")
+
+    def _event_columns(self) -> dict[str, str] | None:
+        """case_id/activity/timestamp (and others) as read_log would find them, or by name."""
+        try:
+            found = resolve_columns(list(self.facts), None, self.sample.name)
+        except LogError:
+            found = {}
+        texts = [c for c, f in self.facts.items() if f.kind in ("text", "number")
+                 and not f.fractional and not f.unique and c not in self.qa]
+        if "case_id" not in found and (case := self._pick("id", texts)) is not None:
+            found["case_id"] = case
+        if "activity" not in found:
+            acts = [c for c in texts if 1 < self.facts[c].distinct <= 500]
+            if (act := self._pick("activity", acts)) is not None:
+                found["activity"] = act
+        if "timestamp" not in found and self.times:
+            found["timestamp"] = self.times[-1]
+        if not {"case_id", "activity", "timestamp"} <= set(found):
+            return None
+        if self.facts[found["case_id"]].unique or found["timestamp"] not in self.times:
+            return None
+        return found
+
+    def _case(self, case_id: str) -> None:
+        ids = pd.Index(self.frame[case_id].dropna().unique().astype(object))
+        links = []
+        for col, f in self.facts.items():
+            if col in self.used or col == case_id or f.kind not in ("text", "number") \
+                    or f.filled == 0 or f.fractional:
+                continue
+            values = self.frame[col].dropna()
+            known = float((ids.get_indexer(values.astype(object)) >= 0).mean())
+            own = float((values == self.frame.loc[values.index, case_id]).mean())
+            if known >= 0.8 and own < 0.5:
+                links.append(self._take(col))
+                self.findings.append(f"link: {col!r} holds a parent {case_id!r} "
+                                     f"({known:.0%} of {len(values):,} filled values)")
+        case: dict[str, object] = {"id": case_id}
+        self._note("case.id", f"CONFIRM: {self.facts[case_id].distinct:,} distinct values")
+        if links:
+            case["links"] = links
+            self._note("case.links", "CONFIRM: these columns hold a parent ticket's key; "
+                       "tickets are chased to their root, which becomes the case")
+        self.profile["case"] = case
+
+    # -- locale -------------------------------------------------------------------------------
+    def _locale(self) -> None:
+        locale: dict[str, object] = {}
+        facts = self.facts.values()
+        if self.sample.sep is not None:
+            locale["sep"] = self.sample.sep
+        commas = [f.name for f in facts if f.decimal_comma]
+        locale["decimal"] = "," if commas else "."
+        if commas:
+            self._note("locale.decimal", "seen in " + ", ".join(commas))
+            if any(f.thousands_dot for f in facts):
+                locale["thousands"] = "."
+        times = [f for f in facts if f.kind == "time"]
+        day = [f.name for f in times if f.day_over_12]
+        month = [f.name for f in times if f.month_over_12]
+        if day and month:
+            self._todo("locale", "dayfirst: true       # TODO: " + ", ".join(day) + " read "
+                       "day-first, " + ", ".join(month) + " month-first: fix the export")
+        elif day or month:
+            self.dayfirst = bool(day)
+            locale["dayfirst"] = self.dayfirst
+            self._note("locale.dayfirst", f"a value over 12 in {(day or month)[0]!r} shows it")
+        elif not all(f.iso for f in times):
+            self._todo("locale", "dayfirst: true   # TODO: no day over 12 in the sample: the data "
+                       "cannot tell 03/04 from 04/03")
+        if any(f.offsets for f in times):
+            self.findings.append("times carry UTC offsets: no time zone needed for them")
+        else:
+            self._todo("locale", "timezone: Europe/Berlin   # TODO: the times have no offset: "
+                       "say their zone (default UTC)")
+        if self.sample.encoding is not None:
+            locale["encoding"] = self.sample.encoding.removesuffix("-sig")
+        self.profile["locale"] = locale
+        self.findings.append("locale: " + ", ".join(f"{k} {v!r}" for k, v in locale.items()))
+
+    # -- tasks --------------------------------------------------------------------------------
+    def _tasks(self) -> None:
+        self._case(self.case_id)
+        task: dict[str, object] = {}
+        queue = self._queue_column()
+        if queue is not None:
+            task["queue"] = self._take(queue)
+            self._note("task.queue", f"CONFIRM: {self.facts[queue].distinct} values, under "
+                       "queues: below")
+        else:
+            self._todo("task", "queue: <column>      # TODO: no column looks like a queue")
+        resource = self._pick("resource", self._texts())
+        if resource is not None:
+            task["resource"] = self._take(resource)
+            self._note("task.resource", f"CONFIRM: {self.facts[resource].distinct} people")
+        else:
+            self._todo("task", "resource: <column>   # TODO: no column names who did the task")
+        roles = self._time_roles()
+        for role in ("created", "started"):
+            if role in roles:
+                task[role] = roles[role]
+        if "started" in roles:
+            task["started_means"] = self._started_means(resource, roles)
+        if "closed" in roles:
+            task["closed"] = roles["closed"]
+        self.profile["task"] = task
+        if queue is not None:
+            self._queues(queue)
+
+    def _texts(self) -> list[str]:
+        return [c for c, f in self.facts.items()
+                if f.kind == "text" and c not in self.qa and c not in self.used]
+
+    def _queue_column(self) -> str | None:
+        texts = [c for c in self._texts() if 1 <= self.facts[c].distinct <= 200]
+        return self._pick("queue", texts)
+
+    def _time_roles(self) -> dict[str, str]:
+        roles: dict[str, str] = {}
+        for role in ("created", "closed", "started"):
+            col = self._pick(role, self.times)
+            if col is not None:
+                roles[role] = self._take(col)
+                self._note(f"task.{role}", "CONFIRM: by its name")
+        rest = [c for c in self.times if c not in self.used]
+        if rest:
+            parsed = parse_sample_times(self.frame, rest, dayfirst=bool(self.dayfirst))
+            rest.sort(key=lambda c: parsed[c].median())
+            for role in ("created", "closed", "started"):
+                if role not in roles and rest:
+                    col = rest.pop(0 if role == "created" else -1)
+                    roles[role] = self._take(col)
+                    self._note(f"task.{role}", "CONFIRM: by the order of the times (its name "
+                               "says nothing)")
+        order = [roles[r] for r in ("created", "started", "closed") if r in roles]
+        if len(order) > 1:
+            parsed = parse_sample_times(self.frame, order, dayfirst=bool(self.dayfirst))
+            share = order_share(parsed[order])
+            self.findings.append(f"times: {' <= '.join(order)} on {share:.1%} of the rows")
+            if share < 0.95:
+                self._note("task.closed", f"CHECK: {' <= '.join(order)} holds on only "
+                           f"{share:.0%} of the rows")
+        for col in rest:
+            self.findings.append(f"time column {col!r} is not used")
+        return roles
+
+    def _started_means(self, resource: str | None, roles: dict[str, str]) -> str:
+        if resource is None or "closed" not in roles:
+            self._note("task.started_means", "TODO: no resource column, so the data cannot "
+                       "tell whether this is the start or the assignment")
+            return "started"
+        cols = [roles["started"], roles["closed"]]
+        parsed = parse_sample_times(self.frame, cols, dayfirst=bool(self.dayfirst))
+        share = overlap_share(self.frame[resource], parsed[cols[0]], parsed[cols[1]])
+        said = (f"{share:.0%} of tasks were {roles['started']!r} before the same "
+                f"{resource!r} closed the previous one")
+        self.findings.append("time semantics: " + said)
+        if share > ASSIGNED_OVERLAP:
+            self._note("task.started_means", f"CONFIRM: {said}: it looks like the assignment")
+            return "assigned"
+        self._note("task.started_means", f"CONFIRM: {said}: it looks like the real start")
+        return "started"
+
+    def _queues(self, queue: str) -> None:
+        queues: dict[str, object] = {}
+        counts = self.facts[queue].top
+        for value, n in counts.items():
+            stage, pool = stage_of(value)
+            queues[value] = {"stage": stage, "pool": pool}
+            self._note(f"queues.{value}", f"{n:,} rows" + (
+                "" if stage else "; TODO: name its stage (an activity) and pool"))
+        self._note("queues", "CONFIRM: stages and pools suggested from the queue names")
+        if self.facts[queue].distinct > len(counts):
+            self._todo("queues", f"# ... {self.facts[queue].distinct - len(counts)} more "
+                       "values: modlean import lists the unmapped ones")
+        self.profile["queues"] = queues
+        self.findings.append(f"queues: {len(counts)} values of {queue!r}, "
+                             f"{sum(1 for v in queues.values() if v['stage'])} with a "
+                             "suggested stage")
+
+    # -- events -------------------------------------------------------------------------------
+    def _events(self) -> None:
+        cols = self.event_columns
+        self._take(cols["case_id"])
+        self._case(cols["case_id"])
+        event = {k: self._take(v) for k, v in cols.items() if k != "case_id"}
+        self.profile["event"] = event
+        self._note("event.activity", f"CONFIRM: {self.facts[event['activity']].distinct} "
+                   "distinct values")
+
+    # -- vocabulary ---------------------------------------------------------------------------
+    def _decision(self) -> None:
+        few = [c for c in self._texts() if 2 <= self.facts[c].distinct <= 12]
+        col = self._pick("verdict", few)
+        if col is None:
+            col = next((c for c in few if value_map(self.facts[c].top, "decision")[1] == 0
+                        and self.facts[c].upper > 0.9), None)
+        if col is None:
+            return
+        values, unknown = value_map(self.facts[self._take(col)].top, "decision")
+        self.profile["decision"] = {"column": col, "values": values}
+        self._note("decision.values", "CONFIRM" if not unknown else
+                   f"TODO: {unknown} values are no known verdict word: map them")
+        self.findings.append(f"verdicts: {col!r} ({', '.join(values)})")
+
+    def _label_and_score(self) -> None:
+        label = self._pick("label", self._texts())
+        if label is not None:
+            self.profile["label"] = self._take(label)
+            self._note("label", f"CONFIRM: {self.facts[label].distinct} reason codes")
+        scores = [c for c, f in self.facts.items() if f.kind == "number" and f.fractional
+                  and f.unit_interval and c not in self.used and c not in self.qa]
+        score = self._pick("score", scores) or (scores[0] if scores else None)
+        if score is not None:
+            self.profile["score"] = self._take(score)
+            self._note("score", "CONFIRM: numbers within 0..1" + (
+                "" if matches(score, "score") else ", but the name does not say score"))
+
+    def _qa(self) -> None:
+        qa_cols = [c for c in self.facts if c in self.qa and c not in self.used]
+        if not qa_cols:
+            return
+        qa: dict[str, object] = {}
+        few = [c for c in qa_cols if self.facts[c].kind == "text"
+               and 2 <= self.facts[c].distinct <= 12]
+        verdict = next((c for c in few if value_map(self.facts[c].top, "qa")[1] == 0), None)
+        kind = "qa"
+        if verdict is None:
+            verdict = next((c for c in few if value_map(self.facts[c].top, "decision")[1] == 0),
+                           None)
+            kind = "decision"
+        if verdict is not None:
+            qa["verdict"] = self._take(verdict)
+            qa["values"] = value_map(self.facts[verdict].top, kind)[0]
+            self._note("qa.values", "CONFIRM: " + ("pass/fail: FAIL means the decision was "
+                                                   "wrong" if kind == "qa" else "QA's own verdict"))
+        texts = [c for c in qa_cols if self.facts[c].kind == "text" and c not in self.used]
+        if (reason := self._pick("qa_reason", texts)) is not None:
+            qa["reason"] = self._take(reason)
+        times = [c for c in qa_cols if self.facts[c].kind == "time"]
+        if times:
+            qa["time"] = self._take(times[0])
+        if (reviewer := self._pick("qa_reviewer", texts)) is not None:
+            qa["reviewer"] = self._take(reviewer)
+        if qa:
+            self.profile["qa"] = qa
+            self._note("qa", "CONFIRM: QA columns by their names")
+            self.findings.append("QA: " + ", ".join(f"{k} {v!r}" for k, v in qa.items()
+                                                    if k != "values"))
+
+    def _attributes(self) -> None:
+        attrs: dict[str, object] = {}
+        for col, f in self.facts.items():
+            if col in self.used:
+                continue
+            if f.kind == "empty":
+                self.findings.append(f"column {col!r} is empty in the sample: not used")
+                continue
+            if f.kind == "time":
+                self.findings.append(f"time column {col!r} is not used")
+                continue
+            attrs[attribute_name(col, attrs)] = col
+        if attrs:
+            self.profile["attributes"] = attrs
+            self._note("attributes", "kept on every event: delete what you do not need")
