@@ -24,6 +24,7 @@ from modlean.errors import ModleanError
 #: Sub-command modules, in the order ``--help`` lists them.
 COMMANDS = [
     "check_log",
+    "import_",
     "simulate",
     "compare", "staff", "thresholds", "sensitivity", "calibrate",
     "mine",
