@@ -108,14 +108,12 @@ def _read(source: str | Path | pd.DataFrame, prof: Profile, *, sheet: str | int 
     missing = {k: c for k, c in named.items() if c not in raw.header}
     if missing:
         key, col = next(iter(missing.items()))
+        also = list(missing.items())[1:]
         raise LogError(
             f"the profile's {key} names a column that is not in the export", source=raw.name,
-            column=col, found="columns " + ", ".join(map(repr, raw.header)),
-            expected=f"a column named {col!r} (profile {prof.source}, key {key})",
-            hint=(suggest(col, raw.header).removeprefix("; ").capitalize()
-                  or "Fix the column name in the profile")
-            + (f"; also missing: {', '.join(map(repr, list(missing.values())[1:]))}"
-               if len(missing) > 1 else ""),
+            column=col, expected="one of the export's columns " + ", ".join(map(repr, raw.header)),
+            hint=(f"Fix {key} in {prof.source}" + suggest(col, raw.header))
+            + (f"; also missing: {', '.join(f'{k} {c!r}' for k, c in also)}" if also else ""),
         )
     if raw.frame.empty:
         raise LogError("the export has no rows", source=raw.name,

@@ -29,8 +29,10 @@ __all__ = ["OVERLAP_WARN_SHARE", "SINGLE_EVENT_WARN_SHARE", "describe_log", "des
 OVERLAP_WARN_SHARE = 0.05
 #: A log where more than this share of cases has a single event is warned.
 SINGLE_EVENT_WARN_SHARE = 0.5
-#: At most this many distinct values make an activity column look like a flag.
+#: At most this many distinct values (yes/no words always) make an activity column look like a
+#: flag, in an export of at least FLAG_LIKE_MIN_ROWS rows.
 FLAG_LIKE_VALUES = 3
+FLAG_LIKE_MIN_ROWS = 20
 
 
 def _examples(keys: pd.Series, mask: np.ndarray, limit: int = 3) -> str:
@@ -143,7 +145,9 @@ def _flag_like(report: MappingReport, prof: Profile, values: pd.Series | None) -
         return
     distinct = values.dropna().astype(str).str.strip().unique()
     flags = all(parse_flag(v) is not None for v in distinct)
-    if (prof.shape == "events" and len(distinct) <= FLAG_LIKE_VALUES) or (distinct.size and flags):
+    few = prof.shape == "events" and len(distinct) <= FLAG_LIKE_VALUES \
+        and len(values) >= FLAG_LIKE_MIN_ROWS
+    if few or (distinct.size and flags):
         report.warn("flag_like_activity", f"the column mapped to the activity has only "
                     f"{len(distinct)} distinct values ({', '.join(map(repr, distinct[:3]))}): it "
                     "looks like a flag, not a step of the process", None)
