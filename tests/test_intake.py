@@ -414,3 +414,10 @@ def test_cli_import_bad_profile_exits_2_without_output(tmp_path):
     assert run.returncode == 2
     assert "Traceback" not in run.stderr and "task.closed" in run.stderr
     assert not out.exists()
+
+
+def test_shipped_example_profile_is_valid_and_complete(root):
+    prof = load_profile(root / "templates" / "profiles" / "example.yaml")
+    assert prof.shape == "tasks" and prof.task is not None
+    assert prof.task.started_means == "assigned" and prof.qa is not None and prof.qa.pass_fail
+    assert set(prof.model_fields) - {"event"} <= set(prof.model_fields_set)
