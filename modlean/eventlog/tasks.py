@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from modlean.eventlog.columns import CANONICAL_COLUMNS
 from modlean.eventlog.timestamps import NAT, micros_of, utc_series
@@ -98,19 +99,15 @@ def task_events(tasks: pd.DataFrame, attributes: list[str], qa_columns: list[str
     idx, kind, stamp = idx[order], kind[order], stamp[order]
     is_q, is_s, is_qa = (kind == k for k in (EventKind.QUEUED, EventKind.STAGE, EventKind.QA))
 
-    stage = tasks["stage"].to_numpy(dtype=object)[idx]
-    activity = np.where(is_q, "queued:" + stage.astype(str), stage)
-    activity[is_qa] = QA_EVENT
     start = np.where(is_s, micros_of(tasks["start"])[idx], NAT)
-    resource = np.where(is_qa, tasks["qa_reviewer"].to_numpy(dtype=object)[idx],
-                        tasks["resource"].to_numpy(dtype=object)[idx])
-    resource[is_q] = None
+    who = pd.concat([tasks["resource"], tasks["qa_reviewer"]], ignore_index=True)
+    who = who.take(np.where(is_qa, idx + n, idx)).reset_index(drop=True)
     frame = pd.DataFrame({
-        "case_id": tasks["case_id"].to_numpy(dtype=object)[idx],
-        "activity": activity,
+        "case_id": tasks["case_id"].take(idx).reset_index(drop=True).astype(_TEXT),
+        "activity": _activities(tasks["stage"], idx, kind),
         "timestamp": utc_series(stamp),
         "start_timestamp": utc_series(start),
-        "resource": pd.Series(resource, dtype=object).where(pd.notna(resource), None),
+        "resource": who.astype(object).where(who.notna() & pd.Series(~is_q), None),
     })
     for col in attributes:
         frame[col] = tasks[col].take(idx).reset_index(drop=True)
@@ -118,6 +115,18 @@ def task_events(tasks: pd.DataFrame, attributes: list[str], qa_columns: list[str
         values = tasks[col].take(idx).reset_index(drop=True)
         frame[col] = values.where(pd.Series(is_qa), None if values.dtype == object else pd.NA)
     return _finish(frame)
+
+
+def _activities(stage: pd.Series, idx: np.ndarray, kind: np.ndarray) -> pd.Series:
+    """``queued:<stage>``, ``<stage>`` or ``qa_review`` per event, built from the stage codes."""
+    codes, names = pd.factorize(stage.to_numpy(), use_na_sentinel=False)
+    names = [str(x) for x in names]
+    k = len(names)
+    vocabulary = pa.array([f"queued:{x}" for x in names] + names + [QA_EVENT], pa.string())
+    code = np.select([kind == EventKind.QUEUED, kind == EventKind.STAGE],
+                     [codes[idx], codes[idx] + k], 2 * k).astype(np.int32)
+    text = pa.DictionaryArray.from_arrays(pa.array(code), vocabulary).cast(pa.string())
+    return pd.Series(pd.array(text, dtype=_TEXT))
 
 
 def order_events(frame: pd.DataFrame, row: np.ndarray, kind: np.ndarray) -> pd.DataFrame:
