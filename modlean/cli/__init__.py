@@ -23,7 +23,7 @@ from modlean.errors import ModleanError
 
 #: Sub-command modules, in the order ``--help`` lists them.
 COMMANDS = [
-    "check_log", "profile",
+    "check_log", "profile", "import_",
     "simulate",
     "compare", "staff", "thresholds", "sensitivity", "calibrate",
     "mine",

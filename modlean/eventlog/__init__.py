@@ -3,11 +3,16 @@ and the log encoded as arrays for the miners.
 
 The canonical log is one pandas DataFrame, one row per event (docs/event-log.md).
 Modules: ``read`` (the front: read_log, summarize), ``readers`` (the format
-registry), ``columns`` (canonical names and aliases), ``values`` (ids and times),
-``lifecycle`` (start/complete pairing), ``timestamps`` (the clock) and ``arrays``
-(EventArrays and encode, shared by every miner);
-``facts``, ``guess``, ``guess_rules`` and ``guess_yaml`` guess a source profile from an
-export (``modlean profile``); ``minable`` says when a log read as events cannot be mined.
+registry), ``columns`` (canonical names and aliases), ``values`` (ids, numbers and
+times), ``lifecycle`` (start/complete pairing), ``canonical`` (the last step to the
+canonical shape), ``timestamps`` (the clock) and ``arrays`` (EventArrays and encode,
+shared by every miner). Vendor exports with a source profile (docs/intake.md):
+``profile`` (load_profile, Profile), ``intake`` (import_export, Intake), ``links``
+(parent tickets chased to the root), ``vocabulary`` (vendor values mapped),
+``tasks`` (a task table made into events), ``report`` and ``intake_report`` (the
+mapping report). ``facts``, ``guess``, ``guess_rules`` and ``guess_yaml`` guess a profile
+from an export (``modlean profile``); ``minable`` says when a log read as events cannot
+be mined.
 
 Other subpackages import these names from here, not from the modules inside.
 """
@@ -25,10 +30,13 @@ from modlean.eventlog.arrays import (
 from modlean.eventlog.columns import CANONICAL_COLUMNS, REQUIRED_COLUMNS
 from modlean.eventlog.guess import GuessedProfile, guess_profile
 from modlean.eventlog.guess_yaml import profile_yaml
+from modlean.eventlog.intake import Intake, import_export
 from modlean.eventlog.lifecycle import LifecycleRank
 from modlean.eventlog.minable import ShapeWarning, shape_warnings
+from modlean.eventlog.profile import Profile, load_profile
 from modlean.eventlog.read import name_of, read_log, summarize
 from modlean.eventlog.readers import READERS
+from modlean.eventlog.report import WARNING_CODES, MappingReport, ReportWarning
 from modlean.eventlog.timestamps import (
     MICROS_PER_SECOND,
     NAT,
@@ -48,11 +56,16 @@ __all__ = [
     "READERS",
     "REQUIRED_COLUMNS",
     "UTC_DTYPE",
+    "WARNING_CODES",
     "EventArrays",
     "GuessedProfile",
+    "Intake",
     "LifecycleRank",
     "LogWarning",
+    "MappingReport",
     "Order",
+    "Profile",
+    "ReportWarning",
     "ShapeWarning",
     "TimeLike",
     "as_micros",
@@ -60,7 +73,9 @@ __all__ = [
     "encode",
     "factorize",
     "guess_profile",
+    "import_export",
     "lead_span",
+    "load_profile",
     "name_of",
     "profile_yaml",
     "read_log",

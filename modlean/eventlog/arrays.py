@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 
 from modlean.errors import LogError, ParameterError
 from modlean.eventlog.read import read_log
-from modlean.eventlog.timestamps import NAT
+from modlean.eventlog.timestamps import NAT, micros_of
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -139,9 +139,7 @@ def _micros(values: pd.Series, column: str) -> np.ndarray:
         raise LogError("times must be time-zone aware (UTC)", column=column,
                        found=str(values.dtype), expected="datetime64[us, UTC]",
                        hint="Read the log with modlean.read_log(..., tz=...) to state the zone")
-    if str(values.dtype.tz) != "UTC" or values.dtype.unit != "us":
-        values = values.dt.tz_convert("UTC").dt.as_unit("us")
-    return np.asarray(values.array.asi8, dtype=np.int64)
+    return micros_of(values)
 
 
 def _pyarrow(values: pd.Series) -> pa.Array | pa.ChunkedArray | None:

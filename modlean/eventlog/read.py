@@ -31,23 +31,15 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from modlean.errors import LogError
+from modlean.eventlog.canonical import canonicalise
 from modlean.eventlog.columns import CANONICAL_COLUMNS, resolve_columns
-from modlean.eventlog.lifecycle import pair_lifecycle
-from modlean.eventlog.readers import RawLog, read_raw, safe_url
-from modlean.eventlog.timestamps import UTC_DTYPE
-from modlean.eventlog.values import (
-    DEFAULT_TZ,
-    as_text,
-    check_tz,
-    first_rows,
-    parse_times,
-    strings,
-    tz_stated,
-)
+from modlean.eventlog.intake import import_export
+from modlean.eventlog.profile import Profile
+from modlean.eventlog.readers import TextLocale, read_raw, safe_url
+from modlean.eventlog.values import DEFAULT_TZ, check_tz, tz_stated
 
 __all__ = ["name_of", "read_log", "summarize"]
 
@@ -62,6 +54,9 @@ def read_log(
     encoding: str | None = None,
     sep: str | None = None,
     dayfirst: bool | None = None,
+    decimal: str = ".",
+    thousands: str | None = None,
+    profile: str | Path | Mapping[str, Any] | Profile | None = None,
 ) -> pd.DataFrame:
     """Read an event log into the canonical shape.
 
@@ -92,6 +87,16 @@ def read_log(
     dayfirst:
         For non-ISO dates such as ``03/04/2025``: ``True`` means 3 April is
         written 03/04. Needed only when no value in the column decides it.
+    decimal, thousands:
+        The marks of number columns in text files: ``decimal=","`` reads ``0,87``
+        as 0.87; with ``thousands="."`` ``1.234,5`` is 1234.5.
+    profile:
+        A source profile (a YAML file, a mapping or a loaded profile) saying how a
+        vendor export becomes the log: its shape (one row per task or per
+        event), links, vocabulary, locale and QA columns (docs/intake.md). The
+        log of :func:`~modlean.eventlog.intake.import_export` is returned and the
+        mapping report's warnings are issued as :class:`LogWarning`. The reading
+        options above come from the profile then and may not be passed too.
 
     Returns
     -------
@@ -105,6 +110,18 @@ def read_log(
         For any input that cannot be read as a valid log; the message names the
         file, row, line, column, the value found and what was expected.
     """
+    if profile is not None:
+        given = [k for k, v in {"mapping": mapping, "tz": tz_stated(tz) or None,
+                                "encoding": encoding, "sep": sep, "dayfirst": dayfirst,
+                                "decimal": decimal != "." or None,
+                                "thousands": thousands}.items() if v is not None]
+        if given:
+            raise LogError("pass reading options in the profile, not with profile=",
+                           source=name_of(source), found=", ".join(given),
+                           expected="the profile's locale:, case: and event: keys")
+        result = import_export(source, profile, sheet=sheet, query=query)
+        result.report.issue_warnings(stacklevel=3)
+        return result.log
     stated = tz_stated(tz)
     tz = check_tz(tz)
     name = name_of(source)
@@ -115,12 +132,12 @@ def read_log(
                                    "timestamp", "start_timestamp") if c in found]
 
     raw = read_raw(source, sheet=sheet, query=query, encoding=encoding, sep=sep,
-                    key_columns=key_columns)
+                   key_columns=key_columns, locale=TextLocale(decimal, thousands))
     columns = resolve_columns(raw.header, mapping, raw.name)
     if raw.frame.empty:
         raise LogError("the log has no events", source=raw.name,
                        expected="at least one row after the header")
-    return _canonicalise(raw, columns, tz=tz, tz_stated=stated, dayfirst=dayfirst)
+    return canonicalise(raw, columns, tz=tz, tz_stated=stated, dayfirst=dayfirst)
 
 
 def name_of(source: str | Path | pd.DataFrame) -> str:
@@ -128,78 +145,6 @@ def name_of(source: str | Path | pd.DataFrame) -> str:
     if isinstance(source, pd.DataFrame):
         return "DataFrame"
     return safe_url(str(source)) if isinstance(source, str) else str(source)
-
-
-def _canonicalise(raw: RawLog, columns: dict[str, str], *, tz: str | tzinfo, tz_stated: bool,
-                  dayfirst: bool | None) -> pd.DataFrame:
-    src = raw.frame
-    notes = raw.notes
-    data: dict[str, Any] = {}
-    data["case_id"] = as_text(src[columns["case_id"]], raw, columns["case_id"], "case_id")
-    data["activity"] = as_text(src[columns["activity"]], raw, columns["activity"], "activity")
-    data["timestamp"] = parse_times(src[columns["timestamp"]], raw, columns["timestamp"],
-                                     tz=tz, tz_stated=tz_stated, dayfirst=dayfirst,
-                                     allow_empty=False, notes=notes)
-    if "start_timestamp" in columns:
-        data["start_timestamp"] = parse_times(
-            src[columns["start_timestamp"]], raw, columns["start_timestamp"], tz=tz,
-            tz_stated=tz_stated, dayfirst=dayfirst, allow_empty=True, notes=notes)
-    if "resource" in columns:
-        res = strings(src[columns["resource"]])
-        data["resource"] = res.astype(object).where(res.notna(), None)
-    if "lifecycle" in columns:
-        data["lifecycle"] = src[columns["lifecycle"]]
-    used = set(columns.values())
-    for col in src.columns:
-        if col in used:
-            continue
-        name = str(col)
-        if name.startswith("case:") and name[5:] and name[5:] not in src.columns \
-                and name[5:] not in data:
-            name = name[5:]
-        if name in data:
-            raise LogError("an attribute column has the name of a canonical column",
-                           source=raw.name, column=str(col),
-                           hint=f"Rename it, or map it with mapping={{{name!r}: {str(col)!r}}}")
-        data[name] = src[col]
-    data["_row"] = np.arange(len(src), dtype=np.int64)
-    frame = pd.DataFrame({k: (v.reset_index(drop=True) if isinstance(v, pd.Series) else v)
-                          for k, v in data.items()})
-    for col in ("timestamp", "start_timestamp"):
-        if col in frame:
-            frame[col] = frame[col].astype(UTC_DTYPE)
-
-    if "lifecycle" in frame:
-        kinds = frame["lifecycle"].astype("string").str.strip().str.lower()
-        if kinds.isin(["complete"]).all():
-            frame = frame.drop(columns="lifecycle")
-        else:
-            frame = pair_lifecycle(frame, raw, columns["lifecycle"], notes)
-            if frame.empty:
-                raise LogError("the log has no completed events", source=raw.name,
-                               column=columns["lifecycle"],
-                               expected="events with lifecycle 'complete'")
-
-    if "start_timestamp" in frame:
-        late = (frame["start_timestamp"] > frame["timestamp"]).to_numpy()
-        if late.any():
-            positions = frame["_row"].to_numpy()[late]
-            row, line = raw.locate(int(positions[0]))
-            first = frame.loc[late].iloc[0]
-            raise LogError(
-                f"the start is after the end in rows {first_rows(raw, positions)}",
-                source=raw.name, row=row, line=line,
-                column=columns.get("start_timestamp", columns["timestamp"]),
-                found=f"start {first['start_timestamp']} > end {first['timestamp']}",
-                expected="start_timestamp at or before timestamp",
-            )
-
-    frame = frame.sort_values(["case_id", "timestamp", "_row"], kind="stable",
-                              ignore_index=True).drop(columns="_row")
-    ordered = [c for c in CANONICAL_COLUMNS if c in frame]
-    frame = frame[ordered + [c for c in frame.columns if c not in ordered]]
-    frame.attrs["modlean"] = {"source": raw.name, "notes": list(notes)}
-    return frame
 
 
 def summarize(log: pd.DataFrame) -> dict[str, Any]:

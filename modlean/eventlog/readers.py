@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from modlean._util import describe
 from modlean.errors import LogError
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "SQLITE_SUFFIXES",
     "Locator",
     "RawLog",
+    "TextLocale",
     "plain_locator",
     "read_raw",
     "safe_url",
@@ -34,6 +37,15 @@ __all__ = [
 
 #: 0-based data row -> (1-based row, file line or sheet row or None)
 Locator = Callable[[int], tuple[int, int | None]]
+
+
+@dataclass(frozen=True)
+class TextLocale:
+    """How a text file writes numbers, and whether the fast (pyarrow) parser may read it."""
+
+    decimal: str = "."
+    thousands: str | None = None
+    fast: bool = False
 
 
 @dataclass
@@ -104,7 +116,9 @@ def _decode_error(name: str, encoding: str, exc: UnicodeDecodeError) -> LogError
 
 
 def _read_delimited(path: Path, name: str, *, encoding: str | None, sep: str | None,
-                    key_columns: Callable[[list[str]], list[str]], **_: Any) -> RawLog:
+                    key_columns: Callable[[list[str]], list[str]], locale: TextLocale | None = None,
+                    **_: Any) -> RawLog:
+    locale = locale or TextLocale()
     enc = encoding or "utf-8-sig"
     head = _sniff_text(path, enc, name)
     if sep is None:
@@ -115,13 +129,32 @@ def _read_delimited(path: Path, name: str, *, encoding: str | None, sep: str | N
             first = head.splitlines()[0] if head.splitlines() else ""
             sep = max([",", ";", "\t", "|"], key=first.count)
     header = next(csv.reader(io.StringIO(head), delimiter=sep), [])
-    _check_header(header, name)
-    dtypes = {c: "string" for c in key_columns(header)}
+    index_column = bool(header) and not header[0].strip() and len(header) > 1
+    _check_header(header[1:] if index_column else header, name)
+    keys = key_columns(header[1:] if index_column else header)
+    options: dict[str, Any] = {"sep": sep, "encoding": enc, "decimal": locale.decimal,
+                               "compression": "infer"}
+    if locale.fast and locale.thousands is None and enc.lower().startswith("utf"):
+        options.update(engine="pyarrow", dtype={c: "string[pyarrow]" for c in keys})
+    else:
+        options.update(dtype={c: "string" for c in keys}, thousands=locale.thousands,
+                       skipinitialspace=False, low_memory=False)
+    frame = _parse_delimited(path, name, options)
+    if index_column:
+        frame = _drop_index_column(frame, name, header)
+        header = header[1:]
+    raw = RawLog(frame, name, header, lambda i: (i + 1, _csv_line_of(path, enc, sep, i)))
+    if index_column:
+        raw.notes.append("the unnamed first column (a pandas index: 0, 1, 2, ...) was dropped")
+    return raw
+
+
+def _parse_delimited(path: Path, name: str, options: dict[str, Any]) -> pd.DataFrame:
+    sep = options["sep"]
     try:
-        frame = pd.read_csv(path, sep=sep, encoding=enc, dtype=dtypes, compression="infer",
-                            skipinitialspace=False, low_memory=False)
+        return pd.read_csv(path, **options)
     except UnicodeDecodeError as exc:
-        raise _decode_error(name, enc, exc) from None
+        raise _decode_error(name, options["encoding"], exc) from None
     except pd.errors.EmptyDataError:
         raise LogError("the file is empty", source=name,
                        expected="a header row and events") from None
@@ -134,11 +167,25 @@ def _read_delimited(path: Path, name: str, *, encoding: str | None, sep: str | N
             source=name, line=int(m.group(1)) if m else None,
             hint="Check quoting and the number of separators on that line, or pass sep=",
         ) from None
+    except Exception:  # pyarrow's own errors (ArrowInvalid ...): the C parser words them
+        if options.get("engine") != "pyarrow":
+            raise
+        slow = {k: v for k, v in options.items() if k != "engine"}
+        return _parse_delimited(path, name, {**slow, "low_memory": False})
 
-    def locate(i: int) -> tuple[int, int | None]:
-        return i + 1, _csv_line_of(path, enc, sep, i)
 
-    return RawLog(frame, name, header, locate)
+def _drop_index_column(frame: pd.DataFrame, name: str, header: list[str]) -> pd.DataFrame:
+    """Drop the unnamed first column when it is pandas' index (0..n-1); refuse it otherwise."""
+    first = frame.iloc[:, 0]
+    numbers = pd.to_numeric(first, errors="coerce")
+    if len(first) and not (numbers.to_numpy() == np.arange(len(first))).all():
+        raise LogError("column 1 of the header has no name", source=name,
+                       found=f"values {describe(first.head(3).tolist())}",
+                       expected="a name for every column (an unnamed first column is dropped "
+                       "only when it holds a pandas index 0, 1, 2, ...)")
+    frame = frame.iloc[:, 1:]
+    frame.columns = header[1:]
+    return frame
 
 
 def _csv_line_of(path: Path, encoding: str, sep: str, data_row: int) -> int | None:
@@ -301,7 +348,8 @@ def _suffix(path: Path) -> str:
 
 def read_raw(source: str | Path | pd.DataFrame, *, sheet: str | int | None,
               query: str | None, encoding: str | None, sep: str | None,
-              key_columns: Callable[[list[str]], list[str]]) -> RawLog:
+              key_columns: Callable[[list[str]], list[str]],
+              locale: TextLocale | None = None) -> RawLog:
     """Read ``source`` as-is with the reader its kind calls for."""
     if isinstance(source, pd.DataFrame):
         header = [str(c) for c in source.columns]
@@ -329,7 +377,8 @@ def read_raw(source: str | Path | pd.DataFrame, *, sheet: str | int | None,
                        expected=f"one of {kinds}, a SQLAlchemy URL or a DataFrame")
     if not path.is_file():
         raise LogError("no such file", source=name)
-    return reader(path, name, sheet=sheet, encoding=encoding, sep=sep, key_columns=key_columns)
+    return reader(path, name, sheet=sheet, encoding=encoding, sep=sep, key_columns=key_columns,
+                  locale=locale)
 
 
 def safe_url(url: str) -> str:

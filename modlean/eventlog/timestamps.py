@@ -15,8 +15,8 @@ import pandas as pd
 
 from modlean.errors import ParameterError
 
-__all__ = ["MICROS_PER_SECOND", "NAT", "UTC_DTYPE", "TimeLike", "as_micros", "utc_index",
-           "utc_series"]
+__all__ = ["MICROS_PER_SECOND", "NAT", "UTC_DTYPE", "TimeLike", "as_micros", "micros_of",
+           "utc_index", "utc_series"]
 
 #: Microseconds per second: the canonical log's time unit.
 MICROS_PER_SECOND = 1_000_000
@@ -36,6 +36,13 @@ def utc_series(micros: np.ndarray) -> pd.Series:
     except (AttributeError, TypeError):  # pragma: no cover - pandas without it: one copy
         array = pd.DatetimeIndex(values, copy=False).tz_localize("UTC").array
     return pd.Series(array, copy=False)
+
+
+def micros_of(values: pd.Series) -> np.ndarray:
+    """A tz-aware column as int64 microseconds since the epoch; NaT becomes :data:`NAT`."""
+    if str(values.dtype.tz) != "UTC" or values.dtype.unit != "us":
+        values = values.dt.tz_convert("UTC").dt.as_unit("us")
+    return np.asarray(values.array.asi8, dtype=np.int64)
 
 
 def utc_index(micros: np.ndarray) -> pd.DatetimeIndex:

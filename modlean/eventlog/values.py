@@ -15,6 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pandas.tseries.api import guess_datetime_format
 
 from modlean.errors import LogError
 from modlean.eventlog.columns import DESCRIPTIONS
@@ -27,6 +30,7 @@ __all__ = [
     "as_text",
     "check_tz",
     "first_rows",
+    "parse_numbers",
     "parse_times",
     "strings",
     "tz_stated",
@@ -86,7 +90,7 @@ def strings(values: pd.Series) -> pd.Series:
     """Values as stripped strings, blanks as missing; 12.0 becomes '12', not '12.0'."""
     if pd.api.types.is_float_dtype(values) and values.dropna().mod(1).eq(0).all():
         values = values.astype("Int64")
-    text = values.astype("string").str.strip()
+    text = values.astype("string[pyarrow]").str.strip()
     return text.mask(text.eq(""))
 
 
@@ -114,6 +118,9 @@ def parse_times(values: pd.Series, raw: RawLog, column: str, *, tz: str | tzinfo
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
         return _from_epoch(values, raw, column, allow_empty)
 
+    fast = _fast_naive(values, dayfirst, allow_empty)
+    if fast is not None:
+        return _localise(fast, raw, column, tz, tz_stated, notes)
     text = values.astype("string").str.strip()
     text = text.mask(text.eq(""))
     empty = text.isna()
@@ -166,6 +173,33 @@ def parse_times(values: pd.Series, raw: RawLog, column: str, *, tz: str | tzinfo
         raise LogError("the time cannot be read", row=row, line=line, found=text.iloc[i],
                        expected=_TIME_EXAMPLE + like, **where)
     return parsed
+
+
+def _fast_naive(values: pd.Series, dayfirst: bool | None, allow_empty: bool
+                ) -> pd.Series | None:
+    """Naive times of one certain format parsed by Arrow; None when the careful path must decide.
+
+    Taken only when every value fits the format of the first (so no value carries
+    an offset), and the date order is certain: year first, or ``dayfirst`` given.
+    """
+    try:
+        arr = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    arr = pc.utf8_trim_whitespace(arr)
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    present = pc.drop_null(arr)
+    if len(present) == 0 or (arr.null_count and not allow_empty):
+        return None
+    fmt = guess_datetime_format(present[0].as_py(), dayfirst=bool(dayfirst))
+    if fmt is None or any(code in fmt for code in ("%z", "%Z", "%f")):
+        return None
+    if not fmt.startswith("%Y") and dayfirst is None:
+        return None
+    parsed = pc.strptime(arr, format=fmt, unit="us", error_is_null=True)
+    if parsed.null_count != arr.null_count:
+        return None
+    return pd.Series(parsed.to_numpy(zero_copy_only=False), index=values.index)
 
 
 def _day_order(text: pd.Series, raw: RawLog, column: str, dayfirst: bool | None,
@@ -256,3 +290,33 @@ def _from_epoch(values: pd.Series, raw: RawLog, column: str, allow_empty: bool) 
             hint="Excel serial dates must be formatted as dates before export",
         )
     return pd.to_datetime(numbers, unit=unit, utc=True).astype(UTC_DTYPE)
+
+
+def parse_numbers(values: pd.Series, raw: RawLog, column: str, *, decimal: str = ".",
+                  thousands: str | None = None) -> pd.Series:
+    """A column of numbers as floats, read with the export's decimal and thousands marks.
+
+    ``0,87`` with ``decimal=","`` is 0.87 and ``1.234,5`` with ``thousands="."`` is
+    1234.5. Blanks are missing; anything else that is not a number is a LogError
+    naming the row and the value.
+    """
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
+        return values.astype(float)
+    text = values.astype("string").str.strip()
+    text = text.mask(text.eq(""))
+    if thousands:
+        text = text.str.replace(thousands, "", regex=False)
+    if decimal != ".":
+        text = text.str.replace(decimal, ".", regex=False)
+    numbers = pd.to_numeric(text, errors="coerce").astype(float)
+    bad = numbers.isna().to_numpy() & text.notna().to_numpy()
+    if bad.any():
+        positions = np.flatnonzero(bad)
+        row, line = raw.locate(int(positions[0]))
+        raise LogError(f"not a number in rows {first_rows(raw, positions)}", source=raw.name,
+                       row=row, line=line, column=column, found=values.iloc[positions[0]],
+                       expected=f"a number written with decimal mark {decimal!r}"
+                       + (f" and thousands mark {thousands!r}" if thousands else ""),
+                       hint="Set locale.decimal / locale.thousands in the profile, or pass "
+                       "decimal= / thousands=")
+    return numbers

@@ -1,0 +1,96 @@
+"""The raw table of a source, its columns mapped, made into the canonical event log.
+
+:func:`canonicalise` is the last step of :func:`~modlean.eventlog.read.read_log`
+and of an events-shaped import: ids as text, times to UTC, lifecycle pairs
+joined, starts checked against ends, rows ordered by case and time.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from modlean.errors import LogError
+from modlean.eventlog.columns import CANONICAL_COLUMNS
+from modlean.eventlog.lifecycle import pair_lifecycle
+from modlean.eventlog.readers import RawLog
+from modlean.eventlog.timestamps import UTC_DTYPE
+from modlean.eventlog.values import as_text, first_rows, parse_times, strings
+
+__all__ = ["canonicalise"]
+
+
+def canonicalise(raw: RawLog, columns: dict[str, str], *, tz: str | tzinfo, tz_stated: bool,
+                 dayfirst: bool | None) -> pd.DataFrame:
+    """The canonical log of ``raw`` whose columns ``columns`` maps (canonical name -> column)."""
+    src = raw.frame
+    notes = raw.notes
+    data: dict[str, Any] = {}
+    data["case_id"] = as_text(src[columns["case_id"]], raw, columns["case_id"], "case_id")
+    data["activity"] = as_text(src[columns["activity"]], raw, columns["activity"], "activity")
+    data["timestamp"] = parse_times(src[columns["timestamp"]], raw, columns["timestamp"],
+                                     tz=tz, tz_stated=tz_stated, dayfirst=dayfirst,
+                                     allow_empty=False, notes=notes)
+    if "start_timestamp" in columns:
+        data["start_timestamp"] = parse_times(
+            src[columns["start_timestamp"]], raw, columns["start_timestamp"], tz=tz,
+            tz_stated=tz_stated, dayfirst=dayfirst, allow_empty=True, notes=notes)
+    if "resource" in columns:
+        res = strings(src[columns["resource"]])
+        data["resource"] = res.astype(object).where(res.notna(), None)
+    if "lifecycle" in columns:
+        data["lifecycle"] = src[columns["lifecycle"]]
+    used = set(columns.values())
+    for col in src.columns:
+        if col in used:
+            continue
+        name = str(col)
+        if name.startswith("case:") and name[5:] and name[5:] not in src.columns \
+                and name[5:] not in data:
+            name = name[5:]
+        if name in data:
+            raise LogError("an attribute column has the name of a canonical column",
+                           source=raw.name, column=str(col),
+                           hint=f"Rename it, or map it with mapping={{{name!r}: {str(col)!r}}}")
+        data[name] = src[col]
+    data["_row"] = np.arange(len(src), dtype=np.int64)
+    frame = pd.DataFrame({k: (v.reset_index(drop=True) if isinstance(v, pd.Series) else v)
+                          for k, v in data.items()})
+    for col in ("timestamp", "start_timestamp"):
+        if col in frame:
+            frame[col] = frame[col].astype(UTC_DTYPE)
+
+    if "lifecycle" in frame:
+        kinds = frame["lifecycle"].astype("string").str.strip().str.lower()
+        if kinds.isin(["complete"]).all():
+            frame = frame.drop(columns="lifecycle")
+        else:
+            frame = pair_lifecycle(frame, raw, columns["lifecycle"], notes)
+            if frame.empty:
+                raise LogError("the log has no completed events", source=raw.name,
+                               column=columns["lifecycle"],
+                               expected="events with lifecycle 'complete'")
+
+    if "start_timestamp" in frame:
+        late = (frame["start_timestamp"] > frame["timestamp"]).to_numpy()
+        if late.any():
+            positions = frame["_row"].to_numpy()[late]
+            row, line = raw.locate(int(positions[0]))
+            first = frame.loc[late].iloc[0]
+            raise LogError(
+                f"the start is after the end in rows {first_rows(raw, positions)}",
+                source=raw.name, row=row, line=line,
+                column=columns.get("start_timestamp", columns["timestamp"]),
+                found=f"start {first['start_timestamp']} > end {first['timestamp']}",
+                expected="start_timestamp at or before timestamp",
+            )
+
+    frame = frame.sort_values(["case_id", "timestamp", "_row"], kind="stable",
+                              ignore_index=True).drop(columns="_row")
+    ordered = [c for c in CANONICAL_COLUMNS if c in frame]
+    frame = frame[ordered + [c for c in frame.columns if c not in ordered]]
+    frame.attrs["modlean"] = {"source": raw.name, "notes": list(notes)}
+    return frame

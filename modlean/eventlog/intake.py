@@ -1,0 +1,303 @@
+"""Importing a vendor export with a source profile: the canonical log, the QA table, the report.
+
+:func:`import_export` reads an export (any source :func:`~modlean.eventlog.read.read_log`
+reads) as its :class:`~modlean.eventlog.profile.Profile` says: the locale, the case
+key with its parent links chased to the root ticket, the vendor's vocabulary
+(queues to stages and pools, verdicts to decisions, QA outcomes), and the shape:
+a task table (one row per task, :mod:`~modlean.eventlog.tasks`) or an event
+table (one row per event, finished by :func:`~modlean.eventlog.canonical.canonicalise`).
+What was read, made, dropped and assumed goes into the
+:class:`~modlean.eventlog.report.MappingReport` (:mod:`~modlean.eventlog.intake_report`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from modlean.errors import LogError
+from modlean.eventlog.canonical import canonicalise
+from modlean.eventlog.columns import resolve_columns
+from modlean.eventlog.intake_report import describe_log, describe_starts, describe_table
+from modlean.eventlog.links import Links, chase_links, coalesce_links
+from modlean.eventlog.profile import Profile, load_profile, suggest
+from modlean.eventlog.readers import RawLog, TextLocale, read_raw
+from modlean.eventlog.report import MappingReport
+from modlean.eventlog.tasks import QA_EVENT, EventKind, estimate_starts, order_events, task_events
+from modlean.eventlog.timestamps import UTC_DTYPE
+from modlean.eventlog.values import (
+    DEFAULT_TZ,
+    LogWarning,
+    as_text,
+    parse_numbers,
+    parse_times,
+    strings,
+)
+from modlean.eventlog.vocabulary import map_values
+
+__all__ = ["Intake", "import_export", "log_columns"]
+
+
+@dataclass
+class Intake:
+    """The result of an import: the canonical log, the QA table (or None) and the report."""
+
+    log: pd.DataFrame
+    qa: pd.DataFrame | None
+    report: MappingReport
+
+
+def import_export(source: str | Path | pd.DataFrame,
+                  profile: str | Path | Mapping[str, Any] | Profile, *,
+                  sheet: str | int | None = None, query: str | None = None) -> Intake:
+    """Import a vendor export as its source profile says.
+
+    Parameters
+    ----------
+    source:
+        The export: any file, URL or DataFrame :func:`~modlean.read_log` reads.
+    profile:
+        A profile YAML file, a mapping of the same keys, or a loaded
+        :class:`~modlean.eventlog.profile.Profile` (docs/intake.md).
+    sheet, query:
+        As for :func:`~modlean.read_log`.
+
+    Returns
+    -------
+    Intake
+        ``log`` (the canonical log), ``qa`` (the QA table when the profile has
+        ``qa:``, else None) and ``report`` (the mapping report).
+
+    Raises
+    ------
+    LogError
+        For a bad profile, a column the profile names that the export lacks, a
+        queue or verdict value the profile does not map, or a value that cannot be read.
+    """
+    prof = load_profile(profile)
+    raw = _read(source, prof, sheet=sheet, query=query)
+    report = MappingReport(raw.name)
+    report.add("rows", "read", len(raw.frame))
+    parts = _Parts(raw, prof, report)
+    if prof.shape == "tasks":
+        log, qa = _tasks(parts)
+    else:
+        log, qa = _events(parts)
+    activity = prof.task.queue if prof.task else log_columns(raw, prof).get("activity")
+    describe_log(report, log, prof, header=raw.header, notes=raw.notes,
+                 activity_source=raw.frame[activity] if activity else None)
+    log.attrs["modlean"] = {"source": raw.name, "profile": prof.source,
+                            "notes": list(raw.notes)}
+    return Intake(log=log, qa=qa, report=report)
+
+
+def _read(source: str | Path | pd.DataFrame, prof: Profile, *, sheet: str | int | None,
+          query: str | None) -> RawLog:
+    named = prof.columns()
+    text = list(dict.fromkeys(c for k, c in named.items() if k != "score"))
+    loc = prof.locale
+    raw = read_raw(source, sheet=sheet, query=query, encoding=loc.encoding, sep=loc.sep,
+                   key_columns=lambda header: [c for c in text if c in header],
+                   locale=TextLocale(loc.decimal, loc.thousands, fast=True))
+    missing = {k: c for k, c in named.items() if c not in raw.header}
+    if missing:
+        key, col = next(iter(missing.items()))
+        also = list(missing.items())[1:]
+        raise LogError(
+            f"the profile's {key} names a column that is not in the export", source=raw.name,
+            column=col, expected="one of the export's columns " + ", ".join(map(repr, raw.header)),
+            hint=(f"Fix {key} in {prof.source}" + suggest(col, raw.header))
+            + (f"; also missing: {', '.join(f'{k} {c!r}' for k, c in also)}" if also else ""),
+        )
+    if raw.frame.empty:
+        raise LogError("the export has no rows", source=raw.name,
+                       expected="at least one row after the header")
+    return raw
+
+
+class _Parts:
+    """The columns every shape shares, parsed once: cases, links, vocabulary, QA."""
+
+    def __init__(self, raw: RawLog, prof: Profile, report: MappingReport) -> None:
+        self.raw, self.prof, self.report = raw, prof, report
+        frame = raw.frame
+        tz = prof.locale.timezone or DEFAULT_TZ
+        self.tz, self.tz_stated = tz, prof.locale.timezone is not None
+        self.key = as_text(frame[prof.case.id], raw, prof.case.id, "case_id")
+        self.links: Links | None = None
+        self.case_id = self.key
+        if prof.case.links:
+            parents = coalesce_links([strings(frame[c]) for c in prof.case.links])
+            self.links = chase_links(self.key, parents)
+            self.case_id = self.links.root
+        self.attrs: dict[str, pd.Series] = {}
+        if prof.shape == "tasks" or prof.case.links:
+            self.attrs["task_id"] = self.key
+        self.qa: dict[str, pd.Series] = {}
+        self._vocabulary()
+        self._qa()
+
+    def times(self, column: str | None, *, allow_empty: bool = True) -> pd.Series:
+        """A time column of the export in UTC (all missing when the profile names none)."""
+        if column is None:
+            return pd.Series(pd.NaT, index=self.raw.frame.index, dtype=UTC_DTYPE)
+        with warnings.catch_warnings():  # the report says it (default_timezone)
+            warnings.simplefilter("ignore", LogWarning)
+            return parse_times(self.raw.frame[column], self.raw, column, tz=self.tz,
+                               tz_stated=self.tz_stated, dayfirst=self.prof.locale.dayfirst,
+                               allow_empty=allow_empty, notes=self.raw.notes)
+
+    def text(self, column: str | None) -> pd.Series:
+        if column is None:
+            return pd.Series(pd.NA, index=self.raw.frame.index, dtype="string")
+        return strings(self.raw.frame[column])
+
+    def _vocabulary(self) -> None:
+        prof, frame, name = self.prof, self.raw.frame, self.raw.name
+        queue_col = prof.task.queue if prof.task else prof.event.get("activity")
+        self.stage: pd.Series | None = None
+        if queue_col is not None and prof.queues:
+            vendor = frame[queue_col]
+            self.stage = map_values(vendor, {k: v.stage for k, v in prof.queues.items()},
+                                    source=name, column=queue_col, key_path="queues",
+                                    code="unmapped_queue")
+            pools = {k: v.pool or v.stage for k, v in prof.queues.items()}
+            self.attrs["queue"] = strings(vendor)
+            self.attrs["pool"] = map_values(vendor, pools, source=name, column=queue_col,
+                                            key_path="queues", code="unmapped_queue")
+        elif prof.task is not None:
+            self.stage = self.text(prof.task.queue)
+            self.attrs["queue"] = self.stage
+            self.attrs["pool"] = self.stage
+            self.report.add("vocabulary", "queues", "as written",
+                            "no queues: map in the profile; each queue value is its own "
+                            "stage and pool")
+        if prof.decision is not None:
+            col = prof.decision.column
+            self.attrs["decision"] = (
+                map_values(frame[col], prof.decision.values, source=name, column=col,
+                           key_path="decision.values", code="unknown_verdict")
+                if prof.decision.values else self.text(col).str.lower())
+        if prof.label is not None:
+            self.attrs["label"] = self.text(prof.label)
+        if prof.score is not None:
+            self.attrs["model_score"] = parse_numbers(
+                frame[prof.score], self.raw, prof.score, decimal=prof.locale.decimal,
+                thousands=prof.locale.thousands)
+        for canon, col in prof.attributes.items():
+            self.attrs[canon] = frame[col]
+
+    def _qa(self) -> None:
+        spec = self.prof.qa
+        if spec is None:
+            return
+        outcome = map_values(self.raw.frame[spec.verdict], spec.values, source=self.raw.name,
+                             column=spec.verdict, key_path="qa.values", code="unknown_verdict")
+        self.qa_checked = outcome.notna().to_numpy()
+        if spec.pass_fail:
+            self.qa["qa_result"] = outcome.str.lower()
+            self.qa["qa_reason"] = self.text(spec.reason)
+        else:
+            self.qa["qa_decision"] = outcome
+            self.qa["qa_label"] = self.text(spec.label)
+            if spec.reason is not None:
+                self.qa["qa_reason"] = self.text(spec.reason)
+        self.qa_time = self.times(spec.time)
+        self.qa_reviewer = self.text(spec.reviewer)
+
+    def qa_table(self, keep: np.ndarray, reviewer: pd.Series | None) -> pd.DataFrame | None:
+        """One row per QA-checked task of the kept rows (None when the profile has no qa:)."""
+        if self.prof.qa is None:
+            return None
+        rows = keep & self.qa_checked
+        empty = pd.Series(pd.NA, index=self.key.index, dtype="string")
+        table = pd.DataFrame({
+            "case_id": self.case_id, "task_id": self.key,
+            "reviewer": reviewer if reviewer is not None else empty,
+            "pool": self.attrs.get("pool", empty), "decision": self.attrs.get("decision", empty),
+            "label": self.attrs.get("label", empty), "qa_reviewer": self.qa_reviewer,
+            "qa_time": self.qa_time, **self.qa,
+        })
+        return table.loc[rows].reset_index(drop=True)
+
+
+def log_columns(raw: RawLog, prof: Profile) -> dict[str, str]:
+    """The canonical columns of an events-shaped export: ``event:`` map, then aliases."""
+    if prof.shape != "events":
+        return {}
+    return resolve_columns(raw.header, {"case_id": prof.case.id, **prof.event}, raw.name)
+
+
+def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    prof, report = parts.prof, parts.report
+    task = prof.task
+    assert task is not None  # load_profile checks shape: tasks has task:
+    created = parts.times(task.created)
+    started = parts.times(task.started)
+    closed = parts.times(task.closed)
+    resource = parts.text(task.resource)
+    keep = describe_table(report, parts.key, parts.links, created=created, started=started,
+                          closed=closed)
+    starts = estimate_starts(resource[keep], started[keep], closed[keep],
+                             move=task.started_means == "assigned")
+    describe_starts(report, starts, parts.attrs["pool"][keep],
+                    assigned=task.started_means == "assigned", column=task.started or "")
+    tasks = pd.DataFrame({"case_id": parts.case_id, "stage": parts.stage, "resource": resource,
+                          "created": created, "closed": closed, **parts.attrs})
+    tasks = tasks.loc[keep].reset_index(drop=True)
+    tasks["start"] = starts.start.reset_index(drop=True)
+    qa_cols = list(parts.qa)
+    if prof.qa is not None:
+        tasks["qa_time"] = parts.qa_time[keep].reset_index(drop=True)
+        tasks["qa_reviewer"] = parts.qa_reviewer[keep].reset_index(drop=True)
+        for col in qa_cols:
+            tasks[col] = parts.qa[col][keep].reset_index(drop=True)
+    else:
+        tasks["qa_time"] = pd.Series(pd.NaT, index=tasks.index, dtype=UTC_DTYPE)
+        tasks["qa_reviewer"] = pd.Series(pd.NA, index=tasks.index, dtype="string")
+    log = task_events(tasks, list(parts.attrs), qa_cols)
+    return log, parts.qa_table(keep, resource)
+
+
+def _events(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    prof, raw = parts.prof, parts.raw
+    columns = log_columns(raw, prof)
+    keep = describe_table(parts.report, parts.key, parts.links)
+    data: dict[str, Any] = {"case_id": parts.case_id}
+    for canon in ("activity", "timestamp", "start_timestamp", "resource", "lifecycle"):
+        if canon in columns:
+            data[canon] = raw.frame[columns[canon]]
+    if parts.stage is not None:
+        data["activity"] = parts.stage
+    data.update(parts.attrs)
+    kept = np.flatnonzero(keep)
+    frame = pd.DataFrame(data).loc[keep].reset_index(drop=True)
+    sub = RawLog(frame, raw.name, list(frame.columns), lambda i: raw.locate(int(kept[i])),
+                 raw.notes)
+    with warnings.catch_warnings():  # the report says it (default_timezone)
+        warnings.simplefilter("ignore", LogWarning)
+        log = canonicalise(sub, {c: c for c in columns if c in frame}, tz=parts.tz,
+                           tz_stated=parts.tz_stated, dayfirst=prof.locale.dayfirst)
+    reviewer = parts.text(columns.get("resource"))
+    if prof.qa is not None:
+        log = _with_qa_events(log, parts, keep & parts.qa_checked)
+    return log, parts.qa_table(keep, reviewer)
+
+
+def _with_qa_events(log: pd.DataFrame, parts: _Parts, rows: np.ndarray) -> pd.DataFrame:
+    timed = rows & parts.qa_time.notna().to_numpy()
+    qa = pd.DataFrame({"case_id": parts.case_id[timed].astype(str), "activity": QA_EVENT,
+                       "timestamp": parts.qa_time[timed],
+                       "resource": parts.qa_reviewer[timed].astype(object),
+                       **{k: v[timed] for k, v in parts.attrs.items()},
+                       **{k: v[timed] for k, v in parts.qa.items()}}).reset_index(drop=True)
+    qa["resource"] = qa["resource"].where(qa["resource"].notna(), None)
+    both = pd.concat([log, qa], ignore_index=True)
+    kind = np.repeat([EventKind.STAGE, EventKind.QA], [len(log), len(qa)])
+    return order_events(both, np.arange(len(both)), kind)

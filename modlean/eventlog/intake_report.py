@@ -1,0 +1,153 @@
+"""The figures and warnings of an import's mapping report, measured on the data.
+
+Each function fills one part of a :class:`~modlean.eventlog.report.MappingReport`:
+:func:`describe_table` the links chased and the rows dropped (and returns which
+rows are kept), :func:`describe_starts` the assigned-vs-started overlap per pool,
+:func:`describe_log` the cases, events, unused columns, time span and the
+warnings measured on the finished log.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from modlean._util import parse_flag
+from modlean.eventlog.report import MappingReport
+
+if TYPE_CHECKING:
+    from modlean.eventlog.links import Links
+    from modlean.eventlog.profile import Profile
+    from modlean.eventlog.tasks import Starts
+
+__all__ = ["OVERLAP_WARN_SHARE", "SINGLE_EVENT_WARN_SHARE", "describe_log", "describe_starts",
+           "describe_table"]
+
+#: A pool whose share of tasks picked up before the agent's previous close exceeds this is warned.
+OVERLAP_WARN_SHARE = 0.05
+#: A log where more than this share of cases has a single event is warned.
+SINGLE_EVENT_WARN_SHARE = 0.5
+#: At most this many distinct values (yes/no words always) make an activity column look like a
+#: flag, in an export of at least FLAG_LIKE_MIN_ROWS rows.
+FLAG_LIKE_VALUES = 3
+FLAG_LIKE_MIN_ROWS = 20
+
+
+def _examples(keys: pd.Series, mask: np.ndarray, limit: int = 3) -> str:
+    found = keys[mask].astype(str).unique()[:limit].tolist()
+    return ", ".join(map(repr, found)) + (", ..." if int(mask.sum()) > limit else "")
+
+
+def describe_table(report: MappingReport, keys: pd.Series, links: Links | None, *,
+                   created: pd.Series | None = None, started: pd.Series | None = None,
+                   closed: pd.Series | None = None) -> np.ndarray:
+    """Report links and rows to drop; returns the mask of rows kept."""
+    n = len(keys)
+    keep = np.ones(n, dtype=bool)
+    if links is not None:
+        report.add("links", "chased", links.chased, "rows whose case is a parent ticket's")
+        report.add("links", "max depth", int(links.depth.max()) if n else 0)
+        dangling = int(links.dangling.sum())
+        report.add("links", "dangling", dangling, "parent key not in the file")
+        if dangling:
+            report.warn("dangling_link", f"{dangling:,} tickets name a parent that is not in the "
+                        f"file ({_examples(keys, links.dangling)}); each is its own case",
+                        dangling / n)
+        cyclic = int(links.cyclic.sum())
+        report.add("links", "cyclic", cyclic, "on or chained to a cycle of links: dropped")
+        if cyclic:
+            report.warn("cyclic_link", f"{cyclic:,} tickets have links that form a cycle "
+                        f"({_examples(keys, links.cyclic)}); they were dropped", cyclic / n)
+            keep &= ~links.cyclic
+            report.add("rows", "dropped: cyclic links", cyclic)
+    if closed is not None:
+        open_ = closed.isna().to_numpy() & keep
+        report.add("rows", "dropped: not closed", int(open_.sum()), "open tasks have no end")
+        keep &= ~open_
+        early = (closed < created).to_numpy() & keep if created is not None else open_ & False
+        report.add("rows", "dropped: closed before created", int(early.sum()))
+        if early.any():
+            report.warn("closed_before_created", f"{int(early.sum()):,} tasks were closed "
+                        f"before they were created ({_examples(keys, early)}); dropped",
+                        float(early.sum()) / n)
+        keep &= ~early
+        late = (started > closed).to_numpy() & keep if started is not None else early & False
+        report.add("rows", "dropped: started after closed", int(late.sum()))
+        if late.any():
+            report.warn("started_after_closed", f"{int(late.sum()):,} tasks started after they "
+                        f"were closed ({_examples(keys, late)}); dropped", float(late.sum()) / n)
+        keep &= ~late
+    report.add("rows", "kept", int(keep.sum()))
+    return keep
+
+
+def describe_starts(report: MappingReport, starts: Starts, pool: pd.Series, *, assigned: bool,
+                    column: str) -> None:
+    """Per pool: the share of tasks picked up before the agent's previous close."""
+    if not column:
+        return
+    frame = pd.DataFrame({"pool": pool.to_numpy(), "overlap": starts.overlap,
+                          "moved": np.where(starts.overlap, starts.moved_seconds / 60, np.nan)})
+    per_pool = frame.groupby("pool", sort=True).agg(
+        tasks=("overlap", "size"), overlap=("overlap", "mean"), moved=("overlap", "sum"),
+        minutes=("moved", "median"))
+    for name, row in per_pool.iterrows():
+        if assigned:
+            report.add("starts", f"{name}: moved", int(row["moved"]),
+                       f"{row['overlap']:.0%} of {int(row['tasks']):,} tasks; median "
+                       f"{0 if pd.isna(row['minutes']) else row['minutes']:.1f} min later "
+                       "(started when the agent closed the previous task)")
+        elif row["overlap"] > OVERLAP_WARN_SHARE:
+            report.warn("assigned_overlap",
+                        f"pool {name}: {row['overlap']:.0%} of {int(row['tasks']):,} tasks were "
+                        f"picked up ({column!r}) before the same agent closed the previous one; "
+                        "if the column means assigned, set task.started_means: assigned",
+                        float(row["overlap"]))
+
+
+def describe_log(report: MappingReport, log: pd.DataFrame, prof: Profile, *, header: list[str],
+                 notes: list[str], activity_source: pd.Series | None) -> None:
+    """Cases, events per activity, unused columns, the time span, notes and log warnings."""
+    per_case = log["case_id"].value_counts(sort=False)
+    report.add("cases", "cases", len(per_case))
+    report.add("events", "events", len(log))
+    counts = log["activity"].value_counts().sort_index().sort_values(ascending=False,
+                                                                     kind="stable")
+    for activity, count in counts.items():
+        report.add("events", str(activity), int(count))
+    used = set(prof.columns().values())
+    unused = [c for c in header if c not in used]
+    report.add("columns", "unused", ", ".join(unused) or "none",
+               "name them under attributes: to keep them" if unused else "")
+    first, last = log["timestamp"].min(), log["timestamp"].max()
+    zones = ["UTC"] + ([prof.locale.timezone] if prof.locale.timezone not in (None, "UTC")
+                       else [])
+    for zone in zones:
+        report.add("time span", zone, f"{first.tz_convert(zone):%Y-%m-%d %H:%M} to "
+                   f"{last.tz_convert(zone):%Y-%m-%d %H:%M}")
+    for note in notes:
+        report.add("notes", "note", note)
+    if prof.locale.timezone is None and any("were read as" in n for n in notes):
+        report.warn("default_timezone", "times without an offset were read as UTC; set "
+                    "locale.timezone in the profile if they are local times")
+    single = float((per_case == 1).mean()) if len(per_case) else 0.0
+    if single > SINGLE_EVENT_WARN_SHARE:
+        report.warn("single_event_cases", f"{single:.0%} of cases have a single event: the log "
+                    "cannot be mined as a process; check case.id and case.links, or use "
+                    "shape: tasks", single)
+    _flag_like(report, prof, activity_source)
+
+
+def _flag_like(report: MappingReport, prof: Profile, values: pd.Series | None) -> None:
+    if values is None:
+        return
+    distinct = values.dropna().astype(str).str.strip().unique()
+    flags = all(parse_flag(v) is not None for v in distinct)
+    few = prof.shape == "events" and len(distinct) <= FLAG_LIKE_VALUES \
+        and len(values) >= FLAG_LIKE_MIN_ROWS
+    if few or (distinct.size and flags):
+        report.warn("flag_like_activity", f"the column mapped to the activity has only "
+                    f"{len(distinct)} distinct values ({', '.join(map(repr, distinct[:3]))}): it "
+                    "looks like a flag, not a step of the process", None)

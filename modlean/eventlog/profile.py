@@ -1,0 +1,310 @@
+"""The source profile: how a vendor export becomes the canonical log (a small YAML file).
+
+:func:`load_profile` reads a profile from a YAML file or a mapping into a typed,
+validated :class:`Profile`. Every problem is one :class:`~modlean.errors.LogError`
+naming the profile, the key path, the value found and what was expected, with a
+did-you-mean for unknown keys. The keys are documented in docs/intake.md and in
+the shipped example ``templates/profiles/example.yaml``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+from modlean._util import describe
+from modlean.errors import LogError
+
+__all__ = [
+    "EVENT_KEYS",
+    "CaseSpec",
+    "DecisionSpec",
+    "Locale",
+    "Profile",
+    "QASpec",
+    "QueueSpec",
+    "TaskSpec",
+    "load_profile",
+    "suggest",
+]
+
+#: Canonical names an events-shaped profile's ``event:`` map may name (``case_id`` is ``case.id``).
+EVENT_KEYS = ("activity", "timestamp", "start_timestamp", "resource", "lifecycle")
+#: QA outcome words of the pass/fail shape.
+PASS_FAIL = frozenset({"pass", "fail"})
+
+
+class _Section(BaseModel):
+    """Base of every profile section: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Locale(_Section):
+    """How the export writes text, numbers and times."""
+
+    sep: str | None = Field(None, description="field separator (default: sniffed)")
+    decimal: Literal[".", ","] = Field(".", description="decimal mark of number columns")
+    thousands: Literal[".", ",", " ", "'"] | None = Field(None, description="thousands mark")
+    dayfirst: bool | None = Field(None, description="03/04 is 3 April (default: from the data)")
+    timezone: str | None = Field(None, description="zone of times without an offset")
+    encoding: str | None = Field(None, description="text encoding (default UTF-8)")
+
+    @field_validator("sep")
+    @classmethod
+    def _one_character(cls, value: str | None) -> str | None:
+        if value is not None and len(value) != 1:
+            raise ValueError("one character such as ';', ',', '|' or a tab")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("an IANA time zone such as 'Europe/Berlin' or 'UTC'") from None
+        return value
+
+
+class CaseSpec(_Section):
+    """The ticket key and the columns that point to a parent ticket."""
+
+    id: str = Field(description="the ticket/task key column")
+    links: list[str] = Field(default_factory=list, description="parent/appeal key columns")
+
+    @field_validator("links", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+class TaskSpec(_Section):
+    """The columns of a tasks-shaped export (one row per task)."""
+
+    queue: str = Field(description="the vendor's queue/stage column")
+    closed: str = Field(description="when the task was closed (the stage event completes)")
+    resource: str | None = Field(None, description="who worked the task")
+    created: str | None = Field(None, description="when the task was created (queued event)")
+    started: str | None = Field(None, description="when work started, or was assigned")
+    started_means: Literal["started", "assigned"] = Field(
+        "started", description="started: the real start; assigned: picked into a personal queue")
+
+
+class QueueSpec(_Section):
+    """What one vendor queue value means: a stage (activity name) and its pool."""
+
+    stage: str = Field(description="the activity name of the queue's work")
+    pool: str | None = Field(None, description="the reviewer pool (default: the stage)")
+
+
+class DecisionSpec(_Section):
+    """The verdict column and its value map (matched case-insensitively)."""
+
+    column: str
+    values: dict[str, str] = Field(default_factory=dict,
+                                   description="vendor value -> decision (empty: lower case)")
+
+
+class QASpec(_Section):
+    """QA columns of the export: each task row may carry a QA check."""
+
+    verdict: str = Field(description="the QA outcome column")
+    values: dict[str, str] = Field(description="vendor value -> pass/fail, or -> a decision")
+    reason: str | None = Field(None, description="the fail reason (feeds the Pareto)")
+    label: str | None = Field(None, description="QA's own label (verdict shape)")
+    time: str | None = Field(None, description="when QA checked the task")
+    reviewer: str | None = Field(None, description="who did the QA check")
+
+    @property
+    def pass_fail(self) -> bool:
+        """True when the values map to pass/fail, False when they map to decisions."""
+        return {v.strip().lower() for v in self.values.values()} <= PASS_FAIL
+
+
+class Profile(_Section):
+    """A validated source profile (the keys of intake_spec.md / docs/intake.md)."""
+
+    shape: Literal["tasks", "events"]
+    case: CaseSpec
+    locale: Locale = Field(default_factory=Locale)
+    task: TaskSpec | None = None
+    event: dict[str, str] = Field(default_factory=dict)
+    queues: dict[str, QueueSpec] = Field(default_factory=dict)
+    decision: DecisionSpec | None = None
+    label: str | None = None
+    score: str | None = None
+    attributes: dict[str, str] = Field(default_factory=dict)
+    qa: QASpec | None = None
+    _source: str = PrivateAttr("profile")
+
+    @property
+    def source(self) -> str:
+        """Where the profile came from (its file, or ``profile`` for a mapping)."""
+        return self._source
+
+    def columns(self) -> dict[str, str]:
+        """Every column the profile names: ``{key path: column}`` (``task.closed``: ``closed``)."""
+        named: dict[str, str] = {"case.id": self.case.id}
+        named.update({f"case.links[{i}]": c for i, c in enumerate(self.case.links)})
+        for section in ("task", "decision", "qa"):
+            spec = getattr(self, section)
+            if spec is None:
+                continue
+            for key, value in spec.model_dump().items():
+                if isinstance(value, str) and key not in {"started_means"}:
+                    named[f"{section}.{key}"] = value
+        named.update({f"event.{k}": v for k, v in self.event.items()})
+        for key in ("label", "score"):
+            if getattr(self, key):
+                named[key] = getattr(self, key)
+        named.update({f"attributes.{k}": v for k, v in self.attributes.items()})
+        return named
+
+
+def load_profile(source: str | Path | Mapping[str, Any] | Profile) -> Profile:
+    """Read and validate a source profile from a YAML file or a mapping.
+
+    Raises
+    ------
+    LogError
+        When the file cannot be read or is not valid YAML, or a key is unknown
+        (with a did-you-mean), missing or has a bad value; the message names the
+        profile and the key path.
+    """
+    if isinstance(source, Profile):
+        return source
+    if isinstance(source, Mapping):
+        return _from_dict(source, "profile")
+    path = Path(source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LogError("no such profile file", source=str(path),
+                       expected="a YAML profile (see templates/profiles/example.yaml)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LogError(f"the profile cannot be read ({exc})", source=str(path)) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise LogError(f"not valid YAML ({problem})", source=str(path),
+                       line=mark.line + 1 if mark else None,
+                       expected="indented 'key: value' lines") from None
+    return _from_dict(data, str(path))
+
+
+def suggest(word: str, options: list[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest option, or ``""``."""
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if not close:
+        lower = {o.lower(): o for o in options}
+        close = [lower[word.lower()]] if word.lower() in lower else []
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _from_dict(data: Any, name: str) -> Profile:
+    if not isinstance(data, Mapping):
+        raise LogError("the profile is not a mapping of keys", source=name,
+                       found=describe(data, 60), expected="'shape: tasks' and the other keys")
+    try:
+        profile = Profile.model_validate(dict(data))
+    except ValidationError as exc:
+        raise _translate(exc, name) from None
+    problems = _cross_checks(profile)
+    if problems:
+        raise _invalid(problems, name)
+    profile._source = name
+    return profile
+
+
+def _cross_checks(p: Profile) -> list[str]:
+    problems = []
+    if p.shape == "tasks" and p.task is None:
+        problems.append("task: missing; expected the task columns (queue, closed, ...) "
+                        "for shape: tasks")
+    if p.shape == "events" and p.task is not None:
+        problems.append("task: only for shape: tasks; expected event: for shape: events")
+    if p.shape == "tasks" and p.event:
+        problems.append("event: only for shape: events; expected task: for shape: tasks")
+    for key in p.event:
+        if key not in EVENT_KEYS:
+            problems.append(f"event.{key}: unknown canonical name{suggest(key, list(EVENT_KEYS))}"
+                            f" (expected one of: {', '.join(EVENT_KEYS)})")
+    if p.locale.thousands is not None and p.locale.thousands == p.locale.decimal:
+        problems.append(f"locale.thousands: found {p.locale.thousands!r}; expected a mark "
+                        f"other than the decimal mark {p.locale.decimal!r}")
+    if p.qa is not None:
+        outcomes = {v.strip().lower() for v in p.qa.values.values()}
+        if not p.qa.values:
+            problems.append("qa.values: missing; expected {PASS: pass, FAIL: fail} or a "
+                            "decision map such as {APPROVE: approve, REJECT: reject}")
+        elif outcomes & PASS_FAIL and not outcomes <= PASS_FAIL:
+            problems.append(f"qa.values: found {sorted(outcomes)}; expected only pass/fail, "
+                            "or only decisions")
+    return problems
+
+
+def _translate(exc: ValidationError, name: str) -> LogError:
+    lines = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        path = ".".join(str(p) for p in loc) or "(top level)"
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            key = str(loc[-1])
+            options = _keys_at(loc[:-1])
+            lines.append(f"{path}: unknown key{suggest(key, options)} "
+                         f"(expected one of: {', '.join(options)})")
+            continue
+        if kind == "missing":
+            lines.append(f"{path}: missing; expected a value (the key is required)")
+            continue
+        if kind == "literal_error":
+            expected = f"one of {err.get('ctx', {}).get('expected', '')}"
+        elif kind == "value_error":
+            expected = str(err["msg"]).removeprefix("Value error, ")
+        else:
+            expected = str(err["msg"]).lower()
+        lines.append(f"{path}: found {describe(err.get('input'), 60)}; expected {expected}")
+    return _invalid(lines, name)
+
+
+def _invalid(lines: list[str], name: str) -> LogError:
+    head = "invalid profile" + (":\n  " if len(lines) > 1 else ": ")
+    return LogError(head + "\n  ".join(lines), source=name)
+
+
+def _keys_at(loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed at a key path (through sections, dicts and lists)."""
+    model: type[BaseModel] | None = Profile
+    for part in loc:
+        if model is None:
+            return []
+        info = model.model_fields.get(str(part))
+        if info is None:  # a dict key (a queue value) or a list index
+            continue
+        model = _section_of(info.annotation)
+    return list(model.model_fields) if model is not None else []
+
+
+def _section_of(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is not None:
+        for arg in typing.get_args(annotation):
+            found = _section_of(arg)
+            if found is not None:
+                return found
+    return None
