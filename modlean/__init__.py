@@ -4,6 +4,7 @@ The face holds one verb per step a program manager takes, the error family and
 ``__version__``; the subpackages hold the rest (docs/design.md has the map)::
 
     log = modlean.read_log("events.csv")          # eventlog
+    log = modlean.read_log("tasks.csv", profile="vendor.yaml")   # an export, see docs/intake.md
     modlean.summarize(log)
     scenario = modlean.load_scenario("US.yaml")   # scenario
     result = modlean.simulate(scenario, seed=1)   # simulation
@@ -31,7 +32,7 @@ from modlean.errors import (
 
 if TYPE_CHECKING:  # the lazy names below, for type checkers and IDEs
     from modlean.decisions import calibrate, compare, staff
-    from modlean.eventlog import read_log, summarize
+    from modlean.eventlog import import_export, read_log, summarize
     from modlean.evidence import appendix, record, run_batch
     from modlean.process import check_conformance, mine
     from modlean.quality import decision_quality
@@ -47,6 +48,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 #: The verbs, in the order a user meets them, and the subpackage each lives in.
 VERBS = {
     "read_log": "eventlog",
+    "import_export": "eventlog",
     "summarize": "eventlog",
     "mine": "process",
     "check_conformance": "process",
@@ -81,6 +83,7 @@ __all__ = [  # tests/test_architecture.py checks it names the errors and every v
     "check_conformance",
     "compare",
     "decision_quality",
+    "import_export",
     "load_scenario",
     "mine",
     "read_log",
