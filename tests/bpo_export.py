@@ -50,7 +50,7 @@ task:
   started_means: assigned
   closed: closed
 queues:
-  AUTO: {stage: auto_screen, pool: model}
+  AUTO: {stage: auto_screen, pool: model, automated: true}
   T1-LISTING-DE: {stage: review_l1, pool: l1_listing}
   T2-SPECIALIST: {stage: review_l2, pool: l2_policy}
   IPR-LEGAL: {stage: review_ipr, pool: ipr}

@@ -79,6 +79,15 @@ def test_the_report_says_how_many_starts_the_assignments_moved(export, imported)
     assert "l1_listing: moved" in str(imported.report)
 
 
+def test_an_automated_queue_is_never_serialised(imported):
+    """The model screens many items at once: its starts stay as written."""
+    screens = imported.log[imported.log["activity"] == "auto_screen"]
+    assert (screens["start_timestamp"] <= screens["timestamp"]).all()
+    queued = imported.log[imported.log["activity"] == "queued:auto_screen"]
+    assert (screens.set_index("task_id")["start_timestamp"]
+            == queued.set_index("task_id")["timestamp"].reindex(screens["task_id"])).all()
+
+
 def test_qa_becomes_a_pass_fail_table(export, imported):
     qa = imported.qa
     checked = export.tasks[export.tasks["qa_result"] != ""]

@@ -162,6 +162,7 @@ class _Parts:
         prof, frame, name = self.prof, self.raw.frame, self.raw.name
         queue_col = prof.task.queue if prof.task else prof.event.get("activity")
         self.stage: pd.Series | None = None
+        self.automated = np.zeros(len(frame), dtype=bool)  # queues marked automated: true
         if queue_col is not None and prof.queues:
             vendor = frame[queue_col]
             self.stage = map_values(vendor, {k: v.stage for k, v in prof.queues.items()},
@@ -171,6 +172,10 @@ class _Parts:
             self.attrs["queue"] = strings(vendor)
             self.attrs["pool"] = map_values(vendor, pools, source=name, column=queue_col,
                                             key_path="queues", code="unmapped_queue")
+            automated = [k for k, v in prof.queues.items() if v.automated]
+            self.automated = map_values(vendor, dict.fromkeys(prof.queues, "n") | dict.fromkeys(
+                automated, "y"), source=name, column=queue_col, key_path="queues",
+                code="unmapped_queue").eq("y").to_numpy()
         elif prof.task is not None:
             self.stage = self.text(prof.task.queue)
             self.attrs["queue"] = self.stage
@@ -244,7 +249,8 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     resource = parts.text(task.resource)
     keep = describe_table(report, parts.key, parts.links, created=created, started=started,
                           closed=closed)
-    starts = estimate_starts(resource[keep], started[keep], closed[keep],
+    one_at_a_time = resource.mask(parts.automated)  # a model's tasks overlap by design
+    starts = estimate_starts(one_at_a_time[keep], started[keep], closed[keep],
                              move=task.started_means == "assigned")
     describe_starts(report, starts, parts.attrs["pool"][keep],
                     assigned=task.started_means == "assigned", column=task.started or "")

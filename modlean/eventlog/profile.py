@@ -106,6 +106,8 @@ class QueueSpec(_Section):
 
     stage: str = Field(description="the activity name of the queue's work")
     pool: str | None = Field(None, description="the reviewer pool (default: the stage)")
+    automated: bool = Field(False, description="worked by a model or system that takes many "
+                            "tasks at once: its starts are never moved (started_means)")
 
 
 class DecisionSpec(_Section):
