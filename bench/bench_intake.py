@@ -37,7 +37,7 @@ def write_export(tasks: int, path: Path, seed: int = 0) -> int:
     """About ``tasks`` task rows over 90 days, vectorised; returns the rows written."""
     rng = np.random.default_rng(seed)
     roots = int(tasks / 1.9)
-    start = pd.Timestamp("2026-01-05").value // 1000  # microseconds, local wall time
+    start = pd.Timestamp("2026-01-05", tz="UTC").value // 1000  # microseconds
     created = start + np.sort(rng.integers(0, 90 * 86_400, roots)) * 1_000_000
     human = rng.random(roots) < 0.9
     n_child = int(human.sum())
@@ -70,7 +70,8 @@ def write_export(tasks: int, path: Path, seed: int = 0) -> int:
         "qa_agent": "qa.fatma",
     })
     for col in ("created", "picked_up", "closed", "qa_time"):
-        frame[col] = pd.to_datetime(frame[col], unit="us").dt.strftime("%d.%m.%Y %H:%M:%S")
+        local = pd.to_datetime(frame[col], unit="us", utc=True).dt.tz_convert("Europe/Berlin")
+        frame[col] = local.dt.strftime("%d.%m.%Y %H:%M:%S")  # a wall clock: no skipped hour
     frame.loc[frame["qa_result"] == "", ["qa_time", "qa_agent"]] = ""
     frame.to_csv(path, sep=";", decimal=",", index=True)
     return len(frame)

@@ -363,7 +363,15 @@ def test_xlsx_errors_name_sheet_rows(tmp_path):
 def test_dst_gap_is_refused(write):
     text = "case_id,activity,timestamp\nA,a,2026-03-29 01:30:00\n"
     msg = error_of(write("e.csv", text), tz="Europe/London")
-    assert "daylight-saving" in msg and "row 1" in msg
+    assert "daylight-saving" in msg and "row 1" in msg and "skipped" in msg
+
+
+def test_the_repeated_autumn_hour_is_read_as_summer_time_with_a_warning(write):
+    text = ("case_id,activity,timestamp\nA,a,2026-10-25 01:59:00\nA,b,2026-10-25 02:30:00\n"
+            "A,c,2026-10-25 03:10:00\n")
+    with pytest.warns(LogWarning, match="1 time\\(s\\) fell in the hour repeated"):
+        log = read_log(write("e.csv", text), tz="Europe/Berlin")
+    assert log["timestamp"].dt.strftime("%H:%M").tolist() == ["23:59", "00:30", "02:10"]
 
 
 def test_errors_are_value_errors_and_modlean_errors(write):

@@ -251,13 +251,22 @@ def _localise(values: pd.Series, raw: RawLog, column: str, tz: str | tzinfo, tz_
     out = values.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
     lost = out.isna().to_numpy() & values.notna().to_numpy()
     if lost.any():
-        i = int(np.argmax(lost))
-        row, line = raw.locate(int(positions[i]) if positions is not None else i)
-        raise LogError(
-            f"the time does not exist or is ambiguous in time zone {tz} (a daylight-saving "
-            "change)", source=raw.name, row=row, line=line, column=column,
-            found=str(values.iloc[i]), hint="Export the log with UTC offsets or in UTC",
-        )
+        summer = values[lost].dt.tz_localize(tz, ambiguous=True, nonexistent="NaT")
+        gap = summer.isna().to_numpy()
+        if gap.any():  # a wall clock never shows the hour skipped in spring
+            i = int(np.flatnonzero(lost)[np.argmax(gap)])
+            row, line = raw.locate(int(positions[i]) if positions is not None else i)
+            raise LogError(
+                f"the time does not exist in time zone {tz} (the hour skipped at the "
+                "daylight-saving change)", source=raw.name, row=row, line=line,
+                column=column, found=str(values.iloc[i]),
+                hint="check the time zone, or export the log with UTC offsets or in UTC")
+        out = out.where(~lost, summer.reindex(out.index))
+        note = (f"{column}: {int(lost.sum()):,} time(s) fell in the hour repeated when daylight "
+                f"saving ended in {tz} and were read as summer time (the first of the two); "
+                "durations around that hour may be off by up to an hour")
+        warnings.warn(f"{raw.name}: {note}", LogWarning, stacklevel=4)
+        notes.append(note)
     note = f"{column}: times without an offset were read as {tz}"
     if not tz_stated and values.notna().any():
         note += "; pass tz= if they are local times"
