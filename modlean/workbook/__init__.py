@@ -13,7 +13,13 @@ Other subpackages import these names from here, not from the modules inside.
 from __future__ import annotations
 
 from modlean.workbook.likelihood import MEASURE_TEXT, RegisterEvidence, register_evidence
-from modlean.workbook.market import INPUT_NAMES, MarketInputs, find_upwards, market_inputs
+from modlean.workbook.market import (
+    INPUT_NAMES,
+    MarketInputs,
+    find_upwards,
+    market_inputs,
+    reviewer_pool,
+)
 from modlean.workbook.scaffold import SCAFFOLD, Scaffold, scaffold
 from modlean.workbook.schema import (
     CALIBRATE,
@@ -45,6 +51,7 @@ __all__ = [
     "market_inputs",
     "needs_of",
     "register_evidence",
+    "reviewer_pool",
     "scaffold",
     "scenario_kind",
 ]

@@ -39,11 +39,12 @@ if TYPE_CHECKING:
     from modlean.risk import RiskRegister
     from modlean.scenario import Scenario
 
-__all__ = ["INPUT_NAMES", "MarketInputs", "find_upwards", "market_inputs"]
+__all__ = ["INPUT_NAMES", "MarketInputs", "find_upwards", "market_inputs", "reviewer_pool"]
 
 #: What a market may lack, and how a skip note names it.
 INPUT_NAMES = {"log": "event log", "qa": "QA table", "register": "risk register",
-               "sop": "SOP model", "profile": "source profile"}
+               "fmea": "FMEA sheet in the risk register", "sop": "SOP model",
+               "profile": "source profile"}
 #: The notebooks' per-file parameters -> the workbook setting they stand for.
 _FALLBACKS = {"log_path": "log", "qa_path": "qa", "sop_path": "sop",
               "register_path": "register", "scenario": "scenario"}
@@ -98,6 +99,8 @@ class MarketInputs:
         if what not in INPUT_NAMES and what != "scenario":
             raise ParameterError(f"input {what!r}: expected one of "
                                  f"{', '.join([*INPUT_NAMES, 'scenario'])}")
+        if what == "fmea":
+            return self.settings.has("register") and self._register.fmea is not None
         return self.settings.has(what)
 
     def skip_note(self, what: str) -> str:
@@ -145,6 +148,10 @@ class MarketInputs:
 
     def register(self) -> RiskRegister:
         """The market's risk register, validated."""
+        return self._register
+
+    @cached_property
+    def _register(self) -> RiskRegister:
         return load_register(self._need("register"))
 
     def scenario(self, overrides: Mapping[str, Any] | None = None) -> Scenario:
@@ -184,6 +191,23 @@ class MarketInputs:
         data = self.settings.model_dump(by_alias=True)
         data["workbook"] = str(self.workbook.path) if self.workbook else None
         return {k: v for k, v in data.items() if v not in (None, {}, "")}
+
+
+def reviewer_pool(scenario: Scenario, name: str | None = None) -> str:
+    """``name`` when given and in the scenario; empty: the scenario's largest pool.
+
+    A calibrated scenario names its pools after the log's resources, so a notebook
+    cannot assume a preset's pool names.
+    """
+    pools = scenario.pools
+    if name:
+        if name not in pools:
+            raise ParameterError(f"pool {name!r}: not in scenario {scenario.name!r}; expected "
+                                 f"one of {', '.join(pools)} (or empty: the largest pool)")
+        return name
+    if not pools:
+        raise ParameterError(f"scenario {scenario.name!r} has no reviewer pool")
+    return max(pools, key=lambda p: pools[p].headcount)
 
 
 def _from_parameters(params: Mapping[str, Any]) -> MarketSettings:

@@ -135,7 +135,8 @@ class Workbook:
         if code in self.markets:
             return self.markets[code]
         names = list(self.markets)
-        close = difflib.get_close_matches(code, names, n=1)
+        close = [n for n in names if n.upper() == code.upper()] or difflib.get_close_matches(
+            code, names, n=1)
         raise ParameterError(f"{self.path}: no market {code!r} in markets"
                              + (f"; did you mean {close[0]!r}?" if close else "")
                              + f" (the workbook lists: {', '.join(names)})")
@@ -161,7 +162,7 @@ def _translate(exc: ValidationError, where: str) -> ParameterError:
         path = ".".join(str(p) for p in loc) or "(top level)"
         if err["type"] == "extra_forbidden":
             key, options = str(loc[-1]), _field_names(loc)
-            close = difflib.get_close_matches(key, options, n=1)
+            close = difflib.get_close_matches(key, options, n=1, cutoff=0.4)
             lines.append(f"{path}: unknown key {key!r}"
                          + (f"; did you mean {close[0]!r}?" if close else "")
                          + f" (expected one of: {', '.join(options)})")

@@ -36,22 +36,23 @@ def needs_of(lines: list[str]) -> list[str]:
     return [n.strip() for n in found["names"].split(",") if n.strip()]
 
 
-def skip_source(notes: list[tuple[str, str]], recorded: set[str]) -> list[str]:
-    """The code a skipped cell runs: each ``(input, note)`` recorded once, shown always."""
-    lines = ["from modlean.evidence import record as _modlean_record\n"]
+def skip_source(notes: list[tuple[str, str]]) -> list[str]:
+    """The code a skipped cell runs: each ``(input, note)`` recorded as ``skipped_<input>``
+    the first time (later cells needing it only show the note)."""
+    lines = ["from modlean.evidence import record as _modlean_record, "
+             "records as _modlean_records\n"]
     for what, note in notes:
-        if what in recorded:
-            lines.append(f"print({note!r})\n")
-        else:
-            lines.append(f"_modlean_record({'skipped_' + what!r}, {note!r})\n")
-            recorded.add(what)
+        name = f"skipped_{what}"
+        lines.append(f"print({note!r}) if {name!r} in _modlean_records() else "
+                     f"_modlean_record({name!r}, {note!r})\n")
     return lines
 
 
 def install(has: Callable[[str], bool], note: Callable[[str], str]) -> bool:
     """Skip ``# needs:`` cells in the running IPython kernel when ``has(input)`` is false.
 
-    Replaces the transformer a previous call installed (one market per kernel).
+    Replaces the transformer a previous call installed (one market per kernel). IPython
+    may transform a cell more than once, so the transformer keeps no state.
     Returns False outside IPython, where nothing is installed. A name ``has`` does
     not know raises its error when the cell runs, so a typo fails the run.
     """
@@ -63,7 +64,6 @@ def install(has: Callable[[str], bool], note: Callable[[str], str]) -> bool:
     shell = get_ipython()
     if shell is None:
         return False
-    recorded: set[str] = set()
 
     def transform(lines: list[str]) -> list[str]:
         names = needs_of(lines)
@@ -75,7 +75,7 @@ def install(has: Callable[[str], bool], note: Callable[[str], str]) -> bool:
             return [f"raise ValueError({('cell # needs: ' + str(exc))!r})\n"]
         if not missing:
             return lines
-        return skip_source([(n, note(n)) for n in missing], recorded)
+        return skip_source([(n, note(n)) for n in missing])
 
     setattr(transform, _MARK, True)
     shell.input_transformers_post[:] = [
