@@ -27,7 +27,7 @@ $(STAMP_DEV): pyproject.toml | $(PY)
 	@touch $@ $(STAMP_CORE)
 
 demo: $(STAMP_CORE)
-	$(VENV)/bin/modlean batch notebooks/*.ipynb --markets US,UK,ID,MY,TH --out outputs/demo
+	$(VENV)/bin/modlean batch notebooks/*.ipynb --workbook data/workbook.yaml --out outputs/demo
 	$(VENV)/bin/modlean appendix outputs/demo --format html
 	@echo "demo: open $(CURDIR)/outputs/demo/index.html"
 

@@ -185,6 +185,7 @@ LAYERS = {
     "risk": 6,
     "decisions": 7,
     "plots": 8,
+    "workbook": 8.5,
     "evidence": 9,
     "cli": 10, "__main__": 11,
 }

@@ -18,6 +18,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from modlean.cli import main
+from modlean.errors import ParameterError
 from modlean.evidence import batch, execute, notebook_parameters, read_records
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -177,6 +178,31 @@ def test_bad_batch_input_is_refused_before_any_kernel_starts(tmp_path, capsys, a
     assert code == 2
     assert re.search(match, capsys.readouterr().err)
     assert not (tmp_path / "out").exists()
+
+
+def test_the_sample_workbook_lists_the_sample_markets_and_batch_checks_markets_against_it(
+        tmp_path, capsys):
+    from modlean.workbook import load_workbook
+
+    book = load_workbook(ROOT / "data" / "workbook.yaml")
+    assert list(book.markets) == ["US", "UK", "ID", "MY", "TH"]
+    assert all(m.has("qa") and m.has("register") and m.has("sop") for m in book.markets.values())
+    code = main(["batch", str(NOTEBOOKS[0]), "--workbook", str(ROOT / "data" / "workbook.yaml"),
+                 "--markets", "US,Uk", "--out", str(tmp_path / "out"), "--quiet"])
+    assert code == 2
+    assert "no market 'Uk' in markets; did you mean 'UK'?" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_batch_on_a_workbook_passes_it_and_runs_in_its_folder(tmp_path):
+    from modlean.evidence import plan_runs
+
+    specs = plan_runs(NOTEBOOKS[:2], ["UK"], out=tmp_path / "out",
+                      workbook=ROOT / "data" / "workbook.yaml")
+    assert {s.cwd for s in specs} == {str(ROOT / "data")}
+    assert all(s.parameters["workbook"] == str(ROOT / "data" / "workbook.yaml") for s in specs)
+    with pytest.raises(ParameterError, match="set per run by the batch"):
+        plan_runs(NOTEBOOKS[:1], ["UK"], out=tmp_path / "o", parameters={"workbook": "x"})
 
 
 def test_parameters_file_is_read_without_yaml_type_guessing(tmp_path):

@@ -23,6 +23,7 @@ from modlean.errors import ModleanError
 
 #: Sub-command modules, in the order ``--help`` lists them.
 COMMANDS = [
+    "init",
     "check_log", "profile", "import_",
     "simulate",
     "compare", "staff", "thresholds", "sensitivity", "calibrate",

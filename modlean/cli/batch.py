@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modlean.cli.common import SubParsers
 from modlean.errors import ModleanError, ParameterError
 from modlean.resources import notebook_path, shipped_dir
+
+if TYPE_CHECKING:
+    from modlean.workbook import Workbook
 
 
 def register(sub: SubParsers) -> None:
@@ -19,13 +22,20 @@ def register(sub: SubParsers) -> None:
         description="Execute each NOTEBOOK with papermill for every market (and scenario), "
         "writing OUT/<market>/<notebook>.ipynb and .html, OUT/manifest.json and OUT/index.html "
         "(a cross-market table of the recorded KPIs). A failing market does not stop the "
-        "others. Exit 0 when every run succeeded, 1 when some failed, 2 for bad input.",
+        "others. With a workbook (--workbook, or ./workbook.yaml) the markets, their files "
+        "and settings come from it. Exit 0 when every run succeeded, 1 when some failed, "
+        "2 for bad input.",
     )
-    p.add_argument("notebooks", nargs="+", metavar="NOTEBOOK",
+    p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
                    help="a parameterised .ipynb, or the name of a notebook modlean ships "
-                   "(e.g. 02_queue_simulation; see docs/design.md, package data)")
-    p.add_argument("--markets", required=True, metavar="M1,M2",
-                   help="comma-separated market codes, e.g. US,UK,ID")
+                   "(e.g. 02_queue_simulation; see docs/design.md, package data); default "
+                   "with a workbook: its notebooks/ folder, else the shipped notebooks")
+    p.add_argument("--workbook", type=Path, default=None, metavar="WORKBOOK.yaml",
+                   help="the markets' files and settings (docs/workbook.md); the default is "
+                   "./workbook.yaml when it exists. Runs start in the workbook's folder")
+    p.add_argument("--markets", default=None, metavar="M1,M2",
+                   help="comma-separated market codes, e.g. US,UK,ID (default: every market "
+                   "of the workbook)")
     p.add_argument("--scenarios", default=None, metavar="S1,S2",
                    help="comma-separated scenario names or YAML files; notebooks with a "
                    "'scenario' parameter run once per scenario")
@@ -85,9 +95,31 @@ def resolve_notebook(name: str) -> str:
                              f"of that name (expected a path or one of: {shipped})") from None
 
 
-def _command(args: argparse.Namespace, out: Path) -> list[str]:
+def _workbook(args: argparse.Namespace) -> Workbook | None:
+    """The workbook of this batch: --workbook, else ./workbook.yaml when it exists."""
+    from modlean.workbook import load_workbook
+
+    path = args.workbook or (Path("workbook.yaml") if Path("workbook.yaml").is_file() else None)
+    return load_workbook(path) if path is not None else None
+
+
+def _notebooks(given: list[str], book: Workbook | None) -> list[str]:
+    """The notebooks to run: those given, else the workbook's notebooks/, else the shipped."""
+    if given:
+        return [resolve_notebook(n) for n in given]
+    folder = book.folder / "notebooks" if book is not None else None
+    if folder is None or not any(folder.glob("*.ipynb")):
+        folder = shipped_dir("notebooks")
+    return [str(p) for p in sorted(folder.glob("*.ipynb"))]
+
+
+def _command(args: argparse.Namespace, out: Path, markets: list[str],
+             book: Workbook | None) -> list[str]:
     """The command line that reproduces this batch (for the manifest and the index)."""
-    command = ["modlean", "batch", *args.notebooks, "--markets", args.markets]
+    command = ["modlean", "batch", *args.notebooks]
+    if book is not None:
+        command += ["--workbook", str(book.path)]
+    command += ["--markets", ",".join(markets)]
     if args.scenarios:
         command += ["--scenarios", args.scenarios]
     for name, value in args.parameters:
@@ -111,13 +143,19 @@ def run(args: argparse.Namespace) -> int:
 
     parameters = read_parameters_file(args.parameters_file) if args.parameters_file else {}
     parameters.update({name: value for name, value in args.parameters})
-    out = args.out or Path("outputs") / datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    book = _workbook(args)
+    markets = _split(args.markets) or (list(book.markets) if book is not None else [])
+    if not markets:
+        raise ParameterError("no market given; expected --markets such as US,UK, or a "
+                             "workbook (--workbook, or ./workbook.yaml) listing them")
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    out = args.out or (book.folder if book is not None else Path()) / "outputs" / stamp
     result = run_batch(
-        [resolve_notebook(n) for n in args.notebooks], _split(args.markets), out=out,
-        parameters=parameters,
+        _notebooks(args.notebooks, book), markets, out=out, parameters=parameters,
+        workbook=book.path if book is not None else None,
         scenarios=_split(args.scenarios) or None, workers=args.workers,
         scheduler=args.scheduler, progress=not args.quiet, transport=args.transport,
-        execution_timeout=args.timeout, command=_command(args, out),
+        execution_timeout=args.timeout, command=_command(args, out, markets, book),
     )
     for failed in result.failed:
         where = "/".join(x for x in (failed["market"], failed["scenario"], failed["notebook"]) if x)

@@ -116,6 +116,7 @@ def run_batch(
     execution_timeout: float | None = None,
     kernel_retries: int = 2,
     command: Sequence[str] | None = None,
+    workbook: str | Path | None = None,
 ) -> BatchResult:
     """Run every notebook for every market (x scenario) and write the run folder.
 
@@ -152,6 +153,10 @@ def run_batch(
         How many times a kernel that fails to start is started again.
     command:
         The command line, for the manifest.
+    workbook:
+        A ``workbook.yaml``: the notebooks declaring ``workbook`` get its absolute
+        path (they read the market's files and settings from it), every market must
+        be one it lists, and the runs start in its folder.
 
     Returns
     -------
@@ -161,7 +166,8 @@ def run_batch(
     """
     specs = plan_runs(notebooks, markets, out=out, parameters=parameters, scenarios=scenarios,
                       transport=transport, start_timeout=start_timeout,
-                      execution_timeout=execution_timeout, kernel_retries=kernel_retries)
+                      execution_timeout=execution_timeout, kernel_retries=kernel_retries,
+                      workbook=workbook)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     n_workers = min(workers or default_workers(), len(specs))

@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any
 from modlean._util import describe, parse_flag
 from modlean.errors import ParameterError
 from modlean.evidence.readback import load_notebook
+from modlean.workbook import MARKET_PATTERN, find_upwards
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -70,10 +71,6 @@ __all__ = [
     "notebook_parameters",
     "validate",
 ]
-
-#: A market code: letters, digits, "_" or "-", starting with a letter or digit, at most 32
-#: characters. Market codes name output folders, so nothing else is allowed.
-MARKET_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 
 #: Names IPython (or Jupyter) puts in a notebook's namespace; never parameters.
 _KERNEL_NAMES = frozenset({"In", "Out", "exit", "quit", "get_ipython", "open"})
@@ -277,22 +274,13 @@ def FilePath(*, exists: bool = False, optional: bool = False) -> Param:
         result = Path(filled).expanduser()
         if not exists:
             return result
-        found = _find_upwards(result)
+        found = find_upwards(result)
         if found is None:
             raise ParameterError(f"parameter {name!r}: {filled!r} does not exist (looked in "
                                  f"{Path.cwd()} and its parent folders); expected {kind}")
         return found
 
     return Param(kind, convert, optional)
-
-
-def _find_upwards(candidate: Path) -> Path | None:
-    if candidate.is_absolute():
-        return candidate if candidate.exists() else None
-    for folder in (Path.cwd(), *Path.cwd().parents):
-        if (folder / candidate).exists():
-            return (folder / candidate).resolve()
-    return None
 
 
 def Items(of: Param | None = None, *, optional: bool = False) -> Param:

@@ -18,11 +18,12 @@ from typing import Any
 from modlean.errors import ParameterError
 from modlean.evidence.manifest import RunEntry
 from modlean.evidence.params import MARKET_PATTERN, notebook_parameters
+from modlean.workbook import Workbook, load_workbook
 
 __all__ = ["RESERVED", "RunSpec", "plan_runs", "spec_dict"]
 
 #: Parameters the batch sets per run; a user may not pass them.
-RESERVED = frozenset({"market", "scenario", "run_dir"})
+RESERVED = frozenset({"market", "scenario", "run_dir", "workbook"})
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 
 
@@ -144,12 +145,16 @@ def plan_runs(
     start_timeout: float = 60.0,
     execution_timeout: float | None = None,
     kernel_retries: int = 2,
+    workbook: str | Path | None = None,
 ) -> list[RunSpec]:
     """Check the inputs and list the runs: notebooks x markets (x scenarios).
 
     Every notebook must have one ``parameters`` cell declaring ``market`` (and
     ``scenario`` to be run per scenario). Each notebook gets the given
     ``parameters`` it declares; a parameter no notebook declares is an error.
+    With a ``workbook`` (``workbook.yaml``), every market must be one it lists; the
+    notebooks declaring ``workbook`` get its absolute path, and every run starts in
+    the workbook's folder.
 
     Raises
     ------
@@ -167,8 +172,11 @@ def plan_runs(
     reserved = sorted(RESERVED & set(given))
     if reserved:
         raise ParameterError(f"parameter {reserved[0]!r} is set per run by the batch "
-                             "(--markets, --scenarios, --out); do not pass it with -p")
+                             "(--markets, --scenarios, --out, --workbook); do not pass it with -p")
     _check_markets(markets)
+    book = load_workbook(workbook) if workbook is not None else None
+    for m in markets if book is not None else []:
+        book.market(m)  # an unknown market: an error with a did-you-mean
     labels = [_scenario_label(s) for s in scenarios or []]
     if len({label.lower() for label in labels}) != len(labels):
         raise ParameterError(f"scenarios {list(scenarios or [])}: two have the same name")
@@ -184,12 +192,12 @@ def plan_runs(
                "execution_timeout": execution_timeout, "kernel_retries": kernel_retries}
     return [spec for m in markets for file, defaults in declared.items()
             for spec in _specs(file, defaults, m, folder, given,
-                               list(zip(scenarios or [], labels, strict=True)), options)]
+                               list(zip(scenarios or [], labels, strict=True)), options, book)]
 
 
 def _specs(file: Path, defaults: Mapping[str, Any], market: str, folder: Path,
            given: Mapping[str, Any], scenarios: list[tuple[str, str]],
-           options: Mapping[str, Any]) -> list[RunSpec]:
+           options: Mapping[str, Any], book: Workbook | None = None) -> list[RunSpec]:
     """The runs of one notebook for one market: one per scenario when it declares one."""
     per_scenario = bool(scenarios) and "scenario" in defaults
     specs = []
@@ -198,6 +206,8 @@ def _specs(file: Path, defaults: Mapping[str, Any], market: str, folder: Path,
         output = _inside(folder, run_dir / f"{file.stem}.ipynb")
         values = {k: v for k, v in given.items() if k in defaults}
         values["market"] = market
+        if book is not None and "workbook" in defaults:
+            values["workbook"] = str(book.path)
         if "run_dir" in defaults:
             values["run_dir"] = str(folder.resolve())
         if scenario is not None:
@@ -206,5 +216,6 @@ def _specs(file: Path, defaults: Mapping[str, Any], market: str, folder: Path,
         specs.append(RunSpec(
             notebook=str(file), market=market, scenario=label, parameters=values,
             defaults=dict(defaults), out_dir=str(folder.resolve()), output=str(output),
-            html=str(output.with_suffix(".html")), cwd=str(file.parent), **options))
+            html=str(output.with_suffix(".html")),
+            cwd=str(book.folder if book is not None else file.parent), **options))
     return specs

@@ -14,6 +14,7 @@ from modlean.risk.assessment import (
 )
 from modlean.risk.fields import (
     DSA_CATEGORIES,
+    EVIDENCE_MEASURES,
     REGISTER_FIELDS,
     template_frame,
     write_templates,
@@ -69,6 +70,7 @@ __all__ = [
     "BANDS",
     "DEFAULT_MATRIX",
     "DSA_CATEGORIES",
+    "EVIDENCE_MEASURES",
     "FMEA_FIELDS",
     "REGISTER_FIELDS",
     "SEVERITY_SCALE",

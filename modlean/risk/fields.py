@@ -17,6 +17,7 @@ from modlean.risk.records import Field
 __all__ = [
     "DSA_CATEGORIES",
     "EFFECTIVENESS",
+    "EVIDENCE_MEASURES",
     "FIELD_NAMES",
     "IMPACT_DIMENSIONS",
     "OPEN_STATUSES",
@@ -44,6 +45,11 @@ DSA_CATEGORIES = tuple("STATEMENT_CATEGORY_" + c for c in (
     "NOT_SPECIFIED_NOTICE", "OTHER_VIOLATION_TC", "PROTECTION_OF_MINORS",
     "RISK_FOR_PUBLIC_SECURITY", "SCAMS_AND_FRAUD", "SELF_HARM", "UNSAFE_AND_PROHIBITED_PRODUCTS",
     "VIOLENCE"))
+#: Measures a workbook computes from a market's data, for a risk's ``evidence`` field: the
+#: QA rates per decision (modlean.quality.decision_quality) and the share of simulated
+#: surges that miss the SLA target (docs/workbook.md).
+EVIDENCE_MEASURES = ("qa:false_rejection_rate", "qa:label_error_rate", "qa:miss_rate",
+                     "qa:error_rate", "simulation:p_sla_missed_in_surge")
 #: Statuses for which an action past its due date is overdue.
 OPEN_STATUSES = ("open", "in_treatment")
 
@@ -94,6 +100,9 @@ REGISTER_FIELDS: tuple[Field, ...] = (
     Field("kri_value", "number", example=0.012),
     Field("kri_threshold", "number", example=0.01),
     Field("legal_refs", "text", example="DSA Art.16; DSA Art.23"),
+    Field("evidence", "choice", choices=EVIDENCE_MEASURES,
+          description="A measure the workbook computes from the market's data; it replaces "
+          "the stated residual likelihood", example="qa:false_rejection_rate"),
     Field("rationale", "text", description="Why these ratings; evidence",
           example="QA Q1: 12 misses in 1,000 sampled brand listings"),
     Field("date_identified", "date", example="2026-01-15"),

@@ -1,0 +1,268 @@
+"""One market's inputs for a notebook: its files and settings, read once, from the workbook.
+
+:func:`market_inputs` takes a notebook's validated parameters. With a ``workbook``
+it reads the market's settings from ``workbook.yaml``; without one, it builds them
+from the notebook's own per-file parameters (``log_path``, ``qa_path``,
+``sop_path``, ``register_path``, ``scenario``), so the sample data runs as before.
+:class:`MarketInputs` then gives the market's log, QA table, register, SOP model and
+scenario (a file, a preset, or calibrated from the log), each read on first use.
+
+A section whose input the market lacks is skipped with a note, not failed: see
+:mod:`modlean.workbook.sections`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from modlean import eventlog
+from modlean.decisions import calibrate
+from modlean.errors import ParameterError
+from modlean.quality import read_qa
+from modlean.risk import load_register
+from modlean.scenario import apply_overrides, market_scenario, preset
+from modlean.workbook.schema import (
+    FROM_LOG,
+    MarketSettings,
+    Workbook,
+    load_workbook,
+    scenario_kind,
+)
+from modlean.workbook.sections import install
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from modlean.risk import RiskRegister
+    from modlean.scenario import Scenario
+
+__all__ = ["INPUT_NAMES", "MarketInputs", "find_upwards", "market_inputs", "reviewer_pool"]
+
+#: What a market may lack, and how a skip note names it.
+INPUT_NAMES = {"log": "event log", "qa": "QA table", "register": "risk register",
+               "fmea": "FMEA sheet in the risk register", "sop": "SOP model",
+               "profile": "source profile"}
+#: The notebooks' per-file parameters -> the workbook setting they stand for.
+_FALLBACKS = {"log_path": "log", "qa_path": "qa", "sop_path": "sop",
+              "register_path": "register", "scenario": "scenario"}
+
+
+def find_upwards(candidate: Path, start: Path | None = None) -> Path | None:
+    """``candidate`` if absolute and existing, else the first ``folder/candidate`` that
+    exists, from ``start`` (the working folder) up through its parents; None if none."""
+    if candidate.is_absolute():
+        return candidate if candidate.exists() else None
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / candidate).exists():
+            return (folder / candidate).resolve()
+    return None
+
+
+class MarketInputs:
+    """A market's files and settings; each input is read on first use and kept.
+
+    ``settings`` are the market's :class:`MarketSettings` (paths absolute);
+    ``workbook`` is the loaded workbook, or None when the notebook's own parameters
+    gave the files.
+    """
+
+    def __init__(self, settings: MarketSettings, workbook: Workbook | None = None) -> None:
+        self.settings = settings
+        self.workbook = workbook
+
+    @property
+    def market(self) -> str:
+        """The market code."""
+        return self.settings.market
+
+    @property
+    def timezone(self) -> str:
+        """The market's IANA time zone (``UTC`` when the workbook names none)."""
+        return self.settings.timezone
+
+    @property
+    def sla_hours(self) -> dict[str, float]:
+        """SLA targets in hours per pool or queue (empty when none are given)."""
+        return dict(self.settings.sla_hours)
+
+    @property
+    def sop(self) -> Path:
+        """The SOP model's path (an error when the market has none: check :meth:`has`)."""
+        return Path(self._need("sop"))
+
+    def has(self, what: str) -> bool:
+        """True when the market gives ``what``: ``log``, ``qa``, ``register``, ``sop``, ..."""
+        if what not in INPUT_NAMES and what != "scenario":
+            raise ParameterError(f"input {what!r}: expected one of "
+                                 f"{', '.join([*INPUT_NAMES, 'scenario'])}")
+        if what == "fmea":
+            return self.settings.has("register") and self._register.fmea is not None
+        return self.settings.has(what)
+
+    def skip_note(self, what: str) -> str:
+        """The note a skipped section shows: ``no QA table for DE: section skipped``."""
+        return f"no {INPUT_NAMES.get(what, what)} for {self.market}: section skipped"
+
+    def _need(self, what: str) -> str:
+        value = self.settings.get(what)
+        if not value:
+            where = f"{self.workbook.path}, markets.{self.market}" if self.workbook else \
+                f"market {self.market}"
+            raise ParameterError(f"{where}: no {INPUT_NAMES.get(what, what)} given ({what}: "
+                                 "missing); expected a file for it in the workbook")
+        return str(value)
+
+    @cached_property
+    def _intake(self) -> Any:
+        """The export read with the market's profile (eventlog.import_export)."""
+        return eventlog.import_export(self._need("log"), self._need("profile"))
+
+    def log(self) -> pd.DataFrame:
+        """The market's canonical event log (read with its profile when it has one)."""
+        if self.settings.profile:
+            return self._intake.log
+        return self._log
+
+    @cached_property
+    def _log(self) -> pd.DataFrame:
+        return eventlog.read_log(self._need("log"), tz=self.settings.timezone)
+
+    def qa(self) -> pd.DataFrame:
+        """The market's QA table: its file, or the export's QA columns (``qa: from_log``)."""
+        if self._need("qa") == FROM_LOG:
+            table = self._intake.qa
+            if table is None:
+                raise ParameterError(f"market {self.market}: qa: {FROM_LOG}, but the profile "
+                                     f"{self.settings.profile} reads no QA columns; expected "
+                                     "a qa: section in the profile, or a QA table file")
+            return table
+        return self._qa
+
+    @cached_property
+    def _qa(self) -> pd.DataFrame:
+        return read_qa(self._need("qa"))
+
+    def register(self) -> RiskRegister:
+        """The market's risk register, validated."""
+        return self._register
+
+    @cached_property
+    def _register(self) -> RiskRegister:
+        return load_register(self._need("register"))
+
+    def scenario(self, overrides: Mapping[str, Any] | None = None) -> Scenario:
+        """The market's baseline: a scenario file, a preset, or calibrated from its log.
+
+        ``overrides`` (dotted paths) are applied last, as in
+        :func:`modlean.scenario.market_scenario`.
+        """
+        value = self.settings.scenario
+        kind = scenario_kind(value)
+        if kind == "file":
+            return market_scenario(self.market, value, overrides=overrides)
+        if kind == "preset":
+            return preset(value, overrides=overrides)
+        calibrated = self._calibrated
+        return apply_overrides(calibrated, overrides) if overrides else calibrated
+
+    @cached_property
+    def _calibrated(self) -> Scenario:
+        qa = self.qa() if self.has("qa") else None
+        result = calibrate(self.log(), timezone=self.timezone, market=self.market,
+                           name=f"{self.market} calibrated", qa=qa)
+        return result.scenario
+
+    def surge_scenario(self, multiplier: float, days: int) -> Scenario:
+        """The baseline with every item type's volume × ``multiplier`` for ``days`` days
+        (no warm-up, one drain day): the surge of the SLA-breach likelihood."""
+        base = self.scenario()
+        overrides: dict[str, Any] = {"horizon_days": days, "warmup_days": 0, "drain_days": 1}
+        for item_type in base.item_types:  # a few item types
+            overrides[f"item_types.{item_type}.surges"] = [
+                {"start": "2000-01-01", "end": "2100-12-31", "multiplier": multiplier}]
+        return apply_overrides(base, overrides)
+
+    def describe(self) -> dict[str, Any]:
+        """The market's settings as plain values (for ``record``)."""
+        data = self.settings.model_dump(by_alias=True)
+        data["workbook"] = str(self.workbook.path) if self.workbook else None
+        return {k: v for k, v in data.items() if v not in (None, {}, "")}
+
+
+def reviewer_pool(scenario: Scenario, name: str | None = None) -> str:
+    """``name`` when given and in the scenario; empty: the scenario's largest pool.
+
+    A calibrated scenario names its pools after the log's resources, so a notebook
+    cannot assume a preset's pool names.
+    """
+    pools = scenario.pools
+    if name:
+        if name not in pools:
+            raise ParameterError(f"pool {name!r}: not in scenario {scenario.name!r}; expected "
+                                 f"one of {', '.join(pools)} (or empty: the largest pool)")
+        return name
+    if not pools:
+        raise ParameterError(f"scenario {scenario.name!r} has no reviewer pool")
+    return max(pools, key=lambda p: pools[p].headcount)
+
+
+def _from_parameters(params: Mapping[str, Any]) -> MarketSettings:
+    """A market's settings from a notebook's own per-file parameters (no workbook)."""
+    market = str(params["market"])
+    values: dict[str, Any] = {"market": market}
+    for name, setting in _FALLBACKS.items():
+        raw = params.get(name)
+        if raw is None or not str(raw).strip():
+            continue
+        text = str(raw).format(market=market)
+        if setting == "scenario" and scenario_kind(text) != "file":
+            values[setting] = text
+            continue
+        found = find_upwards(Path(text).expanduser())
+        if found is None:
+            raise ParameterError(f"parameter {name!r}: {text!r} does not exist (looked in "
+                                 f"{Path.cwd()} and its parent folders); expected an existing "
+                                 "file, or a workbook (parameter 'workbook')")
+        values[setting] = str(found)
+    values.setdefault("scenario", market)
+    if params.get("timezone"):
+        values["timezone"] = str(params["timezone"])
+    return MarketSettings.model_validate(values)  # "register" is the alias
+
+
+def market_inputs(params: Mapping[str, Any]) -> MarketInputs:
+    """The inputs of the notebook's market, from its parameters.
+
+    ``params`` are a notebook's validated parameters (:func:`modlean.evidence.validate`).
+    With a non-empty ``workbook``, the market ``market`` of that workbook; the
+    notebook's per-file parameters are then not used, but a non-empty ``scenario``
+    parameter (``modlean batch --scenarios``) replaces the workbook's. Without one, the per-file
+    parameters it declares (``log_path``, ``qa_path``, ``sop_path``,
+    ``register_path``, ``scenario``; ``{market}`` filled in, looked up from the
+    working folder and its parents) and the market's preset as its scenario.
+
+    Raises
+    ------
+    ParameterError
+        An unknown market, a workbook that does not validate, a missing file.
+
+    In a kernel it also makes cells starting ``# needs: qa`` skip with a note when the
+    market lacks that input (:mod:`modlean.workbook.sections`).
+    """
+    book = params.get("workbook")
+    if book is not None and str(book).strip():
+        workbook = load_workbook(book)
+        settings = workbook.market(str(params["market"]))
+        given = _from_parameters({"market": settings.market,
+                                  "scenario": params.get("scenario")}).scenario
+        if str(params.get("scenario") or "").strip():  # `modlean batch --scenarios` wins
+            settings = settings.model_copy(update={"scenario": given})
+        inputs = MarketInputs(settings, workbook)
+    else:
+        inputs = MarketInputs(_from_parameters(params))
+    install(inputs.has, inputs.skip_note)
+    return inputs

@@ -1,0 +1,210 @@
+"""The user's workbook: workbook.yaml checked, `modlean init`, and a batch on a market that
+is not a preset ("DE": a copy of a sample log, its scenario calibrated, no QA table)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from modlean.cli import main
+from modlean.errors import ParameterError
+from modlean.evidence import read_records
+from modlean.workbook import load_workbook, market_inputs, needs_of, register_evidence
+
+scaffold_module = importlib.import_module("modlean.workbook.scaffold")  # the face's scaffold
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _book(folder: Path, text: str) -> Path:
+    (folder / "exports").mkdir(exist_ok=True)
+    shutil.copyfile(ROOT / "data" / "UK" / "events.csv", folder / "exports" / "de.csv")
+    path = folder / "workbook.yaml"
+    path.write_text(text)
+    return path
+
+
+GOOD = """
+name: test
+defaults:
+  register: reg.yaml
+markets:
+  DE:
+    log: exports/de.csv
+    scenario: calibrate
+    timezone: Europe/Berlin
+    sla_hours: {l1_listing: 24}
+  UK:
+    log: exports/de.csv
+    scenario: UK
+"""
+
+
+def test_a_workbook_loads_with_paths_resolved_and_defaults_merged(tmp_path):
+    shutil.copyfile(ROOT / "data" / "risk_register.yaml", tmp_path / "reg.yaml")
+    book = load_workbook(_book(tmp_path, GOOD))
+    de = book.market("DE")
+    assert de.log == str((tmp_path / "exports" / "de.csv").resolve())
+    assert de.get("register") == str((tmp_path / "reg.yaml").resolve())
+    assert de.timezone == "Europe/Berlin" and de.sla_hours == {"l1_listing": 24.0}
+    assert not de.has("qa") and de.has("register")
+    assert book.market("UK").timezone == "UTC" and list(book.markets) == ["DE", "UK"]
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    ("markets:\n  DE: {log: exports/de.csv, qa_path: x.csv}",
+     r"markets\.DE\.qa_path: unknown key 'qa_path'; did you mean 'qa'\?"),
+    ("market:\n  DE: {log: exports/de.csv}", r"unknown key 'market'; did you mean 'markets'\?"),
+    ("markets:\n  DE: {log: exports/nope.csv}",
+     r"markets\.DE\.log: 'exports/nope\.csv' does not exist"),
+    ("markets:\n  DE: {log: exports/de.csv, timezone: Europe/Berln}",
+     r"markets\.DE\.timezone: found 'Europe/Berln'.*did you mean 'Europe/Berlin'\?"),
+    ("markets:\n  DE: {log: exports/de.csv, scenario: UKK}",
+     r"markets\.DE\.scenario: found 'UKK'.*did you mean 'UK'\?"),
+    ("markets:\n  DE: {log: exports/de.csv, qa: from_log}", r"markets\.DE\.qa: .*no profile"),
+    ("markets:\n  DE: {log: exports/de.csv, sla_hours: {l1: 0}}", r"markets\.DE\.sla_hours"),
+    ("markets:\n  ../x: {log: exports/de.csv}", r"expected a market code"),
+    ("markets: {}", r"found no market"),
+    ("- a list", r"expected a mapping with markets"),
+])
+def test_bad_workbooks_are_refused_with_the_field_path_and_value(tmp_path, text, match):
+    path = _book(tmp_path, text)
+    with pytest.raises(ParameterError, match=match) as info:
+        load_workbook(path)
+    assert str(path) in str(info.value)
+
+
+def test_an_unknown_market_gets_a_did_you_mean(tmp_path):
+    shutil.copyfile(ROOT / "data" / "risk_register.yaml", tmp_path / "reg.yaml")
+    book = load_workbook(_book(tmp_path, GOOD))
+    with pytest.raises(ParameterError, match=r"no market 'De'.*did you mean 'DE'"):
+        book.market("De")
+
+
+def test_inputs_come_from_the_workbook_or_from_the_old_parameters(tmp_path, monkeypatch):
+    shutil.copyfile(ROOT / "data" / "risk_register.yaml", tmp_path / "reg.yaml")
+    inputs = market_inputs({"workbook": str(_book(tmp_path, GOOD)), "market": "UK"})
+    assert inputs.scenario().name.startswith("UK")
+    assert len(inputs.log()) == 2670
+    with pytest.raises(ParameterError, match=r"markets\.UK: no QA table given"):
+        inputs.qa()
+    assert inputs.skip_note("qa") == "no QA table for UK: section skipped"
+    monkeypatch.chdir(ROOT / "notebooks")  # the old per-file parameters, found upwards
+    old = market_inputs({"workbook": "", "market": "MY", "qa_path": "data/{market}/qa_reviews.csv",
+                         "log_path": "data/{market}/events.csv"})
+    assert old.has("qa") and not old.has("register") and old.settings.scenario == "MY"
+    assert len(old.qa()) == 50
+
+
+def test_register_evidence_measures_what_the_register_asks_for_and_notes_what_it_cannot(
+        tmp_path):
+    shutil.copyfile(ROOT / "data" / "risk_register.yaml", tmp_path / "reg.yaml")
+    inputs = market_inputs({"workbook": str(_book(tmp_path, GOOD)), "market": "UK"})
+    evidence = register_evidence(inputs, inputs.register(), replications=1, surge_days=1)
+    assert list(evidence.table["risk_id"]) == ["R-04"]  # the simulated surge only
+    assert set(evidence.measures) == {"simulation:p_sla_missed_in_surge"}
+    assert evidence.notes == [
+        "R-03: no QA table for UK; the register's likelihood is kept",
+        "R-08: no QA table for UK; the register's likelihood is kept"]
+
+
+def test_needs_lines_name_the_inputs_a_cell_needs():
+    assert needs_of(["# needs: qa, register\n", "x = 1\n"]) == ["qa", "register"]
+    assert needs_of(["\n", "#needs: sop"]) == ["sop"]
+    assert needs_of(["x = 1  # needs: qa\n"]) == []
+
+
+@pytest.fixture
+def shipped(monkeypatch):
+    """The shipped files of this source tree (an editable install may point elsewhere)."""
+    folders = {"templates": ROOT / "templates", "notebooks": ROOT / "notebooks"}
+    monkeypatch.setattr(scaffold_module, "shipped_dir", folders.__getitem__)
+
+
+def test_init_scaffolds_a_workbook_from_the_shipped_files_and_refuses_to_overwrite(
+        tmp_path, shipped, capsys):
+    folder = tmp_path / "wb"
+    assert main(["init", str(folder)]) == 0
+    for name in ("workbook.yaml", "README.md", "registers/risk_register.yaml",
+                 "sop/moderation.yaml", "templates/proposals/sop_thresholds_qa.yaml",
+                 "notebooks/05_risk_assessment.ipynb"):
+        assert (folder / name).is_file(), name
+    assert (folder / "notebooks" / "01_process_discovery.ipynb").read_bytes() == (
+        ROOT / "notebooks" / "01_process_discovery.ipynb").read_bytes()
+    readme = (folder / "README.md").read_text()
+    assert "modlean batch" in readme and "workbook.yaml" in readme
+    out = capsys.readouterr().out
+    if not (ROOT / "templates" / "profiles" / "example.yaml").exists():
+        assert "profiles/example.yaml: not shipped" in out
+    # the example market's export is not there yet: the message says which file
+    with pytest.raises(ParameterError, match=r"markets\.XX\.log: 'exports/XX_events\.csv'"):
+        load_workbook(folder / "workbook.yaml")
+    (folder / "exports" / "XX_events.csv").write_bytes(
+        (ROOT / "data" / "TH" / "events.csv").read_bytes())
+    assert list(load_workbook(folder / "workbook.yaml").markets) == ["XX"]
+    assert main(["init", str(folder)]) == 2
+    assert "not empty" in capsys.readouterr().err
+    assert main(["init", str(folder), "--force"]) == 0
+
+
+# ----------------------------------------------------------------- a batch on a new market
+
+SMALL = {"horizon_days": "1", "warmup_days": "0", "drain_days": "1", "replications": "2",
+         "staff_replications": "1", "staff_evaluations": "1", "staff_horizon_days": "1",
+         "sensitivity_parameters": "headcount", "loss_runs": "1000", "surge_days": "1",
+         "top_variants": "3", "today": "2026-03-22"}
+
+
+@pytest.fixture(scope="module")
+def de_run(tmp_path_factory):
+    """`modlean init` + `modlean batch` (every notebook) for DE, a market named only in the
+    workbook: its log a copy of a sample log, its scenario calibrated, no QA table."""
+    folder = tmp_path_factory.mktemp("de") / "wb"
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setattr(scaffold_module, "shipped_dir",
+                   {"templates": ROOT / "templates", "notebooks": ROOT / "notebooks"}.__getitem__)
+        assert main(["init", str(folder)]) == 0
+        shutil.copyfile(ROOT / "data" / "US" / "events.csv", folder / "exports" / "de.csv")
+        (folder / "workbook.yaml").write_text(
+            "name: DE\ndefaults:\n  register: registers/risk_register.yaml\n"
+            "  sop: sop/moderation.yaml\nmarkets:\n  DE:\n    log: exports/de.csv\n"
+            "    scenario: calibrate\n    timezone: Europe/Berlin\n")
+        mp.chdir(folder)  # ./workbook.yaml is the default workbook
+        args = [a for k, v in SMALL.items() for a in ("-p", k, v)]
+        code = main(["batch", "--out", str(folder / "outputs" / "run"), "--workers", "2",
+                     "--quiet", *args])
+    finally:
+        mp.undo()
+    return code, folder / "outputs" / "run"
+
+
+def test_every_notebook_runs_for_a_market_named_only_in_the_workbook(de_run):
+    code, out = de_run
+    manifest = json.loads((out / "manifest.json").read_text())
+    failed = [(r["notebook"], r["error"]) for r in manifest["runs"] if r["status"] != "ok"]
+    assert not failed and code == 0
+    assert sorted(r["notebook"] for r in manifest["runs"]) == sorted(
+        p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert {r["market"] for r in manifest["runs"]} == {"DE"}
+    first = next(r for r in manifest["runs"] if r["notebook"] == "01_process_discovery")
+    assert first["parameters"]["workbook"].endswith("workbook.yaml")
+
+
+def test_sections_without_their_input_are_skipped_with_a_note(de_run):
+    _, out = de_run
+    quality = read_records(out / "DE" / "04_quality_review.ipynb")
+    assert quality == {"skipped_qa": "no QA table for DE: section skipped"}
+    risk = read_records(out / "DE" / "05_risk_assessment.ipynb")
+    assert "skipped_qa" not in risk  # the register asks; the notes say why it kept them
+    assert risk["likelihood_notes"] == [
+        "R-01: no QA table for DE; the register's likelihood is kept",
+        "R-02: no QA table for DE; the register's likelihood is kept"]
+    assert list(risk["likelihood_evidence"]["risk_id"]) == ["R-03"]
+    assert risk["risks"] == 3
+    sim = read_records(out / "DE" / "02_queue_simulation.ipynb")
+    assert sim["scenario"] == "DE calibrated"
