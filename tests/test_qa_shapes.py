@@ -31,6 +31,7 @@ from modlean.quality import (
     local_periods,
     pareto,
     qa_agreement,
+    qa_overview,
     qa_shape,
     read_qa,
     scorecard,
@@ -308,3 +309,16 @@ def test_qa_quality_command_refuses_an_undeclared_verdict(export, tmp_path, caps
     err = capsys.readouterr().err
     assert "bad.csv, column 'qa_result'" in err and "'maybe' ×2" in err
     assert "Traceback" not in err
+
+
+def test_escalations_checked_by_qa_are_left_out_and_said():
+    qa = pd.DataFrame({"case_id": list("abcd"), "reviewer": "r1", "pool": ["l1", "l1", "l2", "l2"],
+                       "decision": ["reject", "ESCALATE", "approve", "escalate"],
+                       "qa_result": ["pass", "pass", "fail", "pass"]})
+    table = read_qa(qa)
+    assert list(table["case_id"]) == ["a", "c"]
+    overview = qa_overview(table)
+    assert "left out: 2 escalate checked by QA" in " ".join(overview["note"])
+    assert overview.loc[overview["section"] == "by pool", "value"].tolist() == [1, 1]
+    with pytest.raises(ParameterError, match="'hold'"):
+        read_qa(qa.assign(decision=["reject", "hold", "approve", "approve"]))

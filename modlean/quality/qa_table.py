@@ -38,6 +38,7 @@ __all__ = [
     "NO_LABEL_NOTE",
     "PASS_FAIL_COLUMNS",
     "QA_COLUMNS",
+    "QA_GROUPS",
     "QA_RESULTS",
     "VERDICT_REQUIRED",
     "QAOutcomes",
@@ -46,6 +47,7 @@ __all__ = [
     "check_qa_columns",
     "declared",
     "qa_outcomes",
+    "qa_overview",
     "qa_shape",
     "qa_weights",
     "read_qa",
@@ -69,12 +71,16 @@ QAShape = Literal["verdict", "pass_fail"]
 
 def read_qa(path: str | PathLike[str] | IO[str] | pd.DataFrame, *,
             positive: Sequence[str] | str = ("reject",),
-            negative: Sequence[str] | str = ("approve",)) -> pd.DataFrame:
+            negative: Sequence[str] | str = ("approve",),
+            other: Sequence[str] | str = ("escalate",)) -> pd.DataFrame:
     """Read a QA table (CSV, semicolon CSV or Parquet) and check its shape and values.
 
     Either shape is accepted (see the module docstring). Decision and verdict
     values come back lower-case and stripped; an unnamed leading index column as
     ``DataFrame.to_csv`` writes it (empty header, values 0..n-1) is dropped.
+    Checked decisions that are neither action nor none (``other``: an escalation
+    hands the item on) are left out of the table, and ``qa.attrs["notes"]`` says
+    how many: every QA figure is about approve/reject decisions.
 
     Raises
     ------
@@ -89,6 +95,14 @@ def read_qa(path: str | PathLike[str] | IO[str] | pd.DataFrame, *,
     if "case_id" in qa:
         qa["case_id"] = qa["case_id"].astype(str)
     decisions = declared(positive) + declared(negative)
+    notes: list[str] = list(qa.attrs.get("notes", []))
+    handed_on = qa["decision"].astype("string").str.strip().str.lower().isin(declared(other))
+    if handed_on.any():
+        counts = qa.loc[handed_on, "decision"].astype("string").str.lower().value_counts()
+        listed = ", ".join(f"{n:,} {v}" for v, n in counts.items())
+        notes.append(f"left out: {listed} checked by QA (not an approve/reject decision)")
+        qa = qa.loc[~handed_on.to_numpy()].reset_index(drop=True)
+    qa.attrs["notes"] = notes
     qa["decision"] = verdict_values(qa["decision"], decisions, "decision", where)
     if shape == "verdict":
         qa["qa_decision"] = verdict_values(qa["qa_decision"], decisions, "qa_decision", where)
@@ -264,3 +278,26 @@ def with_weights(qa: pd.DataFrame, *, inclusion: str = "inclusion_probability",
                              f"{qa[inclusion].iloc[int(bad[0])]!r}; expected a probability "
                              "in (0, 1]")
     return qa.assign(**{name: 1.0 / pi})
+
+
+#: Columns a QA table may be counted by in :func:`qa_overview`, when it has them.
+QA_GROUPS = ("stratum", "pool", "vendor", "site")
+
+
+def qa_overview(qa: pd.DataFrame) -> pd.DataFrame:
+    """What a QA table holds, as a tidy table (``section``, ``item``, ``value``, ``note``).
+
+    Its shape, the decisions checked, the rows :func:`read_qa` left out, and the
+    counts by each of :data:`QA_GROUPS` the table has, so a notebook shows one
+    table whatever columns the market's QA carries.
+    """
+    shape = qa_shape(qa)
+    rows = [("table", "shape", "QA verdicts" if shape == "verdict" else "pass / fail",
+             "" if shape == "verdict" else FAIL_SHARE_NOTE),
+            ("table", "checked", len(qa), "")]
+    rows += [("table", "note", "", note) for note in qa.attrs.get("notes", [])]
+    for column in QA_GROUPS:
+        if column in qa.columns:
+            counts = qa[column].astype("string").fillna("(none)").value_counts()
+            rows += [(f"by {column}", str(k), int(n), "") for k, n in counts.items()]
+    return pd.DataFrame(rows, columns=["section", "item", "value", "note"])

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from modlean import eventlog
 from modlean.decisions import calibrate
 from modlean.errors import ParameterError
-from modlean.quality import read_qa
+from modlean.quality import qa_shape, read_qa
 from modlean.risk import load_register
 from modlean.scenario import apply_overrides, market_scenario, preset
 from modlean.workbook.schema import (
@@ -36,15 +36,28 @@ from modlean.workbook.sections import install
 if TYPE_CHECKING:
     import pandas as pd
 
+    from modlean.eventlog import Intake
     from modlean.risk import RiskRegister
     from modlean.scenario import Scenario
 
-__all__ = ["INPUT_NAMES", "MarketInputs", "find_upwards", "market_inputs", "reviewer_pool"]
+__all__ = ["DATA_NAMES", "INPUT_NAMES", "MarketInputs", "find_upwards", "market_inputs",
+           "reviewer_pool"]
 
 #: What a market may lack, and how a skip note names it.
 INPUT_NAMES = {"log": "event log", "qa": "QA table", "register": "risk register",
                "fmea": "FMEA sheet in the risk register", "sop": "SOP model",
                "profile": "source profile"}
+#: What a market's data may lack although the input is there: name -> (input, what, check).
+#: A ``# needs:`` line may name these too (``# needs: qa, qa_weights``).
+DATA_NAMES = {
+    "qa_verdicts": ("qa", "QA verdicts (its QA gives pass/fail only)",
+                    lambda m: qa_shape(m.qa()) == "verdict"),
+    "qa_weights": ("qa", "inclusion probabilities in the QA table",
+                   lambda m: "inclusion_probability" in m.qa().columns),
+    "pool": ("log", "pool column in the log", lambda m: "pool" in m.log().columns),
+    "vendor": ("log", "vendor column in the log", lambda m: "vendor" in m.log().columns),
+    "site": ("log", "site column in the log", lambda m: "site" in m.log().columns),
+}
 #: The notebooks' per-file parameters -> the workbook setting they stand for.
 _FALLBACKS = {"log_path": "log", "qa_path": "qa", "sop_path": "sop",
               "register_path": "register", "scenario": "scenario"}
@@ -95,17 +108,22 @@ class MarketInputs:
         return Path(self._need("sop"))
 
     def has(self, what: str) -> bool:
-        """True when the market gives ``what``: ``log``, ``qa``, ``register``, ``sop``, ..."""
+        """True when the market gives ``what``: an input (``log``, ``qa``, ``register``,
+        ``sop`` ...) or a kind of data in one (:data:`DATA_NAMES`: ``qa_weights`` ...)."""
+        if what in DATA_NAMES:
+            source, _, check = DATA_NAMES[what]
+            return self.has(source) and bool(check(self))
         if what not in INPUT_NAMES and what != "scenario":
             raise ParameterError(f"input {what!r}: expected one of "
-                                 f"{', '.join([*INPUT_NAMES, 'scenario'])}")
+                                 f"{', '.join([*INPUT_NAMES, *DATA_NAMES, 'scenario'])}")
         if what == "fmea":
             return self.settings.has("register") and self._register.fmea is not None
         return self.settings.has(what)
 
     def skip_note(self, what: str) -> str:
         """The note a skipped section shows: ``no QA table for DE: section skipped``."""
-        return f"no {INPUT_NAMES.get(what, what)} for {self.market}: section skipped"
+        name = DATA_NAMES[what][1] if what in DATA_NAMES else INPUT_NAMES.get(what, what)
+        return f"no {name} for {self.market}: section skipped"
 
     def _need(self, what: str) -> str:
         value = self.settings.get(what)
@@ -117,7 +135,7 @@ class MarketInputs:
         return str(value)
 
     @cached_property
-    def _intake(self) -> Any:
+    def _intake(self) -> Intake:
         """The export read with the market's profile (eventlog.import_export)."""
         return eventlog.import_export(self._need("log"), self._need("profile"))
 
@@ -139,7 +157,7 @@ class MarketInputs:
                 raise ParameterError(f"market {self.market}: qa: {FROM_LOG}, but the profile "
                                      f"{self.settings.profile} reads no QA columns; expected "
                                      "a qa: section in the profile, or a QA table file")
-            return table
+            return read_qa(table)
         return self._qa
 
     @cached_property
