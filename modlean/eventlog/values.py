@@ -191,7 +191,9 @@ def _fast_naive(values: pd.Series, dayfirst: bool | None, allow_empty: bool
     present = pc.drop_null(arr)
     if len(present) == 0 or (arr.null_count and not allow_empty):
         return None
-    fmt = guess_datetime_format(present[0].as_py(), dayfirst=bool(dayfirst))
+    with warnings.catch_warnings():  # pandas' advice on dayfirst: the order is checked below
+        warnings.simplefilter("ignore", UserWarning)
+        fmt = guess_datetime_format(present[0].as_py(), dayfirst=bool(dayfirst))
     if fmt is None or any(code in fmt for code in ("%z", "%Z", "%f")):
         return None
     if not fmt.startswith("%Y") and dayfirst is None:

@@ -69,13 +69,13 @@ def install(has: Callable[[str], bool], note: Callable[[str], str]) -> bool:
         names = needs_of(lines)
         if not names:
             return lines
-        try:
-            missing = [n for n in names if not has(n)]
+        try:  # the first missing name is the reason: `# needs: qa, qa_weights` without QA
+            missing = next((n for n in names if not has(n)), None)  # says "no QA table"
         except ValueError as exc:
             return [f"raise ValueError({('cell # needs: ' + str(exc))!r})\n"]
-        if not missing:
+        if missing is None:
             return lines
-        return skip_source([(n, note(n)) for n in missing])
+        return skip_source([(missing, note(missing))])
 
     setattr(transform, _MARK, True)
     shell.input_transformers_post[:] = [
