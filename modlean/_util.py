@@ -6,13 +6,16 @@ users never need them.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-__all__ = ["FALSE_WORDS", "TRUE_WORDS", "describe", "parse_flag", "to_json", "write_atomic"]
+__all__ = ["FALSE_WORDS", "TRUE_WORDS", "describe", "parse_flag", "to_json", "unknown_zone",
+           "write_atomic"]
 
 #: Words read as yes / no in flags of tables and notebook parameters (lower case).
 TRUE_WORDS = frozenset({"true", "yes", "y", "on", "1"})
@@ -26,6 +29,17 @@ def parse_flag(text: str) -> bool | None:
         return True
     if key in FALSE_WORDS:
         return False
+    return None
+
+
+def unknown_zone(name: object) -> str | None:
+    """None when ``name`` is an IANA time zone; else what was expected, with a did-you-mean."""
+    try:
+        ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        close = difflib.get_close_matches(str(name), sorted(available_timezones()), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"an IANA time zone such as 'UTC', 'Europe/Berlin' or 'Asia/Jakarta'{hint}"
     return None
 
 

@@ -15,12 +15,11 @@ import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from modlean._util import describe
+from modlean._util import describe, unknown_zone
 from modlean.errors import LogError
 
 __all__ = [
@@ -70,10 +69,9 @@ class Locale(_Section):
     def _known_zone(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("an IANA time zone such as 'Europe/Berlin' or 'UTC'") from None
+        expected = unknown_zone(value)
+        if expected:
+            raise ValueError(expected)
         return value
 
 

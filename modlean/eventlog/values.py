@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import warnings
 from datetime import tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -19,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.tseries.api import guess_datetime_format
 
+from modlean._util import unknown_zone
 from modlean.errors import LogError
 from modlean.eventlog.columns import DESCRIPTIONS
 from modlean.eventlog.readers import RawLog
@@ -98,12 +98,9 @@ def check_tz(tz: str | tzinfo) -> str | tzinfo:
     """``tz`` itself when it is a tzinfo or a known IANA name; else a LogError."""
     if isinstance(tz, tzinfo):
         return tz
-    try:
-        ZoneInfo(str(tz))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise LogError("unknown time zone", column="tz", found=tz,
-                       expected="an IANA name such as 'UTC', 'Europe/London' or "
-                       "'Asia/Jakarta'") from None
+    expected = unknown_zone(tz)
+    if expected:
+        raise LogError("unknown time zone", column="tz", found=tz, expected=expected)
     return str(tz)
 
 

@@ -8,12 +8,10 @@ canonical log keeps) and returns each period's start as a time in that zone.
 
 from __future__ import annotations
 
-import difflib
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
-
 import numpy as np
 import pandas as pd
 
+from modlean._util import unknown_zone
 from modlean.errors import ParameterError
 
 __all__ = ["check_zone", "local_periods"]
@@ -21,13 +19,9 @@ __all__ = ["check_zone", "local_periods"]
 
 def check_zone(tz: str) -> str:
     """``tz`` when it is a known IANA zone name, else a ParameterError with a did-you-mean."""
-    try:
-        ZoneInfo(str(tz))
-    except (ZoneInfoNotFoundError, ValueError):
-        close = difflib.get_close_matches(str(tz), sorted(available_timezones()), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ParameterError(f"tz {tz!r}: unknown time zone; expected an IANA name such as "
-                             f"'UTC' or 'Europe/Berlin'{hint}") from None
+    expected = unknown_zone(tz)
+    if expected:
+        raise ParameterError(f"tz {tz!r}: unknown time zone; expected {expected}")
     return str(tz)
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -35,6 +34,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from modlean._util import unknown_zone
 
 __all__ = [
     "DAYS",
@@ -399,10 +400,9 @@ class Scenario(StrictModel):
     @field_validator("timezone")
     @classmethod
     def _tz(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("expected an IANA time zone such as 'Asia/Jakarta'") from None
+        expected = unknown_zone(value)
+        if expected:
+            raise ValueError(f"expected {expected}")
         return value
 
     @model_validator(mode="after")

@@ -29,12 +29,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from modlean._util import describe
+from modlean._util import describe, unknown_zone
 from modlean.errors import ParameterError
 from modlean.scenario import list_presets
 
@@ -76,12 +75,9 @@ class _Settings(BaseModel):
     def _zone(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            close = difflib.get_close_matches(value, sorted(available_timezones()), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ValueError(f"expected an IANA time zone such as Europe/Berlin{hint}") from None
+        expected = unknown_zone(value)
+        if expected:
+            raise ValueError(f"expected {expected}")
         return value
 
     @field_validator("sla_hours")
