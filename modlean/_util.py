@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-__all__ = ["FALSE_WORDS", "TRUE_WORDS", "describe", "parse_flag", "to_json", "unknown_zone",
-           "write_atomic"]
+__all__ = ["FALSE_WORDS", "TRUE_WORDS", "describe", "parse_flag", "suggest", "to_json",
+           "unknown_zone", "write_atomic"]
 
 #: Words read as yes / no in flags of tables and notebook parameters (lower case).
 TRUE_WORDS = frozenset({"true", "yes", "y", "on", "1"})
@@ -30,6 +30,14 @@ def parse_flag(text: str) -> bool | None:
     if key in FALSE_WORDS:
         return False
     return None
+
+
+def suggest(word: str, options: list[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest option, or ``""``."""
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if not close:  # the same name in another case: 'de' for 'DE'
+        close = [o for o in options if o.lower() == word.lower()][:1]
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def unknown_zone(name: object) -> str | None:

@@ -21,12 +21,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from modlean._util import suggest
 from modlean.errors import LogError
 from modlean.eventlog.canonical import canonicalise
 from modlean.eventlog.columns import resolve_columns
 from modlean.eventlog.intake_report import describe_log, describe_starts, describe_table
 from modlean.eventlog.links import Links, chase_links, coalesce_links
-from modlean.eventlog.profile import Profile, load_profile, suggest
+from modlean.eventlog.profile import Profile, load_profile
 from modlean.eventlog.readers import RawLog, TextLocale, read_raw
 from modlean.eventlog.report import MappingReport
 from modlean.eventlog.tasks import QA_EVENT, EventKind, estimate_starts, order_events, task_events

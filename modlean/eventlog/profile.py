@@ -9,7 +9,6 @@ the shipped example ``templates/profiles/example.yaml``.
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from collections.abc import Mapping
@@ -19,7 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from modlean._util import describe, unknown_zone
+from modlean._util import describe, suggest, unknown_zone
 from modlean.errors import LogError
 
 __all__ = [
@@ -32,7 +31,6 @@ __all__ = [
     "QueueSpec",
     "TaskSpec",
     "load_profile",
-    "suggest",
 ]
 
 #: Canonical names an events-shaped profile's ``event:`` map may name (``case_id`` is ``case.id``).
@@ -205,13 +203,6 @@ def load_profile(source: str | Path | Mapping[str, Any] | Profile) -> Profile:
     return _from_dict(data, str(path))
 
 
-def suggest(word: str, options: list[str]) -> str:
-    """``"; did you mean 'x'?"`` for the closest option, or ``""``."""
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if not close:
-        lower = {o.lower(): o for o in options}
-        close = [lower[word.lower()]] if word.lower() in lower else []
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _from_dict(data: Any, name: str) -> Profile:

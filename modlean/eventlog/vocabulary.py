@@ -13,8 +13,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from modlean._util import suggest
 from modlean.errors import LogError
-from modlean.eventlog.profile import suggest
 
 __all__ = ["map_values", "value_counts_text"]
 

@@ -15,11 +15,10 @@ from typing import Any
 
 import yaml
 
-from modlean._util import describe, write_atomic
+from modlean._util import describe, suggest, write_atomic
 from modlean.errors import ScenarioError
 from modlean.resources import template_names, template_path
 from modlean.scenario.overrides import apply_overrides, flatten_overrides
-from modlean.scenario.paths import suggest
 from modlean.scenario.schema import Scenario
 from modlean.scenario.validation import scenario_from_dict
 

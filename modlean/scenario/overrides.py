@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
-from modlean._util import describe
+from modlean._util import describe, suggest
 from modlean.errors import ScenarioError
-from modlean.scenario.paths import child_type, field_names_of, is_leaf_mapping, suggest
+from modlean.scenario.paths import child_type, field_names_of, is_leaf_mapping
 from modlean.scenario.schema import Scenario
 from modlean.scenario.validation import scenario_from_dict, source_prefix
 

@@ -8,7 +8,6 @@ name) and a list's positions.
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -25,7 +24,6 @@ __all__ = [
     "is_dict_annotation",
     "is_leaf_mapping",
     "model_of",
-    "suggest",
     "type_at",
     "unwrap",
 ]
@@ -100,7 +98,3 @@ def is_leaf_mapping(path: str) -> bool:
         and not is_dict_annotation(annotation)
 
 
-def suggest(word: str, options: list[str]) -> str:
-    """``"; did you mean 'x'?"`` for the closest option, or ``""``."""
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""

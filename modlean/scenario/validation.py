@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from modlean._util import describe
+from modlean._util import describe, suggest
 from modlean.errors import ScenarioError
-from modlean.scenario.paths import field_names_at, suggest
+from modlean.scenario.paths import field_names_at
 from modlean.scenario.schema import Pool, Scenario
 
 __all__ = ["check_references", "scenario_from_dict", "source_prefix", "translate_errors"]
