@@ -112,3 +112,16 @@ def test_the_export_round_trips_through_parquet(imported, tmp_path: Path):
     key = ["case_id", "timestamp", "activity"]
     back = modlean.read_log(path)[key].sort_values(key, ignore_index=True)
     pd.testing.assert_frame_equal(back, imported.log[key].sort_values(key, ignore_index=True))
+
+
+def test_the_order_of_the_exports_rows_changes_nothing(export, imported, tmp_path):
+    """Ties at equal seconds (the model closes, L1 is queued) follow the tickets, not the rows."""
+    shuffled = type(export)(export.tasks.sample(frac=1, random_state=7).reset_index(drop=True),
+                            export.truth)
+    path = shuffled.write(tmp_path / "shuffled.csv")
+    profile = tmp_path / "p.yaml"
+    profile.write_text(PROFILE)
+    again = modlean.import_export(path, profile).log
+    pd.testing.assert_frame_equal(again, imported.log)
+    first = imported.log.groupby("case_id", sort=False)["activity"].first()
+    assert set(first) == {"queued:auto_screen"}

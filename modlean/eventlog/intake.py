@@ -255,8 +255,10 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
                              move=task.started_means == "assigned")
     describe_starts(report, starts, parts.attrs["pool"][keep],
                     assigned=task.started_means == "assigned", column=task.started or "")
+    depth = parts.links.depth if parts.links is not None else np.zeros(len(resource), np.int64)
     tasks = pd.DataFrame({"case_id": parts.case_id, "stage": parts.stage, "resource": resource,
-                          "created": created, "closed": closed, **parts.attrs})
+                          "created": created, "closed": closed, "link_depth": depth,
+                          **parts.attrs})
     tasks = tasks.loc[keep].reset_index(drop=True)
     tasks["start"] = starts.start.reset_index(drop=True)
     qa_cols = list(parts.qa)

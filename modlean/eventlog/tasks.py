@@ -79,8 +79,11 @@ def task_events(tasks: pd.DataFrame, attributes: list[str], qa_columns: list[str
     """The events of a parsed task table (one row per kept task).
 
     ``tasks`` has ``case_id``, ``stage``, ``resource``, ``created``, ``start``,
-    ``closed``, ``qa_time``, ``qa_reviewer`` and the ``attributes`` and ``qa_columns``.
-    Returns the canonical log, ordered by case, time and source row.
+    ``closed``, ``qa_time``, ``qa_reviewer``, ``link_depth`` and the ``attributes``
+    and ``qa_columns``. Returns the canonical log, ordered by case and time; at equal
+    times a parent ticket's events come before its children's (an escalation queued
+    the second the model closed follows the model), then by ticket key: the order of
+    the export's rows never changes the process.
     """
     n = len(tasks)
     rows = np.arange(n)
@@ -95,7 +98,10 @@ def task_events(tasks: pd.DataFrame, attributes: list[str], qa_columns: list[str
                                      micros_of(tasks["closed"])[idx]],
                       micros_of(tasks["qa_time"])[idx])
     case_rank = pd.factorize(tasks["case_id"].to_numpy(), sort=True)[0][idx]
-    order = np.lexsort((kind, idx, stamp, case_rank))
+    depth = tasks["link_depth"].to_numpy()[idx]
+    task_rank = pd.factorize(tasks["task_id"].to_numpy(), sort=True)[0][idx] \
+        if "task_id" in tasks else idx
+    order = np.lexsort((kind, idx, task_rank, depth, stamp, case_rank))
     idx, kind, stamp = idx[order], kind[order], stamp[order]
     is_q, is_s, is_qa = (kind == k for k in (EventKind.QUEUED, EventKind.STAGE, EventKind.QA))
 
