@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
+from typing import TextIO
 
 from modlean import __version__
 from modlean.errors import ModleanError
@@ -51,12 +53,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(command: str) -> Callable[..., None]:
+    """Warnings printed as ``modlean CMD: warning: ...``, without Python's file and line."""
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: TextIO | None = None, line: str | None = None) -> None:
+        print(f"modlean {command}: warning: {message}", file=file or sys.stderr)
+
+    return show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 failed runs, 2 bad input)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():  # restored afterwards: main() may run in a session
+            warnings.showwarning = _show_warning(args.command)
+            return int(args.func(args) or 0)
     except ModleanError as exc:
         print(f"modlean {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

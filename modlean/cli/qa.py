@@ -142,12 +142,15 @@ def run_quality(args: argparse.Namespace) -> int:
     if args.out:
         write_text_atomic(args.out, table.to_csv())
     if args.json:
-        print(to_json({"checked": len(qa), "figures": table.reset_index().to_dict("records"),
+        print(to_json({"checked": len(qa), "notes": qa.attrs.get("notes", []),
+                       "figures": table.reset_index().to_dict("records"),
                        "agreement": agreement.to_dict(),
                        "errors": {} if found is None else found["value"].to_dict()}))
         return 0
     shape = "QA's verdicts" if "qa_decision" in qa.columns else "PASS/FAIL"
     print(f"{args.qa}: {len(qa):,} checked decisions ({shape})")
+    for note in qa.attrs.get("notes", []):
+        print(f"  {note}")
     print(table.to_string(float_format=lambda v: f"{v:.4f}"))
     if agreement["note"]:
         print(f"agreement with QA: {agreement['note']}")
