@@ -178,3 +178,10 @@ def test_only_the_rules_the_sop_sets_are_checked():
                                   {"mandatory": ["submit"]})
     assert set(r.rules["rule"]) == {"mandatory"}
     assert r.cases.loc["c", "checks"] == 1
+
+
+def test_an_sop_in_another_vocabulary_is_warned_about():
+    log = make_log({"c": [("queued:review_l1", 0), ("review_l1", 1), ("closed", 2)]})
+    with pytest.warns(process.MiningWarning, match="never occur in the log.*Is this the SOP"):
+        result = process.check_conformance(log, SOP)
+    assert not result.cases["conforming"].any()

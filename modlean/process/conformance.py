@@ -20,6 +20,7 @@ import pandas as pd
 from modlean.errors import ScenarioError
 from modlean.eventlog import MICROS_PER_SECOND, EventArrays, encode, utc_index
 from modlean.process.sop import SOP, SopSource, load_sop
+from modlean.process.stats import MiningWarning
 
 __all__ = ["CHECKERS", "Checker", "Conformance", "RuleContext", "check_conformance",
            "token_replay"]
@@ -278,10 +279,31 @@ def check_conformance(log: pd.DataFrame | EventArrays, sop: SopSource) -> Confor
     """
     sop = load_sop(sop)
     ctx = RuleContext(encode(log))
+    _warn_foreign_vocabulary(sop, ctx.ev)
     for key, checker in CHECKERS.items():
         if getattr(sop, key) is not None:
             checker(sop, ctx)
     return _result(sop, ctx.ev, ctx.found, ctx.checks)
+
+
+def _warn_foreign_vocabulary(sop: SOP, ev: EventArrays) -> None:
+    """Warn when most of the SOP's activities never occur in the log and most of the log's
+    are not in the SOP: another process's SOP, or the same one in other words.
+
+    Every case would then deviate, which reads as a finding but is a mismatch of
+    names (an export imported with its own stage names checked against the shipped SOP).
+    """
+    named = sop.activities()
+    seen = set(ev.activity_codes)
+    absent = sorted(named - seen)
+    unnamed = seen - named
+    if named and len(absent) > len(named) / 2 and len(unnamed) > len(seen) / 2:
+        warnings.warn(
+            f"the SOP names {len(absent)} of its {len(named)} activities that never occur in "
+            f"the log ({', '.join(absent[:6])}{' ...' if len(absent) > 6 else ''}); the log's "
+            f"activities are {', '.join(sorted(seen)[:8])}{' ...' if len(seen) > 8 else ''}. "
+            "Is this the SOP of this process? Write the SOP in the log's activity names",
+            MiningWarning, stacklevel=3)
 
 
 def _result(sop: SOP, ev: EventArrays, found: _Found, checks: np.ndarray) -> Conformance:
