@@ -151,6 +151,12 @@ def test_init_scaffolds_a_workbook_from_the_shipped_files_and_refuses_to_overwri
     assert main(["init", str(folder), "--force"]) == 0
 
 
+def test_init_takes_a_relative_folder_as_the_readme_writes_it(tmp_path, shipped, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "my-review"]) == 0
+    assert (tmp_path / "my-review" / "workbook.yaml").is_file()
+
+
 # ----------------------------------------------------------------- a batch on a new market
 
 SMALL = {"horizon_days": "1", "warmup_days": "0", "drain_days": "1", "replications": "2",

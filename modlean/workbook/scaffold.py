@@ -48,14 +48,14 @@ def scaffold(folder: str | Path, *, force: bool = False) -> Scaffold:
         When ``folder`` is a file, or an existing non-empty folder and ``force`` is
         false (nothing is written then).
     """
-    target = Path(folder).expanduser()
+    target = Path(folder).expanduser().resolve()
     if target.exists() and not target.is_dir():
         raise ParameterError(f"{target}: is a file; expected a folder for the workbook")
     if target.is_dir() and any(target.iterdir()) and not force:
         raise ParameterError(f"{target}: the folder is not empty; expected a new or empty "
                              "folder (or --force to write the workbook files over it)")
     templates, notebooks = shipped_dir("templates"), shipped_dir("notebooks")
-    done = Scaffold(target.resolve())
+    done = Scaffold(target)
     for source, dest in SCAFFOLD.items():  # a handful of files
         file = templates / source
         if not file.is_file():
