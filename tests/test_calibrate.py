@@ -103,6 +103,14 @@ def test_routing_shares_without_a_base(real, known):
     assert any("shrinkage" in n for n in cal.notes)
 
 
+def test_reviewer_ids_with_dots_give_pool_names_overrides_can_address(real):
+    human = real["resource"].astype(str).str.match(r".*\d+$")
+    dotted = real.assign(resource=real["resource"].where(
+        ~human, "team." + real["resource"].astype(str)))
+    pools = calibrate(dotted).scenario.pools
+    assert pools and all("." not in name for name in pools)
+
+
 def test_gap_basis_when_only_completions_are_logged(real):
     cal = calibrate(real.drop(columns=["start_timestamp"]))
     row = cal.handling.set_index(["pool", "activity"]).loc[("l1", "review_l1")]

@@ -264,3 +264,10 @@ def test_market_scenario_is_the_preset_or_a_file_for_that_market(tmp_path):
         market_scenario("US", calibrated)
     with pytest.raises(ScenarioError, match="preset 'XX': unknown"):
         market_scenario("XX")
+
+
+def test_names_that_cannot_be_override_paths_are_refused():
+    data = preset("mmc").model_dump(mode="json")
+    data["pools"]["appeals.dora"] = data["pools"].pop(next(iter(data["pools"])))
+    with pytest.raises(ScenarioError, match=r"names \['appeals.dora'\] cannot be used"):
+        scenario_from_dict(data)

@@ -132,7 +132,10 @@ def fit_handling(seconds: np.ndarray) -> dict[str, Any]:
 
 
 def _pool_of(resource: pd.Series) -> pd.Series:
-    return resource.astype(str).str.replace(r"[_\-]?\d+$", "", regex=True)
+    """A pool name from a reviewer id (``l1_listing_07`` -> ``l1_listing``), made safe for
+    override paths (``appeals.dora`` -> ``appeals_dora``)."""
+    base = resource.astype(str).str.replace(r"[_\-]?\d+$", "", regex=True)
+    return base.str.replace(r"[^A-Za-z0-9_-]+", "_", regex=True)
 
 
 def _local(ts: pd.Series, tz: str) -> pd.Series:

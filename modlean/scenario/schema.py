@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -40,6 +41,7 @@ from modlean._util import unknown_zone
 __all__ = [
     "DAYS",
     "DEFAULT_HOURLY",
+    "NAME_PATTERN",
     "QA",
     "Accuracy",
     "Appeals",
@@ -85,6 +87,9 @@ def check_hour(value: float) -> float:
         raise ValueError("expected an hour of the day between 0 and 24")
     return value
 
+
+#: Names of item types and pools: parts of dotted override paths.
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
 
 Probability = Annotated[float, AfterValidator(check_probability)]
 HourOfDay = Annotated[float, AfterValidator(check_hour)]
@@ -396,6 +401,16 @@ class Scenario(StrictModel):
     pools: dict[str, Pool] = Field(default_factory=dict, description="reviewer pools by name")
     qa: QA = Field(default_factory=QA, description="QA sampling")
     appeals: Appeals = Field(default_factory=Appeals, description="appeals of rejections")
+
+    @field_validator("item_types", "routing", "pools")
+    @classmethod
+    def _addressable_names(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """Names are path parts of overrides (``pools.<name>.headcount``): no dots or spaces."""
+        bad = [name for name in value if not NAME_PATTERN.fullmatch(str(name))]
+        if bad:
+            raise ValueError(f"names {bad} cannot be used in override paths; expected letters, "
+                             "digits, _ and - only (e.g. 'appeals_dora' for 'appeals.dora')")
+        return value
 
     @field_validator("timezone")
     @classmethod
