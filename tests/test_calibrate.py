@@ -104,9 +104,8 @@ def test_routing_shares_without_a_base(real, known):
 
 
 def test_reviewer_ids_with_dots_give_pool_names_overrides_can_address(real):
-    human = real["resource"].astype(str).str.match(r".*\d+$")
-    dotted = real.assign(resource=real["resource"].where(
-        ~human, "team." + real["resource"].astype(str)))
+    names = real["resource"].astype(str)
+    dotted = real.assign(resource=names.where(~names.str.match(r".*\d+$"), "team." + names))
     pools = calibrate(dotted).scenario.pools
     assert pools and all("." not in name for name in pools)
 
