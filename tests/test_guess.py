@@ -120,7 +120,7 @@ def test_task_export_guessed(export):
         "T2-SPECIALIST": {"stage": "review_l2", "pool": "l2_policy"},
         "IPR-LEGAL": {"stage": "review_ipr", "pool": "ipr"},
         "APPEALS-DE": {"stage": "appeal_review", "pool": "appeals"},
-        "AUTO": {"stage": "auto_screen", "pool": "model"},
+        "AUTO": {"stage": "auto_screen", "pool": "model", "automated": True},
     }
     assert guess["decision"] == {"column": "verdict", "values": {
         "APPROVE": "approve", "REJECT": "reject", "ESCALATE": "escalate"}}

@@ -125,3 +125,16 @@ def test_the_order_of_the_exports_rows_changes_nothing(export, imported, tmp_pat
     pd.testing.assert_frame_equal(again, imported.log)
     first = imported.log.groupby("case_id", sort=False)["activity"].first()
     assert set(first) == {"queued:auto_screen"}
+
+
+def test_a_guessed_profile_loads_and_imports_once_the_zone_is_filled(export, imported, tmp_path):
+    from modlean.eventlog import guess_profile, load_profile, profile_yaml
+
+    path = export.write(tmp_path / "export.csv")
+    guessed = guess_profile(path)
+    text = profile_yaml(guessed)
+    assert load_profile(dict(guessed)).queues["AUTO"].automated
+    guessed["locale"] |= {"timezone": "Europe/Berlin", "dayfirst": True}  # the TODOs: days <= 12
+    result = modlean.import_export(path, dict(guessed))
+    assert result.log["case_id"].nunique() == imported.log["case_id"].nunique()
+    assert "timezone" in text

@@ -347,8 +347,12 @@ class _Guesser:
         for value, n in counts.items():
             stage, pool = stage_of(value)
             queues[value] = {"stage": stage, "pool": pool}
+            if pool == "model":  # a model screens many items at once: never serialised
+                queues[value]["automated"] = True
             self._note(f"queues.{value}", f"{n:,} rows" + (
-                "" if stage else "; TODO: name its stage (an activity) and pool"))
+                "" if stage else "; TODO: name its stage (an activity) and pool") + (
+                "; CONFIRM automated: a model or system works many tasks at once"
+                if pool == "model" else ""))
         self._note("queues", "CONFIRM: stages and pools suggested from the queue names")
         if self.facts[queue].distinct > len(counts):
             self._todo("queues", f"# ... {self.facts[queue].distinct - len(counts)} more "
