@@ -235,6 +235,8 @@ TRIGGERS = {
     "dangling_link": (_tasks(parent_ticket=["T999", None, None, "T102", "T103"]), PROFILE),
     "cyclic_link": (_tasks(parent_ticket=["T101", "T100", None, "T102", "T103"]), PROFILE),
     "default_timezone": (TASKS, profile(locale__timezone=None)),
+    "long_workday": (_tasks(closed=["02.03.2026 09:00", "02.03.2026 09:20", "02.03.2026 23:50",
+                                    "02.03.2026 11:00", "05.03.2026 09:45"]), PROFILE),
 }
 
 

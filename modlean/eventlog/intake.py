@@ -25,7 +25,12 @@ from modlean._util import suggest
 from modlean.errors import LogError
 from modlean.eventlog.canonical import canonicalise
 from modlean.eventlog.columns import resolve_columns
-from modlean.eventlog.intake_report import describe_log, describe_starts, describe_table
+from modlean.eventlog.intake_report import (
+    describe_log,
+    describe_starts,
+    describe_table,
+    describe_workload,
+)
 from modlean.eventlog.links import Links, chase_links, coalesce_links
 from modlean.eventlog.profile import Profile, load_profile
 from modlean.eventlog.readers import RawLog, TextLocale, read_raw
@@ -255,6 +260,7 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
                              move=task.started_means == "assigned")
     describe_starts(report, starts, parts.attrs["pool"][keep],
                     assigned=task.started_means == "assigned", column=task.started or "")
+    describe_workload(report, one_at_a_time[keep], starts.start, closed[keep], parts.tz)
     depth = parts.links.depth if parts.links is not None else np.zeros(len(resource), np.int64)
     tasks = pd.DataFrame({"case_id": parts.case_id, "stage": parts.stage, "resource": resource,
                           "created": created, "closed": closed, "link_depth": depth,

@@ -18,12 +18,14 @@ from modlean._util import parse_flag
 from modlean.eventlog.report import MappingReport
 
 if TYPE_CHECKING:
+    from datetime import tzinfo
+
     from modlean.eventlog.links import Links
     from modlean.eventlog.profile import Profile
     from modlean.eventlog.tasks import Starts
 
-__all__ = ["OVERLAP_WARN_SHARE", "SINGLE_EVENT_WARN_SHARE", "describe_log", "describe_starts",
-           "describe_table"]
+__all__ = ["LONG_WORKDAY_HOURS", "OVERLAP_WARN_SHARE", "SINGLE_EVENT_WARN_SHARE", "describe_log",
+           "describe_starts", "describe_table", "describe_workload"]
 
 #: A pool whose share of tasks picked up before the agent's previous close exceeds this is warned.
 OVERLAP_WARN_SHARE = 0.05
@@ -105,6 +107,33 @@ def describe_starts(report: MappingReport, starts: Starts, pool: pd.Series, *, a
                         f"picked up ({column!r}) before the same agent closed the previous one; "
                         "if the column means assigned, set task.started_means: assigned",
                         float(row["overlap"]))
+
+
+#: Hours of work in one local day above which a resource id is not one person.
+LONG_WORKDAY_HOURS = 14.0
+
+
+def describe_workload(report: MappingReport, resource: pd.Series, start: pd.Series,
+                      closed: pd.Series, tz: str | tzinfo) -> None:
+    """Warn about resource ids that worked more than a person can in a day (shared logins).
+
+    Work is start to close of each task, counted on the local day it started;
+    automated queues carry no resource here.
+    """
+    frame = pd.DataFrame({"who": resource.to_numpy(),
+                          "day": start.dt.tz_convert(tz).dt.date.to_numpy(),
+                          "hours": (closed - start).dt.total_seconds().to_numpy() / 3600})
+    per_day = frame.dropna().groupby(["who", "day"])["hours"].sum()
+    long = per_day[per_day > LONG_WORKDAY_HOURS]
+    if long.empty:
+        return
+    worst = long.groupby(level="who").max().sort_values(ascending=False)
+    listed = ", ".join(f"{who} {hours:.0f} h" for who, hours in worst.head(3).items())
+    more = " ..." if len(worst) > 3 else ""
+    report.warn("long_workday", f"{len(worst):,} resource id(s) worked more than "
+                f"{LONG_WORKDAY_HOURS:g} h in one day ({listed}{more}): "
+                "shared logins? Per-reviewer figures and seat counts then count ids, not people",
+                float(len(worst) / max(frame["who"].nunique(), 1)))
 
 
 def describe_log(report: MappingReport, log: pd.DataFrame, prof: Profile, *, header: list[str],
