@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -182,6 +183,10 @@ def test_reviewer_accuracy_is_recovered_from_qa_reviews(known):
         assert getattr(cal.scenario.pools[pool].accuracy, key) == pytest.approx(row[key])
     assert acc.loc["l1", "violating"] > 300
     assert any("QA re-reviews" in n for n in cal.notes)
+    # the same checks as PASS/FAIL (QA agreed or not) give the same approve/reject rates
+    pass_fail = qa.drop(columns=["qa_decision", "qa_label"]).assign(
+        qa_result=np.where(qa["decision"] == qa["qa_decision"], "PASS", "FAIL"))
+    pd.testing.assert_frame_equal(accuracy_from_qa(pass_fail), accuracy_from_qa(qa))
 
 
 def test_accuracy_from_qa_refuses_a_table_without_the_columns():

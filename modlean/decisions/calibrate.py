@@ -45,9 +45,9 @@ from scipy.optimize import brentq
 from scipy.stats import beta
 
 from modlean.decisions.resolve import ScenarioSpec, resolve_scenario
-from modlean.errors import LogError, ParameterError
+from modlean.errors import LogError
 from modlean.eventlog import UTC_DTYPE
-from modlean.quality import QA_COLUMNS, decision_quality, read_qa, with_weights
+from modlean.quality import decision_quality, read_qa, with_weights
 from modlean.scenario import DAYS, ModelSpec, Scenario, scenario_from_dict
 
 __all__ = ["Calibration", "accuracy_from_qa", "calibrate", "fit_handling"]
@@ -76,11 +76,15 @@ class Calibration:
 
 def accuracy_from_qa(qa: pd.DataFrame | str | Path, *, confidence: float = 0.95
                      ) -> pd.DataFrame:
-    """Reviewer error rates per pool from QA re-reviews, QA's decision taken as the truth.
+    """Reviewer error rates per pool from QA re-reviews, QA taken as the truth.
 
-    The pool of a reviewer follows the log's rule (``l1_listing_007`` -> ``l1_listing``);
-    automatic decisions (reviewer ``model`` or ``system``) are left out. When the
-    table has an ``inclusion_probability`` column, rows are weighted by its inverse.
+    Either QA shape is read (:func:`modlean.quality.read_qa`): QA's own verdicts, or
+    PASS/FAIL, where a failed approval was a violation and a failed rejection was
+    not. The pool is the table's ``pool`` column when it has one (an imported
+    export's QA), else it follows the log's rule (``l1_listing_007`` ->
+    ``l1_listing``); automatic decisions (reviewer ``model`` or ``system``) are left
+    out. When the table has an ``inclusion_probability`` column, rows are weighted
+    by its inverse.
 
     Returns
     -------
@@ -91,17 +95,14 @@ def accuracy_from_qa(qa: pd.DataFrame | str | Path, *, confidence: float = 0.95
         ``false_reject`` (rejected though QA approves: P(reject | clean)) with
         ``false_reject_low`` / ``_high`` and ``clean``.
     """
-    table = read_qa(qa) if isinstance(qa, (str, Path)) else qa
-    missing = [c for c in QA_COLUMNS[:5] if c not in table.columns]
-    if missing:
-        raise ParameterError(f"QA table: missing column(s) {missing}; expected at least "
-                             f"{list(QA_COLUMNS[:5])}")
+    table = read_qa(qa)
     human = table[~table["reviewer"].astype(str).isin(_SYSTEM_RESOURCES)]
     weight = None
     if "inclusion_probability" in human:
         human, weight = with_weights(human), "weight"
+    pools = human["pool"].astype(str) if "pool" in human else _pool_of(human["reviewer"])
     rows = []
-    for pool, group in human.groupby(_pool_of(human["reviewer"]), sort=True):
+    for pool, group in human.groupby(pools, sort=True):
         q = decision_quality(group, weight=weight, confidence=confidence)
         fa, fr = q.loc["miss_rate"], q.loc["false_rejection_rate"]
         rows.append({"pool": pool, "reviews": len(group),
