@@ -35,7 +35,7 @@ from modlean.eventlog.lifecycle import LifecycleRank
 from modlean.eventlog.minable import ShapeWarning, shape_warnings
 from modlean.eventlog.profile import Profile, load_profile
 from modlean.eventlog.read import name_of, read_log, summarize
-from modlean.eventlog.readers import READERS
+from modlean.eventlog.readers import READERS, is_pandas_index
 from modlean.eventlog.report import WARNING_CODES, MappingReport, ReportWarning
 from modlean.eventlog.timestamps import (
     MICROS_PER_SECOND,
@@ -74,6 +74,7 @@ __all__ = [
     "factorize",
     "guess_profile",
     "import_export",
+    "is_pandas_index",
     "lead_span",
     "load_profile",
     "name_of",

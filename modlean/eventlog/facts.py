@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from modlean.errors import LogError
-from modlean.eventlog.readers import read_raw
+from modlean.eventlog.readers import is_pandas_index, read_raw
 from modlean.eventlog.values import strings
 
 if TYPE_CHECKING:
@@ -120,12 +119,10 @@ def _read_text_sample(path: Path, *, sep: str | None, encoding: str | None,
         raise LogError(f"the file cannot be read as {sep!r}-separated text ({exc})",
                        source=name, hint="Pass the separator with --sep") from None
     frame = frame.apply(lambda col: col.str.strip().mask(col.str.strip().eq("")))
-    if header and not header[0].strip() and len(frame):
-        first = pd.to_numeric(frame.iloc[:, 0], errors="coerce")
-        if first.eq(np.arange(len(frame))).all():
-            frame = frame.iloc[:, 1:]
-            notes.append("the first column has no name and holds 0, 1, 2 ...: the index "
-                         "pandas' to_csv writes; not used")
+    if header and not header[0].strip() and len(frame) and is_pandas_index(frame.iloc[:, 0]):
+        frame = frame.iloc[:, 1:]
+        notes.append("the first column has no name and holds 0, 1, 2 ...: the index "
+                     "pandas' to_csv writes; not used")
     return Sample(frame, name, sep=sep, encoding=enc, notes=notes)
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from modlean._util import parse_flag
+from modlean.eventlog.minable import SINGLE_EVENT_LIMIT, flag_like, single_event_share
 from modlean.eventlog.report import MappingReport
 
 if TYPE_CHECKING:
@@ -24,17 +24,11 @@ if TYPE_CHECKING:
     from modlean.eventlog.profile import Profile
     from modlean.eventlog.tasks import Starts
 
-__all__ = ["LONG_WORKDAY_HOURS", "OVERLAP_WARN_SHARE", "SINGLE_EVENT_WARN_SHARE", "describe_log",
-           "describe_starts", "describe_table", "describe_workload"]
+__all__ = ["LONG_WORKDAY_HOURS", "OVERLAP_WARN_SHARE", "describe_log", "describe_starts",
+           "describe_table", "describe_workload"]
 
 #: A pool whose share of tasks picked up before the agent's previous close exceeds this is warned.
 OVERLAP_WARN_SHARE = 0.05
-#: A log where more than this share of cases has a single event is warned.
-SINGLE_EVENT_WARN_SHARE = 0.5
-#: At most this many distinct values (yes/no words always) make an activity column look like a
-#: flag, in an export of at least FLAG_LIKE_MIN_ROWS rows.
-FLAG_LIKE_VALUES = 3
-FLAG_LIKE_MIN_ROWS = 20
 
 
 def _examples(keys: pd.Series, mask: np.ndarray, limit: int = 3) -> str:
@@ -139,8 +133,7 @@ def describe_workload(report: MappingReport, resource: pd.Series, start: pd.Seri
 def describe_log(report: MappingReport, log: pd.DataFrame, prof: Profile, *, header: list[str],
                  notes: list[str], activity_source: pd.Series | None) -> None:
     """Cases, events per activity, unused columns, the time span, notes and log warnings."""
-    per_case = log["case_id"].value_counts(sort=False)
-    report.add("cases", "cases", len(per_case))
+    report.add("cases", "cases", log["case_id"].nunique())
     report.add("events", "events", len(log))
     counts = log["activity"].value_counts().sort_index().sort_values(ascending=False,
                                                                      kind="stable")
@@ -161,8 +154,8 @@ def describe_log(report: MappingReport, log: pd.DataFrame, prof: Profile, *, hea
     if prof.locale.timezone is None and any("were read as" in n for n in notes):
         report.warn("default_timezone", "times without an offset were read as UTC; set "
                     "locale.timezone in the profile if they are local times")
-    single = float((per_case == 1).mean()) if len(per_case) else 0.0
-    if single > SINGLE_EVENT_WARN_SHARE:
+    single = single_event_share(log["case_id"])
+    if single > SINGLE_EVENT_LIMIT:
         report.warn("single_event_cases", f"{single:.0%} of cases have a single event: the log "
                     "cannot be mined as a process; check case.id and case.links, or use "
                     "shape: tasks", single)
@@ -172,11 +165,8 @@ def describe_log(report: MappingReport, log: pd.DataFrame, prof: Profile, *, hea
 def _flag_like(report: MappingReport, prof: Profile, values: pd.Series | None) -> None:
     if values is None:
         return
-    distinct = values.dropna().astype(str).str.strip().unique()
-    flags = all(parse_flag(v) is not None for v in distinct)
-    few = prof.shape == "events" and len(distinct) <= FLAG_LIKE_VALUES \
-        and len(values) >= FLAG_LIKE_MIN_ROWS
-    if few or (distinct.size and flags):
+    if flag_like(values, few_values=prof.shape == "events"):  # stages of tasks may be few
+        distinct = values.dropna().astype(str).str.strip().unique()
         report.warn("flag_like_activity", f"the column mapped to the activity has only "
                     f"{len(distinct)} distinct values ({', '.join(map(repr, distinct[:3]))}): it "
                     "looks like a flag, not a step of the process", None)

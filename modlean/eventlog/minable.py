@@ -13,12 +13,33 @@ import pandas as pd
 
 from modlean._util import parse_flag
 
-__all__ = ["FLAG_DISTINCT", "SINGLE_EVENT_LIMIT", "ShapeWarning", "shape_warnings"]
+__all__ = ["FLAG_DISTINCT", "FLAG_MIN_ROWS", "SINGLE_EVENT_LIMIT", "ShapeWarning", "flag_like",
+           "shape_warnings", "single_event_share"]
 
 #: Share of cases with one event above which a log is not minable as events.
 SINGLE_EVENT_LIMIT = 0.5
 #: Most distinct values a column mapped to activity may have before it looks like a flag.
 FLAG_DISTINCT = 3
+#: Rows below which few distinct activities are not suspicious (a small log).
+FLAG_MIN_ROWS = 20
+
+
+def single_event_share(case_ids: pd.Series) -> float:
+    """The share of cases with a single event (0 for an empty log)."""
+    sizes = case_ids.value_counts(sort=False)
+    return float(sizes.eq(1).mean()) if len(sizes) else 0.0
+
+
+def flag_like(values: pd.Series, *, few_values: bool = True) -> str | None:
+    """What an activity column looks like when it is no activity: ``"a yes/no flag"``
+    (only yes/no words), ``"a flag or a status"`` (with ``few_values``: at most
+    :data:`FLAG_DISTINCT` values over :data:`FLAG_MIN_ROWS` rows or more), else None."""
+    distinct = values.dropna().astype(str).str.strip().unique()
+    if distinct.size and all(parse_flag(v) is not None for v in distinct):
+        return "a yes/no flag"
+    if few_values and len(distinct) <= FLAG_DISTINCT and len(values) >= FLAG_MIN_ROWS:
+        return "a flag or a status"
+    return None
 
 
 @dataclass(frozen=True)
@@ -36,20 +57,18 @@ def shape_warnings(log: pd.DataFrame, source: str = "EXPORT") -> list[ShapeWarni
     event (``single_event_cases``), an activity with few values (``flag_like_activity``).
     ``source`` names the export in the advice given."""
     found: list[ShapeWarning] = []
-    sizes = log["case_id"].value_counts()
-    single = float(sizes.eq(1).mean()) if len(sizes) else 0.0
+    single = single_event_share(log["case_id"])
     if single > SINGLE_EVENT_LIMIT:
         found.append(ShapeWarning(
             "single_event_cases",
-            f"{single:.0%} of {len(sizes):,} cases have a single event: there is no flow to "
-            f"mine. One row per task? Read it as a task table: modlean profile {source} "
+            f"{single:.0%} of {log['case_id'].nunique():,} cases have a single event: there is "
+            f"no flow to mine. One row per task? Read it as a task table: modlean profile {source} "
             f"--out profile.yaml, then modlean import {source} --profile profile.yaml "
             "(docs/intake.md)", single))
-    values = log["activity"].astype(str).value_counts()
-    if len(values) <= FLAG_DISTINCT:
+    kind = flag_like(log["activity"])
+    if kind:
+        values = log["activity"].astype(str).value_counts()
         shown = ", ".join(map(repr, values.index[:FLAG_DISTINCT]))
-        kind = "a yes/no flag" if all(parse_flag(v) is not None for v in values.index) \
-            else "a flag or a status"
         found.append(ShapeWarning(
             "flag_like_activity",
             f"the activity has only {len(values)} distinct values ({shown}): it looks like "

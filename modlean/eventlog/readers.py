@@ -30,6 +30,7 @@ __all__ = [
     "Locator",
     "RawLog",
     "TextLocale",
+    "is_pandas_index",
     "plain_locator",
     "read_raw",
     "safe_url",
@@ -174,11 +175,16 @@ def _parse_delimited(path: Path, name: str, options: dict[str, Any]) -> pd.DataF
         return _parse_delimited(path, name, {**slow, "low_memory": False})
 
 
+def is_pandas_index(values: pd.Series) -> bool:
+    """True when ``values`` are 0, 1, 2, ... n-1: the index ``DataFrame.to_csv`` writes."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    return bool((numbers.to_numpy() == np.arange(len(values))).all())
+
+
 def _drop_index_column(frame: pd.DataFrame, name: str, header: list[str]) -> pd.DataFrame:
     """Drop the unnamed first column when it is pandas' index (0..n-1); refuse it otherwise."""
     first = frame.iloc[:, 0]
-    numbers = pd.to_numeric(first, errors="coerce")
-    if len(first) and not (numbers.to_numpy() == np.arange(len(first))).all():
+    if len(first) and not is_pandas_index(first):
         raise LogError("column 1 of the header has no name", source=name,
                        found=f"values {describe(first.head(3).tolist())}",
                        expected="a name for every column (an unnamed first column is dropped "

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from modlean.errors import ParameterError
+from modlean.eventlog import is_pandas_index
 
 __all__ = [
     "FAIL_SHARE_NOTE",
@@ -122,10 +123,9 @@ def _read_file(path: str | PathLike[str] | IO[str], where: str) -> pd.DataFrame:
     except (OSError, ValueError, ImportError) as exc:
         raise ParameterError(f"{where}: cannot read the QA table ({exc})") from None
     first = qa.columns[0] if len(qa.columns) else None
-    if isinstance(first, str) and (first == "" or first.startswith("Unnamed: 0")):
-        index = pd.to_numeric(qa[first], errors="coerce")
-        if index.notna().all() and index.to_numpy().tolist() == list(range(len(qa))):
-            qa = qa.drop(columns=first)
+    if isinstance(first, str) and (first == "" or first.startswith("Unnamed: 0")) \
+            and is_pandas_index(qa[first]):
+        qa = qa.drop(columns=first)
     return qa
 
 
