@@ -422,4 +422,4 @@ def test_shipped_example_profile_is_valid_and_complete(root):
     prof = load_profile(root / "templates" / "profiles" / "example.yaml")
     assert prof.shape == "tasks" and prof.task is not None
     assert prof.task.started_means == "assigned" and prof.qa is not None and prof.qa.pass_fail
-    assert set(prof.model_fields) - {"event"} <= set(prof.model_fields_set)
+    assert set(type(prof).model_fields) - {"event"} <= set(prof.model_fields_set)

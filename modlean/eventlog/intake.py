@@ -24,6 +24,7 @@ import pandas as pd
 from modlean._util import suggest
 from modlean.errors import LogError
 from modlean.eventlog.canonical import canonicalise
+from modlean.eventlog.categorical import default_text, is_categorical, map_categories
 from modlean.eventlog.columns import resolve_columns
 from modlean.eventlog.intake_report import (
     describe_log,
@@ -35,7 +36,14 @@ from modlean.eventlog.links import Links, chase_links, coalesce_links
 from modlean.eventlog.profile import Profile, load_profile
 from modlean.eventlog.readers import RawLog, TextLocale, read_raw
 from modlean.eventlog.report import MappingReport
-from modlean.eventlog.tasks import QA_EVENT, EventKind, estimate_starts, order_events, task_events
+from modlean.eventlog.tasks import (
+    QA_EVENT,
+    EventKind,
+    estimate_starts,
+    finish_log,
+    order_events,
+    task_events,
+)
 from modlean.eventlog.timestamps import UTC_DTYPE
 from modlean.eventlog.values import (
     DEFAULT_TZ,
@@ -98,6 +106,7 @@ def import_export(source: str | Path | pd.DataFrame,
     activity = prof.task.queue if prof.task else log_columns(raw, prof).get("activity")
     describe_log(report, log, prof, header=raw.header, notes=raw.notes,
                  activity_source=raw.frame[activity] if activity else None)
+    log = finish_log(log)
     log.attrs["modlean"] = {"source": raw.name, "profile": prof.source,
                             "notes": list(raw.notes)}
     return Intake(log=log, qa=qa, report=report)
@@ -110,7 +119,8 @@ def _read(source: str | Path | pd.DataFrame, prof: Profile, *, sheet: str | int 
     loc = prof.locale
     raw = read_raw(source, sheet=sheet, query=query, encoding=loc.encoding, sep=loc.sep,
                    key_columns=lambda header: [c for c in text if c in header],
-                   locale=TextLocale(loc.decimal, loc.thousands, fast=True))
+                   locale=TextLocale(loc.decimal, loc.thousands, fast=True,
+                                     plain=prof.id_columns() + prof.time_columns()))
     missing = {k: c for k, c in named.items() if c not in raw.header}
     if missing:
         key, col = next(iter(missing.items()))
@@ -194,7 +204,7 @@ class _Parts:
             self.attrs["decision"] = (
                 map_values(frame[col], prof.decision.values, source=name, column=col,
                            key_path="decision.values", code="unknown_verdict")
-                if prof.decision.values else self.text(col).str.lower())
+                if prof.decision.values else _lower(self.text(col)))
         if prof.label is not None:
             self.attrs["label"] = self.text(prof.label)
         if prof.score is not None:
@@ -212,7 +222,7 @@ class _Parts:
                              column=spec.verdict, key_path="qa.values", code="unknown_verdict")
         self.qa_checked = outcome.notna().to_numpy()
         if spec.pass_fail:
-            self.qa["qa_result"] = outcome.str.lower()
+            self.qa["qa_result"] = _lower(outcome)
             self.qa["qa_reason"] = self.text(spec.reason)
         else:
             self.qa["qa_decision"] = outcome
@@ -235,7 +245,17 @@ class _Parts:
             "label": self.attrs.get("label", empty), "qa_reviewer": self.qa_reviewer,
             "qa_time": self.qa_time, **self.qa,
         })
-        return table.loc[rows].reset_index(drop=True)
+        table = table.loc[rows].reset_index(drop=True)
+        for col in table.columns:
+            table[col] = default_text(table[col])
+        return table
+
+
+def _lower(values: pd.Series) -> pd.Series:
+    """Text in lower case (a categorical's categories, once each)."""
+    if is_categorical(values):
+        return map_categories(values, lambda cats: pd.Series(cats.astype(str)).str.lower())
+    return values.str.lower()
 
 
 def log_columns(raw: RawLog, prof: Profile) -> dict[str, str]:

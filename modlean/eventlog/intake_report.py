@@ -13,9 +13,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
+from modlean.eventlog.categorical import arrow_strings, distinct_text
 from modlean.eventlog.minable import SINGLE_EVENT_LIMIT, flag_like, single_event_share
 from modlean.eventlog.report import MappingReport
+from modlean.eventlog.timestamps import micros_of
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -84,11 +87,13 @@ def describe_starts(report: MappingReport, starts: Starts, pool: pd.Series, *, a
     """Per pool: the share of tasks picked up before the agent's previous close."""
     if not column:
         return
-    frame = pd.DataFrame({"pool": pool.to_numpy(), "overlap": starts.overlap,
+    frame = pd.DataFrame({"pool": pool.reset_index(drop=True), "overlap": starts.overlap,
                           "moved": np.where(starts.overlap, starts.moved_seconds / 60, np.nan)})
-    per_pool = frame.groupby("pool", sort=True).agg(
+    per_pool = frame.groupby("pool", sort=True, observed=True).agg(
         tasks=("overlap", "size"), overlap=("overlap", "mean"), moved=("overlap", "sum"),
         minutes=("moved", "median"))
+    per_pool.index = per_pool.index.astype(str)
+    per_pool = per_pool.sort_index()
     for name, row in per_pool.iterrows():
         if assigned:
             report.add("starts", f"{name}: moved", int(row["moved"]),
@@ -114,29 +119,54 @@ def describe_workload(report: MappingReport, resource: pd.Series, start: pd.Seri
     Work is start to close of each task, counted on the local day it started;
     automated queues carry no resource here.
     """
-    frame = pd.DataFrame({"who": resource.to_numpy(),
-                          "day": start.dt.tz_convert(tz).dt.date.to_numpy(),
-                          "hours": (closed - start).dt.total_seconds().to_numpy() / 3600})
-    per_day = frame.dropna().groupby(["who", "day"])["hours"].sum()
-    long = per_day[per_day > LONG_WORKDAY_HOURS]
-    if long.empty:
+    who = _codes(resource)
+    counted = (who >= 0) & start.notna().to_numpy() & closed.notna().to_numpy()
+    if not counted.any():
         return
-    worst = long.groupby(level="who").max().sort_values(ascending=False)
-    listed = ", ".join(f"{who} {hours:.0f} h" for who, hours in worst.head(3).items())
+    local = start[counted].dt.tz_convert(tz).dt.tz_localize(None)
+    day = local.to_numpy().astype("datetime64[D]").astype(np.int64)
+    hours = (micros_of(closed[counted]) - micros_of(start[counted])) / 3.6e9
+    day -= day.min()
+    per_day = np.bincount(who[counted] * (day.max() + 1) + day, weights=hours)
+    long_days = np.flatnonzero(per_day > LONG_WORKDAY_HOURS)
+    if not len(long_days):
+        return
+    worst = pd.Series(per_day[long_days], index=long_days // (day.max() + 1)).groupby(
+        level=0).max().sort_values(ascending=False)
+    names = _names(resource)
+    listed = ", ".join(f"{names[who_code]} {hours:.0f} h"
+                       for who_code, hours in worst.head(3).items())
     more = " ..." if len(worst) > 3 else ""
     report.warn("long_workday", f"{len(worst):,} resource id(s) worked more than "
                 f"{LONG_WORKDAY_HOURS:g} h in one day ({listed}{more}): "
                 "shared logins? Per-reviewer figures and seat counts then count ids, not people",
-                float(len(worst) / max(frame["who"].nunique(), 1)))
+                float(len(worst) / max(len(np.unique(who[counted])), 1)))
+
+
+def _codes(values: pd.Series) -> np.ndarray:
+    """Integer codes of a text column (-1 for missing), categoricals' own."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy().astype(np.int64)
+    return pd.factorize(values.to_numpy(), use_na_sentinel=True)[0].astype(np.int64)
+
+
+def _names(values: pd.Series) -> np.ndarray:
+    """The names behind :func:`_codes`, in code order."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.categories.astype(str).to_numpy(dtype=object)
+    return np.asarray(pd.factorize(values.to_numpy(), use_na_sentinel=True)[1], dtype=object)
 
 
 def describe_log(report: MappingReport, log: pd.DataFrame, prof: Profile, *, header: list[str],
                  notes: list[str], activity_source: pd.Series | None) -> None:
     """Cases, events per activity, unused columns, the time span, notes and log warnings."""
-    report.add("cases", "cases", log["case_id"].nunique())
+    sizes = _case_sizes(log["case_id"])
+    report.add("cases", "cases", len(sizes))
     report.add("events", "events", len(log))
-    counts = log["activity"].value_counts().sort_index().sort_values(ascending=False,
-                                                                     kind="stable")
+    counts = log["activity"].value_counts()
+    counts = counts[counts > 0]
+    counts.index = counts.index.astype(str)
+    counts = counts.sort_index().sort_values(ascending=False, kind="stable")
     for activity, count in counts.items():
         report.add("events", str(activity), int(count))
     used = set(prof.columns().values())
@@ -154,7 +184,7 @@ def describe_log(report: MappingReport, log: pd.DataFrame, prof: Profile, *, hea
     if prof.locale.timezone is None and any("were read as" in n for n in notes):
         report.warn("default_timezone", "times without an offset were read as UTC; set "
                     "locale.timezone in the profile if they are local times")
-    single = single_event_share(log["case_id"])
+    single = single_event_share(sizes=sizes)
     if single > SINGLE_EVENT_LIMIT:
         report.warn("single_event_cases", f"{single:.0%} of cases have a single event: the log "
                     "cannot be mined as a process; check case.id and case.links, or use "
@@ -162,11 +192,21 @@ def describe_log(report: MappingReport, log: pd.DataFrame, prof: Profile, *, hea
     _flag_like(report, prof, activity_source)
 
 
+def _case_sizes(case_ids: pd.Series) -> pd.Series:
+    """Events per case of a log in case order (a case's events are adjacent): its run lengths."""
+    ids = arrow_strings(case_ids)
+    if len(ids) == 0:
+        return pd.Series(dtype=np.int64)
+    change = pc.not_equal(ids[1:], ids[:-1]).to_numpy(zero_copy_only=False)
+    starts = np.concatenate([[0], np.flatnonzero(change) + 1, [len(ids)]])
+    return pd.Series(np.diff(starts))
+
+
 def _flag_like(report: MappingReport, prof: Profile, values: pd.Series | None) -> None:
     if values is None:
         return
     if flag_like(values, few_values=prof.shape == "events"):  # stages of tasks may be few
-        distinct = values.dropna().astype(str).str.strip().unique()
+        distinct = distinct_text(values)
         report.warn("flag_like_activity", f"the column mapped to the activity has only "
                     f"{len(distinct)} distinct values ({', '.join(map(repr, distinct[:3]))}): it "
                     "looks like a flag, not a step of the process", None)

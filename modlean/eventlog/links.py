@@ -15,6 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from modlean.eventlog.categorical import TEXT, arrow_strings
 
 __all__ = ["Links", "chase_links", "coalesce_links"]
 
@@ -53,22 +57,28 @@ def chase_links(keys: pd.Series, parents: pd.Series) -> Links:
     ``keys`` and ``parents`` are text. A key that appears on several rows takes the
     parent of its first row that names one.
     """
-    key_codes, uniques = pd.factorize(keys.to_numpy(), use_na_sentinel=True)
-    n = len(uniques)
-    parent_of_key = np.arange(n, dtype=np.int64)  # a root points to itself
-    has_parent = parents.notna().to_numpy()
-    parent_codes = pd.Index(uniques).get_indexer(parents.to_numpy()[has_parent])
-    found = parent_codes >= 0
+    n_rows = len(keys)
+    # one dictionary for keys and parents: the keys come first, so codes below
+    # the number of distinct keys are keys, and a parent coded above is not in the file
+    both = pc.dictionary_encode(pa.concat_arrays([arrow_strings(keys), arrow_strings(parents)]))
+    codes = both.indices.to_numpy(zero_copy_only=False)  # float with NaN for missing
+    key_codes = codes[:n_rows].astype(np.int64)
+    n = int(key_codes.max()) + 1 if n_rows else 0
+    parent_codes = codes[n_rows:]
+    has_parent = ~np.isnan(parent_codes)
     rows_with = np.flatnonzero(has_parent)
-    dangling = np.zeros(len(keys), dtype=bool)
+    found = parent_codes[has_parent] < n
+    dangling = np.zeros(n_rows, dtype=bool)
     dangling[rows_with[~found]] = True
     # first row per key that names a parent known in the file wins
     linked_rows = rows_with[found]
-    first = pd.Series(parent_codes[found]).groupby(key_codes[linked_rows], sort=False).first()
-    parent_of_key[first.index.to_numpy()] = first.to_numpy()
+    linked_keys = key_codes[linked_rows]
+    first_of_key, first_at = np.unique(linked_keys, return_index=True)
+    parent_of_key = np.arange(n, dtype=np.int64)  # a root points to itself
+    parent_of_key[first_of_key] = parent_codes[linked_rows[first_at]].astype(np.int64)
 
     self_link = np.zeros(n, dtype=bool)
-    self_link[first.index.to_numpy()] = first.index.to_numpy() == first.to_numpy()
+    self_link[first_of_key] = parent_of_key[first_of_key] == first_of_key
     is_root = (parent_of_key == np.arange(n)) & ~self_link
     depth = (parent_of_key != np.arange(n)).astype(np.int64)
     pointer = parent_of_key.copy()
@@ -79,8 +89,9 @@ def chase_links(keys: pd.Series, parents: pd.Series) -> Links:
         depth = depth + depth[pointer]  # list ranking: a root adds 0
         pointer = nxt
     cyclic_key = ~is_root[pointer]
-    root = pd.Series(uniques[pointer], dtype="string")
-    root = root.mask(pd.Series(cyclic_key))
-    row_root = pd.Series(root.to_numpy()[key_codes], index=keys.index, dtype="string")
-    return Links(root=row_root, depth=np.where(cyclic_key, 0, depth)[key_codes],
-                 dangling=dangling, cyclic=cyclic_key[key_codes])
+    row_root = pointer[key_codes]
+    cyclic = cyclic_key[key_codes]
+    root = both.dictionary.take(pa.array(row_root, mask=cyclic))
+    return Links(root=pd.Series(pd.array(root, dtype=TEXT), index=keys.index),
+                 depth=np.where(cyclic_key, 0, depth)[key_codes], dangling=dangling,
+                 cyclic=cyclic)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from modlean._util import parse_flag
+from modlean.eventlog.categorical import distinct_text
 
 __all__ = ["FLAG_DISTINCT", "FLAG_MIN_ROWS", "SINGLE_EVENT_LIMIT", "ShapeWarning", "flag_like",
            "shape_warnings", "single_event_share"]
@@ -24,9 +25,16 @@ FLAG_DISTINCT = 3
 FLAG_MIN_ROWS = 20
 
 
-def single_event_share(case_ids: pd.Series) -> float:
-    """The share of cases with a single event (0 for an empty log)."""
-    sizes = case_ids.value_counts(sort=False)
+def single_event_share(case_ids: pd.Series | None = None, *,
+                       sizes: pd.Series | None = None) -> float:
+    """The share of cases with a single event (0 for an empty log).
+
+    Give the case id of each event, or ``sizes``: the events per case, counted already.
+    """
+    if sizes is None:
+        if case_ids is None:
+            raise TypeError("single_event_share needs case_ids or sizes")
+        sizes = case_ids.value_counts(sort=False)
     return float(sizes.eq(1).mean()) if len(sizes) else 0.0
 
 
@@ -34,7 +42,7 @@ def flag_like(values: pd.Series, *, few_values: bool = True) -> str | None:
     """What an activity column looks like when it is no activity: ``"a yes/no flag"``
     (only yes/no words), ``"a flag or a status"`` (with ``few_values``: at most
     :data:`FLAG_DISTINCT` values over :data:`FLAG_MIN_ROWS` rows or more), else None."""
-    distinct = values.dropna().astype(str).str.strip().unique()
+    distinct = distinct_text(values)
     if distinct.size and all(parse_flag(v) is not None for v in distinct):
         return "a yes/no flag"
     if few_values and len(distinct) <= FLAG_DISTINCT and len(values) >= FLAG_MIN_ROWS:

@@ -169,6 +169,17 @@ class Profile(_Section):
         named.update({f"attributes.{k}": v for k, v in self.attributes.items()})
         return named
 
+    def time_columns(self) -> tuple[str, ...]:
+        """The columns the profile reads as times (task and QA times, event times)."""
+        keys = ("task.created", "task.started", "task.closed", "qa.time",
+                "event.timestamp", "event.start_timestamp")
+        named = self.columns()
+        return tuple(dict.fromkeys(named[k] for k in keys if k in named))
+
+    def id_columns(self) -> tuple[str, ...]:
+        """The columns holding ticket keys: the case id and its parent links."""
+        return tuple(dict.fromkeys([self.case.id, *self.case.links]))
+
 
 def load_profile(source: str | Path | Mapping[str, Any] | Profile) -> Profile:
     """Read and validate a source profile from a YAML file or a mapping.

@@ -23,6 +23,7 @@ import pandas as pd
 
 from modlean._util import describe
 from modlean.errors import LogError
+from modlean.eventlog.arrow_csv import read_typed_csv
 
 __all__ = [
     "READERS",
@@ -46,7 +47,11 @@ class TextLocale:
 
     decimal: str = "."
     thousands: str | None = None
+    #: read with Arrow's typed reader (an import: its columns are known from the profile)
     fast: bool = False
+    #: text columns of mostly distinct values, ids and times (the typed reader keeps
+    #: them plain and dictionary-encodes other text)
+    plain: tuple[str, ...] = ()
 
 
 @dataclass
@@ -133,14 +138,17 @@ def _read_delimited(path: Path, name: str, *, encoding: str | None, sep: str | N
     index_column = bool(header) and not header[0].strip() and len(header) > 1
     _check_header(header[1:] if index_column else header, name)
     keys = key_columns(header[1:] if index_column else header)
-    options: dict[str, Any] = {"sep": sep, "encoding": enc, "decimal": locale.decimal,
-                               "compression": "infer"}
-    if locale.fast and locale.thousands is None and enc.lower().startswith("utf"):
-        options.update(engine="pyarrow", dtype={c: "string[pyarrow]" for c in keys})
-    else:
-        options.update(dtype={c: "string" for c in keys}, thousands=locale.thousands,
-                       skipinitialspace=False, low_memory=False)
-    frame = _parse_delimited(path, name, options)
+    frame = None
+    if locale.fast and locale.thousands is None and enc.lower().replace("_", "-") in (
+            "utf-8", "utf-8-sig", "utf8"):
+        frame = read_typed_csv(path, sep=sep, plain=[c for c in keys if c in locale.plain],
+                               text=[c for c in keys if c not in locale.plain],
+                               decimal=locale.decimal)
+    if frame is None:
+        frame = _parse_delimited(path, name, {
+            "sep": sep, "encoding": enc, "decimal": locale.decimal, "compression": "infer",
+            "dtype": {c: "string" for c in keys}, "thousands": locale.thousands,
+            "skipinitialspace": False, "low_memory": False})
     if index_column:
         frame = _drop_index_column(frame, name, header)
         header = header[1:]
@@ -168,11 +176,6 @@ def _parse_delimited(path: Path, name: str, options: dict[str, Any]) -> pd.DataF
             source=name, line=int(m.group(1)) if m else None,
             hint="Check quoting and the number of separators on that line, or pass sep=",
         ) from None
-    except Exception:  # pyarrow's own errors (ArrowInvalid ...): the C parser words them
-        if options.get("engine") != "pyarrow":
-            raise
-        slow = {k: v for k, v in options.items() if k != "engine"}
-        return _parse_delimited(path, name, {**slow, "low_memory": False})
 
 
 def is_pandas_index(values: pd.Series) -> bool:

@@ -11,19 +11,28 @@ whole columns.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from modlean.eventlog.categorical import (
+    arrow_strings,
+    default_text,
+    is_categorical,
+    plain_objects,
+)
 from modlean.eventlog.columns import CANONICAL_COLUMNS
+from modlean.eventlog.sorting import lex_order
 from modlean.eventlog.timestamps import NAT, micros_of, utc_series
 
-__all__ = ["QA_EVENT", "EventKind", "Starts", "estimate_starts", "order_events", "task_events"]
+__all__ = ["QA_EVENT", "EventKind", "Starts", "estimate_starts", "finish_log", "order_events",
+           "sorted_rank", "task_events"]
 
-#: pandas' default text dtype (missing values as NaN), as read_csv gives text columns.
-_TEXT = pd.StringDtype(na_value=np.nan)
 #: The activity of a QA check.
 QA_EVENT = "qa_review"
 
@@ -55,10 +64,11 @@ def estimate_starts(resource: pd.Series, started: pd.Series, closed: pd.Series,
     Tasks without a resource or a start are never moved.
     """
     n = len(closed)
-    res_codes = pd.factorize(resource.to_numpy(), use_na_sentinel=True)[0]
+    res_codes = resource.cat.codes.to_numpy() if is_categorical(resource) else \
+        pd.factorize(resource.to_numpy(), use_na_sentinel=True)[0]
     close_us = micros_of(closed)
     start_us = micros_of(started)
-    order = np.lexsort((np.arange(n), close_us, res_codes))
+    order = lex_order(res_codes, close_us)
     same = np.zeros(n, dtype=bool)
     same[1:] = res_codes[order][1:] == res_codes[order][:-1]
     same &= res_codes[order] >= 0
@@ -83,73 +93,110 @@ def task_events(tasks: pd.DataFrame, attributes: list[str], qa_columns: list[str
     and ``qa_columns``. Returns the canonical log, ordered by case and time; at equal
     times a parent ticket's events come before its children's (an escalation queued
     the second the model closed follows the model), then by ticket key: the order of
-    the export's rows never changes the process.
+    the export's rows never changes the process. Text columns may be categoricals;
+    they stay so until :func:`finish_log`.
     """
     n = len(tasks)
-    rows = np.arange(n)
-    queued = rows[tasks["created"].notna().to_numpy()]
-    qa = rows[tasks["qa_time"].notna().to_numpy()] if qa_columns else rows[:0]
-    idx = np.concatenate([queued, rows, qa])
-    kind = np.repeat([EventKind.QUEUED, EventKind.STAGE, EventKind.QA],
-                     [len(queued), n, len(qa)])
-    is_q, is_s, is_qa = (kind == k for k in (EventKind.QUEUED, EventKind.STAGE, EventKind.QA))
-
-    stamp = np.select([is_q, is_s], [micros_of(tasks["created"])[idx],
-                                     micros_of(tasks["closed"])[idx]],
-                      micros_of(tasks["qa_time"])[idx])
-    case_rank = pd.factorize(tasks["case_id"].to_numpy(), sort=True)[0][idx]
-    depth = tasks["link_depth"].to_numpy()[idx]
-    task_rank = pd.factorize(tasks["task_id"].to_numpy(), sort=True)[0][idx] \
-        if "task_id" in tasks else idx
-    order = np.lexsort((kind, idx, task_rank, depth, stamp, case_rank))
-    idx, kind, stamp = idx[order], kind[order], stamp[order]
-    is_q, is_s, is_qa = (kind == k for k in (EventKind.QUEUED, EventKind.STAGE, EventKind.QA))
-
-    start = np.where(is_s, micros_of(tasks["start"])[idx], NAT)
-    who = pd.concat([tasks["resource"], tasks["qa_reviewer"]], ignore_index=True)
-    who = who.take(np.where(is_qa, idx + n, idx)).reset_index(drop=True)
+    case_rank = sorted_rank(tasks["case_id"])
+    task_rank = sorted_rank(tasks["task_id"]) if "task_id" in tasks else np.arange(n)
+    # lay the tasks out in tie order, each as its queued, stage and QA events ...
+    by_task = lex_order(case_rank, tasks["link_depth"].to_numpy(), task_rank)
+    stamps = np.stack([micros_of(tasks[c]) for c in ("created", "closed", "qa_time")], axis=1)
+    made = stamps[by_task] != NAT
+    made[:, EventKind.STAGE] = True
+    if not qa_columns:
+        made[:, EventKind.QA] = False
+    row = np.repeat(by_task, 3).reshape(n, 3)[made]
+    kind = np.broadcast_to(np.arange(3, dtype=np.int8), (n, 3))[made]
+    stamp = stamps[by_task][made]
+    # ... then order by case and time: a stable sort keeps that order at equal times
+    order = lex_order(case_rank[row], stamp)
+    row, kind, stamp = row[order], kind[order], stamp[order]
+    is_stage, is_qa = kind == EventKind.STAGE, kind == EventKind.QA
     frame = pd.DataFrame({
-        "case_id": tasks["case_id"].take(idx).reset_index(drop=True).astype(_TEXT),
-        "activity": _activities(tasks["stage"], idx, kind),
+        "case_id": tasks["case_id"].take(row).reset_index(drop=True),
+        "activity": _activities(tasks["stage"], row, kind),
         "timestamp": utc_series(stamp),
-        "start_timestamp": utc_series(start),
-        "resource": who.astype(object).where(who.notna() & pd.Series(~is_q), None),
+        "start_timestamp": utc_series(np.where(is_stage, micros_of(tasks["start"])[row], NAT)),
+        "resource": pd.Series(_who(tasks["resource"], tasks["qa_reviewer"], row, is_stage,
+                                   is_qa), dtype=object),
     })
     for col in attributes:
-        frame[col] = tasks[col].take(idx).reset_index(drop=True)
+        frame[col] = tasks[col].take(row).reset_index(drop=True)
     for col in qa_columns:
-        values = tasks[col].take(idx).reset_index(drop=True)
-        frame[col] = values.where(pd.Series(is_qa), None if values.dtype == object else pd.NA)
-    return _finish(frame)
+        values = tasks[col].take(row).reset_index(drop=True)
+        frame[col] = values.where(pd.Series(is_qa), None if values.dtype == object else np.nan)
+    return frame
+
+
+def sorted_rank(values: pd.Series) -> np.ndarray:
+    """Each value's rank among the sorted distinct values of a text column (ties share one)."""
+    if is_categorical(values):
+        names = pa.array(values.cat.categories.astype(str).to_numpy(dtype=object), pa.string())
+        ranks = pc.rank(names, sort_keys="ascending").to_numpy()
+        return np.append(ranks, 0)[values.cat.codes.to_numpy()]
+    return pc.rank(arrow_strings(values), sort_keys="ascending", tiebreaker="dense").to_numpy()
+
+
+def _who(resource: pd.Series, qa_reviewer: pd.Series, row: np.ndarray, is_stage: np.ndarray,
+         is_qa: np.ndarray) -> np.ndarray:
+    """The resource of each event: the task's agent, QA's reviewer, or None (queued)."""
+    who = np.full(len(row), None, dtype=object)
+    for values, mask in ((resource, is_stage), (qa_reviewer, is_qa)):
+        names = _objects(values)
+        who[mask] = names[row[mask]]
+    return who
+
+
+def _objects(values: pd.Series) -> np.ndarray:
+    """A text column as Python strings, missing as None."""
+    if is_categorical(values):
+        return plain_objects(values).to_numpy()
+    return values.astype(object).where(values.notna(), None).to_numpy()
 
 
 def _activities(stage: pd.Series, idx: np.ndarray, kind: np.ndarray) -> pd.Series:
-    """``queued:<stage>``, ``<stage>`` or ``qa_review`` per event, built from the stage codes."""
-    codes, names = pd.factorize(stage.to_numpy(), use_na_sentinel=False)
-    names = [str(x) for x in names]
+    """``queued:<stage>``, ``<stage>`` or ``qa_review`` per event, as a categorical."""
+    if is_categorical(stage):
+        codes, names = stage.cat.codes.to_numpy(), list(stage.cat.categories.astype(str))
+        names.append("nan")  # a missing stage (code -1), as str(NaN) writes it
+        codes = np.where(codes < 0, len(names) - 1, codes)
+    else:
+        codes, uniques = pd.factorize(stage.to_numpy(), use_na_sentinel=False)
+        names = [str(x) for x in uniques]
     k = len(names)
-    vocabulary = pa.array([f"queued:{x}" for x in names] + names + [QA_EVENT], pa.string())
+    vocabulary = [f"queued:{x}" for x in names] + names + [QA_EVENT]
     code = np.select([kind == EventKind.QUEUED, kind == EventKind.STAGE],
                      [codes[idx], codes[idx] + k], 2 * k).astype(np.int32)
-    text = pa.DictionaryArray.from_arrays(pa.array(code), vocabulary).cast(pa.string())
-    return pd.Series(pd.array(text, dtype=_TEXT))
+    used = np.bincount(code, minlength=len(vocabulary)) > 0  # categories must be distinct
+    renumber = (np.cumsum(used) - 1).astype(np.int32)
+    return pd.Series(pd.Categorical.from_codes(
+        renumber[code], categories=pd.Index(np.asarray(vocabulary)[used], dtype=str)))
 
 
 def order_events(frame: pd.DataFrame, row: np.ndarray, kind: np.ndarray) -> pd.DataFrame:
     """``frame`` sorted by case, time, source row and event kind (the canonical order)."""
-    case_rank = pd.factorize(frame["case_id"].to_numpy(), sort=True)[0]
-    stamp = micros_of(frame["timestamp"])
-    order = np.lexsort((kind, row, stamp, case_rank))
-    return _finish(frame.take(order).reset_index(drop=True))
+    order = lex_order(sorted_rank(frame["case_id"]), micros_of(frame["timestamp"]), row, kind)
+    return frame.take(order).reset_index(drop=True)
 
 
-def _finish(out: pd.DataFrame) -> pd.DataFrame:
-    """Canonical dtypes and column order."""
+def finish_log(out: pd.DataFrame) -> pd.DataFrame:
+    """The log in canonical dtypes and column order: text as read_log gives it.
+
+    Columns are converted on as many threads as there are cores (Arrow's casts
+    release the GIL).
+    """
+    def canonical(col: str) -> pd.Series:
+        values = out[col]
+        if col == "resource" and is_categorical(values):
+            return plain_objects(values)
+        return default_text(values)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        converted = dict(zip(out.columns, pool.map(canonical, out.columns), strict=True))
+    out = pd.DataFrame(converted, index=out.index).__finalize__(out)
     out["case_id"] = out["case_id"].astype(str)
     out["activity"] = out["activity"].astype(str)
-    for col in out.columns:  # text attributes in the dtype read_log gives them
-        if isinstance(out[col].dtype, pd.StringDtype) and out[col].dtype.na_value is pd.NA:
-            out[col] = out[col].astype(_TEXT)
     ordered = [c for c in CANONICAL_COLUMNS if c in out]
     return out[ordered + [c for c in out.columns if c not in ordered]]
 

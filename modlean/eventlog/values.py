@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,7 @@ from pandas.tseries.api import guess_datetime_format
 
 from modlean._util import unknown_zone
 from modlean.errors import LogError
+from modlean.eventlog.categorical import is_categorical, plain_text, strip_categories
 from modlean.eventlog.columns import DESCRIPTIONS
 from modlean.eventlog.readers import RawLog
 from modlean.eventlog.timestamps import UTC_DTYPE
@@ -83,11 +84,16 @@ def as_text(values: pd.Series, raw: RawLog, column: str, canon: str) -> pd.Serie
             row=row, line=line, column=column,
             expected=f"a value for {DESCRIPTIONS[canon]} in every row",
         )
-    return text.astype(str)
+    return plain_text(text) if is_categorical(text) else text.astype(str)
 
 
 def strings(values: pd.Series) -> pd.Series:
-    """Values as stripped strings, blanks as missing; 12.0 becomes '12', not '12.0'."""
+    """Values as stripped strings, blanks as missing; 12.0 becomes '12', not '12.0'.
+
+    A categorical stays categorical, with its categories stripped.
+    """
+    if is_categorical(values):
+        return strip_categories(values)
     if pd.api.types.is_float_dtype(values) and values.dropna().mod(1).eq(0).all():
         values = values.astype("Int64")
     text = values.astype("string[pyarrow]").str.strip()
@@ -191,14 +197,42 @@ def _fast_naive(values: pd.Series, dayfirst: bool | None, allow_empty: bool
     with warnings.catch_warnings():  # pandas' advice on dayfirst: the order is checked below
         warnings.simplefilter("ignore", UserWarning)
         fmt = guess_datetime_format(present[0].as_py(), dayfirst=bool(dayfirst))
+        if fmt is not None and fmt.startswith("%Y"):  # year first is year-month-day (ISO),
+            fmt = guess_datetime_format(present[0].as_py(), dayfirst=False)  # not %Y-%d-%m
     if fmt is None or any(code in fmt for code in ("%z", "%Z", "%f")):
         return None
     if not fmt.startswith("%Y") and dayfirst is None:
         return None
     parsed = pc.strptime(arr, format=fmt, unit="us", error_is_null=True)
-    if parsed.null_count != arr.null_count:
+    if parsed.null_count != arr.null_count or _rolled_over(arr, parsed, fmt):
         return None
     return pd.Series(parsed.to_numpy(zero_copy_only=False), index=values.index)
+
+
+def _rolled_over(text: pa.Array, parsed: pa.Array, fmt: str) -> bool:
+    """Whether Arrow rolled an impossible date over (31.02. read as 3 March).
+
+    A rolled date lands on day 1-3 of March or day 1 of a month after a 30-day
+    month; only those rows are written back and compared, and a mismatch is
+    checked with Python's strptime (which refuses impossible dates but not a
+    missing zero pad). Seconds 60 and 61 (leap seconds) still roll over.
+    """
+    day, month = pc.day(parsed), pc.month(parsed)
+    suspect = pc.or_(pc.and_(pc.equal(month, 3), pc.less_equal(day, 3)),
+                     pc.and_(pc.is_in(month, pa.array([5, 7, 10, 12])), pc.equal(day, 1)))
+    rows = np.flatnonzero(suspect.to_numpy(zero_copy_only=False) == True)  # noqa: E712 (nulls)
+    if not len(rows):
+        return False
+    seconds = parsed.take(rows).cast(pa.timestamp("s"))  # %S of microseconds writes a fraction
+    given = text.take(rows)
+    differ = np.flatnonzero(~pc.equal(given, pc.strftime(seconds, format=fmt))
+                            .to_numpy(zero_copy_only=False))
+    for value in given.take(differ).to_pylist():
+        try:
+            datetime.strptime(value, fmt)
+        except ValueError:
+            return True
+    return False
 
 
 def _day_order(text: pd.Series, raw: RawLog, column: str, dayfirst: bool | None,

@@ -15,6 +15,8 @@ import pandas as pd
 
 from modlean._util import suggest
 from modlean.errors import LogError
+from modlean.eventlog.categorical import is_categorical, map_categories
+from modlean.eventlog.values import strings
 
 __all__ = ["map_values", "value_counts_text"]
 
@@ -32,20 +34,25 @@ def map_values(values: pd.Series, mapping: Mapping[str, str], *, source: str, co
                key_path: str, code: str) -> pd.Series:
     """``values`` mapped through ``mapping`` (keys matched case-insensitively, blanks stay missing).
 
+    A categorical gives a categorical, mapped once per category.
+
     Raises
     ------
     LogError
         ``[<code>]``: values the map does not name, with their counts, the
         declared values and the profile key to add them to.
     """
-    text = values.astype("string").str.strip()
-    codes, uniques = pd.factorize(text.to_numpy(), use_na_sentinel=True)
+    text = strings(values) if is_categorical(values) else values.astype("string").str.strip()
+    if is_categorical(text):
+        codes, uniques = text.cat.codes.to_numpy(), text.cat.categories
+    else:
+        codes, uniques = pd.factorize(text.to_numpy(), use_na_sentinel=True)
     lookup = {str(k).strip().casefold(): v for k, v in mapping.items()}
     mapped = np.array([lookup.get(str(u).casefold()) for u in uniques], dtype=object)
     unknown = np.array([m is None for m in mapped], dtype=bool)
     if unknown.any():
         bad_rows = (codes >= 0) & unknown[np.maximum(codes, 0)]
-        found = text[bad_rows]
+        found = text[bad_rows].astype(str)
         first = str(found.iloc[0])
         raise LogError(
             f"[{code}] values not named in the profile's {key_path}", source=source,
@@ -53,6 +60,8 @@ def map_values(values: pd.Series, mapping: Mapping[str, str], *, source: str, co
             expected="one of " + ", ".join(map(repr, mapping)),
             hint=f"Add them under {key_path}{suggest(first, list(map(str, mapping)))}",
         )
+    if is_categorical(text):
+        return map_categories(text, lambda cats: pd.Series(mapped, dtype=object))
     out = pd.Series(np.where(codes >= 0, mapped[np.maximum(codes, 0)] if len(mapped) else None,
                              None), index=values.index, dtype="string")
     return out.mask(codes < 0)

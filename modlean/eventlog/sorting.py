@@ -1,0 +1,65 @@
+"""The stable lexicographic order of integer keys, packed into one key when they fit.
+
+``np.lexsort`` sorts once per key; an import or a mining step that orders
+millions of events by case, time and a tie-breaker pays that three times over.
+:func:`lex_order` packs the keys (each shifted to start at 0, a time key in
+whole seconds or milliseconds when every value is one) into a single int64
+when their bit widths add up to 63 or fewer, and sorts once, stably. Otherwise
+it falls back to ``np.lexsort``: the order is the same either way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["lex_order"]
+
+_BITS = 63
+#: Units tried for a wide key (microseconds to seconds, to milliseconds).
+_UNITS = (1_000_000, 1_000)
+
+
+def lex_order(*keys: np.ndarray) -> np.ndarray:
+    """The stable order of rows by ``keys``, the most significant key first.
+
+    Each key is an integer array of the same length. Equal rows keep their
+    position, as with ``np.lexsort(keys[::-1])``.
+    """
+    if not keys:
+        raise ValueError("lex_order needs at least one key")
+    n = len(keys[0])
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    packed = _packed(keys)
+    if packed is None:
+        return np.lexsort(keys[::-1])
+    return np.argsort(packed, kind="stable")
+
+
+def _packed(keys: tuple[np.ndarray, ...]) -> np.ndarray | None:
+    """One int64 key holding all ``keys`` (None when they need more than 63 bits)."""
+    parts: list[tuple[np.ndarray, int]] = []
+    total = 0
+    for key in keys:
+        key = np.asarray(key, dtype=np.int64)
+        low = int(key.min())
+        span = int(key.max()) - low
+        if span < 0 or low < -(2**62):  # overflowed: keys near the int64 limits
+            return None
+        shifted = key - low
+        if span >= 2**32:
+            for unit in _UNITS:
+                if not (shifted % unit).any():
+                    shifted, span = shifted // unit, span // unit
+                    break
+        bits = span.bit_length()
+        total += bits
+        if total > _BITS:
+            return None
+        parts.append((shifted, bits))
+    packed = np.zeros(len(keys[0]), dtype=np.int64)
+    for shifted, bits in parts:
+        if bits:
+            packed <<= bits
+            packed |= shifted
+    return packed

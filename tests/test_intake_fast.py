@@ -1,0 +1,145 @@
+"""The fast import path gives the same answer as the careful one.
+
+An import reads a CSV export with Arrow's typed reader (ids as text, other text
+as categoricals, time columns parsed in C++) and orders events with packed
+integer keys. Each shortcut is held here to the plain path it replaces: the
+same export given as a DataFrame of strings goes the careful way, and must
+give the same log, QA table and report.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from bpo_export import PROFILE, make_export
+
+import modlean
+from modlean.errors import LogError
+from modlean.eventlog.categorical import map_categories, plain_objects, plain_text, strip_categories
+from modlean.eventlog.sorting import lex_order
+from modlean.eventlog.timestamps import NAT
+
+# --------------------------------------------------------------------------- lex_order
+
+
+@pytest.mark.parametrize("highs", [(5, 1000, 3), (2**20, 2**40, 2**10), (2**40, 2**40, 2**40)])
+def test_lex_order_is_lexsort_whether_or_not_the_keys_pack(highs):
+    rng = np.random.default_rng(1)
+    keys = [rng.integers(-h, h, 5000) for h in highs]
+    np.testing.assert_array_equal(lex_order(*keys), np.lexsort(keys[::-1]))
+
+
+def test_lex_order_packs_microseconds_in_whole_seconds_and_keeps_nat_apart():
+    rng = np.random.default_rng(2)
+    case = rng.integers(0, 2**22, 4000)
+    micros = rng.integers(0, 400 * 86_400, 4000) * 1_000_000  # 400 days: too wide in us
+    np.testing.assert_array_equal(lex_order(case, micros), np.lexsort((micros, case)))
+    micros[::7] = NAT
+    np.testing.assert_array_equal(lex_order(case, micros), np.lexsort((micros, case)))
+
+
+def test_lex_order_is_stable_on_ties():
+    keys = np.array([1, 0, 1, 0, 1])
+    np.testing.assert_array_equal(lex_order(keys), [1, 3, 0, 2, 4])
+
+
+# --------------------------------------------------------------------------- categoricals
+
+
+def test_stripping_merges_categories_and_blanks_become_missing():
+    values = pd.Series(pd.Categorical(["A", " A", "B ", "  ", None, "B"]))
+    out = strip_categories(values)
+    assert list(out.cat.categories) == ["A", "B"]
+    text = plain_text(out)
+    assert text.iloc[:3].tolist() == ["A", "A", "B"]
+    assert text.isna().tolist() == [False, False, False, True, True, False]
+    assert plain_objects(out).tolist() == ["A", "A", "B", None, None, "B"]
+
+
+def test_mapping_categories_merges_equal_results():
+    values = pd.Series(pd.Categorical(["APPROVE", "approve", "REJECT", None]))
+    out = map_categories(values, lambda cats: pd.Series(cats.astype(str)).str.lower())
+    assert list(out.cat.categories) == ["approve", "reject"]
+    assert plain_text(out).tolist()[:3] == ["approve", "approve", "reject"]
+
+
+# --------------------------------------------------------------------------- the whole import
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("fast")
+    path = make_export(1500, seed=5, days=3).write(folder / "export.csv")
+    profile = folder / "profile.yaml"
+    profile.write_text(PROFILE)
+    return path, profile
+
+
+def _as_strings(path):
+    """The export as a user's pandas reads it: every column text, blanks missing."""
+    return pd.read_csv(path, sep=";", dtype=str, index_col=0)
+
+
+def test_typed_csv_import_equals_the_careful_import_of_the_same_rows(written):
+    path, profile = written
+    fast = modlean.import_export(path, profile)
+    careful = modlean.import_export(_as_strings(path), profile)
+    assert not any(isinstance(d, pd.CategoricalDtype) for d in fast.log.dtypes)
+    pd.testing.assert_frame_equal(fast.log, careful.log)
+    pd.testing.assert_frame_equal(fast.qa, careful.qa)
+    def figures(report):
+        return [row for row in report.rows if row[0] != "notes"]
+
+    assert figures(fast.report) == figures(careful.report)
+
+
+def test_a_time_the_typed_reader_refuses_gets_the_row_named(written, tmp_path):
+    path, profile = written
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(";")
+    at = header.index("closed")
+    row = lines[7].split(";")
+    row[at] = "31.02.2026 10:00:00"  # no such day
+    lines[7] = ";".join(row)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(LogError) as err:
+        modlean.import_export(bad, profile)
+    text = str(err.value)
+    assert "31.02.2026 10:00:00" in text and "closed" in text and "row 7" in text
+
+
+def test_the_hour_repeated_in_autumn_is_read_as_summer_time_with_a_note(tmp_path):
+    frame = pd.DataFrame({
+        "ticket": ["T1", "T2"], "queue": ["Q", "Q"], "agent": ["a", "b"],
+        "created": ["25.10.2026 01:50:00", "25.10.2026 02:30:00"],
+        "closed": ["25.10.2026 02:40:00", "25.10.2026 04:00:00"]})
+    path = tmp_path / "autumn.csv"
+    frame.to_csv(path, sep=";", index=False)
+    prof = {"shape": "tasks", "case": {"id": "ticket"},
+            "locale": {"sep": ";", "dayfirst": True, "timezone": "Europe/Berlin"},
+            "task": {"queue": "queue", "resource": "agent", "created": "created",
+                     "closed": "closed"}}
+    result = modlean.import_export(path, prof)
+    assert any("repeated" in str(row[2]) for row in result.report.rows if row[0] == "notes")
+    log = result.log
+    closed = log.loc[log["activity"] == "Q", "timestamp"].tolist()
+    assert closed[0] == pd.Timestamp("2026-10-25 00:40", tz="UTC")  # 02:40 CEST
+    assert closed[1] == pd.Timestamp("2026-10-25 03:00", tz="UTC")  # 04:00 CET
+
+
+def test_time_columns_in_two_formats_are_each_read(tmp_path):
+    frame = pd.DataFrame({
+        "ticket": ["T1", "T2"], "queue": ["Q", "Q"],
+        "created": ["2026-03-02 10:00:00", "2026-03-02 11:00:00"],
+        "closed": ["02.03.2026 10:30", "02.03.2026 11:45"]})
+    path = tmp_path / "two.csv"
+    frame.to_csv(path, sep=";", index=False, encoding="utf-8-sig")  # with a byte-order mark
+    prof = {"shape": "tasks", "case": {"id": "ticket"},
+            "locale": {"sep": ";", "dayfirst": True, "timezone": "UTC"},
+            "task": {"queue": "queue", "created": "created", "closed": "closed"}}
+    log = modlean.import_export(path, prof).log
+    assert log["timestamp"].tolist() == [pd.Timestamp(t, tz="UTC") for t in (
+        "2026-03-02 10:00", "2026-03-02 10:30", "2026-03-02 11:00", "2026-03-02 11:45")]
+    assert log["case_id"].tolist() == ["T1", "T1", "T2", "T2"]
