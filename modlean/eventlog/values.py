@@ -217,10 +217,15 @@ def _rolled_over(text: pa.Array, parsed: pa.Array, fmt: str) -> bool:
     checked with Python's strptime (which refuses impossible dates but not a
     missing zero pad). Seconds 60 and 61 (leap seconds) still roll over.
     """
-    day, month = pc.day(parsed), pc.month(parsed)
-    suspect = pc.or_(pc.and_(pc.equal(month, 3), pc.less_equal(day, 3)),
-                     pc.and_(pc.is_in(month, pa.array([5, 7, 10, 12])), pc.equal(day, 1)))
-    rows = np.flatnonzero(suspect.to_numpy(zero_copy_only=False) == True)  # noqa: E712 (nulls)
+    days = parsed.cast(pa.int64()).fill_null(0).to_numpy() // 86_400_000_000  # since 1970
+    if not len(days):
+        return False
+    years = range(1970 + int(days.min()) // 366, 1971 + int(days.max()) // 365)
+    landing = [np.datetime64(f"{y}-03-0{d}") for y in years for d in (1, 2, 3)] + [
+        np.datetime64(f"{y}-{m:02d}-01") for y in years for m in (5, 7, 10, 12)]
+    suspect = np.isin(days, np.array(landing, dtype="datetime64[D]").astype(np.int64),
+                      kind="table")
+    rows = np.flatnonzero(suspect & pc.is_valid(parsed).to_numpy(zero_copy_only=False))
     if not len(rows):
         return False
     seconds = parsed.take(rows).cast(pa.timestamp("s"))  # %S of microseconds writes a fraction
