@@ -44,7 +44,9 @@ def test_qa_plan(capsys):
 def test_qa_interval(capsys):
     assert main(["qa-interval", "--errors", "0", "--n", "100", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["low"] == pytest.approx(0, abs=1e-12) and 0.03 < result["high"] < 0.04
+    z2 = 1.959963984540054 ** 2  # Wilson, no errors: z^2 / (n + z^2) = 0.03699
+    assert result["low"] == pytest.approx(0, abs=1e-12)
+    assert result["high"] == pytest.approx(z2 / (100 + z2), abs=1e-9)
 
 
 def test_risk_on_the_sample_register(root, tmp_path, capsys):

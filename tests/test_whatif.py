@@ -49,7 +49,7 @@ def test_adding_a_server_paired_interval_is_narrower_and_right_signed(added_serv
     analytic = (mmc(lam, mu, 6)["wq"] - mmc(lam, mu, 5)["wq"]) / 3600
     assert row["difference"] < 0 and row["ci_high"] < 0
     assert row["verdict"] == "better"
-    assert row["difference"] == pytest.approx(analytic, rel=0.5)
+    assert row["ci_low"] <= analytic <= row["ci_high"]  # the 95 % interval covers Erlang C
     base = values[(values["scenario"] == table.attrs["baseline"])
                   & (values["item_type"] == "all") & (values["kpi"] == "wait_l1_mean_h")]
     other = independent[(independent["item_type"] == "all")
