@@ -165,3 +165,34 @@ def test_check_log_counts_a_hand_written_log(tmp_path, capsys):
                                                          "2026-03-03T08:15:00+00:00")
     assert data["days"] == round(24.25 / 24, 2)  # 08:00 to 08:15 the next day
     assert data["verdict"] == "valid" and not data["has_start_timestamps"]
+
+
+def _wilson(k: int, n: int) -> tuple[float, float]:
+    z = stats.norm.ppf(0.975)
+    p, z2 = k / n, z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return max(centre - half, 0.0), min(centre + half, 1.0)
+
+
+def test_calibrate_qa_error_rates_are_the_counts_of_the_qa_table(root, tmp_path, capsys):
+    qa_file = root / "data" / "US" / "qa_reviews.csv"
+    assert main(["calibrate", str(root / "data" / "US" / "events.csv"), "--out",
+                 str(tmp_path / "cal.yaml"), "--timezone", "America/New_York", "--json",
+                 "--qa", str(qa_file)]) == 0
+    printed = {r["pool"]: r for r in json.loads(capsys.readouterr().out)["accuracy"]}
+    qa = pd.read_csv(qa_file)
+    qa = qa[qa["reviewer"] != "model"]
+    qa["pool"] = qa["reviewer"].str.replace(r"_?\d+$", "", regex=True)
+    assert set(printed) == set(qa["pool"])
+    for pool, rows in qa.groupby("pool"):  # one stratum per pool: the weights cancel
+        violating, clean = rows[rows.qa_decision == "reject"], rows[rows.qa_decision == "approve"]
+        missed = int((violating.decision == "approve").sum())
+        wrongly = int((clean.decision == "reject").sum())
+        got = printed[pool]
+        assert (got["reviews"], got["violating"], got["clean"]) == (
+            len(rows), len(violating), len(clean))
+        assert got["false_approve"] == pytest.approx(missed / len(violating), abs=1e-12)
+        assert got["false_reject"] == pytest.approx(wrongly / len(clean), abs=1e-12)
+        assert (got["false_approve_low"], got["false_approve_high"]) == pytest.approx(
+            _wilson(missed, len(violating)), abs=1e-9)
