@@ -43,6 +43,9 @@ def register(sub: SubParsers) -> None:
                    help="run replications on a Dask cluster (tcp://host:8786, or 'local')")
     p.add_argument("--no-log", action="store_true",
                    help="do not build the event log (faster; KPIs only)")
+    p.add_argument("--max-events", type=float, default=None, metavar="N",
+                   help="the size guard: refuse a run holding more than N events in memory "
+                   "(default 1e8, about 10 GB with the event log)")
     p.add_argument("--json", action="store_true", help="print the KPI summary as JSON")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="write events.parquet, items.parquet, kpis.csv, kpi_summary.csv, "
@@ -70,6 +73,9 @@ def run(args: argparse.Namespace) -> int:
     if args.replications < 1:
         raise ParameterError(f"--replications: found {args.replications}; expected a whole "
                              "number >= 1")
+    if args.max_events is not None and not args.max_events >= 1:
+        raise ParameterError(f"--max-events: found {args.max_events:g}; expected a number of "
+                             "events >= 1, e.g. 2e8")
     scenario = _load(args)
     bar = None
     if not args.json and args.replications > 1:
@@ -82,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
                           workers=args.workers, scheduler=args.scheduler,
                           event_log=args.out is not None and not args.no_log,
                           item_table=args.out is not None,
-                          on_replication_done=(lambda _: bar.update()) if bar else None)
+                          on_replication_done=(lambda _: bar.update()) if bar else None,
+                          max_events=args.max_events)
     finally:
         if bar is not None:
             bar.close()

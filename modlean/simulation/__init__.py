@@ -4,7 +4,7 @@ Modules, in the order a run goes through them: ``codes`` (stage, route and
 discipline codes), ``grid`` (15-minute time grid and pool capacity), ``plan``
 (every item and visit, drawn with numpy), ``engine`` (the SimPy run), ``outcome``
 (per-item results, KPIs, series), ``tables`` (item table and event log),
-``result`` (SimulationResult) and ``run`` (simulate); ``queueing`` holds the
+``result`` (SimulationResult), ``size`` (the size guard) and ``run`` (simulate); ``queueing`` holds the
 analytic formulas.
 
 Other subpackages import these names from here, not from the modules inside.
@@ -50,10 +50,12 @@ from modlean.simulation.queueing import (
 )
 from modlean.simulation.result import SimulationResult, summarize_kpis
 from modlean.simulation.run import run_replication, simulate
+from modlean.simulation.size import DEFAULT_MAX_EVENTS, RunSize, check_run_size, estimate_run_size
 from modlean.simulation.tables import ACTIVITIES
 
 __all__ = [
     "ACTIVITIES",
+    "DEFAULT_MAX_EVENTS",
     "APPEAL",
     "L1",
     "L2",
@@ -67,11 +69,14 @@ __all__ = [
     "Outcome",
     "Plan",
     "SimulationResult",
+    "RunSize",
     "Staffing",
     "Stage",
+    "check_run_size",
     "erlang_a",
     "erlang_b",
     "erlang_c",
+    "estimate_run_size",
     "halfin_whitt_beta",
     "jackson_network",
     "kingman_wait",
