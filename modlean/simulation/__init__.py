@@ -4,8 +4,8 @@ Modules, in the order a run goes through them: ``codes`` (stage, route and
 discipline codes), ``grid`` (15-minute time grid and pool capacity), ``plan``
 (every item and visit, drawn with numpy), ``engine`` (the SimPy run), ``outcome``
 (per-item results, KPIs, series), ``tables`` (item table and event log),
-``result`` (SimulationResult), ``size`` (the size guard) and ``run`` (simulate); ``queueing`` holds the
-analytic formulas.
+``result`` (SimulationResult), ``size`` (the size guard) and ``run`` (simulate);
+``queueing`` holds the analytic formulas.
 
 Other subpackages import these names from here, not from the modules inside.
 """
@@ -55,8 +55,8 @@ from modlean.simulation.tables import ACTIVITIES
 
 __all__ = [
     "ACTIVITIES",
-    "DEFAULT_MAX_EVENTS",
     "APPEAL",
+    "DEFAULT_MAX_EVENTS",
     "L1",
     "L2",
     "QA_REVIEW",
@@ -68,8 +68,8 @@ __all__ = [
     "ItemRoute",
     "Outcome",
     "Plan",
-    "SimulationResult",
     "RunSize",
+    "SimulationResult",
     "Staffing",
     "Stage",
     "check_run_size",
