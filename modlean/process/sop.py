@@ -28,7 +28,9 @@ from typing import Any
 
 import yaml
 
+from modlean._util import kind_of, text_file_problem
 from modlean.errors import ScenarioError
+from modlean.yamlread import load_yaml, yaml_problem
 
 __all__ = ["RULES", "RULE_FIELDS", "SOP", "Forbidden", "MaxTime", "SopSource", "load_sop"]
 
@@ -106,7 +108,7 @@ def _names(value: Any, where: str) -> tuple[str, ...]:
 def _sop_from_dict(data: Any, source: str) -> SOP:
     at = f"{source}: " if source else ""
     if not isinstance(data, Mapping):
-        raise ScenarioError(f"{at}found {type(data).__name__}; expected a mapping with "
+        raise ScenarioError(f"{at}found {kind_of(data)}; expected a mapping with "
                             f"the rules {', '.join(RULES)}")
     known = {"name", "description", *RULE_FIELDS}
     extra = sorted(set(data) - known)
@@ -176,12 +178,14 @@ def load_sop(source: SopSource) -> SOP:
         return _sop_from_dict(source, "")
     path = Path(source)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: {text_file_problem(path)}; expected an SOP model as "
+                            "YAML text") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        raise ScenarioError(f"{path}:{line} is not valid YAML "
-                            f"({getattr(exc, 'problem', None) or exc})") from None
+        line, problem = yaml_problem(exc)
+        raise ScenarioError(f"{path}" + (f", line {line}" if line else "")
+                            + f": not valid YAML ({problem})") from None
     return _sop_from_dict(data, str(path))

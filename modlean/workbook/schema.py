@@ -56,7 +56,7 @@ _PATH_FIELDS = ("log", "profile", "qa", "scenario", "register", "sop")
 class _Settings(BaseModel):
     """Settings of one market (also the shape of ``defaults:``); unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
     log: str | None = Field(None, description="the market's export or canonical event log")
     profile: str | None = Field(None, description="the source profile reading `log` "
