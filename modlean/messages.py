@@ -112,7 +112,7 @@ def field_at(model: type[BaseModel], loc: tuple[Any, ...]) -> FieldInfo | None:
 
 def _number(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return f"{int(value):,}" if abs(value) >= 10_000 else int(value)
+        return f"{int(value):,}" if abs(value) >= 1000 else int(value)
     return value
 
 

@@ -21,7 +21,7 @@ from modlean.resources import template_names, template_path
 from modlean.scenario.overrides import apply_overrides, flatten_overrides
 from modlean.scenario.schema import Scenario
 from modlean.scenario.validation import scenario_from_dict
-from modlean.yamlread import load_yaml, yaml_problem
+from modlean.yamlread import DuplicateKeyError, load_yaml, yaml_problem
 
 __all__ = ["list_presets", "load_proposal", "load_scenario", "market_scenario", "preset",
            "to_yaml"]
@@ -42,8 +42,9 @@ def _read_yaml(path: Path) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
         problem = yaml_problem(exc)[1]
-        raise ScenarioError(f"{where}: not valid YAML ({problem}); expected indented "
-                            "'key: value' lines") from None
+        hint = "" if isinstance(exc, DuplicateKeyError) else \
+            "; expected indented 'key: value' lines"
+        raise ScenarioError(f"{where}: not valid YAML ({problem}){hint}") from None
 
 
 def _is_proposal(data: Any) -> bool:
