@@ -57,7 +57,7 @@ def simulate_losses(assessed: pd.DataFrame, *, runs: int = 10_000, seed: int = 0
     for name, values in (("frequency", freq), ("cost", cost)):
         bad = np.flatnonzero(~np.isfinite(values) | (values < 0))
         if bad.size:
-            raise ParameterError(f"risk {ids[bad[0]]}, {name}: found {values[bad[0]]!r}; "
+            raise ParameterError(f"risk {ids[bad[0]]}, {name}: found {float(values[bad[0]])!r}; "
                                  "expected a finite number ≥ 0")
     _check_size(runs, freq, max_draws)
     rng = np.random.default_rng(seed)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +87,13 @@ def _read_yaml(path: Path) -> tuple[pd.DataFrame, dict | None, pd.DataFrame | No
                                  and all(isinstance(r, dict) for r in fmea)):
         raise RegisterError(f"{path}, fmea: found {kind_of(fmea)}; expected a list of FMEA "
                             "rows, each a mapping of field: value lines")
+    for section, label in (("risks", "risk"), ("fmea", "row")):
+        for i, row in enumerate(data.get(section) or []):
+            nan = [k for k, v in row.items() if isinstance(v, float) and math.isnan(v)]
+            if nan:  # a table would read it as an empty cell
+                raise RegisterError(f"{path}, {section}[{i}] ({label} {i + 1}), field "
+                                    f"{nan[0]!r}: found .nan; expected a number, or leave the "
+                                    "field out")
     return (pd.DataFrame(data["risks"]), data.get("matrix"),
             pd.DataFrame(fmea) if fmea else None)
 
