@@ -94,7 +94,8 @@ def read_qa(path: str | PathLike[str] | IO[str] | pd.DataFrame, *,
         the declared set (``positive`` + ``negative``; ``pass``/``fail``; ``labels``)
         with their counts and row numbers; a file that is empty, binary or not UTF-8.
     """
-    where = "QA table" if isinstance(path, pd.DataFrame) else str(getattr(path, "name", path))
+    where = ("QA table" if isinstance(path, pd.DataFrame) else str(path)
+             if isinstance(path, (str, PathLike)) else str(getattr(path, "name", "QA table")))
     qa = path.copy() if isinstance(path, pd.DataFrame) else _read_file(path, where)
     shape = qa_shape(qa, where)
     check_qa_columns(qa, VERDICT_REQUIRED if shape == "verdict" else PASS_FAIL_COLUMNS, where)
@@ -295,9 +296,10 @@ def qa_weights(qa: pd.DataFrame, weight: str | None) -> np.ndarray:
     w = pd.to_numeric(qa[weight], errors="coerce").to_numpy(dtype="float64")
     bad = np.flatnonzero(~np.isfinite(w) | (w <= 0))
     if bad.size:
+        found = qa[weight].iloc[int(bad[0])]
+        found = found.item() if hasattr(found, "item") else found
         raise ParameterError(f"QA table row {int(bad[0]) + 1}, column {weight!r}: found "
-                             f"{qa[weight].iloc[int(bad[0])]!r}; expected a positive finite "
-                             "weight")
+                             f"{found!r}; expected a positive finite weight")
     return w
 
 
