@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from modlean._util import kind_of, text_file_problem
+from modlean._util import describe, kind_of, text_file_problem
 from modlean.errors import ScenarioError
 from modlean.yamlread import load_yaml, yaml_problem
 
@@ -91,7 +91,7 @@ def _seconds(value: Any, where: str) -> float:
         return float(value)
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d)\s*", str(value))
     if not match:
-        raise ScenarioError(f"{where}: found {value!r}; expected a duration such as 30m, "
+        raise ScenarioError(f"{where}: found {describe(value)}; expected a duration such as 30m, "
                             "4h or 2d (or a number of seconds)")
     return float(match.group(1)) * _UNITS[match.group(2)]
 
@@ -101,7 +101,7 @@ def _names(value: Any, where: str) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and v
                                                        for v in value):
-        raise ScenarioError(f"{where}: found {value!r}; expected a list of activity names")
+        raise ScenarioError(f"{where}: found {describe(value)}; expected a list of activity names")
     return tuple(value)
 
 
@@ -128,7 +128,7 @@ def _sop_from_dict(data: Any, source: str) -> SOP:
         if isinstance(item, (list, tuple)):
             item = {"sequence": item}
         if not isinstance(item, Mapping) or "sequence" not in item:
-            raise ScenarioError(f"{where}: found {item!r}; expected {{sequence: [a, b], "
+            raise ScenarioError(f"{where}: found {describe(item)}; expected {{sequence: [a, b], "
                                 "reason: ...}")
         seq = _names(item["sequence"], f"{where}.sequence")
         if len(seq) < 2:
@@ -140,7 +140,7 @@ def _sop_from_dict(data: Any, source: str) -> SOP:
     for i, item in enumerate(data.get("max_time") or []):
         where = f"{at}max_time[{i}]"
         if not isinstance(item, Mapping) or not {"from", "to", "within"} <= set(item):
-            raise ScenarioError(f"{where}: found {item!r}; expected {{from: a, to: b, "
+            raise ScenarioError(f"{where}: found {describe(item)}; expected {{from: a, to: b, "
                                 "within: 4h}")
         limits.append(MaxTime(_names(item["from"], f"{where}.from")[0],
                               _names(item["to"], f"{where}.to")[0],
