@@ -252,3 +252,14 @@ def test_cli_max_events_raises_the_limit(tmp_path, capsys):
     err, _ = run_cli(capsys, tmp_path, "simulate", str(file), "--max-events", "100")
     assert "the limit is 100 events" in err and "--max-events 5e2" in err
     assert main(["simulate", str(file), "--max-events", "5e2", "--json"]) == 0
+
+
+def test_cli_compare_has_the_same_guard_and_knob(tmp_path, capsys):
+    base = scenario_file(tmp_path, volume=100, horizon=1)
+    proposal = tmp_path / "proposal.yaml"
+    proposal.write_text("base: scenario.yaml\noverrides:\n  pools.l1.headcount: 5\n")
+    err, _ = run_cli(capsys, tmp_path, "compare", str(base), str(proposal), "--replications",
+                     "2", "--workers", "1", "--max-events", "100")
+    assert err.startswith("modlean compare: error: scenario 'small': the run is too large")
+    assert main(["compare", str(base), str(proposal), "--replications", "2", "--workers", "1",
+                 "--max-events", "5e2", "--json"]) == 0
