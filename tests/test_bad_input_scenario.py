@@ -202,12 +202,14 @@ def test_a_plausible_typo_is_refused_before_allocating(tmp_path):
     assert "9,000,000,000 events held at once, 838.2 GiB of memory" in message
     assert f"the limit is {DEFAULT_MAX_EVENTS:,} events" in message
     assert "--max-events 1e10" in message and "max_events=" in message
+    assert message.endswith("or run fewer replications or without the event log (--no-log)")
 
 
 def test_the_limit_is_a_knob(tmp_path):
     s = load_scenario(scenario_file(tmp_path, volume=100, horizon=1))  # about 450 events
-    with pytest.raises(ParameterError, match="the limit is 400 events"):
-        simulate(s, max_events=400)
+    with pytest.raises(ParameterError, match="the limit is 400 events") as info:
+        simulate(s, max_events=400, event_log=False, item_table=False)
+    assert str(info.value).endswith("(simulate(..., max_events=...))")  # already KPIs only
     assert simulate(s, max_events=500, event_log=False).kpis is not None
 
 

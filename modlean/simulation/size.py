@@ -95,8 +95,9 @@ def check_run_size(s: Scenario, replications: int = 1, *, event_log: bool = True
             + (f" x {replications} replications" if event_log and replications > 1 else "")
             + f"); the limit is {limit:,.0f} events. Check volume_per_day and horizon_days "
             "for a typo; if the size is meant, raise the limit with --max-events "
-            f"{_round_up(size.events)} (simulate(..., max_events=...)), or run fewer "
-            "replications or without the event log (--no-log)")
+            f"{_round_up(size.events)} (simulate(..., max_events=...))"
+            + (", or run fewer replications or without the event log (--no-log)"
+               if event_log else ""))
     return size
 
 
