@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-__all__ = ["FALSE_WORDS", "TRUE_WORDS", "describe", "parse_flag", "suggest", "to_json",
-           "unknown_zone", "write_atomic"]
+__all__ = ["FALSE_WORDS", "TRUE_WORDS", "describe", "kind_of", "parse_flag", "suggest",
+           "text_file_problem", "to_json", "unknown_zone", "write_atomic"]
 
 #: Words read as yes / no in flags of tables and notebook parameters (lower case).
 TRUE_WORDS = frozenset({"true", "yes", "y", "on", "1"})
@@ -37,6 +37,9 @@ def suggest(word: str, options: list[str]) -> str:
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if not close:  # the same name in another case: 'de' for 'DE'
         close = [o for o in options if o.lower() == word.lower()][:1]
+    if not close:  # a name with a suffix: 'qa_path' for 'qa'
+        close = sorted((o for o in options if len(o) > 1 and word.lower().startswith(o.lower())),
+                       key=len, reverse=True)[:1]
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
@@ -52,9 +55,50 @@ def unknown_zone(name: object) -> str | None:
 
 
 def describe(value: Any, limit: int = 80) -> str:
-    """``repr(value)`` cut to ``limit`` characters, for error messages."""
-    text = repr(value)
+    """``repr(value)`` cut to ``limit`` characters, for error messages (None: an empty value)."""
+    text = "an empty value" if value is None else repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def kind_of(value: Any) -> str:
+    """What kind of value a file held, in words for a message: ``a list``, ``text 'abc'``."""
+    if value is None:
+        return "nothing (an empty document)"
+    if isinstance(value, bool):
+        return f"the yes/no value {value!r}"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return f"the text {describe(value, 40)}"
+    if isinstance(value, list | tuple):
+        return f"a list of {len(value)} entr{'y' if len(value) == 1 else 'ies'}"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a value of another kind"
+
+
+def text_file_problem(path: str | Path, sample: int = 65536) -> str | None:
+    """Why a file cannot be read as UTF-8 text (empty, binary, undecodable), or None.
+
+    Reads at most ``sample`` bytes; a missing file is None (the caller says so).
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(sample)
+    except OSError:
+        return None
+    if not head.strip():
+        return "the file is empty" + (" (0 bytes)" if not head else " (only blank space)")
+    if b"\x00" in head:
+        return ("the file is binary (it holds NUL bytes), not text: a spreadsheet saved in "
+                "another format, or a compressed file?")
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not merely a character cut by the sample's end
+            return (f"the file is not UTF-8 text (byte 0x{head[exc.start]:02x} at position "
+                    f"{exc.start}); save it as UTF-8 (Excel: 'CSV UTF-8')")
+    return None
 
 
 def to_json(data: Any) -> str:

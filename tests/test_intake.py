@@ -299,11 +299,13 @@ def test_unknown_verdict_lists_found_and_declared(tmp_path):
 
 
 def test_unknown_profile_key_gets_did_you_mean():
-    with pytest.raises(LogError, match=r"tsak: unknown key; did you mean 'task'\?"):
+    with pytest.raises(LogError, match=r"tsak: unknown key 'tsak'; did you mean 'task'\?"):
         load_profile({**PROFILE, "tsak": {}})
-    with pytest.raises(LogError, match=r"task.strated: unknown key; did you mean 'started'"):
+    with pytest.raises(LogError, match=r"task.strated: unknown key 'strated'; did you mean "
+                       r"'started'"):
         load_profile(profile(task__strated="x"))
-    with pytest.raises(LogError, match=r"queues.AUTO.stge: unknown key; did you mean 'stage'"):
+    with pytest.raises(LogError, match=r"queues.AUTO.stge: unknown key 'stge'; did you mean "
+                       r"'stage'"):
         load_profile(profile(queues={"AUTO": {"stge": "x"}}))
 
 

@@ -81,7 +81,7 @@ def test_bad_values_name_the_parameter_the_value_and_the_expectation(name, value
 def test_optional_values_accept_none_and_blank():
     schema = {"limit": Integer(optional=True), "label": Text(optional=True)}
     assert validate({"limit": None, "label": ""}, schema) == {"limit": None, "label": None}
-    with pytest.raises(ParameterError, match="found None"):
+    with pytest.raises(ParameterError, match="found no value; expected a whole number"):
         validate({"limit": None}, {"limit": Integer()})
 
 

@@ -208,8 +208,8 @@ def test_an_undeclared_verdict_is_one_error_listing_the_values(verdicts, column,
     with pytest.raises(ParameterError) as err:
         decision_quality(table)
     msg = str(err.value)
-    assert f"column {column!r}" in msg and "3 row(s) (first: row 4)" in msg
-    assert f"{bad!r} ×2" in msg and "'(empty)' ×1" in msg
+    assert f"column {column!r}" in msg and "3 row(s)" in msg
+    assert f"{bad!r} ×2 (rows 4, 9)" in msg and "'(empty)' ×1 (row 10)" in msg
     assert re.search(expected, msg)
 
 

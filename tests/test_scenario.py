@@ -147,10 +147,10 @@ def test_more_validation_messages(small):
         "pools.l1.handling.listing.dist": ("gamma", "expected one of 'lognormal', 'exponential'"),
         "item_types.listing.hourly_profile": ([1, 2], "expected 24 non-negative weights"),
         "routing.listing.escalation_probability": (
-            0.1, "routing.listing.escalation_pool: found None; expected a pool"),
+            0.1, "routing.listing.escalation_pool: missing; expected a pool"),
         "routing.content": ({"pool": "l1"}, "routing.content: unknown item type 'content'"),
         "pools.l1.shifts.0.days": (["mon", "funday"], "expected one of 'mon'"),
-        "qa.enabled": (True, "qa.pool: unknown pool None"),
+        "qa.enabled": (True, "qa.pool: missing; expected one of the pools"),
     }
     for path, (value, message) in cases.items():
         assert message in _error(lambda p=path, v=value: apply_overrides(s, {p: v})), path

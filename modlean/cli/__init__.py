@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -36,6 +37,9 @@ COMMANDS = [
 ]
 
 EXIT_BAD_INPUT = 2
+#: Exit code when the reader of our output went away (``modlean risk ... | head``): 128 +
+#: SIGPIPE, what a shell reports for a Unix tool stopped by a closed pipe.
+EXIT_CLOSED_PIPE = 141
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,6 +67,20 @@ def _show_warning(command: str) -> Callable[..., None]:
     return show
 
 
+def _closed_pipe() -> int:
+    """End quietly when stdout's reader has gone (the Python docs' SIGPIPE recipe).
+
+    The rest of the output goes to ``os.devnull``, so flushing it at exit
+    cannot raise again; nothing is printed, as ``head`` expects.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is no file (a notebook, a test's capture)
+        pass
+    return EXIT_CLOSED_PIPE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 failed runs, 2 bad input)."""
     parser = build_parser()
@@ -70,7 +88,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():  # restored afterwards: main() may run in a session
             warnings.showwarning = _show_warning(args.command)
-            return int(args.func(args) or 0)
+            code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        return _closed_pipe()
     except ModleanError as exc:
         print(f"modlean {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -68,17 +68,25 @@ def read_parameters_file(file: Path) -> dict[str, Any]:
     """A YAML file of parameters, every scalar kept as text (no YAML type guessing)."""
     import yaml
 
+    from modlean._util import kind_of, text_file_problem
+    from modlean.yamlread import load_yaml, yaml_problem
+
     try:
-        data = yaml.load(file.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+        data = load_yaml(file.read_text(encoding="utf-8"), text_only=True)
     except OSError as exc:
         raise ParameterError(f"-f {str(file)!r}: cannot read it ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ParameterError(f"-f {str(file)!r}: {text_file_problem(file)}; expected a YAML "
+                             "file of name: value lines") from None
     except yaml.YAMLError as exc:
-        raise ParameterError(f"-f {str(file)!r}: not valid YAML: {exc}") from None
-    if data is None:
+        line, problem = yaml_problem(exc)
+        raise ParameterError(f"-f {str(file)!r}" + (f", line {line}" if line else "")
+                             + f": not valid YAML ({problem})") from None
+    if data is None or data == "":
         return {}
     if not isinstance(data, dict):
-        raise ParameterError(f"-f {str(file)!r}: expected a mapping of name: value, found "
-                             f"a {type(data).__name__}")
+        raise ParameterError(f"-f {str(file)!r}: found {kind_of(data)}; expected a mapping "
+                             "of name: value lines")
     return data
 
 

@@ -40,6 +40,21 @@ def add_run_options(parser: argparse.ArgumentParser, *, replications: int,
                         help="local processes for replications (default: all cores)")
 
 
+def add_size_option(parser: argparse.ArgumentParser) -> None:
+    """``--max-events``, the simulation's size guard, for commands that simulate a scenario."""
+    parser.add_argument("--max-events", type=float, default=None, metavar="N",
+                        help="the size guard: refuse a run holding more than N events in "
+                        "memory (default 1e8, about 10 GB with the event log)")
+
+
+def max_events(args: argparse.Namespace) -> float | None:
+    """``--max-events`` checked: None (the default limit) or a number of events >= 1."""
+    if args.max_events is not None and not args.max_events >= 1:
+        raise ParameterError(f"--max-events: found {args.max_events:g}; expected a number of "
+                             "events >= 1, e.g. 2e8")
+    return args.max_events
+
+
 def add_log_options(parser: argparse.ArgumentParser) -> None:
     """The options of :func:`modlean.read_log`, for every command that reads a log."""
     group = parser.add_argument_group("reading the log")

@@ -6,7 +6,14 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from modlean.cli.common import SubParsers, add_run_options, to_json, write_text_atomic
+from modlean.cli.common import (
+    SubParsers,
+    add_run_options,
+    add_size_option,
+    max_events,
+    to_json,
+    write_text_atomic,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,6 +35,7 @@ def register(sub: SubParsers) -> None:
                    "'base:') or scenario files")
     add_run_options(p, replications=10, per="replications per scenario", at_least=2,
                     seed_default="the baseline's")
+    add_size_option(p)
     p.add_argument("--all-kpis", action="store_true",
                    help="every KPI instead of the headline ones")
     p.add_argument("--item-type", action="append", dest="item_types", metavar="NAME",
@@ -64,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
     table, values = compare(args.baseline, *args.proposals, replications=args.replications,
                             seed=args.seed, workers=args.workers, confidence=args.confidence,
                             kpis=None if args.all_kpis else "headline",
-                            item_types=args.item_types or ("all",), return_kpis=True)
+                            item_types=args.item_types or ("all",), return_kpis=True,
+                            max_events=max_events(args))
     if args.out is not None:
         out = args.out
         out.mkdir(parents=True, exist_ok=True)

@@ -68,6 +68,9 @@ def register(sub: SubParsers) -> None:
                    help="a decision value meaning action (default reject; repeatable)")
     p.add_argument("--negative", action="append", default=None, metavar="VALUE",
                    help="a decision value meaning no action (default approve; repeatable)")
+    p.add_argument("--label", action="append", default=None, metavar="VALUE", dest="labels",
+                   help="a declared rejection reason code (repeatable); label and qa_label "
+                   "values outside them are an error")
     p.add_argument("--out", default=None, help="write the figures as CSV here")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run_quality)
@@ -134,7 +137,7 @@ def run_quality(args: argparse.Namespace) -> int:
     from modlean.quality import decision_quality, error_types, pareto, qa_agreement, read_qa
 
     declared = {"positive": args.positive or ["reject"], "negative": args.negative or ["approve"]}
-    qa = read_qa(args.qa, **declared)
+    qa = read_qa(args.qa, **declared, labels=args.labels)
     table = decision_quality(qa, by=args.by, **declared)
     agreement = qa_agreement(qa, **declared)
     errors = error_types(qa, **declared)

@@ -35,6 +35,9 @@ def register(sub: SubParsers) -> None:
                    help="date for the overdue list, e.g. 2026-03-31 (default: today)")
     p.add_argument("--runs", type=int, default=10_000, help="Monte-Carlo runs (10000)")
     p.add_argument("--seed", type=int, default=0, help="random seed (0)")
+    p.add_argument("--max-draws", type=float, default=None, metavar="N",
+                   help="the Monte-Carlo size guard: refuse a run drawing more than N random "
+                   "numbers (default 1e8, about 4 GB)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=run)
 
@@ -52,11 +55,17 @@ def run(args: argparse.Namespace) -> int:
         import yaml
 
         from modlean.risk import RiskMatrix
+        from modlean.yamlread import load_yaml, yaml_problem
 
         try:
-            data = yaml.safe_load(args.matrix.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise ParameterError(f"--matrix {args.matrix}: cannot read ({exc})") from None
+            data = load_yaml(args.matrix.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ParameterError(f"--matrix {args.matrix}: cannot read the file ({exc}); "
+                                 "expected a YAML file of matrix settings") from None
+        except yaml.YAMLError as exc:
+            line, problem = yaml_problem(exc)
+            raise ParameterError(f"--matrix {args.matrix}" + (f", line {line}" if line else "")
+                                 + f": not valid YAML ({problem})") from None
         matrix = RiskMatrix.from_dict(data.get("matrix", data) if isinstance(data, dict)
                                       else data, str(args.matrix))
     reg = load_register(args.register, matrix=matrix)
@@ -65,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
 
         reg.fmea = load_fmea(args.fmea)
     assessed = reg.assess()
-    losses, _ = simulate_losses(assessed, runs=args.runs, seed=args.seed)
+    losses, _ = simulate_losses(assessed, runs=args.runs, seed=args.seed,
+                                max_draws=args.max_draws)
     overdue = overdue_actions(reg.risks, today)
     bands = assessed["residual_band"].value_counts().to_dict()
     summary = {

@@ -7,7 +7,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from modlean.cli.common import SubParsers, add_run_options, parse_pairs, to_json, write_text_atomic
+from modlean.cli.common import (
+    SubParsers,
+    add_run_options,
+    add_size_option,
+    max_events,
+    parse_pairs,
+    to_json,
+    write_text_atomic,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,6 +51,7 @@ def register(sub: SubParsers) -> None:
                    help="run replications on a Dask cluster (tcp://host:8786, or 'local')")
     p.add_argument("--no-log", action="store_true",
                    help="do not build the event log (faster; KPIs only)")
+    add_size_option(p)
     p.add_argument("--json", action="store_true", help="print the KPI summary as JSON")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="write events.parquet, items.parquet, kpis.csv, kpi_summary.csv, "
@@ -70,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
     if args.replications < 1:
         raise ParameterError(f"--replications: found {args.replications}; expected a whole "
                              "number >= 1")
+    limit = max_events(args)
     scenario = _load(args)
     bar = None
     if not args.json and args.replications > 1:
@@ -82,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
                           workers=args.workers, scheduler=args.scheduler,
                           event_log=args.out is not None and not args.no_log,
                           item_table=args.out is not None,
-                          on_replication_done=(lambda _: bar.update()) if bar else None)
+                          on_replication_done=(lambda _: bar.update()) if bar else None,
+                          max_events=limit)
     finally:
         if bar is not None:
             bar.close()

@@ -40,7 +40,8 @@ def _unique_names(scenarios: Sequence[Scenario]) -> list[str]:
 def run_scenarios(scenarios: Sequence[Scenario], *, replications: int = 10,
                   seed: int | None = None, workers: int | None = None,
                   scheduler: str | None = None,
-                  names: Sequence[str] | None = None) -> pd.DataFrame:
+                  names: Sequence[str] | None = None,
+                  max_events: float | None = None) -> pd.DataFrame:
     """Simulate scenarios with the same seed (common random numbers) and stack their KPIs.
 
     Returns
@@ -48,6 +49,9 @@ def run_scenarios(scenarios: Sequence[Scenario], *, replications: int = 10,
     pandas.DataFrame
         Tidy: ``scenario``, ``replication``, ``item_type``, ``kpi``, ``value``; pool
         KPIs come with ``item_type`` ``"pool:<name>"``.
+
+    ``max_events`` is the size guard's limit for each scenario's run
+    (:func:`modlean.simulation.simulate`).
     """
     if not scenarios:
         raise ParameterError("run_scenarios: no scenarios given")
@@ -56,7 +60,8 @@ def run_scenarios(scenarios: Sequence[Scenario], *, replications: int = 10,
     frames = []
     for name, scenario in zip(names, scenarios, strict=True):
         res = simulate(scenario, seed=seed, replications=replications, workers=workers,
-                       scheduler=scheduler, event_log=False, item_table=False)
+                       scheduler=scheduler, event_log=False, item_table=False,
+                       max_events=max_events)
         k = res.kpis.assign(scenario=name)
         pk = res.pool_kpis.rename(columns={"pool": "item_type"})
         pk["item_type"] = "pool:" + pk["item_type"].astype(str)
@@ -73,7 +78,8 @@ def compare(baseline: ScenarioSpec, *proposals: ScenarioSpec | Mapping[str, Any]
             confidence: float = 0.95, kpis: Sequence[str] | str | None = None,
             item_types: Sequence[str] | None = ("all",),
             directions: Mapping[str, str] | None = None,
-            return_kpis: bool = False) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+            return_kpis: bool = False, max_events: float | None = None
+            ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Simulate a baseline and proposals on common random numbers; the paired decision table.
 
     Parameters
@@ -102,6 +108,8 @@ def compare(baseline: ScenarioSpec, *proposals: ScenarioSpec | Mapping[str, Any]
         Good direction per KPI, overriding :data:`KPI_DIRECTIONS`.
     return_kpis:
         Also return the tidy per-replication KPI values.
+    max_events:
+        The simulation's size guard (:func:`modlean.simulation.simulate`).
 
     Returns
     -------
@@ -124,7 +132,7 @@ def compare(baseline: ScenarioSpec, *proposals: ScenarioSpec | Mapping[str, Any]
     scenarios = [base, *props]
     names = _unique_names(scenarios)
     values = run_scenarios(scenarios, replications=replications, seed=seed, workers=workers,
-                           scheduler=scheduler, names=names)
+                           scheduler=scheduler, names=names, max_events=max_events)
     sel = values
     if kpis is not None:
         wanted = list(HEADLINE_KPIS) if kpis == "headline" else [kpis] if isinstance(kpis, str) \

@@ -9,8 +9,6 @@ the shipped example ``templates/profiles/example.yaml``.
 
 from __future__ import annotations
 
-import types
-import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -18,8 +16,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from modlean._util import describe, suggest, unknown_zone
+from modlean._util import kind_of, suggest, unknown_zone
 from modlean.errors import LogError
+from modlean.messages import error_lines
+from modlean.yamlread import load_yaml, yaml_problem
 
 __all__ = [
     "EVENT_KEYS",
@@ -204,12 +204,10 @@ def load_profile(source: str | Path | Mapping[str, Any] | Profile) -> Profile:
     except (OSError, UnicodeDecodeError) as exc:
         raise LogError(f"the profile cannot be read ({exc})", source=str(path)) from None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise LogError(f"not valid YAML ({problem})", source=str(path),
-                       line=mark.line + 1 if mark else None,
+        line, problem = yaml_problem(exc)
+        raise LogError(f"not valid YAML ({problem})", source=str(path), line=line,
                        expected="indented 'key: value' lines") from None
     return _from_dict(data, str(path))
 
@@ -218,8 +216,8 @@ def load_profile(source: str | Path | Mapping[str, Any] | Profile) -> Profile:
 
 def _from_dict(data: Any, name: str) -> Profile:
     if not isinstance(data, Mapping):
-        raise LogError("the profile is not a mapping of keys", source=name,
-                       found=describe(data, 60), expected="'shape: tasks' and the other keys")
+        raise LogError(f"the profile is not a mapping of keys; found {kind_of(data)}",
+                       source=name, expected="'shape: tasks' and the other keys")
     try:
         profile = Profile.model_validate(dict(data))
     except ValidationError as exc:
@@ -259,54 +257,9 @@ def _cross_checks(p: Profile) -> list[str]:
 
 
 def _translate(exc: ValidationError, name: str) -> LogError:
-    lines = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        path = ".".join(str(p) for p in loc) or "(top level)"
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            key = str(loc[-1])
-            options = _keys_at(loc[:-1])
-            lines.append(f"{path}: unknown key{suggest(key, options)} "
-                         f"(expected one of: {', '.join(options)})")
-            continue
-        if kind == "missing":
-            lines.append(f"{path}: missing; expected a value (the key is required)")
-            continue
-        if kind == "literal_error":
-            expected = f"one of {err.get('ctx', {}).get('expected', '')}"
-        elif kind == "value_error":
-            expected = str(err["msg"]).removeprefix("Value error, ")
-        else:
-            expected = str(err["msg"]).lower()
-        lines.append(f"{path}: found {describe(err.get('input'), 60)}; expected {expected}")
-    return _invalid(lines, name)
+    return _invalid(error_lines(exc, Profile), name)
 
 
 def _invalid(lines: list[str], name: str) -> LogError:
     head = "invalid profile" + (":\n  " if len(lines) > 1 else ": ")
     return LogError(head + "\n  ".join(lines), source=name)
-
-
-def _keys_at(loc: tuple[Any, ...]) -> list[str]:
-    """The keys allowed at a key path (through sections, dicts and lists)."""
-    model: type[BaseModel] | None = Profile
-    for part in loc:
-        if model is None:
-            return []
-        info = model.model_fields.get(str(part))
-        if info is None:  # a dict key (a queue value) or a list index
-            continue
-        model = _section_of(info.annotation)
-    return list(model.model_fields) if model is not None else []
-
-
-def _section_of(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is not None:
-        for arg in typing.get_args(annotation):
-            found = _section_of(arg)
-            if found is not None:
-                return found
-    return None

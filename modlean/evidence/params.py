@@ -85,8 +85,12 @@ def _kind_of(value: Any) -> str:
     if isinstance(value, int | float):
         return "a number"
     if value is None:
-        return "nothing (None)"
-    return f"a {type(value).__name__}"
+        return "no value"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a value of another kind"
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,7 @@ class Param:
         if self.optional and (value is None or (isinstance(value, str) and not value.strip())):
             return None
         if value is None:
-            raise ParameterError(f"parameter {name!r}: found None; expected {self.kind}")
+            raise ParameterError(f"parameter {name!r}: found no value; expected {self.kind}")
         return self.convert(name, value, params)
 
 
@@ -231,7 +235,7 @@ def Number(*, minimum: float | None = None, maximum: float | None = None,
         except ValueError:
             result = math.nan
         if not math.isfinite(result):
-            raise _fail(name, value, kind)
+            raise _fail(name, value, f"{kind}, finite (not inf or nan)")
         _in_bounds(name, value, result, kind, minimum, maximum)
         return result
 

@@ -28,7 +28,9 @@ from typing import Any
 
 import yaml
 
+from modlean._util import describe, kind_of, text_file_problem
 from modlean.errors import ScenarioError
+from modlean.yamlread import load_yaml, yaml_problem
 
 __all__ = ["RULES", "RULE_FIELDS", "SOP", "Forbidden", "MaxTime", "SopSource", "load_sop"]
 
@@ -89,7 +91,7 @@ def _seconds(value: Any, where: str) -> float:
         return float(value)
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(s|m|min|h|d)\s*", str(value))
     if not match:
-        raise ScenarioError(f"{where}: found {value!r}; expected a duration such as 30m, "
+        raise ScenarioError(f"{where}: found {describe(value)}; expected a duration such as 30m, "
                             "4h or 2d (or a number of seconds)")
     return float(match.group(1)) * _UNITS[match.group(2)]
 
@@ -99,14 +101,14 @@ def _names(value: Any, where: str) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and v
                                                        for v in value):
-        raise ScenarioError(f"{where}: found {value!r}; expected a list of activity names")
+        raise ScenarioError(f"{where}: found {describe(value)}; expected a list of activity names")
     return tuple(value)
 
 
 def _sop_from_dict(data: Any, source: str) -> SOP:
     at = f"{source}: " if source else ""
     if not isinstance(data, Mapping):
-        raise ScenarioError(f"{at}found {type(data).__name__}; expected a mapping with "
+        raise ScenarioError(f"{at}found {kind_of(data)}; expected a mapping with "
                             f"the rules {', '.join(RULES)}")
     known = {"name", "description", *RULE_FIELDS}
     extra = sorted(set(data) - known)
@@ -126,7 +128,7 @@ def _sop_from_dict(data: Any, source: str) -> SOP:
         if isinstance(item, (list, tuple)):
             item = {"sequence": item}
         if not isinstance(item, Mapping) or "sequence" not in item:
-            raise ScenarioError(f"{where}: found {item!r}; expected {{sequence: [a, b], "
+            raise ScenarioError(f"{where}: found {describe(item)}; expected {{sequence: [a, b], "
                                 "reason: ...}")
         seq = _names(item["sequence"], f"{where}.sequence")
         if len(seq) < 2:
@@ -138,7 +140,7 @@ def _sop_from_dict(data: Any, source: str) -> SOP:
     for i, item in enumerate(data.get("max_time") or []):
         where = f"{at}max_time[{i}]"
         if not isinstance(item, Mapping) or not {"from", "to", "within"} <= set(item):
-            raise ScenarioError(f"{where}: found {item!r}; expected {{from: a, to: b, "
+            raise ScenarioError(f"{where}: found {describe(item)}; expected {{from: a, to: b, "
                                 "within: 4h}")
         limits.append(MaxTime(_names(item["from"], f"{where}.from")[0],
                               _names(item["to"], f"{where}.to")[0],
@@ -176,12 +178,14 @@ def load_sop(source: SopSource) -> SOP:
         return _sop_from_dict(source, "")
     path = Path(source)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: {text_file_problem(path)}; expected an SOP model as "
+                            "YAML text") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        raise ScenarioError(f"{path}:{line} is not valid YAML "
-                            f"({getattr(exc, 'problem', None) or exc})") from None
+        line, problem = yaml_problem(exc)
+        raise ScenarioError(f"{path}" + (f", line {line}" if line else "")
+                            + f": not valid YAML ({problem})") from None
     return _sop_from_dict(data, str(path))

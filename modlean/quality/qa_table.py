@@ -30,6 +30,7 @@ from typing import IO, Literal
 import numpy as np
 import pandas as pd
 
+from modlean._util import text_file_problem
 from modlean.errors import ParameterError
 from modlean.eventlog import is_pandas_index
 
@@ -73,7 +74,8 @@ QAShape = Literal["verdict", "pass_fail"]
 def read_qa(path: str | PathLike[str] | IO[str] | pd.DataFrame, *,
             positive: Sequence[str] | str = ("reject",),
             negative: Sequence[str] | str = ("approve",),
-            other: Sequence[str] | str = ("escalate",)) -> pd.DataFrame:
+            other: Sequence[str] | str = ("escalate",),
+            labels: Sequence[str] | None = None) -> pd.DataFrame:
     """Read a QA table (CSV, semicolon CSV or Parquet) and check its shape and values.
 
     Either shape is accepted (see the module docstring). Decision and verdict
@@ -81,15 +83,19 @@ def read_qa(path: str | PathLike[str] | IO[str] | pd.DataFrame, *,
     ``DataFrame.to_csv`` writes it (empty header, values 0..n-1) is dropped.
     Checked decisions that are neither action nor none (``other``: an escalation
     hands the item on) are left out of the table, and ``qa.attrs["notes"]`` says
-    how many: every QA figure is about approve/reject decisions.
+    how many: every QA figure is about approve/reject decisions. With ``labels``
+    (the declared rejection reason codes), ``label`` and ``qa_label`` are checked
+    against them the same way (blank cells allowed: an approval has no label).
 
     Raises
     ------
     ParameterError
         Naming the file and the missing column(s), or the values found outside
-        the declared set (``positive`` + ``negative``; ``pass``/``fail``) with counts.
+        the declared set (``positive`` + ``negative``; ``pass``/``fail``; ``labels``)
+        with their counts and row numbers; a file that is empty, binary or not UTF-8.
     """
-    where = "QA table" if isinstance(path, pd.DataFrame) else str(getattr(path, "name", path))
+    where = ("QA table" if isinstance(path, pd.DataFrame) else str(path)
+             if isinstance(path, (str, PathLike)) else str(getattr(path, "name", "QA table")))
     qa = path.copy() if isinstance(path, pd.DataFrame) else _read_file(path, where)
     shape = qa_shape(qa, where)
     check_qa_columns(qa, VERDICT_REQUIRED if shape == "verdict" else PASS_FAIL_COLUMNS, where)
@@ -97,31 +103,53 @@ def read_qa(path: str | PathLike[str] | IO[str] | pd.DataFrame, *,
         qa["case_id"] = qa["case_id"].astype(str)
     decisions = declared(positive) + declared(negative)
     notes: list[str] = list(qa.attrs.get("notes", []))
+    rows = np.arange(1, len(qa) + 1)
+    verdict_values(qa["decision"], decisions + declared(other), "decision", where, rows)
+    if labels is not None:
+        for column in ("label", "qa_label"):
+            if column in qa.columns:
+                qa[column] = verdict_values(qa[column], declared(labels), column, where, rows,
+                                            blank=True)
     handed_on = qa["decision"].astype("string").str.strip().str.lower().isin(declared(other))
     if handed_on.any():
         counts = qa.loc[handed_on, "decision"].astype("string").str.lower().value_counts()
         listed = ", ".join(f"{n:,} {v}" for v, n in counts.items())
         notes.append(f"left out: {listed} checked by QA (not an approve/reject decision)")
         qa = qa.loc[~handed_on.to_numpy()].reset_index(drop=True)
+        rows = rows[~handed_on.to_numpy()]
     qa.attrs["notes"] = notes
-    qa["decision"] = verdict_values(qa["decision"], decisions, "decision", where)
+    qa["decision"] = verdict_values(qa["decision"], decisions, "decision", where, rows)
     if shape == "verdict":
-        qa["qa_decision"] = verdict_values(qa["qa_decision"], decisions, "qa_decision", where)
+        qa["qa_decision"] = verdict_values(qa["qa_decision"], decisions, "qa_decision", where,
+                                           rows)
     else:
-        qa["qa_result"] = verdict_values(qa["qa_result"], QA_RESULTS, "qa_result", where)
+        qa["qa_result"] = verdict_values(qa["qa_result"], QA_RESULTS, "qa_result", where, rows)
     return qa
 
 
 def _read_file(path: str | PathLike[str] | IO[str], where: str) -> pd.DataFrame:
     """The table in ``path``: Parquet by suffix, else CSV with the separator sniffed."""
-    text_cols = {"case_id": str, "task_id": str, "reviewer": str, "qa_reviewer": str}
+    text_cols = {"case_id": str, "task_id": str, "reviewer": str, "qa_reviewer": str,
+                 "decision": str, "qa_decision": str, "qa_result": str, "label": str,
+                 "qa_label": str}
+    parquet = isinstance(path, (str, PathLike)) and Path(path).suffix.lower() == ".parquet"
+    if isinstance(path, (str, PathLike)) and not parquet:
+        problem = text_file_problem(path)
+        if problem:
+            raise ParameterError(f"{where}: {problem}; expected a QA table as CSV text with a "
+                                 f"header row ({', '.join(VERDICT_REQUIRED)}, ...)")
     try:
-        if isinstance(path, (str, PathLike)) and Path(path).suffix.lower() == ".parquet":
+        if parquet:
             qa = pd.read_parquet(path)
         else:
             qa = pd.read_csv(path, sep=None, engine="python", dtype=text_cols)
-    except (OSError, ValueError, ImportError) as exc:
-        raise ParameterError(f"{where}: cannot read the QA table ({exc})") from None
+    except pd.errors.EmptyDataError:
+        raise ParameterError(f"{where}: the file holds no table; expected a QA table with a "
+                             f"header row ({', '.join(VERDICT_REQUIRED)}, ...)") from None
+    except (OSError, ValueError, ImportError, UnicodeDecodeError) as exc:
+        what = "Parquet file" if parquet else "CSV table"
+        raise ParameterError(f"{where}: not a readable {what} ({str(exc).strip()}); expected "
+                             "a QA table (CSV or Parquet)") from None
     first = qa.columns[0] if len(qa.columns) else None
     if isinstance(first, str) and (first == "" or first.startswith("Unnamed: 0")) \
             and is_pandas_index(qa[first]):
@@ -159,25 +187,40 @@ def declared(values: Sequence[str] | str) -> tuple[str, ...]:
 
 
 def verdict_values(values: pd.Series, expected: Sequence[str], column: str,
-                   where: str = "QA table") -> pd.Series:
-    """``values`` lower-case and stripped, checked to lie in ``expected``.
+                   where: str = "QA table", rows: np.ndarray | None = None, *,
+                   blank: bool = False) -> pd.Series:
+    """``values`` lower-case and stripped, checked to lie in ``expected`` (any case).
+
+    ``rows`` are the 1-based row numbers of ``values`` in the file (default
+    1..n); with ``blank`` an empty cell is allowed (and stays empty).
 
     Raises
     ------
     ParameterError
-        Listing every value found outside ``expected`` with its count (empty
-        cells as ``(empty)``) and the expected set.
+        Listing every value found outside ``expected`` with its count and row
+        numbers (empty cells as ``(empty)``) and the expected set.
     """
     text = values.astype("string").str.strip().str.lower()
-    bad = text.isna() | ~text.isin(list(expected))
+    empty = text.isna() | (text == "")
+    bad = (~text.isin(list(expected)) & ~empty) | (empty if not blank else False)
     if bad.any():
-        found = values[bad].astype("string").fillna("(empty)").value_counts()
-        listed = ", ".join(f"{v!r} ×{n}" for v, n in found.items())
-        first = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ParameterError(f"{where}, column {column!r}: {int(bad.sum())} row(s) (first: row "
-                             f"{first + 1}) hold values outside the declared set; found "
-                             f"{listed}; expected one of {list(expected)} (any case)")
-    return text.astype(object)
+        rows = np.arange(1, len(values) + 1) if rows is None else np.asarray(rows)
+        shown = values.astype("string").str.strip().fillna("").replace("", "(empty)")
+        found = pd.DataFrame({"value": shown[bad].to_numpy(),
+                              "row": rows[bad.to_numpy()]}).groupby("value", sort=False)["row"]
+        listed = "; ".join(f"{v!r} ×{len(r)} (row{'s' if len(r) > 1 else ''} "
+                           f"{_row_list(r.to_numpy())})" for v, r in found)
+        raise ParameterError(f"{where}, column {column!r}: {int(bad.sum())} row(s) hold values "
+                             f"outside the declared set; found {listed}; expected one of "
+                             f"{list(expected)} (any case)"
+                             + ("" if blank else "; a value is required on every row"))
+    return text.where(~empty, None).astype(object) if blank else text.astype(object)
+
+
+def _row_list(rows: np.ndarray, limit: int = 10) -> str:
+    """``3, 7, 12`` or ``3, 7, ... and 40 more``."""
+    shown = ", ".join(str(int(r)) for r in rows[:limit])
+    return shown + (f" ... and {len(rows) - limit} more" if len(rows) > limit else "")
 
 
 #: Why label figures are left out of a pass/fail QA table.
@@ -235,8 +278,13 @@ def qa_outcomes(qa: pd.DataFrame, positive: Sequence[str] | str,
                           f"left out: the QA table has no {missing} column, so whether a "
                           "rejection had the right reason is not known",
                           f"wrong decisions only: the QA table has no {missing} column")
-    same_label = (qa["label"].astype(str) == qa["qa_label"].astype(str)).to_numpy()
+    same_label = (_label_key(qa["label"]) == _label_key(qa["qa_label"])).to_numpy()
     return QAOutcomes(shape, made, truth.to_numpy(), same_label)
+
+
+def _label_key(labels: pd.Series) -> pd.Series:
+    """Labels compared as QA and production mean them: any case, spaces stripped."""
+    return labels.astype("string").str.strip().str.lower().fillna("")
 
 
 def qa_weights(qa: pd.DataFrame, weight: str | None) -> np.ndarray:
@@ -246,10 +294,12 @@ def qa_weights(qa: pd.DataFrame, weight: str | None) -> np.ndarray:
     if weight not in qa.columns:
         raise ParameterError(f"QA table: weight column {weight!r} not found")
     w = pd.to_numeric(qa[weight], errors="coerce").to_numpy(dtype="float64")
-    bad = np.flatnonzero(np.isnan(w) | (w <= 0))
+    bad = np.flatnonzero(~np.isfinite(w) | (w <= 0))
     if bad.size:
+        found = qa[weight].iloc[int(bad[0])]
+        found = found.item() if hasattr(found, "item") else found
         raise ParameterError(f"QA table row {int(bad[0]) + 1}, column {weight!r}: found "
-                             f"{qa[weight].iloc[int(bad[0])]!r}; expected a positive weight")
+                             f"{found!r}; expected a positive finite weight")
     return w
 
 

@@ -20,6 +20,8 @@ __all__ = [
     "EVIDENCE_MEASURES",
     "FIELD_NAMES",
     "IMPACT_DIMENSIONS",
+    "MAX_ANNUAL_FREQUENCY",
+    "MAX_IMPACT_COST",
     "OPEN_STATUSES",
     "PROCESS_AREAS",
     "REGISTER_FIELDS",
@@ -50,6 +52,9 @@ DSA_CATEGORIES = tuple("STATEMENT_CATEGORY_" + c for c in (
 #: surges that miss the SLA target (docs/workbook.md).
 EVIDENCE_MEASURES = ("qa:false_rejection_rate", "qa:label_error_rate", "qa:miss_rate",
                      "qa:error_rate", "simulation:p_sla_missed_in_surge")
+#: Upper bounds of a register's numbers (docs/risk.md, "Bounds").
+MAX_ANNUAL_FREQUENCY = 1e6
+MAX_IMPACT_COST = 1e12
 #: Statuses for which an action past its due date is overdue.
 OPEN_STATUSES = ("open", "in_treatment")
 
@@ -83,10 +88,13 @@ REGISTER_FIELDS: tuple[Field, ...] = (
     _rating("residual_i", True, "Impact 1-5 with existing controls", 3),
     _rating("target_l", False, "Likelihood 1-5 after the action plan", 2),
     _rating("target_i", False, "Impact 1-5 after the action plan", 3),
-    Field("annual_frequency", "number", low=0,
+    Field("annual_frequency", "number", low=0, high=MAX_ANNUAL_FREQUENCY,
+          why="a million events a year, one every 30 seconds, is a process volume, not a risk "
+          "event; a larger figure is a typo",
           description="Expected events per year (current controls)", example=6),
-    Field("impact_cost", "number", low=0, description="Mean cost per event in EUR",
-          example=250000),
+    Field("impact_cost", "number", low=0, high=MAX_IMPACT_COST,
+          why="a trillion EUR per event is above any company's value; a larger figure is a typo",
+          description="Mean cost per event in EUR", example=250000),
     Field("appetite", "choice", choices=BANDS,
           description="Highest acceptable residual band", example="Medium"),
     Field("treatment", "choice", choices=TREATMENTS, example="reduce"),

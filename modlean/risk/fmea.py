@@ -26,6 +26,7 @@ from modlean.risk.records import (
     Problems,
     csv_row,
     read_csv_text,
+    read_workbook_sheets,
     sheet_row,
     validate_records,
 )
@@ -193,13 +194,15 @@ FMEA_FIELDS: tuple[Field, ...] = (
     Field("severity", "integer", True, low=1, high=10, example=7),
     Field("occurrence", "integer", False, low=1, high=10,
           description="1-10; or leave empty and give rate_per_1000", example=None),
-    Field("rate_per_1000", "number", low=0, description="Observed cause rate per 1,000",
+    Field("rate_per_1000", "number", low=0, high=1000, why="a rate per 1,000 is at most 1,000",
+          description="Observed cause rate per 1,000",
           example=3.2),
     Field("detection", "integer", False, low=1, high=10,
           description="1-10; or leave empty and give qa_coverage", example=None),
     Field("qa_coverage", "number", low=0, high=1, description="QA share of the step",
           example=0.03),
-    Field("qa_lag_hours", "number", low=0, example=48),
+    Field("qa_lag_hours", "number", low=0, high=8784, why="a year; a longer QA lag is no "
+          "detection control", example=48),
     Field("action", "text", example="Targeted QA on brand categories"),
     Field("owner", "text", example="QA lead"),
     Field("due_date", "date", example="2026-06-30"),
@@ -276,17 +279,14 @@ def load_fmea(path: str | Path) -> pd.DataFrame:
     if not path.exists():
         raise RegisterError(f"{path}: file not found")
     suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            frame = read_csv_text(path)
-            locate = csv_row
-        elif suffix == ".xlsx":
-            sheets = pd.read_excel(path, sheet_name=None, dtype=object)
-            name = "fmea" if "fmea" in sheets else next(iter(sheets))
-            frame = sheets[name]
-            locate = sheet_row(name)
-        else:
-            raise RegisterError(f"{path}: unknown FMEA format {suffix!r}; expected .csv or .xlsx")
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
-        raise RegisterError(f"{path}: cannot read the FMEA sheet ({exc})") from None
+    if suffix == ".csv":
+        frame = read_csv_text(path, "FMEA sheet")
+        locate = csv_row
+    elif suffix == ".xlsx":
+        sheets = read_workbook_sheets(path, "FMEA sheet")
+        name = "fmea" if "fmea" in sheets else next(iter(sheets))
+        frame = sheets[name]
+        locate = sheet_row(name)
+    else:
+        raise RegisterError(f"{path}: unknown FMEA format {suffix!r}; expected .csv or .xlsx")
     return assess_fmea(frame, source=str(path), locate=locate)

@@ -10,6 +10,7 @@ a rate, a frequency, a probability or a cost into a level 1-5
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -115,9 +116,11 @@ class RiskMatrix:
         for name, n in (("rate_anchors", 4), ("frequency_anchors", 4), ("cost_anchors", 4),
                         ("frequency_midpoints", 5), ("cost_midpoints", 5)):
             values = getattr(self, name)
-            if len(values) != n or any(b <= a for a, b in pairwise(values)):
+            numbers = all(isinstance(v, int | float) and not isinstance(v, bool)
+                          and math.isfinite(v) for v in values)
+            if len(values) != n or not numbers or any(b <= a for a, b in pairwise(values)):
                 raise ParameterError(f"{where} {name} {values!r}: expected {n} increasing "
-                                     "numbers")
+                                     "finite numbers")
         table = np.zeros((6, 6), dtype=int)
         for li, row in enumerate(self.grid, start=1):
             for ii, letter in enumerate(row, start=1):

@@ -10,6 +10,7 @@ what was expected, then raises one :class:`~modlean.errors.RegisterError`.
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from modlean._util import describe, parse_flag
+from modlean._util import describe, parse_flag, text_file_problem
 from modlean.errors import RegisterError
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "csv_row",
     "is_blank",
     "read_csv_text",
+    "read_workbook_sheets",
     "sheet_row",
     "validate_records",
 ]
@@ -53,6 +55,8 @@ class Field:
         Allowed values for ``choice``/``choices`` (matched case-insensitively).
     low, high:
         Inclusive bounds for ``integer``/``number``.
+    why:
+        Why ``high`` is where it is, shown when a value is above it.
     description:
         What the field means (shown in the templates).
     example:
@@ -67,6 +71,7 @@ class Field:
     high: float | None = None
     description: str = ""
     example: Any = None
+    why: str = ""
 
     def expected(self) -> str:
         """What a valid value looks like, in words."""
@@ -74,7 +79,12 @@ class Field:
             return f"a whole number from {self.low:g} to {self.high:g}" if self.high is not None \
                 else f"a whole number ≥ {self.low:g}"
         if self.kind == "number":
-            return f"a number ≥ {self.low:g}" if self.low is not None else "a number"
+            text = "a finite number"
+            if self.low is not None and self.high is not None:
+                text += f" from {self.low:g} to {self.high:,.0f}"
+            elif self.low is not None:
+                text += f" ≥ {self.low:g}"
+            return text + (f" ({self.why})" if self.why and self.high is not None else "")
         if self.kind == "date":
             return "a date like 2026-03-31"
         if self.kind == "choice":
@@ -148,6 +158,8 @@ def _convert(field: Field, value: Any) -> tuple[Any, str | None]:
             return None, "is not a number"
         if np.isnan(number):
             return None, "is not a number"
+        if not np.isfinite(number):
+            return None, "is not a finite number"
         if kind == "integer":
             if not number.is_integer():
                 return None, "is not a whole number"
@@ -257,9 +269,44 @@ def validate_records(
 # ---------------------------------------------------------------- reading record files
 
 
-def read_csv_text(path: str | Path) -> pd.DataFrame:
-    """A record CSV as text cells (empty cells as ``""``; a UTF-8 BOM is dropped)."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+def read_csv_text(path: str | Path, what: str = "register") -> pd.DataFrame:
+    """A record CSV as text cells (empty cells as ``""``; a UTF-8 BOM is dropped).
+
+    Raises
+    ------
+    RegisterError
+        One message for a file that is empty, binary, not UTF-8 or not CSV.
+    """
+    problem = text_file_problem(path)
+    if problem:
+        raise RegisterError(f"{path}: {problem}; expected a {what} as CSV text with a header "
+                            "row")
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise RegisterError(f"{path}: cannot read as CSV ({str(exc).strip()}); expected a "
+                            f"{what} as CSV text with a header row") from None
+
+
+def read_workbook_sheets(path: str | Path, what: str = "register") -> dict[str, pd.DataFrame]:
+    """Every sheet of an ``.xlsx`` file, cells as found; one message for a file that is not one.
+
+    Raises
+    ------
+    RegisterError
+        An empty file, or one that is not an Excel workbook (a CSV renamed .xlsx).
+    """
+    if Path(path).stat().st_size == 0:
+        raise RegisterError(f"{path}: the file is empty (0 bytes); expected a {what} as an "
+                            ".xlsx workbook")
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=object)
+    except (ValueError, OSError, KeyError, zipfile.BadZipFile) as exc:
+        raise RegisterError(f"{path}: not a readable .xlsx workbook ({str(exc).strip()}); "
+                            f"expected a {what} saved from Excel as .xlsx") from None
+    if not sheets:
+        raise RegisterError(f"{path}: the workbook has no sheets; expected a {what} sheet")
+    return sheets
 
 
 def csv_row(i: int) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from modlean._util import write_atomic
+from modlean._util import kind_of, text_file_problem, write_atomic
 from modlean.errors import ParameterError, RegisterError
 from modlean.risk.assessment import assess
 from modlean.risk.fields import FIELD_NAMES, OPEN_STATUSES, REGISTER_FIELDS
@@ -35,9 +36,11 @@ from modlean.risk.records import (
     csv_row,
     is_blank,
     read_csv_text,
+    read_workbook_sheets,
     sheet_row,
     validate_records,
 )
+from modlean.yamlread import load_yaml, yaml_problem
 
 __all__ = ["RiskRegister", "load_register", "save_register", "validate_register"]
 
@@ -57,23 +60,40 @@ class RiskRegister:
 
 
 def _read_yaml(path: Path) -> tuple[pd.DataFrame, dict | None, pd.DataFrame | None]:
+    problem = text_file_problem(path)
+    if problem:
+        raise RegisterError(f"{path}: {problem}; expected a register as YAML text (a list "
+                            "of risks, or 'risks:' with that list)")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise RegisterError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})"
-                            ) from None
+        line, problem = yaml_problem(exc)
+        where = f", line {line}" if line else ""
+        raise RegisterError(f"{path}{where}: not valid YAML ({problem})") from None
     if isinstance(data, list):
         data = {"risks": data}
     if not isinstance(data, dict) or not isinstance(data.get("risks"), list):
-        raise RegisterError(f"{path}: expected a list of risks, or a mapping with 'risks:' "
-                            "(a list) and optional 'matrix:' and 'fmea:'")
+        found = kind_of(data.get("risks")) if isinstance(data, dict) else kind_of(data)
+        raise RegisterError(f"{path}" + (", risks" if isinstance(data, dict) else "")
+                            + f": found {found}; expected a list of risks, or a mapping with "
+                            "'risks:' (a list) and optional 'matrix:' and 'fmea:'")
     bad = [i for i, r in enumerate(data["risks"]) if not isinstance(r, dict)]
     if bad:
-        raise RegisterError(f"{path}, risks[{bad[0]}]: expected a mapping of field: value; "
-                            f"found {data['risks'][bad[0]]!r}")
+        raise RegisterError(f"{path}, risks[{bad[0]}] (risk {bad[0] + 1}): found "
+                            f"{kind_of(data['risks'][bad[0]])}; expected a mapping of "
+                            "field: value lines (risk_id: R-01, title: ...)")
     fmea = data.get("fmea")
+    if fmea is not None and not (isinstance(fmea, list)
+                                 and all(isinstance(r, dict) for r in fmea)):
+        raise RegisterError(f"{path}, fmea: found {kind_of(fmea)}; expected a list of FMEA "
+                            "rows, each a mapping of field: value lines")
+    for section, label in (("risks", "risk"), ("fmea", "row")):
+        for i, row in enumerate(data.get(section) or []):
+            nan = [k for k, v in row.items() if isinstance(v, float) and math.isnan(v)]
+            if nan:  # a table would read it as an empty cell
+                raise RegisterError(f"{path}, {section}[{i}] ({label} {i + 1}), field "
+                                    f"{nan[0]!r}: found .nan; expected a number, or leave the "
+                                    "field out")
     return (pd.DataFrame(data["risks"]), data.get("matrix"),
             pd.DataFrame(fmea) if fmea else None)
 
@@ -85,16 +105,9 @@ def _read_raw(path: Path) -> tuple[pd.DataFrame, Callable[[int], str], dict | No
         raise RegisterError(f"{path}: file not found")
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        try:
-            raw = read_csv_text(path)
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise RegisterError(f"{path}: cannot read as CSV ({exc})") from None
-        return raw, csv_row, None, None
+        return read_csv_text(path), csv_row, None, None
     if suffix == ".xlsx":
-        try:
-            sheets = pd.read_excel(path, sheet_name=None, dtype=object)
-        except (ValueError, OSError, KeyError) as exc:
-            raise RegisterError(f"{path}: cannot read as XLSX ({exc})") from None
+        sheets = read_workbook_sheets(path, "register")
         name = "risks" if "risks" in sheets else next(iter(sheets))
         return sheets[name], sheet_row(name), None, sheets.get("fmea")
     if suffix in (".yaml", ".yml"):

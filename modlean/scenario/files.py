@@ -15,12 +15,13 @@ from typing import Any
 
 import yaml
 
-from modlean._util import describe, suggest, write_atomic
+from modlean._util import describe, kind_of, suggest, write_atomic
 from modlean.errors import ScenarioError
 from modlean.resources import template_names, template_path
 from modlean.scenario.overrides import apply_overrides, flatten_overrides
 from modlean.scenario.schema import Scenario
 from modlean.scenario.validation import scenario_from_dict
+from modlean.yamlread import DuplicateKeyError, load_yaml, yaml_problem
 
 __all__ = ["list_presets", "load_proposal", "load_scenario", "market_scenario", "preset",
            "to_yaml"]
@@ -36,13 +37,14 @@ def _read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: cannot read the file ({exc})") from None
     try:
-        return yaml.safe_load(text)
+        return load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(f"{where}: not valid YAML ({problem}); expected indented "
-                            "'key: value' lines") from None
+        problem = yaml_problem(exc)[1]
+        hint = "" if isinstance(exc, DuplicateKeyError) else \
+            "; expected indented 'key: value' lines"
+        raise ScenarioError(f"{where}: not valid YAML ({problem}){hint}") from None
 
 
 def _is_proposal(data: Any) -> bool:
@@ -61,7 +63,7 @@ def load_proposal(path: str | Path) -> dict[str, Any]:
     data = _read_yaml(path)
     allowed = {"base", "name", "description", "overrides"}
     if not isinstance(data, Mapping):
-        raise ScenarioError(f"{path}: found {type(data).__name__}; expected a proposal "
+        raise ScenarioError(f"{path}: found {kind_of(data)}; expected a proposal "
                             "mapping with 'overrides'")
     for key in data:
         if key not in allowed:

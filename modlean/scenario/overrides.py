@@ -19,6 +19,7 @@ from modlean.errors import ScenarioError
 from modlean.scenario.paths import child_type, field_names_of, is_leaf_mapping
 from modlean.scenario.schema import Scenario
 from modlean.scenario.validation import scenario_from_dict, source_prefix
+from modlean.yamlread import DuplicateKeyError, load_yaml, yaml_problem
 
 __all__ = ["apply_overrides", "flatten_overrides", "parse_override_value"]
 
@@ -26,7 +27,9 @@ __all__ = ["apply_overrides", "flatten_overrides", "parse_override_value"]
 def parse_override_value(text: str) -> Any:
     """A CLI value as YAML: ``140`` -> 140, ``0.3`` -> 0.3, ``[mon, tue]`` -> a list."""
     try:
-        return yaml.safe_load(text)
+        return load_yaml(text)
+    except DuplicateKeyError as exc:
+        raise ScenarioError(f"value {describe(text, 60)}: {yaml_problem(exc)[1]}") from None
     except yaml.YAMLError:
         return text
 

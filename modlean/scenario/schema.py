@@ -41,6 +41,12 @@ from modlean._util import unknown_zone
 __all__ = [
     "DAYS",
     "DEFAULT_HOURLY",
+    "MAX_COST_PER_HOUR",
+    "MAX_DRAIN_DAYS",
+    "MAX_HANDLING_S",
+    "MAX_HEADCOUNT",
+    "MAX_HORIZON_DAYS",
+    "MAX_VOLUME_PER_DAY",
     "NAME_PATTERN",
     "QA",
     "Accuracy",
@@ -95,14 +101,51 @@ Probability = Annotated[float, AfterValidator(check_probability)]
 HourOfDay = Annotated[float, AfterValidator(check_hour)]
 
 
-def _unit(unit: str) -> dict[str, Any]:
-    return {"unit": unit}
+def _unit(unit: str, why: str = "") -> dict[str, Any]:
+    return {"unit": unit, "why": why} if why else {"unit": unit}
+
+
+def _why(why: str) -> dict[str, Any]:
+    return {"why": why}
+
+
+# Upper bounds a real marketplace never reaches: past them a value is a typo (an extra
+# zero, minutes for seconds) and would only exhaust memory. Each is documented with its
+# reason in docs/scenario.md ("Bounds"); the reason is part of the error message.
+#: Items of one type a day.
+MAX_VOLUME_PER_DAY = 1e9
+#: Days of arrivals in one run.
+MAX_HORIZON_DAYS = 1830.0
+#: Days of drain after the last arrival.
+MAX_DRAIN_DAYS = 366.0
+#: Reviewers in one pool.
+MAX_HEADCOUNT = 100_000.0
+#: Cost of one paid hour, in the scenario's currency.
+MAX_COST_PER_HOUR = 1e7
+#: Seconds of one reviewer's work on one item.
+MAX_HANDLING_S = 86_400.0
+#: Hours in SLA targets, ages and delays: a year (a leap year).
+MAX_HOURS = 8_784.0
+#: A day's volume multiplier (weekly profile, surges).
+MAX_MULTIPLIER = 100.0
+#: Items already waiting at the start.
+MAX_BACKLOG = 1e9
+
+WHY_VOLUME = ("no marketplace receives a billion items of one type a day; "
+              "a larger figure is a typo")
+WHY_HOURS = "a year; a longer time is likely minutes typed as hours"
+WHY_HANDLING = ("a full day of one reviewer's work on one item; a larger figure is likely "
+                "minutes or hours typed as seconds")
+WHY_COST = ("10 million an hour is above a senior specialist's billed rate even in "
+            "currencies with small units (IDR, VND)")
+WHY_MULTIPLIER = "100x a normal day is past any sale event's peak; a larger figure is a typo"
 
 
 class StrictModel(BaseModel):
-    """Base of every scenario section: unknown keys are errors, assignment is validated."""
+    """Base of every scenario section: unknown keys are errors, assignment is validated,
+    and numbers must be finite (``.inf`` and ``.nan`` are refused by field path)."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- sections
@@ -110,8 +153,10 @@ class StrictModel(BaseModel):
 class ScoreDist(StrictModel):
     """Model scores of one class of items, a Beta(a, b) distribution on [0, 1]."""
 
-    a: float = Field(2.0, gt=0, description="Beta shape a (> 0)")
-    b: float = Field(5.0, gt=0, description="Beta shape b (> 0)")
+    a: float = Field(2.0, gt=0, le=10_000, description="Beta shape a (> 0)",
+                     json_schema_extra=_why("shapes above 10,000 put every score on one value"))
+    b: float = Field(5.0, gt=0, le=10_000, description="Beta shape b (> 0)",
+                     json_schema_extra=_why("shapes above 10,000 put every score on one value"))
 
 
 class ModelSpec(StrictModel):
@@ -130,8 +175,10 @@ class ModelSpec(StrictModel):
                              description="score distribution of clean items")
     t_low: Probability = Field(0.2, description="auto-approve below this score")
     t_high: Probability = Field(0.9, description="auto-reject at or above this score")
-    latency_s: float = Field(5.0, ge=0, description="time the model takes to score an item",
-                             json_schema_extra=_unit("s"))
+    latency_s: float = Field(5.0, ge=0, le=MAX_HANDLING_S,
+                             description="time the model takes to score an item",
+                             json_schema_extra=_unit("s", "a day; a model that takes longer "
+                                                     "is no pre-filter"))
 
     @model_validator(mode="after")
     def _thresholds_in_order(self) -> ModelSpec:
@@ -173,7 +220,9 @@ class Surge(StrictModel):
 
     start: dt.date = Field(description="first local date of the surge")
     end: dt.date = Field(description="last local date of the surge (inclusive)")
-    multiplier: float = Field(gt=0, description="volume multiplier on those dates")
+    multiplier: float = Field(gt=0, le=MAX_MULTIPLIER,
+                              description="volume multiplier on those dates",
+                              json_schema_extra=_why(WHY_MULTIPLIER))
 
     @model_validator(mode="after")
     def _ordered(self) -> Surge:
@@ -186,8 +235,8 @@ class Surge(StrictModel):
 class Sla(StrictModel):
     """A service-level target: ``percentile`` of turnaround within ``hours``."""
 
-    hours: float = Field(24.0, gt=0, description="turnaround target",
-                         json_schema_extra=_unit("h"))
+    hours: float = Field(24.0, gt=0, le=MAX_HOURS, description="turnaround target",
+                         json_schema_extra=_unit("h", WHY_HOURS))
     percentile: float = Field(95.0, gt=0, le=100,
                               description="share of items (in %) that must meet it")
 
@@ -195,18 +244,22 @@ class Sla(StrictModel):
 class InitialBacklog(StrictModel):
     """Items already waiting for human review when the simulation starts."""
 
-    count: int = Field(0, ge=0, description="items waiting at the start")
-    max_age_hours: float = Field(12.0, ge=0,
+    count: int = Field(0, ge=0, le=MAX_BACKLOG, description="items waiting at the start",
+                       json_schema_extra=_why("no review queue holds a billion items; a "
+                                              "larger figure is a typo"))
+    max_age_hours: float = Field(12.0, ge=0, le=MAX_HOURS,
                                  description="their submission times spread uniformly over "
                                  "this many hours before the start",
-                                 json_schema_extra=_unit("h"))
+                                 json_schema_extra=_unit("h", WHY_HOURS))
 
 
 class ItemType(StrictModel):
     """One kind of work item (listing, seller_onboarding, content, ipr_complaint)."""
 
-    volume_per_day: float = Field(ge=0, description="arrivals on a day with weekly and surge "
-                                  "multipliers 1", json_schema_extra=_unit("items/day"))
+    volume_per_day: float = Field(ge=0, le=MAX_VOLUME_PER_DAY,
+                                  description="arrivals on a day with weekly and surge "
+                                  "multipliers 1",
+                                  json_schema_extra=_unit("items/day", WHY_VOLUME))
     hourly_profile: list[float] = Field(
         default_factory=lambda: list(DEFAULT_HOURLY),
         description="relative arrival weights for local hours 0..23 (24 values >= 0; "
@@ -252,6 +305,8 @@ class ItemType(StrictModel):
         if len(value) != 7 or min(value) < 0:
             raise ValueError(f"expected 7 non-negative multipliers, Monday first "
                              f"(got {len(value)} values)")
+        if max(value) > MAX_MULTIPLIER:
+            raise ValueError(f"expected multipliers <= {MAX_MULTIPLIER:g} ({WHY_MULTIPLIER})")
         return value
 
 
@@ -261,9 +316,12 @@ class Handling(StrictModel):
     dist: Literal["lognormal", "exponential", "constant", "empirical"] = Field(
         "lognormal", description="lognormal (by mean and CV), exponential, constant, or "
         "empirical (resampled from values)")
-    mean_s: float = Field(60.0, gt=0, description="mean handling time (ignored for empirical)",
-                          json_schema_extra=_unit("s"))
-    cv: float = Field(0.6, ge=0, description="coefficient of variation (lognormal only)")
+    mean_s: float = Field(60.0, gt=0, le=MAX_HANDLING_S,
+                          description="mean handling time (ignored for empirical)",
+                          json_schema_extra=_unit("s", WHY_HANDLING))
+    cv: float = Field(0.6, ge=0, le=20, description="coefficient of variation (lognormal only)",
+                      json_schema_extra=_why("a CV above 20 puts nearly all the work in a "
+                                             "handful of items; a typo"))
     values: list[float] = Field(default_factory=list,
                                 description="observed handling times for empirical",
                                 json_schema_extra=_unit("s"))
@@ -273,6 +331,9 @@ class Handling(StrictModel):
         if self.dist == "empirical" and (not self.values or min(self.values) <= 0):
             raise ValueError("an empirical distribution needs values: a list of positive "
                              "handling times in seconds")
+        if self.values and max(self.values) > MAX_HANDLING_S:
+            raise ValueError(f"expected handling times <= {MAX_HANDLING_S:,.0f} s "
+                             f"({WHY_HANDLING}); found {max(self.values):g}")
         return self
 
     @property
@@ -296,7 +357,9 @@ class Shift(StrictModel):
                                 json_schema_extra=_unit("h"))
     days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
         default_factory=lambda: list(DAYS), description="days the shift starts")
-    share: float = Field(1.0, ge=0, description="share of the pool's headcount on this shift")
+    share: float = Field(1.0, ge=0, le=1, description="share of the pool's headcount on this "
+                         "shift", json_schema_extra=_why("a shift holds at most the whole "
+                                                         "pool"))
 
 
 class Accuracy(StrictModel):
@@ -309,8 +372,12 @@ class Accuracy(StrictModel):
 class Pool(StrictModel):
     """A team of reviewers: a BPO vendor site, an internal L2, QA or appeals team."""
 
-    headcount: float = Field(ge=0, description="reviewers on the roster of a day; a shift "
-                             "gets share x headcount seats")
+    headcount: float = Field(ge=0, le=MAX_HEADCOUNT,
+                             description="reviewers on the roster of a day; a shift "
+                             "gets share x headcount seats",
+                             json_schema_extra=_why("the largest BPO vendors employ a few "
+                                                    "hundred thousand people across all "
+                                                    "clients; no one pool has 100,000"))
     shifts: list[Shift] = Field(default_factory=lambda: [Shift()],
                                 description="working periods (default: one 24/7 shift)")
     shrinkage: float = Field(0.35, ge=0, lt=1, description="share of paid time not available "
@@ -318,8 +385,9 @@ class Pool(StrictModel):
     handling: dict[str, Handling] = Field(
         default_factory=dict, description="handling time per item type; key '*' for any type")
     accuracy: Accuracy = Field(default_factory=Accuracy, description="decision error rates")
-    cost_per_hour: float = Field(9.0, ge=0, description="billed cost of one paid hour",
-                                 json_schema_extra=_unit("currency/h"))
+    cost_per_hour: float = Field(9.0, ge=0, le=MAX_COST_PER_HOUR,
+                                 description="billed cost of one paid hour",
+                                 json_schema_extra=_unit("currency/h", WHY_COST))
     vendor: str = Field("", description="vendor or 'internal'")
     site: str = Field("", description="site or city")
     skills: list[str] = Field(default_factory=list,
@@ -351,8 +419,10 @@ class QA(StrictModel):
     human_rate: Probability = Field(0.03, description="share of human decisions sampled")
     auto_rate: Probability = Field(0.005, description="share of automated decisions sampled")
     catch_probability: Probability = Field(0.85, description="P(QA finds a wrong decision)")
-    handling_factor: float = Field(1.3, gt=0, description="QA handling time as a multiple of "
-                                   "the L1 handling time, unless the QA pool lists the type")
+    handling_factor: float = Field(1.3, gt=0, le=100, description="QA handling time as a "
+                                   "multiple of the L1 handling time, unless the QA pool "
+                                   "lists the type", json_schema_extra=_why(
+                                       "QA taking 100x the review is a typo"))
     rework: bool = Field(True, description="a QA overturn sends the item back to its L1 pool "
                          "for rework (which corrects the decision)")
     timing: Literal["after_send", "before_send"] = Field(
@@ -368,8 +438,9 @@ class Appeals(StrictModel):
     pool: str | None = Field(None, description="the appeals pool")
     sla: Sla = Field(default_factory=lambda: Sla(hours=72.0),
                      description="turnaround target from appeal filed to decided")
-    delay_hours: float = Field(24.0, ge=0, description="mean time from the decision to the "
-                               "appeal (lognormal, CV 1)", json_schema_extra=_unit("h"))
+    delay_hours: float = Field(24.0, ge=0, le=MAX_HOURS, description="mean time from the "
+                               "decision to the appeal (lognormal, CV 1)",
+                               json_schema_extra=_unit("h", WHY_HOURS))
     handling: Handling = Field(default_factory=lambda: Handling(mean_s=240.0),
                                description="appeal handling time unless the pool lists the "
                                "item type")
@@ -387,13 +458,15 @@ class Scenario(StrictModel):
     timezone: str = Field("UTC", description="IANA time zone of profiles and shifts")
     currency: str = Field("USD", description="currency of costs")
     start: dt.date = Field(dt.date(2026, 3, 2), description="first local date simulated")
-    horizon_days: float = Field(7.0, gt=0, description="days of arrivals",
-                                json_schema_extra=_unit("d"))
+    horizon_days: float = Field(7.0, gt=0, le=MAX_HORIZON_DAYS, description="days of arrivals",
+                                json_schema_extra=_unit("d", "five years; plans, SOPs and "
+                                                        "staffing change long before that"))
     warmup_days: float = Field(0.0, ge=0, description="days at the start left out of KPIs",
                                json_schema_extra=_unit("d"))
-    drain_days: float = Field(7.0, ge=0, description="extra days simulated after the last "
-                              "arrival so work in progress can finish",
-                              json_schema_extra=_unit("d"))
+    drain_days: float = Field(7.0, ge=0, le=MAX_DRAIN_DAYS, description="extra days "
+                              "simulated after the last arrival so work in progress can "
+                              "finish", json_schema_extra=_unit("d", "a year; work still "
+                                                                "open after that never ends"))
     seed: int = Field(0, ge=0, description="default random seed")
     item_types: dict[str, ItemType] = Field(description="kinds of work, by name")
     routing: dict[str, Route] = Field(default_factory=dict,

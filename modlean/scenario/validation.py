@@ -9,44 +9,20 @@ did-you-mean for unknown keys and names.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
-from modlean._util import describe, suggest
+from modlean._util import kind_of, suggest
 from modlean.errors import ScenarioError
+from modlean.messages import error_lines
 from modlean.scenario.paths import field_names_at
-from modlean.scenario.schema import Pool, Scenario
+from modlean.scenario.schema import DAYS, Pool, Scenario
 
-__all__ = ["check_references", "scenario_from_dict", "source_prefix", "translate_errors"]
-
-#: What a field expected, by pydantic error type (``ctx`` values fill the braces).
-_EXPECTED = {
-    "greater_than_equal": "a number >= {ge}",
-    "greater_than": "a number > {gt}",
-    "less_than_equal": "a number <= {le}",
-    "less_than": "a number < {lt}",
-    "int_parsing": "a whole number",
-    "int_from_float": "a whole number",
-    "float_parsing": "a number",
-    "bool_parsing": "true or false",
-    "date_from_datetime_parsing": "a date such as 2026-03-02",
-    "date_parsing": "a date such as 2026-03-02",
-    "missing": "a value (the field is required)",
-    "dict_type": "a mapping (key: value)",
-    "list_type": "a list",
-    "string_type": "text",
-}
-
-
-def _number(value: Any) -> Any:
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-def _path(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in loc) or "(top level)"
-
+__all__ = ["check_references", "no_working_hours", "routed_pools", "scenario_from_dict",
+           "source_prefix", "translate_errors"]
 
 def source_prefix(source: str | None) -> str:
     """``"<source>: "`` to start a message, or ``""`` when there is no source."""
@@ -54,33 +30,12 @@ def source_prefix(source: str | None) -> str:
 
 
 def translate_errors(exc: ValidationError, source: str | None) -> ScenarioError:
-    """pydantic's errors as one :class:`ScenarioError`, a line per bad field."""
-    lines = []
-    for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ":" in p))
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            key = str(loc[-1])
-            options = field_names_at(loc[:-1])
-            lines.append(f"{_path(loc)}: unknown key {key!r}{suggest(key, options)} "
-                         f"(expected one of: {', '.join(options)})")
-            continue
-        if kind in {"value_error", "assertion_error"}:
-            expected = str(err["msg"]).removeprefix("Value error, ")
-        elif kind == "literal_error":
-            expected = f"expected one of {err.get('ctx', {}).get('expected', '')}"
-        else:
-            template = _EXPECTED.get(kind)
-            ctx = {k: _number(v) for k, v in err.get("ctx", {}).items()}
-            expected = "expected " + (template.format(**ctx) if template else str(err["msg"]))
-        found = "missing; " if kind == "missing" else f"found {describe(err.get('input'), 60)}; "
-        if kind in {"value_error"} and isinstance(err.get("input"), dict):
-            found = ""  # a whole section: its path says enough
-        lines.append(f"{_path(loc)}: {found}{expected}")
-    head = f"{source_prefix(source)}invalid scenario" + (":" if len(lines) > 1 else "")
+    """pydantic's errors as one :class:`ScenarioError`, a line per bad field
+    (:func:`modlean.messages.error_lines`)."""
+    lines = error_lines(exc, Scenario, field_names_at)
     if len(lines) == 1:
         return ScenarioError(f"{source_prefix(source)}{lines[0]}")
-    return ScenarioError(head + "\n  " + "\n  ".join(lines))
+    return ScenarioError(f"{source_prefix(source)}invalid scenario:\n  " + "\n  ".join(lines))
 
 
 def check_references(s: Scenario, source: str | None) -> None:
@@ -89,6 +44,9 @@ def check_references(s: Scenario, source: str | None) -> None:
     pools = list(s.pools)
 
     def pool_ref(path: str, name: str | None) -> Pool:
+        if name is None:
+            raise ScenarioError(f"{where}{path}: missing; expected one of the pools "
+                                f"({', '.join(pools) or 'no pools defined'})")
         if name not in s.pools:
             raise ScenarioError(f"{where}{path}: unknown pool {name!r}{suggest(str(name), pools)}"
                                 f" (expected one of: {', '.join(pools) or 'no pools defined'})")
@@ -115,7 +73,7 @@ def check_references(s: Scenario, source: str | None) -> None:
                 raise ScenarioError(f"{where}pools.{pool_name}.handling: no handling time for "
                                     f"item type {name!r}; expected a key {name!r} or '*'")
         if route.escalation_probability > 0 and route.escalation_pool is None:
-            raise ScenarioError(f"{where}routing.{name}.escalation_pool: found None; expected "
+            raise ScenarioError(f"{where}routing.{name}.escalation_pool: missing; expected "
                                 "a pool when escalation_probability > 0")
     for name, item in s.item_types.items():
         reaches_humans = (not item.model.enabled or item.model.t_low < item.model.t_high
@@ -128,6 +86,40 @@ def check_references(s: Scenario, source: str | None) -> None:
     for section, cfg in (("qa", s.qa), ("appeals", s.appeals)):
         if cfg.enabled:
             pool_ref(f"{section}.pool", cfg.pool)
+    for name in routed_pools(s):
+        problem = no_working_hours(s, name)
+        if problem:
+            raise ScenarioError(f"{where}pools.{name}.shifts: {problem}; the pool receives "
+                                "work, so it would decide nothing. Expected at least one shift "
+                                "with share > 0 on a day of the simulated period (e.g. "
+                                "{start_hour: 8, end_hour: 16, share: 1})")
+
+
+def routed_pools(s: Scenario) -> list[str]:
+    """The pools that receive work: routes (L1 and escalation), enabled QA and appeals."""
+    names = [p for r in s.routing.values() for p in (r.pool, r.escalation_pool) if p]
+    names += [cfg.pool for cfg in (s.qa, s.appeals) if cfg.enabled and cfg.pool]
+    return [n for n in dict.fromkeys(names) if n in s.pools]
+
+
+def no_working_hours(s: Scenario, pool: str) -> str | None:
+    """Why pool ``pool`` never works in the simulated period, or None when it does.
+
+    The period runs from local midnight of ``start`` for ``horizon_days +
+    drain_days``; a shift works when its share is above 0 and it starts on one
+    of the period's weekdays.
+    """
+    shifts = s.pools[pool].shifts
+    if not shifts:
+        return "found an empty list (no shifts)"
+    if all(shift.share == 0 for shift in shifts):
+        return "every shift has share 0"
+    days = {DAYS[(s.start.weekday() + d) % 7]
+            for d in range(min(7, math.ceil(s.horizon_days + s.drain_days)))}
+    if not any(shift.share > 0 and days & set(shift.days) for shift in shifts):
+        return (f"no shift with share > 0 starts on a day of the simulated period "
+                f"({', '.join(d for d in DAYS if d in days)})")
+    return None
 
 
 def scenario_from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Scenario:
@@ -140,7 +132,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str | None = None) ->
         expected (with a did-you-mean for unknown keys).
     """
     if not isinstance(data, Mapping):
-        raise ScenarioError(f"{source_prefix(source)}found {type(data).__name__}; expected a "
+        raise ScenarioError(f"{source_prefix(source)}found {kind_of(data)}; expected a "
                             "mapping of scenario fields (name, item_types, pools, ...)")
     try:
         scenario = Scenario.model_validate(dict(data))

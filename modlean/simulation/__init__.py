@@ -4,8 +4,8 @@ Modules, in the order a run goes through them: ``codes`` (stage, route and
 discipline codes), ``grid`` (15-minute time grid and pool capacity), ``plan``
 (every item and visit, drawn with numpy), ``engine`` (the SimPy run), ``outcome``
 (per-item results, KPIs, series), ``tables`` (item table and event log),
-``result`` (SimulationResult) and ``run`` (simulate); ``queueing`` holds the
-analytic formulas.
+``result`` (SimulationResult), ``size`` (the size guard) and ``run`` (simulate);
+``queueing`` holds the analytic formulas.
 
 Other subpackages import these names from here, not from the modules inside.
 """
@@ -50,11 +50,13 @@ from modlean.simulation.queueing import (
 )
 from modlean.simulation.result import SimulationResult, summarize_kpis
 from modlean.simulation.run import run_replication, simulate
+from modlean.simulation.size import DEFAULT_MAX_EVENTS, RunSize, check_run_size, estimate_run_size
 from modlean.simulation.tables import ACTIVITIES
 
 __all__ = [
     "ACTIVITIES",
     "APPEAL",
+    "DEFAULT_MAX_EVENTS",
     "L1",
     "L2",
     "QA_REVIEW",
@@ -66,12 +68,15 @@ __all__ = [
     "ItemRoute",
     "Outcome",
     "Plan",
+    "RunSize",
     "SimulationResult",
     "Staffing",
     "Stage",
+    "check_run_size",
     "erlang_a",
     "erlang_b",
     "erlang_c",
+    "estimate_run_size",
     "halfin_whitt_beta",
     "jackson_network",
     "kingman_wait",

@@ -39,6 +39,7 @@ from modlean.simulation.engine import run_engine
 from modlean.simulation.outcome import Outcome
 from modlean.simulation.plan import make_plan
 from modlean.simulation.result import SimulationResult
+from modlean.simulation.size import check_run_size
 from modlean.simulation.tables import build_event_log, build_item_table
 
 __all__ = ["run_replication", "simulate"]
@@ -47,7 +48,8 @@ __all__ = ["run_replication", "simulate"]
 def simulate(scenario: Scenario, *, seed: int | None = None, replications: int = 1,
              workers: int | None = None, scheduler: str | None = None,
              event_log: bool = True, item_table: bool = True,
-             on_replication_done: Callable[[int], None] | None = None) -> SimulationResult:
+             on_replication_done: Callable[[int], None] | None = None,
+             max_events: float | None = None) -> SimulationResult:
     """Run a scenario ``replications`` times and collect the log, items and KPIs.
 
     Parameters
@@ -68,6 +70,10 @@ def simulate(scenario: Scenario, *, seed: int | None = None, replications: int =
         KPIs matter).
     on_replication_done:
         Called with the replication number as each finishes (progress bars).
+    max_events:
+        The size guard's limit on events held at once (default
+        :data:`~modlean.simulation.size.DEFAULT_MAX_EVENTS`); a larger run is
+        refused before anything is allocated (:func:`~modlean.simulation.size.check_run_size`).
     """
     if not isinstance(scenario, Scenario):
         raise ParameterError(f"scenario: found {type(scenario).__name__}; expected a "
@@ -78,6 +84,8 @@ def simulate(scenario: Scenario, *, seed: int | None = None, replications: int =
     seed = scenario.seed if seed is None else seed
     if int(seed) != seed or seed < 0:
         raise ParameterError(f"seed: found {seed!r}; expected a whole number >= 0")
+    check_run_size(scenario, int(replications), event_log=event_log or item_table,
+                   max_events=max_events)
     data = scenario.model_dump(mode="json")
     tasks = [(data, int(seed), r, int(replications), event_log, item_table)
              for r in range(int(replications))]

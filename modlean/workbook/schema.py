@@ -33,9 +33,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from modlean._util import describe, unknown_zone
+from modlean._util import describe, kind_of, text_file_problem, unknown_zone
 from modlean.errors import ParameterError
+from modlean.messages import error_lines
 from modlean.scenario import list_presets
+from modlean.yamlread import load_yaml, yaml_problem
 
 __all__ = ["CALIBRATE", "FROM_LOG", "MARKET_PATTERN", "MarketSettings", "Workbook", "load_workbook",
            "scenario_kind"]
@@ -54,7 +56,7 @@ _PATH_FIELDS = ("log", "profile", "qa", "scenario", "register", "sop")
 class _Settings(BaseModel):
     """Settings of one market (also the shape of ``defaults:``); unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
     log: str | None = Field(None, description="the market's export or canonical event log")
     profile: str | None = Field(None, description="the source profile reading `log` "
@@ -147,27 +149,12 @@ def scenario_kind(value: str) -> str:
 
 def _field_names(loc: tuple[Any, ...]) -> list[str]:
     """The keys allowed where an unknown key ``loc`` was found (top level or a market)."""
-    model: type[BaseModel] = _File if len(loc) == 1 else _Settings
+    model: type[BaseModel] = _File if len(loc) == 0 else _Settings
     return [f.alias or name for name, f in model.model_fields.items() if name != "market"]
 
 
 def _translate(exc: ValidationError, where: str) -> ParameterError:
-    lines = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        path = ".".join(str(p) for p in loc) or "(top level)"
-        if err["type"] == "extra_forbidden":
-            key, options = str(loc[-1]), _field_names(loc)
-            close = difflib.get_close_matches(key, options, n=1, cutoff=0.4)
-            lines.append(f"{path}: unknown key {key!r}"
-                         + (f"; did you mean {close[0]!r}?" if close else "")
-                         + f" (expected one of: {', '.join(options)})")
-            continue
-        found = "missing" if err["type"] == "missing" else f"found {describe(err.get('input'))}"
-        expected = str(err["msg"]).removeprefix("Value error, ")
-        if not expected.startswith("expected"):
-            expected = f"expected {expected[0].lower()}{expected[1:]}"
-        lines.append(f"{path}: {found}; {expected}")
+    lines = error_lines(exc, _File, _field_names)
     if len(lines) == 1:
         return ParameterError(f"{where}, {lines[0]}")
     return ParameterError(f"{where}: invalid workbook:\n  " + "\n  ".join(lines))
@@ -220,14 +207,19 @@ def load_workbook(path: str | Path) -> Workbook:
     file = Path(path).expanduser()
     where = str(file)
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data = load_yaml(file.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ParameterError(f"workbook {where}: cannot read it ({exc.strerror}); expected "
                              "a workbook.yaml (`modlean init DIR` writes one)") from None
+    except UnicodeDecodeError:
+        raise ParameterError(f"workbook {where}: {text_file_problem(file)}; expected a "
+                             "workbook.yaml") from None
     except yaml.YAMLError as exc:
-        raise ParameterError(f"workbook {where}: not valid YAML: {exc}") from None
+        line, problem = yaml_problem(exc)
+        raise ParameterError(f"workbook {where}" + (f", line {line}" if line else "")
+                             + f": not valid YAML ({problem})") from None
     if not isinstance(data, dict):
-        raise ParameterError(f"{where}: found {describe(data)}; expected a mapping with "
+        raise ParameterError(f"{where}: found {kind_of(data)}; expected a mapping with "
                              "markets: (see docs/workbook.md)")
     try:
         parsed = _File.model_validate(data)
