@@ -16,6 +16,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from mmc_theory import turnaround_cdf
 from scipy import integrate, optimize, stats
 
 from modlean.cli import main
@@ -122,18 +123,6 @@ def test_headcount_swing_of_cost_is_exactly_its_share_of_paid_hours():
 # --------------------------------------------------------------------------- CLI figures
 
 
-def _mmc_turnaround_ok(lam: float, mu: float, c: int, t: float) -> float:
-    """P(wait + service <= t) in M/M/c, from the Erlang C formula written out here."""
-    a = lam / mu
-    if a >= c:
-        return 0.0
-    top = a**c / math.factorial(c) * c / (c - a)
-    wait_prob = top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
-    theta = c * mu - lam
-    tail_waiting = (theta * math.exp(-mu * t) - mu * math.exp(-theta * t)) / (theta - mu)
-    return 1 - ((1 - wait_prob) * math.exp(-mu * t) + wait_prob * tail_waiting)
-
-
 @pytest.mark.parametrize("sla_hours", [0.1, 0.25, 0.5])
 def test_staff_analytic_is_the_smallest_c_meeting_the_sla(tmp_path, capsys, sla_hours):
     s = preset("mmc", overrides={"horizon_days": 2, "warmup_days": 0.5, "drain_days": 0.5,
@@ -144,7 +133,7 @@ def test_staff_analytic_is_the_smallest_c_meeting_the_sla(tmp_path, capsys, sla_
     pool = json.loads(capsys.readouterr().out)["pools"][0]
     lam, mu = 1 / 60, 1 / 240  # the preset: one job a minute, four minutes each
     want = next((c for c in range(1, 50)
-                 if _mmc_turnaround_ok(lam, mu, c, sla_hours * 3600) >= 0.95), None)
+                 if turnaround_cdf(lam, mu, c, sla_hours * 3600) >= 0.95), None)
     assert pool["analytic"] == want  # None at 0.1 h: four-minute handling alone misses it
     assert pool["workload_hours"] == pytest.approx(lam / mu * 24)
 

@@ -395,6 +395,9 @@ class Pool(StrictModel):
     discipline: Literal["fifo", "priority", "sla_age"] = Field(
         "fifo", description="queue order: fifo (first come first served), priority "
         "(routing priority, then fifo) or sla_age (earliest SLA deadline first)")
+    sla: Sla | None = Field(None, description="the queue's own target: from joining the "
+                            "pool's queue to the end of the review (a vendor queue's SLA); "
+                            "none: the pool has no SLA KPIs")
 
     def handling_for(self, item_type: str) -> Handling | None:
         """The handling time of an item type in this pool (or the ``'*'`` entry)."""

@@ -13,6 +13,7 @@ built from an outcome by :mod:`modlean.simulation.tables`.
 from __future__ import annotations
 
 import gc
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,9 @@ from modlean.eventlog import NAT, utc_series
 from modlean.simulation.codes import APPEAL, AUTO_APPROVE, AUTO_REJECT, L1, QA_REVIEW, REWORK, Stage
 from modlean.simulation.grid import GRID_S
 from modlean.simulation.plan import Plan
+
+if TYPE_CHECKING:
+    from modlean.scenario import Sla
 
 __all__ = ["Outcome"]
 
@@ -40,6 +44,12 @@ def _open_count(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Number of intervals [a, b) containing each t."""
     return (np.searchsorted(np.sort(a), t, side="right")
             - np.searchsorted(np.sort(b), t, side="right"))
+
+
+def _percentile(values: np.ndarray, q: float) -> float:
+    """The ``q``-th percentile of the values that are not NaN (NaN when there are none)."""
+    values = values[~np.isnan(values)]
+    return float(np.percentile(values, q)) if len(values) else np.nan
 
 
 def _step_integral(times: np.ndarray, values: np.ndarray, t0: float, t1: float) -> float:
@@ -241,6 +251,12 @@ class Outcome:
         del tat
         k["sla_attainment"] = float((~self.breach[m]).mean()) if n else np.nan
         k["sla_breaches"] = int(self.breach[m].sum())
+        # the human-reviewed part alone: automatic decisions take seconds and lift the view
+        human = m & ~self.auto
+        k["turnaround_p95_human_h"] = _percentile(np.where(decided, self.tat_h, np.nan)[human],
+                                                  95)
+        k["sla_attainment_human"] = float((~self.breach[human]).mean()) if human.any() \
+            else np.nan
         if name != "all":
             item = self.plan.scenario.item_types[name]
             # the P-th percentile is within the SLA when at least P % of items are
@@ -360,9 +376,40 @@ class Outcome:
                 "reviews": float(((en >= t0) & (en < t1) & ~np.isnan(self.end[m])).sum()),
                 "wait_mean_h": float(waits[in_w].mean() / 3600.0) if in_w.any() else np.nan,
                 "queue_max": float(waiting.max()) if len(waiting) else 0.0,
+                **self._queue_numbers(i, s.pools[name].sla),
             }
         self._pool_cache = out
         return out
+
+    def _queue_numbers(self, pool: int, sla: Sla | None) -> dict[str, float]:
+        """A pool as a queue, over the visits that joined it in the KPI window.
+
+        ``wait_p95_h`` (joined to started) and ``turnaround_p95_h`` (joined to
+        reviewed) over the visits that got that far; ``backlog_mean`` and
+        ``backlog_end``: visits waiting or in review, hourly; with a pool SLA,
+        ``sla_attainment``: the share reviewed within it (a visit not reviewed by
+        the end of the run misses it) and ``sla_target_met``.
+        """
+        p = self.plan
+        t0, t1 = self.warmup_s, self.horizon_s
+        mine = p.v_pool == pool
+        enq, start, end = self.enq[mine], self.start[mine], self.end[mine]
+        joined = (enq >= t0) & (enq < t1)
+        wait_h = (start[joined] - enq[joined]) / 3600.0
+        tat_h = (end[joined] - enq[joined]) / 3600.0
+        hours = np.arange(t0, t1 + 1, 3600.0)
+        open_ = _open_count(enq, np.nan_to_num(end, nan=np.inf), hours)
+        k = {
+            "wait_p95_h": _percentile(wait_h, 95),
+            "turnaround_p95_h": _percentile(tat_h, 95),
+            "backlog_mean": float(open_.mean()) if len(open_) else np.nan,
+            "backlog_end": float(open_[-1]) if len(open_) else np.nan,
+        }
+        if sla is not None:
+            met = float((tat_h <= sla.hours).mean()) if len(tat_h) else np.nan
+            k["sla_attainment"] = met
+            k["sla_target_met"] = float(met >= sla.percentile / 100) if met == met else np.nan
+        return k
 
     def pool_kpis(self, rep: int) -> pd.DataFrame:
         """Tidy pool KPIs: ``replication``, ``pool``, ``kpi``, ``value``."""
