@@ -22,6 +22,7 @@ fixture logs (tests/fixtures/make_log_distance_reference.py).
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -51,9 +52,9 @@ HOUR_US = 3_600 * 1_000_000
 #: Cells of the full case-by-case cost matrix up to which CFLD uses scipy's
 #: ``linear_sum_assignment``; above, the same optimum as a transportation problem on
 #: the distinct variants (HiGHS simplex).
-ASSIGNMENT_CELLS = 4_000_000
-#: Bytes of the dynamic-programming table of one block of Damerau-Levenshtein pairs.
-_DL_BYTES = 64_000_000
+ASSIGNMENT_CELLS = 16_000_000
+#: Bytes of the tables of one block of Damerau-Levenshtein pairs.
+_DL_BYTES = 128_000_000
 
 
 def _codes(real: EventArrays, sim: EventArrays) -> tuple[np.ndarray, np.ndarray]:
@@ -80,58 +81,62 @@ def damerau_levenshtein(a: np.ndarray, la: np.ndarray, b: np.ndarray, lb: np.nda
     """Unrestricted Damerau-Levenshtein distance of many pairs of sequences at once.
 
     ``a`` (P, La) and ``b`` (P, Lb) hold non-negative codes padded with anything;
-    ``la``, ``lb`` are the true lengths. Transpositions may be edited further (the
-    Lowrance-Wagner algorithm, as jellyfish's ``damerau_levenshtein_distance``):
-    ``("CA", "ABC")`` is 2. Returns int64 distances, one per pair.
+    ``la``, ``lb`` are the true lengths. Transposed neighbours may be edited further
+    (the Lowrance-Wagner algorithm, as jellyfish's ``damerau_levenshtein_distance``):
+    ``("CA", "ABC")`` is 2. The table is filled one anti-diagonal at a time: where a
+    transposition may jump back to (the last earlier row holding ``b[j]``, the last
+    earlier column holding ``a[i]``) depends on the sequences only, so it is found first.
+    Tables hold the pairs on their last axis. Returns int64 distances, one per pair.
     """
     p, width_a = a.shape
     width_b = b.shape[1]
+    small = np.int16 if width_a + width_b + 2 < np.iinfo(np.int16).max else np.int32
     alphabet = int(max(a.max(initial=0), b.max(initial=0))) + 1
-    ai = np.where(np.arange(width_a) < la[:, None], a, alphabet)  # pads never match
-    bi = np.where(np.arange(width_b) < lb[:, None], b, alphabet + 1)
-    big = width_a + width_b + 1
-    h = np.full((p, width_a + 2, width_b + 2), big, np.int32)
-    h[:, 1:, 1] = np.arange(width_a + 1)
-    h[:, 1, 1:] = np.arange(width_b + 1)
-    da = np.zeros((p, alphabet + 2), np.int64)
-    rows = np.arange(p)
-    for i in range(1, width_a + 1):
-        ca = ai[:, i - 1]
-        db = np.zeros(p, np.int64)
-        for j in range(1, width_b + 1):
-            cb = bi[:, j - 1]
-            k = da[rows, cb]
-            same = ca == cb
-            best = np.minimum(h[:, i, j] + ~same, h[:, i + 1, j] + 1)
-            best = np.minimum(best, h[:, i, j + 1] + 1)
-            trans = h[rows, k, db] + (i - k - 1) + 1 + (j - db - 1)
-            h[:, i + 1, j + 1] = np.minimum(best, trans)
-            db = np.where(same, j, db)
-        da[rows, ca] = i
-    return h[rows, la + 1, lb + 1].astype(np.int64)
+    ai = np.where(np.arange(width_a) < la[:, None], a, alphabet).T  # (La, P); pads never match
+    bi = np.where(np.arange(width_b) < lb[:, None], b, alphabet + 1).T
+    eq = ai[:, None, :] == bi[None, :, :]  # (La, Lb, P)
+    rows_1 = np.arange(1, width_a + 1, dtype=small)[:, None, None]
+    cols_1 = np.arange(1, width_b + 1, dtype=small)[None, :, None]
+    # k: last row i' < i (1-based) with a[i'] == b[j]; l: last column j' < j with b[j'] == a[i]
+    k = np.zeros(eq.shape, small)
+    k[1:] = np.maximum.accumulate(np.where(eq, rows_1, 0).astype(small), axis=0)[:-1]
+    l_ = np.zeros(eq.shape, small)
+    l_[:, 1:] = np.maximum.accumulate(np.where(eq, cols_1, 0).astype(small), axis=1)[:, :-1]
+    h = np.full((width_a + 2, width_b + 2, p), width_a + width_b + 1, small)
+    h[1:, 1] = np.arange(width_a + 1, dtype=small)[:, None]
+    h[1, 1:] = np.arange(width_b + 1, dtype=small)[:, None]
+    pairs = np.arange(p)[None, :]
+    for diag in range(2, width_a + width_b + 1):  # cells (i, j), 1-based, with i + j = diag
+        i = np.arange(max(1, diag - width_b), min(width_a, diag - 1) + 1)
+        j = diag - i
+        kk, ll = k[i - 1, j - 1], l_[i - 1, j - 1]
+        best = np.minimum(h[i, j] + ~eq[i - 1, j - 1], h[i + 1, j] + 1)
+        np.minimum(best, h[i, j + 1] + 1, out=best)
+        trans = h[kk, ll, pairs] + ((i + j - 1)[:, None] - kk - ll)
+        h[i + 1, j + 1] = np.minimum(best, trans)
+    return h[la + 1, lb + 1, np.arange(p)].astype(np.int64)
 
 
 def _variant_costs(ra: np.ndarray, la: np.ndarray, rb: np.ndarray, lb: np.ndarray
                    ) -> np.ndarray:
     """Normalised distance (DL / longer length) between every variant of ``ra`` and of
-    ``rb``, computed in blocks of pairs of similar length."""
+    ``rb``, computed in blocks of pairs of like lengths (little padding)."""
     ia, ib = np.meshgrid(np.arange(len(ra)), np.arange(len(rb)), indexing="ij")
     ia, ib = ia.ravel(), ib.ravel()
-    longest = np.maximum(la[ia], lb[ib])
-    order = np.argsort(longest, kind="stable")
+    bucket_a, bucket_b = (la[ia] + 3) // 4, (lb[ib] + 3) // 4  # lengths to the next 4
+    order = np.lexsort((bucket_b, bucket_a))
+    key = bucket_a[order] * (int(bucket_b.max()) + 1) + bucket_b[order]
+    bounds = np.flatnonzero(np.r_[True, key[1:] != key[:-1], True])
     out = np.empty(len(ia))
-    at = 0
-    cells = (longest[order] + 2) ** 2 * 4  # bytes per pair at its own width; rising
-    while at < len(order):
-        # the block's widest pair is its last: grow it while the table fits the budget
-        fits = np.arange(1, len(order) - at + 1) * cells[at:] <= _DL_BYTES
-        size = max(min(256, len(order) - at), int(np.count_nonzero(fits)))
-        take = order[at:at + size]
-        pa, pb = ia[take], ib[take]
-        wa, wb = int(la[pa].max()), int(lb[pb].max())
-        dist = damerau_levenshtein(ra[pa, :wa], la[pa], rb[pb, :wb], lb[pb])
-        out[take] = dist / longest[take]
-        at += len(take)
+    for lo, hi in pairwise(bounds):
+        per_pair = 8 * (4 * bucket_a[order[lo]] + 2) * (4 * bucket_b[order[lo]] + 2)
+        step = max(256, _DL_BYTES // int(per_pair))
+        for at in range(lo, hi, step):
+            take = order[at:min(at + step, hi)]
+            pa, pb = ia[take], ib[take]
+            wa, wb = int(la[pa].max()), int(lb[pb].max())
+            dist = damerau_levenshtein(ra[pa, :wa], la[pa], rb[pb, :wb], lb[pb])
+            out[take] = dist / np.maximum(la[pa], lb[pb])
     return out.reshape(len(ra), len(rb))
 
 
