@@ -47,6 +47,11 @@ def test_fidelity_bad_input_exits_2_naming_the_file(tmp_path, capsys):
     assert main(["fidelity", str(FIXTURES / "ld_real_1.csv"), str(bad)]) == 2
     err = capsys.readouterr().err
     assert "timestamp" in err and "Traceback" not in err
+    pair = [str(FIXTURES / "ld_real_1.csv"), str(FIXTURES / "ld_sim_1.csv")]
+    assert main(["fidelity", *pair, "--timezone", "Europe/Berln"]) == 2
+    assert "did you mean 'Europe/Berlin'" in capsys.readouterr().err
+    assert main(["fidelity", *pair, "--sla-hours", "0"]) == 2
+    assert "sla_hours: found 0.0; expected hours > 0" in capsys.readouterr().err
 
 
 def test_simulate_starts_at_time_with_exactly_n_cases(tmp_path, capsys):

@@ -30,6 +30,7 @@ from scipy import sparse
 from scipy.optimize import linear_sum_assignment, linprog
 from scipy.stats import wasserstein_distance
 
+from modlean._util import unknown_zone
 from modlean.errors import ParameterError
 from modlean.eventlog import EventArrays, completion_span, encode
 
@@ -238,6 +239,9 @@ def circadian_event_emd(real: LogLike, simulated: LogLike, timezone: str = "UTC"
     the hour of day (``timezone``'s clock) of every completion; the mean over the seven
     weekdays, where a weekday without events in both logs counts 0 and one without events
     in only one log counts 23, the largest distance."""
+    expected = unknown_zone(timezone)
+    if expected:
+        raise ParameterError(f"timezone: found {timezone!r}; expected {expected}")
     clocks = []
     for lg in (real, simulated):
         local = pd.to_datetime(encode(lg).time, unit="us", utc=True).tz_convert(timezone)
