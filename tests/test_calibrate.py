@@ -125,16 +125,19 @@ def test_fidelity_near_zero_for_the_same_scenario_larger_for_a_perturbed_one(kno
     perturbed = apply_overrides(known, {"pools.l1.handling.listing.mean_s": 170,
                                         "item_types.listing.volume_per_day": 3600})
     other = simulate(perturbed, seed=2, item_table=False).log
-    same = fidelity(real, again).set_index("measure")["distance"]
-    diff = fidelity(real, other).set_index("measure")["distance"]
-    assert same["cycle_time_relative"] < 0.08
-    assert same["dfg_edges"] < 0.02
-    assert same["arrivals_per_day"] < 0.03
-    assert diff["cycle_time_relative"] > 2 * same["cycle_time_relative"]
-    assert diff["arrivals_per_day"] > 0.1
-    assert diff["dfg_edges"] > same["dfg_edges"]
-    readings = fidelity(real, again).set_index("measure")["reading"]
-    assert "match closely" in readings["dfg_edges"]
+    same = fidelity(real, again).set_index("measure")
+    diff = fidelity(real, other).set_index("measure")
+    d_same, d_diff = same["distance"], diff["distance"]
+    assert d_same["control_flow_log_distance"] < 0.01 and d_same["n_gram_distance"] < 0.01
+    assert d_same["cycle_time_emd"] < 0.05 * same.at["cycle_time_emd", "real"]
+    assert d_diff["cycle_time_emd"] > 2 * d_same["cycle_time_emd"]
+    assert d_diff["n_gram_distance"] > 10 * d_same["n_gram_distance"]
+    per_day = diff.loc["case_arrival_emd", ["real", "simulated"]]
+    assert per_day["simulated"] / per_day["real"] - 1 > 0.1  # 3600 + 400 vs 3000 + 400 a day
+    assert abs(same.at["case_arrival_emd", "simulated"] / same.at["case_arrival_emd", "real"]
+               - 1) < 0.03
+    assert d_diff["wait:review_l2"] > d_same["wait:review_l2"]
+    assert "match closely" in same.at["control_flow_log_distance", "reading"]
 
 
 def test_fit_handling_picks_the_family():

@@ -66,7 +66,8 @@ def test_calibrate_writes_a_scenario_and_fidelity(root, tmp_path, capsys):
     accuracy = {r["pool"]: r for r in data["accuracy"]}
     assert accuracy["us_r"]["reviews"] > 0 and 0 <= accuracy["us_r"]["false_reject"] <= 1
     measures = {r["measure"] for r in data["fidelity"]}
-    assert {"cycle_time", "dfg_edges", "arrival_profile"} <= measures
+    assert {"control_flow_log_distance", "cycle_time_emd", "case_arrival_emd"} <= measures
+    assert any(m.startswith("sla:") for m in measures)
     from modlean.scenario import load_scenario
 
     s = load_scenario(out)

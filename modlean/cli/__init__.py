@@ -30,6 +30,7 @@ COMMANDS = [
     "check_log", "profile", "import_",
     "simulate",
     "compare", "staff", "thresholds", "sensitivity", "calibrate",
+    "fidelity",
     "mine",
     "batch",
     "appendix",

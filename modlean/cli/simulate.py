@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,11 @@ def register(sub: SubParsers) -> None:
     p.add_argument("--base", default=None, help="baseline scenario for a proposal file without "
                    "'base:'")
     add_run_options(p, replications=1)
+    p.add_argument("--start", default=None, metavar="TIME",
+                   help="start the simulation clock at TIME, with a zone (2026-03-02T08:30:00Z), "
+                   "instead of local midnight of the scenario's start date")
+    p.add_argument("--cases", type=int, default=None, metavar="N",
+                   help="stop arrivals after N cases (raise horizon_days if fewer arrive)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run replications on a Dask cluster (tcp://host:8786, or 'local')")
     p.add_argument("--no-log", action="store_true",
@@ -68,7 +74,11 @@ def _load(args: argparse.Namespace) -> Any:
         scenario = preset(args.scenario)
     else:
         scenario = load_scenario(path, base=args.base)
-    return apply_overrides(scenario, overrides, source="--set") if overrides else scenario
+    if overrides:
+        scenario = apply_overrides(scenario, overrides, source="--set")
+    clock = {"start_time": args.start, "max_cases": args.cases}
+    clock = {k: v for k, v in clock.items() if v is not None}
+    return apply_overrides(scenario, clock, source="--start/--cases") if clock else scenario
 
 
 def run(args: argparse.Namespace) -> int:
@@ -97,6 +107,11 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
+    if args.cases is not None and result.log is not None \
+            and result.log["case_id"].nunique() < args.cases:
+        warnings.warn(f"--cases {args.cases}: only {result.log['case_id'].nunique()} cases "
+                      f"arrived in {scenario.horizon_days:g} days; raise it with "
+                      "--set horizon_days=...", stacklevel=1)
     summary = result.summary()
     if args.out is not None:
         _write(args.out, result, summary, to_yaml(scenario))

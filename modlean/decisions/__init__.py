@@ -11,12 +11,20 @@ from modlean.decisions.calibrate import (
     calibrate,
     fit_handling,
 )
-from modlean.decisions.fidelity import fidelity
+from modlean.decisions.fidelity import FIDELITY_COLUMNS, fidelity
 from modlean.decisions.headcount import (
     PoolLoad,
     analytic_staffing,
     pool_loads,
     turnaround_within,
+)
+from modlean.decisions.holdout import (
+    HOLDOUT_COLUMNS,
+    Holdout,
+    holdout_split,
+    replay_baseline,
+    side_by_side,
+    simulate_test_period,
 )
 from modlean.decisions.paired import (
     HEADLINE_KPIS,
@@ -43,13 +51,16 @@ from modlean.decisions.tornado import SENSITIVITY_GROUPS, sensitivity
 from modlean.decisions.whatif import compare, run_scenarios
 
 __all__ = [
+    "FIDELITY_COLUMNS",
     "FRONTIER_COLUMNS",
     "HEADLINE_KPIS",
+    "HOLDOUT_COLUMNS",
     "KPI_DIRECTIONS",
     "QUALITY_COST_KPIS",
     "SENSITIVITY_GROUPS",
     "Calibration",
     "Difference",
+    "Holdout",
     "PoolLoad",
     "ScenarioSpec",
     "ShiftPlan",
@@ -62,16 +73,20 @@ __all__ = [
     "decision_table",
     "fidelity",
     "fit_handling",
+    "holdout_split",
     "kpi_direction",
     "meets_sla",
     "model_item_type",
     "paired_difference",
     "pareto_front",
     "pool_loads",
+    "replay_baseline",
     "resolve_scenario",
     "run_scenarios",
     "sensitivity",
     "shift_staffing",
+    "side_by_side",
+    "simulate_test_period",
     "staff",
     "threshold_sweep",
     "tune_thresholds",

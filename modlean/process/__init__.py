@@ -2,7 +2,8 @@
 
 Modules: ``discovery`` (DFG, variants), ``performance`` (durations, waits,
 rework, handovers, bottlenecks), ``filters``, ``summary`` (mine, tables),
-``stats`` (shared statistics, MiningWarning), ``lean`` (lean metrics), ``sop``
+``stats`` (shared statistics, MiningWarning), ``lean`` (lean metrics),
+``log_distance`` (the distance measures of two logs, CFLD ... relative event EMD), ``sop``
 (the SOP model) and ``conformance`` (the rule checkers). The encoding they share
 (EventArrays, encode) lives in :mod:`modlean.eventlog.arrays` and is re-exported here.
 
@@ -54,6 +55,16 @@ from modlean.process.lean import (
     takt_time,
     wip_over_time,
 )
+from modlean.process.log_distance import (
+    LOG_DISTANCES,
+    case_arrival_emd,
+    circadian_event_emd,
+    control_flow_log_distance,
+    cycle_time_emd,
+    log_distances,
+    n_gram_distance,
+    relative_event_emd,
+)
 from modlean.process.performance import (
     Bottlenecks,
     WaitBasis,
@@ -72,6 +83,7 @@ from modlean.process.summary import mine, tables
 __all__ = [
     "CHECKERS",
     "DFG",
+    "LOG_DISTANCES",
     "RULES",
     "RULE_FIELDS",
     "SOP",
@@ -85,10 +97,14 @@ __all__ = [
     "WaitBasis",
     "activity_times",
     "bottlenecks",
+    "case_arrival_emd",
     "case_durations",
     "case_variants",
     "check_conformance",
+    "circadian_event_emd",
     "completion_span",
+    "control_flow_log_distance",
+    "cycle_time_emd",
     "describe",
     "dfg",
     "encode",
@@ -106,9 +122,12 @@ __all__ = [
     "lead_times",
     "littles_law",
     "load_sop",
+    "log_distances",
     "metrics",
     "mine",
+    "n_gram_distance",
     "process_cycle_efficiency",
+    "relative_event_emd",
     "rework",
     "rework_rate",
     "rolled_throughput_yield",

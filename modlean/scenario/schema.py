@@ -29,6 +29,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -461,9 +462,15 @@ class Scenario(StrictModel):
     timezone: str = Field("UTC", description="IANA time zone of profiles and shifts")
     currency: str = Field("USD", description="currency of costs")
     start: dt.date = Field(dt.date(2026, 3, 2), description="first local date simulated")
+    start_time: AwareDatetime | None = Field(
+        None, description="instant the simulation clock starts, with a zone (replaces local "
+        "midnight of start; `modlean simulate --start`)")
     horizon_days: float = Field(7.0, gt=0, le=MAX_HORIZON_DAYS, description="days of arrivals",
                                 json_schema_extra=_unit("d", "five years; plans, SOPs and "
                                                         "staffing change long before that"))
+    max_cases: int | None = Field(None, ge=1, description="stop arrivals after this many cases, "
+                                  "in arrival order over all item types, a starting backlog "
+                                  "first (`modlean simulate --cases`); none: the horizon decides")
     warmup_days: float = Field(0.0, ge=0, description="days at the start left out of KPIs",
                                json_schema_extra=_unit("d"))
     drain_days: float = Field(7.0, ge=0, le=MAX_DRAIN_DAYS, description="extra days "

@@ -1,7 +1,8 @@
 """The time grid of a scenario (15-minute cells, local time) and each pool's capacity on it.
 
 Arrival rates and reviewer capacity change at most once per cell; the grid holds
-each cell's start (simulation seconds from local midnight of the first day) and
+each cell's start (simulation seconds from the clock's start: local midnight of the
+first day, or the scenario's ``start_time``) and
 its local hour, weekday and date.
 """
 
@@ -33,8 +34,10 @@ class Grid:
 
 
 def time_grid(s: Scenario) -> Grid:
-    """The grid from local midnight of ``s.start`` to the end of the drain period."""
-    t0 = pd.Timestamp(s.start).tz_localize(s.timezone).tz_convert("UTC")
+    """The grid from ``s.start_time`` (local midnight of ``s.start`` when it has none) to
+    the end of the drain period."""
+    t0 = pd.Timestamp(s.start).tz_localize(s.timezone).tz_convert("UTC") \
+        if s.start_time is None else pd.Timestamp(s.start_time).tz_convert("UTC")
     end_s = (s.horizon_days + s.drain_days) * 86400.0
     seconds = np.arange(0.0, end_s + GRID_S, GRID_S)
     local = (t0 + pd.to_timedelta(seconds, unit="s")).tz_convert(s.timezone)

@@ -175,6 +175,11 @@ def make_plan(s: Scenario, seed: int, replication: int) -> Plan:
               for k in ("stage", "pool", "svc", "delay", "deadline", "from_now", "priority")}
     item_idx = _join([vp["item"] + off for vp, off in zip(vparts, offsets, strict=False)])
     visits["item"] = rank[item_idx] if rank is not None else item_idx
+    if s.max_cases is not None and len(submit) > s.max_cases:  # arrivals stop after N cases
+        items = {k: v[:s.max_cases] for k, v in items.items()}
+        submit = items["submit"]
+        kept = visits["item"] < s.max_cases
+        visits = {k: v[kept] for k, v in visits.items()}
     del vparts, chunks, item_idx, rank
     plan_visits = _visits(visits, len(submit), [p.discipline for p in s.pools.values()],
                           qa_before_send=s.qa.timing == "before_send")
