@@ -109,7 +109,7 @@ def test_calibrate_holdout_text_and_bad_share(root, capsys):
     assert "strictly between 0 and 1" in capsys.readouterr().err
 
 
-def test_calibrate_holdout_on_a_foreign_vocabulary_exits_2(tmp_path, capsys):
+def test_calibrate_holdout_on_a_log_without_people_exits_2(tmp_path, capsys):
     rows = ["case_id,activity,timestamp"]
     for i in range(30):
         rows += [f"c{i},Register,2026-03-02T{8 + i % 12:02d}:00:00Z",
@@ -117,4 +117,4 @@ def test_calibrate_holdout_on_a_foreign_vocabulary_exits_2(tmp_path, capsys):
     path = tmp_path / "foreign.csv"
     path.write_text("\n".join(rows) + "\n")
     assert main(["calibrate", str(path), "--holdout", "0.2"]) == 2
-    assert "routing.item: missing" in capsys.readouterr().err
+    assert "no event names a person" in capsys.readouterr().err

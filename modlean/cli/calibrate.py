@@ -66,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         write_text_atomic(args.out, text)
     if args.json:
         print(to_json({"scenario": str(args.out) if args.out else None, "notes": cal.notes,
+                       "assumptions": cal.assumptions.to_dict("records"),
                        "handling": cal.handling.to_dict("records"),
                        "accuracy": None if cal.accuracy is None else
                        cal.accuracy.astype(object).where(cal.accuracy.notna(), None)
@@ -79,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"scenario written to {args.out}")
     for note in cal.notes:
         print(f"note: {note}")
+    print(assumptions_text(cal.assumptions))
     if cal.accuracy is not None:
         print("reviewer accuracy from QA (95 % intervals):")
         for r in cal.accuracy.itertuples():
@@ -91,6 +93,20 @@ def run(args: argparse.Namespace) -> int:
         for r in fid.itertuples():
             print(f"  {r.measure:<24} {r.distance:>9.3f}  {r.reading}")
     return 0
+
+
+def assumptions_text(table: pd.DataFrame) -> str:
+    """The assumptions table as lines: ``field = value: why``."""
+    if table.empty:
+        return "assumptions: none (every value came from the log)"
+    lines = [f"assumptions ({len(table)} values the log cannot show; check them):"]
+    for r in table.itertuples():
+        value = r.value if not isinstance(r.value, dict) else ", ".join(
+            f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}" for k, v in r.value.items()
+            if v not in ([], None))
+        shown = f"{value:.3g}" if isinstance(value, float) else value
+        lines.append(f"  {r.field} = {shown}: {r.why}")
+    return "\n".join(lines)
 
 
 def _holdout(args: argparse.Namespace, log: pd.DataFrame) -> int:

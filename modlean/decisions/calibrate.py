@@ -21,12 +21,16 @@ into a :class:`~modlean.scenario.Scenario`:
   the distinct resources completing work in that hour (90th percentile over the
   log's days), turned into shifts.
 
-Activity names follow the simulator's vocabulary (``modlean.simulation.ACTIVITIES``:
-``review_l1``, ``review_l2``, ``qa_sample``, ``appeal_filed`` ...); map other
-names with ``activity_map``. What a log cannot show (shrinkage, SLA targets,
-reviewer accuracy) keeps the defaults or comes from ``base``; reviewer accuracy
-comes from QA re-reviews when a QA table is given (:func:`accuracy_from_qa`:
-per pool, the false-approve and false-reject rates with QA as the truth).
+Any vocabulary is read: who did the first and second review, QA and appeals
+comes from who worked each case (:mod:`~modlean.decisions.review_roles`), pools
+from the log's ``pool`` column when it has one, the model from the scores when
+logged (:mod:`~modlean.decisions.calibrate_model`), seats counting each person
+once (:mod:`~modlean.decisions.rosters`). What a log cannot show (shrinkage, SLA
+targets, reviewer accuracy) keeps the defaults or comes from ``base``, and is
+listed in :attr:`Calibration.assumptions` (:mod:`~modlean.decisions.assumptions`);
+reviewer accuracy comes from QA re-reviews when a QA table is given
+(:func:`accuracy_from_qa`: per pool, the false-approve and false-reject rates
+with QA as the truth).
 
 How far a simulation is from the log is :mod:`modlean.decisions.fidelity`.
 """
@@ -44,11 +48,15 @@ import pandas as pd
 from scipy.optimize import brentq
 from scipy.stats import beta
 
+from modlean.decisions.assumptions import Assumptions
+from modlean.decisions.calibrate_model import case_facts, model_from_scores
 from modlean.decisions.resolve import ScenarioSpec, resolve_scenario
+from modlean.decisions.review_roles import review_roles
+from modlean.decisions.rosters import pools_from_work, shared_people
 from modlean.errors import LogError
-from modlean.eventlog import UTC_DTYPE
+from modlean.eventlog import QA_EVENT, UTC_DTYPE
 from modlean.quality import decision_quality, read_qa, with_weights
-from modlean.scenario import DAYS, ModelSpec, Scenario, scenario_from_dict
+from modlean.scenario import ModelSpec, Scenario, scenario_from_dict
 
 __all__ = ["Calibration", "accuracy_from_qa", "calibrate", "fit_handling"]
 
@@ -72,6 +80,9 @@ class Calibration:
     notes: list[str] = field(default_factory=list)
     accuracy: pd.DataFrame | None = None
     """Per pool, reviewer error rates from QA (:func:`accuracy_from_qa`), when given."""
+    assumptions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["field", "value", "why"]))
+    """Every scenario value the log could not show: ``field``, ``value`` used, ``why``."""
 
 
 def accuracy_from_qa(qa: pd.DataFrame | str | Path, *, confidence: float = 0.95
@@ -190,15 +201,29 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
                  "market": market if market is not None else
                  (str(log["market"].iloc[0]) if "market" in log else "")})
     notes: list[str] = []
+    assume = Assumptions()
+    source = "the base scenario" if base_s is not None else "a default"
     cases, arrivals, item_types, first_day, n_days = _arrivals(
         df, timezone, data.get("item_types", {}), notes)
     handling, work = _handling(df, notes)
-    per_case, routing, routing_table = _routing(log, df, cases, work, item_types,
-                                                data.get("routing", {}))
-    pools, seat_rows = _pools(work, handling, item_types, routing, timezone, seat_quantile,
-                              data.get("pools", {}), notes)
-    qa_settings, appeals, accuracy = _qa_and_appeals(df, work, per_case, data, qa, pools,
-                                                     notes)
+    if work.empty:
+        raise LogError("calibrate: no event names a person who did the work (the resource "
+                       "column is missing or holds only the model, the system or the seller); "
+                       "expected reviewers' ids, which give the pools and their seats")
+    roles = review_roles(df, df["pool"].ne(""))
+    routing, routing_table = _routing(log, df, cases, roles, item_types,
+                                       data.get("routing", {}),
+                                       case_facts(log, _SYSTEM_RESOURCES), assume)
+    pools, seat_rows = pools_from_work(work, handling, item_types, routing, timezone,
+                                       seat_quantile, data.get("pools", {}), notes)
+    qa_settings, appeals, accuracy = _qa_and_appeals(df, roles, data, qa, pools, notes)
+    _unseen(assume, item_types, pools, handling, qa_settings, appeals, source,
+            has_qa=accuracy is not None)
+    for pool, people in shared_people(work).items():
+        assume.add(f"pools.{pool}.headcount", f"{len(people)} of its people also work in other "
+                   f"pools ({', '.join(people[:3])}{' ...' if len(people) > 3 else ''}): each is "
+                   "split by their share of the work in each hour, and the simulator gives "
+                   "every pool whole reviewers")
     span_days = (df["timestamp"].max() - df["timestamp"].min()).total_seconds() / 86400
     data.update({"item_types": item_types, "routing": routing, "pools": pools, "qa": qa_settings,
                  "appeals": appeals, "start": first_day.date(),
@@ -213,7 +238,7 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
     return Calibration(scenario=scenario, handling=handling, arrivals=arrivals,
                        routing=routing_table,
                        pools=pd.DataFrame(seat_rows, columns=["pool", "hour", "seats"]),
-                       notes=notes, accuracy=accuracy)
+                       notes=notes, accuracy=accuracy, assumptions=assume.table(scenario))
 
 
 def _events(log: pd.DataFrame, activity_map: Mapping[str, str] | None) -> pd.DataFrame:
@@ -235,9 +260,22 @@ def _events(log: pd.DataFrame, activity_map: Mapping[str, str] | None) -> pd.Dat
         df["activity"] = df["activity"].replace(dict(activity_map))
     df["start"] = log["start_timestamp"].astype(UTC_DTYPE) \
         if "start_timestamp" in log else pd.Series(pd.NaT, index=log.index, dtype=UTC_DTYPE)
-    df["resource"] = log["resource"].astype(str) if "resource" in log else "nan"
+    df["resource"] = log["resource"].astype(object).where(log["resource"].notna(), "nan") \
+        .astype(str) if "resource" in log else "nan"
     df["item_type"] = log["item_type"].astype(str) if "item_type" in log else "item"
+    df["queue_pool"] = _queue_pools(log, df["activity"])
     return df.sort_values(["case_id", "timestamp"], kind="stable", ignore_index=True)
+
+
+def _queue_pools(log: pd.DataFrame, activity: pd.Series) -> pd.Series:
+    """The pool of each event from the log's ``pool`` column (an imported export's queues),
+    QA checks in pool ``qa``; missing where the log has no pool column."""
+    if "pool" not in log:
+        return pd.Series(np.nan, index=log.index, dtype=object)
+    pool = log["pool"].astype("string").str.strip()
+    pool = pool.str.replace(r"[^A-Za-z0-9_-]+", "_", regex=True).mask(pool.eq(""))
+    is_qa = activity.isin([QA_EVENT, "qa_sample"]).to_numpy()
+    return pool.astype(object).where(~is_qa, "qa").where(pool.notna() | is_qa, np.nan)
 
 
 def _arrivals(df: pd.DataFrame, timezone: str, old_types: Mapping[str, Any], notes: list[str]
@@ -289,7 +327,8 @@ def _handling(df: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, pd.Data
     start is logged, else the gap bound); returns the fits and the people's events.
     """
     human = ~df["resource"].isin(_SYSTEM_RESOURCES)
-    df["pool"] = np.where(human, _pool_of(df["resource"]), "")
+    named = df["queue_pool"].fillna(_pool_of(df["resource"]))
+    df["pool"] = np.where(human, named, "")
     has_start = df["start"].notna()
     service = (df["timestamp"] - df["start"]).dt.total_seconds()
     same_case = df["case_id"].eq(df["case_id"].shift())
@@ -319,19 +358,22 @@ def _count(pc: pd.DataFrame, activity: str) -> pd.Series:
     return pc[activity] if activity in pc else pd.Series(0, index=pc.index)
 
 
-def _main_pool(work: pd.DataFrame, item_type: str, activity: str) -> str | None:
-    """The pool doing most of ``activity`` for ``item_type`` (None: nobody does it)."""
-    sel = work[(work["item_type"] == item_type) & (work["activity"] == activity)]
-    return str(sel["pool"].mode().iloc[0]) if len(sel) else None
+def _mode(values: pd.Series) -> str | None:
+    """The most frequent value (None when there is none)."""
+    values = values.dropna()
+    return str(values.mode().iloc[0]) if len(values) else None
 
 
-def _routing(log: pd.DataFrame, df: pd.DataFrame, cases: pd.DataFrame, work: pd.DataFrame,
-             item_types: dict[str, Any], old_routing: Mapping[str, Any]
-             ) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame]:
+def _routing(log: pd.DataFrame, df: pd.DataFrame, cases: pd.DataFrame, roles: pd.DataFrame,
+             item_types: dict[str, Any], old_routing: Mapping[str, Any], facts: pd.DataFrame,
+             assume: Assumptions) -> tuple[dict[str, Any], pd.DataFrame]:
     """Routing: the model's shares (and thresholds), L1 / L2 pools, escalation, appeal rate.
 
-    Updates ``item_types`` (prevalence, model, appeal rate) and returns the activity counts
-    per case, the scenario's routes and the routing table.
+    Updates ``item_types`` (prevalence, model, appeal rate) and returns the scenario's
+    routes and the routing table. ``roles`` (per case: the pools
+    of its first and second review and of its appeal, :func:`review_roles`) give the pools
+    and escalation in any vocabulary; ``facts`` (per case: score, human, decision) the
+    model and the prevalence when the log carries them.
     """
     per_case = df.assign(one=1).pivot_table(index="case_id", columns="activity", values="one",
                                             aggfunc="sum", fill_value=0)
@@ -345,28 +387,82 @@ def _routing(log: pd.DataFrame, df: pd.DataFrame, cases: pd.DataFrame, work: pd.
     for t in item_types:
         pc = per_case[per_case["item_type"] == t]
         n = len(pc)
-        auto_a = float((_count(pc, "auto_approved") > 0).mean()) if n else 0.0
-        auto_r = float((_count(pc, "auto_rejected") > 0).mean()) if n else 0.0
-        l1 = _count(pc, "review_l1") > 0
-        esc = float(((_count(pc, "review_l2") > 0) & l1).sum() / max(l1.sum(), 1))
+        ft = facts.reindex(pc.index)
+        if "auto_approved" in pc or "auto_rejected" in pc or not n:
+            auto_a = float((_count(pc, "auto_approved") > 0).mean()) if n else 0.0
+            auto_r = float((_count(pc, "auto_rejected") > 0).mean()) if n else 0.0
+        else:  # any vocabulary: decided with no person involved
+            auto_a = float((~ft["human"] & ft["decision"].eq("approve")).mean())
+            auto_r = float((~ft["human"] & ft["decision"].eq("reject")).mean())
+        rt = roles.reindex(pc.index)
+        l1, l2 = rt["first_pool"].notna(), rt["second_pool"].notna()
+        esc = float((l2 & l1).sum() / max(l1.sum(), 1))
         rec = {"item_type": t, "cases": n, "auto_approve_share": auto_a,
                "auto_reject_share": auto_r, "human_share": float(l1.mean()) if n else 0.0,
                "escalation_probability": esc}
         it = item_types[t]
-        if prevalence_col:
-            it["prevalence"] = float(cases.loc[cases["item_type"] == t, "violating"].mean())
-        rec.update(_fit_model(it, (_count(pc, "auto_screen") > 0).any(), auto_a, auto_r))
-        pool1, pool2 = _main_pool(work, t, "review_l1"), _main_pool(work, t, "review_l2")
+        _prevalence(it, t, cases, ft, prevalence_col, assume)
+        fitted = model_from_scores(ft, it.get("model", {}))
+        if fitted is not None:
+            rec.update(_fitted_model(it, t, fitted, assume))
+        else:
+            screened = (_count(pc, "auto_screen") > 0).any() or auto_a + auto_r > 0
+            rec.update(_fit_model(it, screened, auto_a, auto_r))
+            if screened:
+                for part in ("violating", "clean"):
+                    assume.add(f"item_types.{t}.model.{part}", "the log has no model scores: "
+                               "the score curves are assumed and the thresholds solved on them "
+                               "from the automatic shares")
+        pool1, pool2 = _mode(rt["first_pool"]), _mode(rt["second_pool"])
         if pool1:
             r = dict(old_routing.get(t, {}))
             r.update({"pool": pool1, "escalation_probability": esc if pool2 else 0.0,
                       "escalation_pool": pool2})
             routing[t] = r
-        if "appeal_filed" in pc:
-            it["appeal_rate"] = _appeal_rate(log, pc)
+        appealed = rt["appeal_at"].notna()
+        if appealed.any():
+            rejected = (_count(pc, "auto_rejected") > 0) | ft["first_decision"].eq("reject") \
+                | appealed
+            it["appeal_rate"] = float(appealed.sum() / rejected.sum())
             rec["appeal_rate"] = it["appeal_rate"]
         rrows.append(rec)
-    return per_case, routing, pd.DataFrame(rrows)
+    return routing, pd.DataFrame(rrows)
+
+
+def _prevalence(it: dict[str, Any], t: str, cases: pd.DataFrame, facts: pd.DataFrame,
+                measured: bool, assume: Assumptions) -> None:
+    """The share of violating items: measured (``true_label``), read from the decisions (an
+    assumption: reviewer errors are not netted out), or assumed."""
+    if measured:
+        it["prevalence"] = float(cases.loc[cases["item_type"] == t, "violating"].mean())
+        return
+    decided = facts["decision"].dropna()
+    if len(decided):
+        it["prevalence"] = float(decided.eq("reject").mean())
+        assume.add(f"item_types.{t}.prevalence", f"the share of rejections among {len(decided):,}"
+                   " decided cases stands for the share of violating items (the log has no "
+                   "true label; reviewer errors are not netted out)")
+    else:
+        assume.add(f"item_types.{t}.prevalence", "the log shows neither true labels nor "
+                   "decisions")
+
+
+def _fitted_model(it: dict[str, Any], t: str, fitted: dict[str, Any], assume: Assumptions
+                  ) -> dict[str, float]:
+    """Write a model fitted from the scores (:func:`model_from_scores`) into ``it``."""
+    info = fitted.pop("fitted")
+    it["model"] = fitted
+    truth = "the decisions stand for the truth" if info["truth"] == "decision" else \
+        "true labels"
+    for part in ("violating", "clean"):
+        if part not in info["parts"]:
+            assume.add(f"item_types.{t}.model.{part}", f"too few {part} cases with a score to "
+                       "fit a curve")
+        elif info["truth"] == "decision":
+            assume.add(f"item_types.{t}.model.{part}", f"fitted to the scores; {truth}")
+    if "thresholds" not in info["parts"]:
+        assume.add(f"item_types.{t}.model.t_low", "no automatic decisions with a score")
+    return {"t_low": fitted["t_low"], "t_high": fitted["t_high"]}
 
 
 def _fit_model(it: dict[str, Any], screened: bool, auto_a: float, auto_r: float
@@ -385,108 +481,30 @@ def _fit_model(it: dict[str, Any], screened: bool, auto_a: float, auto_r: float
     return {"t_low": t_low, "t_high": t_high}
 
 
-def _appeal_rate(log: pd.DataFrame, pc: pd.DataFrame) -> float:
-    """Appeals filed per rejected case (rejected: automatically, by the logged decision, or
-    appealed)."""
-    rejected = (pc.get("auto_rejected", 0) > 0)
-    if "decision" in log:
-        dec = log.groupby(log["case_id"].astype(str), sort=False)["decision"].first()
-        rejected = dec.reindex(pc.index).astype(str).eq("reject") | \
-            (_count(pc, "appeal_filed") > 0)
-    return float((_count(pc, "appeal_filed") > 0).sum() / max(rejected.sum(), 1))
-
-
-def _pools(work: pd.DataFrame, handling: pd.DataFrame, item_types: Mapping[str, Any],
-           routing: Mapping[str, Any], timezone: str, seat_quantile: float,
-           old_pools: Mapping[str, Any], notes: list[str]
-           ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Pools from the resources: seats on duty per local hour turned into shifts, handling
-    and skills; returns the scenario's pools and the seats table's rows."""
-    lw = _local(work["start"].fillna(work["timestamp"]), timezone)  # when the seat was busy
-    seats = pd.DataFrame({"pool": work["pool"], "date": lw.dt.normalize(), "hour": lw.dt.hour,
-                          "weekday": lw.dt.day_of_week, "resource": work["resource"]})
-    distinct = seats.groupby(["pool", "date", "hour"]).resource.nunique()
-    pools: dict[str, Any] = {}
-    prow = []
-    for pool, g in distinct.groupby(level="pool"):
-        g = g.droplevel("pool")
-        active_dates = g.index.get_level_values("date").unique()
-        full = g.reindex(pd.MultiIndex.from_product([active_dates, range(24)],
-                                                    names=["date", "hour"]), fill_value=0)
-        level = full.groupby(level="hour").quantile(seat_quantile).round().astype(int) \
-            .reindex(range(24), fill_value=0).to_numpy()
-        days = sorted(set(seats.loc[seats["pool"] == pool, "weekday"]))
-        head = int(level.max())
-        old = dict(old_pools.get(pool, {}))
-        hand = _pool_handling(handling, pool)
-        old.update({"headcount": float(head), "shifts": _shifts_from_seats(level, days, head),
-                    "shrinkage": 0.0, "handling": hand or old.get("handling", {})})
-        pools[str(pool)] = old
-        prow += [{"pool": pool, "hour": hh, "seats": int(v)} for hh, v in enumerate(level)]
-    notes.append("shrinkage cannot be seen in a log: calibrated pools have shrinkage 0 and "
-                 "headcount = seats seen on duty; for paid heads divide by (1 - shrinkage)")
-    for pool in pools:
-        skills = sorted({s for t in item_types for s in item_types[t].get("required_skills", [])
-                         if routing.get(t, {}).get("pool") == pool
-                         or routing.get(t, {}).get("escalation_pool") == pool})
-        pools[pool]["skills"] = sorted(set(pools[pool].get("skills", [])) | set(skills))
-    return pools, prow
-
-
-def _shifts_from_seats(level: np.ndarray, days: list[int], head: int) -> list[dict[str, Any]]:
-    """One shift per run of hours with the same number of seats (on the pool's weekdays),
-    its share of the ``head`` seats of the busiest hour."""
-    shifts = []
-    h = 0
-    while h < 24:
-        if level[h] == 0:
-            h += 1
-            continue
-        e = h
-        while e < 24 and level[e] == level[h]:
-            e += 1
-        shifts.append({"start_hour": float(h), "end_hour": float(e),
-                       "days": [DAYS[d] for d in days], "share": level[h] / head})
-        h = e
-    if len(shifts) == 1 and shifts[0]["start_hour"] == 0 and shifts[0]["end_hour"] == 24:
-        shifts[0]["end_hour"] = 24.0
-    return shifts
-
-
-def _pool_handling(handling: pd.DataFrame, pool: str) -> dict[str, dict[str, Any]]:
-    """The pool's handling per item type, from its L1 reviews when it does them."""
-    hand = {}
-    for r in handling[handling["pool"] == pool].itertuples():
-        if r.activity == "review_l1" or r.item_type not in hand:
-            hand[r.item_type] = {"dist": r.dist, "mean_s": float(r.mean_s),
-                                 "cv": float(r.cv) if r.dist == "lognormal" else 0.6}
-    return hand
-
-
-def _qa_and_appeals(df: pd.DataFrame, work: pd.DataFrame, per_case: pd.DataFrame,
-                    data: Mapping[str, Any], qa: pd.DataFrame | str | Path | None,
-                    pools: dict[str, Any], notes: list[str]
+def _qa_and_appeals(df: pd.DataFrame, roles: pd.DataFrame, data: Mapping[str, Any],
+                    qa: pd.DataFrame | str | Path | None, pools: dict[str, Any],
+                    notes: list[str]
                     ) -> tuple[dict[str, Any], dict[str, Any], pd.DataFrame | None]:
     """QA and appeals: the QA pool and sampling rates, the appeals pool and delay, and
     (with a QA table) each pool's reviewer accuracy, written into ``pools``."""
     qa_settings = dict(data.get("qa", {}))
-    qa_pool = work.loc[work["activity"] == "qa_sample", "pool"]
-    if len(qa_pool):
-        hum = per_case.get("review_l1", 0) > 0
-        sampled = per_case.get("qa_sample", 0) > 0
+    qa_pool = _mode(roles["qa_pool"])
+    if qa_pool is not None:
+        hum = roles["first_pool"].notna()
+        sampled = roles["qa_pool"].notna()
         qa_settings.update({
-            "enabled": True, "pool": str(qa_pool.mode().iloc[0]),
+            "enabled": True, "pool": qa_pool,
             "human_rate": float((sampled & hum).sum() / max(hum.sum(), 1)),
             "auto_rate": float((sampled & ~hum).sum() / max((~hum).sum(), 1))})
     else:
         qa_settings.update({"enabled": False, "pool": None})
     appeals = dict(data.get("appeals", {}))
-    ap_pool = work.loc[work["activity"] == "appeal_review", "pool"]
-    if len(ap_pool):
-        appeals.update({"enabled": True, "pool": str(ap_pool.mode().iloc[0])})
-        filed = df[df["activity"] == "appeal_filed"].groupby("case_id")["timestamp"].first()
+    ap_pool = _mode(roles["appeal_pool"])
+    if ap_pool is not None:
+        appeals.update({"enabled": True, "pool": ap_pool})
         sent = df[df["activity"] == "decision_sent"].groupby("case_id")["timestamp"].first()
-        delay = (filed - sent.reindex(filed.index)).dt.total_seconds().dropna() / 3600
+        decided = sent.reindex(roles.index).fillna(roles["decided_before_appeal"])
+        delay = (roles["appeal_at"] - decided).dt.total_seconds().dropna() / 3600
         if len(delay):
             appeals["delay_hours"] = float(delay.mean())
     else:
@@ -513,3 +531,28 @@ def _qa_accuracy(qa: pd.DataFrame | str | Path, pools: dict[str, Any], notes: li
     notes.append(f"reviewer accuracy from {int(accuracy['reviews'].sum()):,} QA "
                  "re-reviews, QA's decision taken as the truth")
     return accuracy
+
+
+def _unseen(assume: Assumptions, item_types: Mapping[str, Any], pools: Mapping[str, Any],
+            handling: pd.DataFrame, qa: Mapping[str, Any], appeals: Mapping[str, Any],
+            source: str, *, has_qa: bool) -> None:
+    """Record the values no log shows: SLA targets, shrinkage, costs, accuracy without QA,
+    QA's catch rate, appeal outcomes, and handling read from gaps."""
+    for t in item_types:
+        assume.add(f"item_types.{t}.sla.hours", f"a log holds no SLA targets: {source} "
+                   "(set them in the workbook's sla_hours or a base scenario)")
+    for pool in pools:
+        assume.add(f"pools.{pool}.shrinkage", "shrinkage cannot be seen in a log: headcount is "
+                   "the seats seen on duty")
+        assume.add(f"pools.{pool}.cost_per_hour", f"a log holds no costs: {source}")
+        if not has_qa:
+            assume.add(f"pools.{pool}.accuracy", f"no QA table given (--qa): {source}")
+        gaps = handling[(handling["pool"] == pool) & (handling["basis"] == "gap")]
+        for t in gaps["item_type"].unique():
+            assume.add(f"pools.{pool}.handling.{t}", "no start times logged: read from gaps "
+                       "between events, an upper bound that includes any wait")
+    if qa.get("enabled"):
+        assume.add("qa.catch_probability", f"a log cannot show the errors QA misses: {source}")
+    if appeals.get("enabled"):
+        assume.add("appeals.overturn_if_wrong", f"needs the truth behind appealed decisions: "
+                   f"{source}")

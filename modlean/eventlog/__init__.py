@@ -37,6 +37,7 @@ from modlean.eventlog.profile import Profile, load_profile
 from modlean.eventlog.read import name_of, read_log, summarize
 from modlean.eventlog.readers import READERS, is_pandas_index
 from modlean.eventlog.report import WARNING_CODES, MappingReport, ReportWarning
+from modlean.eventlog.tasks import QA_EVENT
 from modlean.eventlog.timestamps import (
     MICROS_PER_SECOND,
     NAT,
@@ -53,6 +54,7 @@ __all__ = [
     "DEFAULT_TZ",
     "MICROS_PER_SECOND",
     "NAT",
+    "QA_EVENT",
     "READERS",
     "REQUIRED_COLUMNS",
     "UTC_DTYPE",
