@@ -37,7 +37,7 @@ markets:
     log: exports/de.csv
     scenario: calibrate
     timezone: Europe/Berlin
-    sla_hours: {l1_listing: 24}
+    sla_hours: {uk_r: 24}
   UK:
     log: exports/de.csv
     scenario: UK
@@ -50,7 +50,7 @@ def test_a_workbook_loads_with_paths_resolved_and_defaults_merged(tmp_path):
     de = book.market("DE")
     assert de.log == str((tmp_path / "exports" / "de.csv").resolve())
     assert de.get("register") == str((tmp_path / "reg.yaml").resolve())
-    assert de.timezone == "Europe/Berlin" and de.sla_hours == {"l1_listing": 24.0}
+    assert de.timezone == "Europe/Berlin" and de.sla_hours == {"uk_r": 24.0}
     assert not de.has("qa") and de.has("register")
     assert book.market("UK").timezone == "UTC" and list(book.markets) == ["DE", "UK"]
 
@@ -214,3 +214,43 @@ def test_sections_without_their_input_are_skipped_with_a_note(de_run):
     assert risk["risks"] == 3
     sim = read_records(out / "DE" / "02_queue_simulation.ipynb")
     assert sim["scenario"] == "DE calibrated"
+
+
+SLAS = """
+name: slas
+markets:
+  UK:
+    log: exports/de.csv
+    scenario: UK
+    sla_hours: {l1_listing: 12, appeals: 72}
+  DE:
+    log: exports/de.csv
+    scenario: calibrate
+    sla_hours: {uk_rr: 24}
+"""
+
+
+def test_sla_hours_become_the_pools_targets_and_a_wrong_pool_is_refused(tmp_path):
+    book = str(_book(tmp_path, SLAS))
+    uk = market_inputs({"workbook": book, "market": "UK"}).scenario(
+        overrides={"horizon_days": 2})
+    assert (uk.pools["l1_listing"].sla.hours, uk.pools["appeals"].sla.hours) == (12, 72)
+    assert uk.pools["kyb"].sla is None and uk.horizon_days == 2
+    de = market_inputs({"workbook": book, "market": "DE"})
+    with pytest.raises(ParameterError, match=r"markets\.DE\.sla_hours\.uk_rr: not a pool "
+                                             r".*did you mean 'uk_r'"):
+        de.scenario()
+
+
+def test_a_calibrated_market_shows_its_assumptions(tmp_path):
+    shutil.copyfile(ROOT / "data" / "risk_register.yaml", tmp_path / "reg.yaml")
+    book = str(_book(tmp_path, GOOD))
+    de = market_inputs({"workbook": book, "market": "DE"})
+    assert de.has("calibration")
+    table = de.calibration().assumptions
+    assert "pools.uk_r.shrinkage" in set(table["field"])  # pools named from reviewer ids
+    assert de.scenario().pools["uk_r"].sla.hours == 24  # the workbook's target
+    uk = market_inputs({"workbook": book, "market": "UK"})
+    assert not uk.has("calibration")
+    with pytest.raises(ParameterError, match="not calibrated from the log"):
+        uk.calibration()

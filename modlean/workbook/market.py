@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from modlean import eventlog
-from modlean.decisions import calibrate
+from modlean._util import suggest
+from modlean.decisions import Calibration, calibrate
 from modlean.errors import ParameterError
 from modlean.quality import qa_shape, read_qa
 from modlean.risk import load_register
@@ -57,6 +58,8 @@ DATA_NAMES = {
     "pool": ("log", "pool column in the log", lambda m: "pool" in m.log().columns),
     "vendor": ("log", "vendor column in the log", lambda m: "vendor" in m.log().columns),
     "site": ("log", "site column in the log", lambda m: "site" in m.log().columns),
+    "calibration": ("log", "scenario calibrated from the log (it is a file or a preset)",
+                    lambda m: scenario_kind(m.settings.scenario) == "calibrate"),
 }
 #: The notebooks' per-file parameters -> the workbook setting they stand for.
 _FALLBACKS = {"log_path": "log", "qa_path": "qa", "sop_path": "sop",
@@ -128,10 +131,8 @@ class MarketInputs:
     def _need(self, what: str) -> str:
         value = self.settings.get(what)
         if not value:
-            where = f"{self.workbook.path}, markets.{self.market}" if self.workbook else \
-                f"market {self.market}"
-            raise ParameterError(f"{where}: no {INPUT_NAMES.get(what, what)} given ({what}: "
-                                 "missing); expected a file for it in the workbook")
+            raise ParameterError(f"{self._where()}: no {INPUT_NAMES.get(what, what)} given "
+                                 f"({what}: missing); expected a file for it in the workbook")
         return str(value)
 
     @cached_property
@@ -175,24 +176,60 @@ class MarketInputs:
     def scenario(self, overrides: Mapping[str, Any] | None = None) -> Scenario:
         """The market's baseline: a scenario file, a preset, or calibrated from its log.
 
-        ``overrides`` (dotted paths) are applied last, as in
-        :func:`modlean.scenario.market_scenario`.
+        The workbook's ``sla_hours`` become the named pools' SLA targets (a vendor
+        queue's name is read through the market's profile). ``overrides`` (dotted
+        paths) are applied last, as in :func:`modlean.scenario.market_scenario`.
         """
         value = self.settings.scenario
         kind = scenario_kind(value)
         if kind == "file":
-            return market_scenario(self.market, value, overrides=overrides)
-        if kind == "preset":
-            return preset(value, overrides=overrides)
-        calibrated = self._calibrated
-        return apply_overrides(calibrated, overrides) if overrides else calibrated
+            base = market_scenario(self.market, value)
+        elif kind == "preset":
+            base = preset(value)
+        else:
+            base = self._calibration.scenario
+        slas = self._pool_slas(base)
+        return apply_overrides(base, {**slas, **dict(overrides or {})}) \
+            if slas or overrides else base
+
+    def calibration(self) -> Calibration:
+        """The calibration of the market's log: its scenario, assumptions, handling, notes
+        (:func:`modlean.decisions.calibrate`; an error unless the scenario is calibrated:
+        check ``has("calibration")``)."""
+        if not self.has("calibration"):
+            raise ParameterError(f"market {self.market}: its scenario is "
+                                 f"{self.settings.scenario!r}, not calibrated from the log")
+        return self._calibration
 
     @cached_property
-    def _calibrated(self) -> Scenario:
+    def _calibration(self) -> Calibration:
         qa = self.qa() if self.has("qa") else None
-        result = calibrate(self.log(), timezone=self.timezone, market=self.market,
-                           name=f"{self.market} calibrated", qa=qa)
-        return result.scenario
+        return calibrate(self.log(), timezone=self.timezone, market=self.market,
+                         name=f"{self.market} calibrated", qa=qa)
+
+    def _pool_slas(self, scenario: Scenario) -> dict[str, Any]:
+        """``pools.<pool>.sla`` overrides for the workbook's ``sla_hours``."""
+        queues = {}
+        if self.settings.profile:
+            prof = eventlog.load_profile(self.settings.profile)
+            queues = {k: v.pool or v.stage for k, v in prof.queues.items()}
+        out: dict[str, Any] = {}
+        for name, hours in self.sla_hours.items():
+            pool = name if name in scenario.pools else queues.get(name)
+            if pool not in scenario.pools:
+                raise ParameterError(
+                    f"{self._where()}.sla_hours.{name}: not a pool of scenario "
+                    f"{scenario.name!r}{suggest(name, list(scenario.pools))}; expected one of "
+                    f"{', '.join(scenario.pools)}" + (" or a queue of the profile"
+                                                       if queues else ""))
+            old = scenario.pools[pool].sla
+            out[f"pools.{pool}.sla"] = {"hours": hours,
+                                        "percentile": old.percentile if old else 95.0}
+        return out
+
+    def _where(self) -> str:
+        return f"{self.workbook.path}, markets.{self.market}" if self.workbook else \
+            f"market {self.market}"
 
     def surge_scenario(self, multiplier: float, days: int) -> Scenario:
         """The baseline with every item type's volume × ``multiplier`` for ``days`` days
