@@ -17,7 +17,8 @@ from modlean.errors import LogError
 from modlean.eventlog.columns import CANONICAL_COLUMNS
 from modlean.eventlog.lifecycle import pair_lifecycle
 from modlean.eventlog.readers import RawLog
-from modlean.eventlog.timestamps import UTC_DTYPE
+from modlean.eventlog.sorting import lex_order, sorted_rank
+from modlean.eventlog.timestamps import UTC_DTYPE, micros_of
 from modlean.eventlog.values import as_text, first_rows, parse_times, strings
 
 __all__ = ["canonicalise"]
@@ -88,8 +89,9 @@ def canonicalise(raw: RawLog, columns: dict[str, str], *, tz: str | tzinfo, tz_s
                 expected="start_timestamp at or before timestamp",
             )
 
-    frame = frame.sort_values(["case_id", "timestamp", "_row"], kind="stable",
-                              ignore_index=True).drop(columns="_row")
+    # by case, then time, then row: integer keys (a stable sort keeps the row order)
+    order = lex_order(sorted_rank(frame["case_id"]), micros_of(frame["timestamp"]))
+    frame = frame.take(order).reset_index(drop=True).drop(columns="_row")
     ordered = [c for c in CANONICAL_COLUMNS if c in frame]
     frame = frame[ordered + [c for c in frame.columns if c not in ordered]]
     frame.attrs["modlean"] = {"source": raw.name, "notes": list(notes)}

@@ -6,13 +6,19 @@ millions of events by case, time and a tie-breaker pays that three times over.
 whole seconds or milliseconds when every value is one) into a single int64
 when their bit widths add up to 63 or fewer, and sorts once, stably. Otherwise
 it falls back to ``np.lexsort``: the order is the same either way.
+:func:`sorted_rank` turns a text column into integer keys that sort like it.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["lex_order"]
+from modlean.eventlog.categorical import arrow_strings, is_categorical
+
+__all__ = ["lex_order", "sorted_rank"]
 
 _BITS = 63
 #: Units tried for a wide key (microseconds to seconds, to milliseconds).
@@ -63,3 +69,12 @@ def _packed(keys: tuple[np.ndarray, ...]) -> np.ndarray | None:
             packed <<= bits
             packed |= shifted
     return packed
+
+
+def sorted_rank(values: pd.Series) -> np.ndarray:
+    """Each value's rank among the sorted distinct values of a text column (ties share one)."""
+    if is_categorical(values):
+        names = pa.array(values.cat.categories.astype(str).to_numpy(dtype=object), pa.string())
+        ranks = pc.rank(names, sort_keys="ascending").to_numpy()
+        return np.append(ranks, 0)[values.cat.codes.to_numpy()]
+    return pc.rank(arrow_strings(values), sort_keys="ascending", tiebreaker="dense").to_numpy()

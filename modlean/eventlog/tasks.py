@@ -17,21 +17,18 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from modlean.eventlog.categorical import (
-    arrow_strings,
     default_text,
     is_categorical,
     plain_objects,
 )
 from modlean.eventlog.columns import CANONICAL_COLUMNS
-from modlean.eventlog.sorting import lex_order
+from modlean.eventlog.sorting import lex_order, sorted_rank
 from modlean.eventlog.timestamps import NAT, micros_of, utc_series
 
 __all__ = ["QA_EVENT", "EventKind", "Starts", "estimate_starts", "finish_log", "order_events",
-           "sorted_rank", "task_events"]
+           "task_events"]
 
 #: The activity of a QA check.
 QA_EVENT = "qa_review"
@@ -127,15 +124,6 @@ def task_events(tasks: pd.DataFrame, attributes: list[str], qa_columns: list[str
         values = tasks[col].take(row).reset_index(drop=True)
         frame[col] = values.where(pd.Series(is_qa), None if values.dtype == object else np.nan)
     return frame
-
-
-def sorted_rank(values: pd.Series) -> np.ndarray:
-    """Each value's rank among the sorted distinct values of a text column (ties share one)."""
-    if is_categorical(values):
-        names = pa.array(values.cat.categories.astype(str).to_numpy(dtype=object), pa.string())
-        ranks = pc.rank(names, sort_keys="ascending").to_numpy()
-        return np.append(ranks, 0)[values.cat.codes.to_numpy()]
-    return pc.rank(arrow_strings(values), sort_keys="ascending", tiebreaker="dense").to_numpy()
 
 
 def _who(resource: pd.Series, qa_reviewer: pd.Series, row: np.ndarray, is_stage: np.ndarray,
