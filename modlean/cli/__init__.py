@@ -32,7 +32,7 @@ COMMANDS = [
     "compare", "staff", "thresholds", "sensitivity", "calibrate",
     "mine",
     "batch",
-    "appendix",
+    "appendix", "kpis",
     "qa", "risk",
 ]
 

@@ -20,7 +20,6 @@ from modlean.decisions.headcount import (
 )
 from modlean.decisions.paired import (
     HEADLINE_KPIS,
-    KPI_DIRECTIONS,
     QUALITY_COST_KPIS,
     Difference,
     decision_table,
@@ -45,7 +44,6 @@ from modlean.decisions.whatif import compare, run_scenarios
 __all__ = [
     "FRONTIER_COLUMNS",
     "HEADLINE_KPIS",
-    "KPI_DIRECTIONS",
     "QUALITY_COST_KPIS",
     "SENSITIVITY_GROUPS",
     "Calibration",
