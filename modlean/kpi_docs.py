@@ -4,7 +4,7 @@
 row (name, label, unit, better when, definition, source, target), grouped by
 where the figures come from; :func:`catalogue_text` is the short listing the
 command prints. ``tests/test_kpis.py`` checks that the committed page is this
-function's output, so the page never drifts from ``templates/kpis.yaml``.
+function's output, so the page never drifts from ``modlean/kpis.yaml``.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def catalogue_markdown() -> str:
     lines = [
         "# KPI catalogue",
         "",
-        "<!-- Generated from templates/kpis.yaml by `modlean kpis --markdown > docs/kpis.md`;",
+        "<!-- Generated from modlean/kpis.yaml by `modlean kpis --markdown > docs/kpis.md`;",
         "     tests/test_kpis.py fails when this page is out of date. -->",
         "",
         "Every KPI the simulator emits and every figure a notebook records, with the label",
@@ -44,7 +44,7 @@ def catalogue_markdown() -> str:
         "(`modlean.kpis`). *Better when* gives the direction the decision table's verdicts",
         "read; money is in the scenario's currency. A name with `<placeholder>` stands for",
         "many: `cost.<pool>` is `cost.l1_listing`, `cost.qa`, ... The file is",
-        "`templates/kpis.yaml`; targets come from the scenario",
+        "`modlean/kpis.yaml`; targets come from the scenario",
         "(`modlean.scenario.kpi_targets`).",
         "",
         f"{len(entries)} entries.",

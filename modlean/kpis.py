@@ -1,6 +1,6 @@
 """The KPI catalogue: what every KPI and recorded figure is called, measured in and aims for.
 
-One YAML file shipped as package data, ``templates/kpis.yaml``, lists every KPI
+One YAML file shipped as package data, ``modlean/kpis.yaml``, lists every KPI
 the simulator emits and every figure a notebook records. Each entry has a label
 in a program manager's words, a unit, a good direction (``higher``, ``lower`` or
 ``none``), a number format, a one-line definition, where it comes from and, when
@@ -34,7 +34,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from modlean._util import suggest
 from modlean.errors import ModleanError, ParameterError
 from modlean.messages import error_lines
-from modlean.resources import template_path
 from modlean.yamlread import load_yaml, yaml_problem
 
 __all__ = [
@@ -55,7 +54,8 @@ __all__ = [
     "unit_text",
 ]
 
-#: The catalogue's file inside the shipped templates.
+#: The catalogue's file, shipped as package data beside this module (it goes with the code
+#: that reads it, so it is not a template a workbook overrides).
 CATALOGUE_FILE = "kpis.yaml"
 
 #: What a catalogue entry records: a number, or something else a notebook records.
@@ -221,14 +221,14 @@ def _compile(name: str) -> re.Pattern[str]:
 
 
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
-    """Read and validate a catalogue file (default: ``kpis.yaml`` found among the templates).
+    """Read and validate a catalogue file (default: ``kpis.yaml`` shipped beside this module).
 
     Raises
     ------
     ModleanError
         Naming the file, the entry, the field, the value found and what was expected.
     """
-    file = Path(path) if path is not None else template_path(CATALOGUE_FILE)
+    file = Path(path) if path is not None else Path(__file__).with_name(CATALOGUE_FILE)
     try:
         data = load_yaml(file.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -275,7 +275,7 @@ def _check_entry(file: Path, name: str, e: _Entry) -> None:
 
 @functools.lru_cache(maxsize=1)
 def catalogue() -> Catalogue:
-    """The catalogue (``kpis.yaml`` by the templates' lookup order), read once per process."""
+    """The shipped catalogue (``modlean/kpis.yaml``), read once per process."""
     return load_catalogue()
 
 

@@ -65,7 +65,7 @@ def kpi_direction(name: str, directions: Mapping[str, str] | None = None) -> str
     """The good direction of a KPI: ``"lower"``, ``"higher"`` or ``"none"``.
 
     An explicit ``directions`` mapping (KPI name -> direction) wins over the KPI
-    catalogue (:func:`modlean.kpis.direction`, ``templates/kpis.yaml``); a name the
+    catalogue (:func:`modlean.kpis.direction`, ``modlean/kpis.yaml``); a name the
     catalogue does not list has no direction (its verdict is *changed*, never
     *better* or *worse*).
     """
