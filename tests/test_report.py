@@ -270,8 +270,9 @@ def test_market_runs_and_key_figures_leave_out_gathering_notebooks(run_dir):
     failed = gather.market_runs(run_dir, "UK")
     assert failed["error"].tolist() == ["ValueError: boom"]
     assert gather.key_figures(run_dir, "US").to_dict("records") == [
-        {"notebook": "01_x", "name": "cases", "value": 700},
-        {"notebook": "01_x", "name": "share", "value": 0.5}]
+        {"notebook": "01_x", "name": "cases", "label": "Cases in the log", "value": 700,
+         "shown": "700 cases"},
+        {"notebook": "01_x", "name": "share", "label": "share", "value": 0.5, "shown": "0.5"}]
     assert gather.market_runs(run_dir, "TH").empty and gather.key_figures(run_dir, "TH").empty
 
 
@@ -282,7 +283,8 @@ def test_show_results_displays_tables_and_figures_without_recording(run_dir, mon
     gather.show_results(run_dir, "US")
     kinds = [type(v).__name__ for v in shown]
     assert kinds == ["Markdown", "Markdown", "DataFrame", "Markdown", "RecordedFigure"]
-    assert "01_x: ok" in shown[0].data and shown[2]["cases"].tolist() == [10, 5]
+    assert "X: ok" in shown[0].data and shown[2]["cases"].tolist() == [10, 5]
+    assert shown[1].data == "**Commonest paths (variants)**"  # the catalogue's label
     del shown[:]
     gather.show_results(run_dir, "UK", kinds=("figure",))
     assert [type(v).__name__ for v in shown] == ["Markdown", "Markdown", "Markdown",
