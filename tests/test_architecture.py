@@ -179,7 +179,7 @@ def test_below_the_cli_modlean_is_imported_at_the_top():
 #: layers (docs/design.md draws the same table). ``modlean`` is the lazy face.
 LAYERS = {
     "_util": 0, "yamlread": 0, "messages": 0.5, "errors": 1,  # the foundation
-    "resources": 2, "executor": 2,
+    "resources": 2, "executor": 2, "kpis": 2.5, "kpi_docs": 2.6,
     "eventlog": 3,
     "process": 4, "scenario": 4,
     "simulation": 5, "quality": 5,

@@ -31,14 +31,19 @@ def test_compare_json_and_out(tmp_path, capsys):
     assert rows["wait_l1_mean_h"]["proposal"] == "six servers"
     for name in ("decision_table.csv", "decision_table.md", "kpis.csv", "decision_table.png"):
         assert (out / name).exists()
-    assert "| proposal |" in (out / "decision_table.md").read_text()
+    md = (out / "decision_table.md").read_text()
+    assert "| proposal |" in md and "Mean wait for first review" in md
+    assert "wait_l1_mean_h" not in md and " h |" in md  # labels and units, not code names
+    csv = (out / "decision_table.csv").read_text().splitlines()
+    assert csv[0].startswith("proposal,item_type,kpi,label,unit,baseline_mean")
+    assert any(",wait_l1_mean_h,Mean wait for first review,hours," in line for line in csv)
 
 
 def test_compare_text_and_bad_input(tmp_path, capsys):
     base, prop = _base(tmp_path)
     assert main(["compare", str(base), str(prop), "--replications", "2", "--workers", "1"]) == 0
     text = capsys.readouterr().out
-    assert "paired replications" in text and "wait_l1_mean_h" in text
+    assert "paired replications" in text and "Mean wait for first review" in text
     assert main(["compare", str(base), str(tmp_path / "missing.yaml")]) == 2
     assert "no such scenario file" in capsys.readouterr().err
 

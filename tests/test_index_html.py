@@ -92,6 +92,8 @@ def test_chromium_renders_one_row_per_market_with_a_link_per_run(run_dir, tmp_pa
                                 f"{market}/01_process_discovery.ipynb"]
         assert all((run_dir / link).is_file() for link in row["links"])
     assert "LogError: data/NO/events.csv <missing>" in table.rows[2]["text"]
-    # market, status, notebooks, then the KPI columns (cases, rate) in first-seen order
-    assert [c.strip() for c in table.rows[0]["cells"]][3:] == ["700", "0.25"]
-    assert [c.strip() for c in table.rows[1]["cells"]][3:] == ["600", ""]
+    # market, status, notebooks, then the KPI columns (cases, rate) in first-seen order,
+    # in the catalogue's unit and format (a name it does not list is shown as recorded)
+    assert [c.strip() for c in table.rows[0]["cells"]][3:] == ["700 cases", "0.25"]
+    assert [c.strip() for c in table.rows[1]["cells"]][3:] == ["600 cases", ""]
+    assert "Process discovery" in table.rows[0]["cells"][2]  # the notebook by its title

@@ -22,7 +22,7 @@ def test_forest_has_one_point_per_kpi():
     fig = forest(_table())
     ax = fig.axes[0]
     # ticks run bottom to top: the table's first row is drawn on top
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["cost_total", "turnaround_p95_h"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Reviewer cost", "P95 turnaround"]
     assert "change vs baseline" in ax.get_xlabel()
 
 

@@ -177,7 +177,7 @@ def test_html_appendix_is_self_contained_with_figures_tables_and_reproduction(ru
     assert "Market US" in html and "Market UK" in html
     assert "This run failed: ValueError: boom" in html
     assert "a&gt;b" in html  # table cells escaped
-    assert "abc123" in html and '{"top": "5"}' in html and ">42<" in html
+    assert "abc123" in html and "-p top 5" in html and ">42<" in html
 
 
 def test_markdown_appendix_for_one_market(run_dir):
@@ -185,7 +185,7 @@ def test_markdown_appendix_for_one_market(run_dir):
     assert out.name == "appendix-US.md"
     text = out.read_text()
     assert "## Market US" in text and "Market UK" not in text
-    assert "| cases | 700 |" in text
+    assert "| Cases in the log | 700 cases |" in text  # the catalogue's label and unit
     assert "| a\\|c | 5 |" in text  # a pipe inside a cell does not break the table
     assert "![map](data:image/png;base64," in text
     assert "- seed: 42" in text
@@ -199,7 +199,8 @@ def test_docx_appendix_has_the_pictures_and_tables(run_dir, tmp_path):
     assert len(doc.inline_shapes) == 2
     texts = [p.text for p in doc.paragraphs]
     assert "Market US" in texts and any("Seed: 42" in t for t in texts)
-    assert doc.tables[0].cell(1, 0).text == "cases" and doc.tables[0].cell(1, 1).text == "700"
+    assert doc.tables[0].cell(1, 0).text == "Cases in the log"
+    assert doc.tables[0].cell(1, 1).text == "700 cases"
 
 
 def test_pdf_appendix_needs_chromium(run_dir, monkeypatch):
@@ -269,8 +270,9 @@ def test_market_runs_and_key_figures_leave_out_gathering_notebooks(run_dir):
     failed = gather.market_runs(run_dir, "UK")
     assert failed["error"].tolist() == ["ValueError: boom"]
     assert gather.key_figures(run_dir, "US").to_dict("records") == [
-        {"notebook": "01_x", "name": "cases", "value": 700},
-        {"notebook": "01_x", "name": "share", "value": 0.5}]
+        {"notebook": "01_x", "name": "cases", "label": "Cases in the log", "value": 700,
+         "shown": "700 cases"},
+        {"notebook": "01_x", "name": "share", "label": "share", "value": 0.5, "shown": "0.5"}]
     assert gather.market_runs(run_dir, "TH").empty and gather.key_figures(run_dir, "TH").empty
 
 
@@ -281,7 +283,8 @@ def test_show_results_displays_tables_and_figures_without_recording(run_dir, mon
     gather.show_results(run_dir, "US")
     kinds = [type(v).__name__ for v in shown]
     assert kinds == ["Markdown", "Markdown", "DataFrame", "Markdown", "RecordedFigure"]
-    assert "01_x: ok" in shown[0].data and shown[2]["cases"].tolist() == [10, 5]
+    assert "X: ok" in shown[0].data and shown[2]["cases"].tolist() == [10, 5]
+    assert shown[1].data == "**Commonest paths (variants)**"  # the catalogue's label
     del shown[:]
     gather.show_results(run_dir, "UK", kinds=("figure",))
     assert [type(v).__name__ for v in shown] == ["Markdown", "Markdown", "Markdown",

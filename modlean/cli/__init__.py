@@ -33,7 +33,7 @@ COMMANDS = [
     "fidelity",
     "mine",
     "batch",
-    "appendix",
+    "appendix", "kpis",
     "qa", "risk",
 ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from modlean.cli.common import (
     SubParsers,
@@ -49,21 +49,44 @@ def register(sub: SubParsers) -> None:
 
 
 def markdown(table: pd.DataFrame) -> str:
-    """The decision table as a Markdown table a PM can paste into a BRD."""
-    cols = ["proposal", "item_type", "kpi", "baseline_mean", "proposal_mean", "difference",
-            "ci_low", "ci_high", "relative_change", "verdict"]
-    head = "| " + " | ".join(cols) + " |\n|" + "---|" * len(cols) + "\n"
+    """The decision table as a Markdown table a PM can paste into a BRD: labels and units."""
+    from modlean.kpis import find, readable
 
-    def cell(col: str, v: Any) -> str:
-        if isinstance(v, float):
-            if v != v:
-                return "-"
-            return f"{v:+.1%}" if col == "relative_change" else f"{v:.4g}"
-        return str(v)
+    head = ("| proposal | item type | KPI | baseline | proposal | change | 95 % interval "
+            "| relative change | verdict |\n" + "|---" * 9 + "|\n")
 
-    lines = ["| " + " | ".join(cell(c, v) for c, v in zip(cols, row, strict=True)) + " |"
-             for row in table[cols].itertuples(index=False)]
+    def shown(name: str, value: float, change: bool = False) -> str:
+        entry = find(name)
+        if value != value:
+            return "—"
+        if entry is None or entry.kind != "number":
+            return f"{value:+.4g}" if change else f"{value:.4g}"
+        return entry.format_change(value) if change else entry.format(value)
+
+    lines = []
+    for r in table.itertuples(index=False):
+        name = str(r.kpi)
+        interval = (f"{shown(name, r.ci_low, True)} to {shown(name, r.ci_high, True)}"
+                    if r.ci_low == r.ci_low else "—")
+        rel = "—" if r.relative_change != r.relative_change else f"{r.relative_change:+.1%}"
+        cells = [str(r.proposal), readable(str(getattr(r, "item_type", "all"))), readable(name),
+                 shown(name, r.baseline_mean), shown(name, r.proposal_mean),
+                 shown(name, r.difference, True), interval, rel, str(r.verdict)]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return head + "\n".join(lines) + "\n"
+
+
+def labelled(table: pd.DataFrame) -> pd.DataFrame:
+    """The decision table with ``label`` and ``unit`` columns beside the KPI's code name."""
+    from modlean.kpis import find
+
+    entries = table["kpi"].astype(str).map(find)
+    out = table.copy()
+    at = list(out.columns).index("kpi") + 1
+    out.insert(at, "label", [e.label if e else k for e, k in zip(entries, table["kpi"],
+                                                                  strict=True)])
+    out.insert(at + 1, "unit", [e.unit_words() if e else "" for e in entries])
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None:
         out = args.out
         out.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(out / "decision_table.csv", table.to_csv(index=False))
+        write_text_atomic(out / "decision_table.csv", labelled(table).to_csv(index=False))
         write_text_atomic(out / "decision_table.md", markdown(table))
         write_text_atomic(out / "kpis.csv", values.to_csv(index=False))
         from modlean.plots import save

@@ -28,7 +28,6 @@ from modlean.decisions.holdout import (
 )
 from modlean.decisions.paired import (
     HEADLINE_KPIS,
-    KPI_DIRECTIONS,
     QUALITY_COST_KPIS,
     Difference,
     decision_table,
@@ -55,7 +54,6 @@ __all__ = [
     "FRONTIER_COLUMNS",
     "HEADLINE_KPIS",
     "HOLDOUT_COLUMNS",
-    "KPI_DIRECTIONS",
     "QUALITY_COST_KPIS",
     "SENSITIVITY_GROUPS",
     "Calibration",

@@ -8,7 +8,8 @@ is the Student-t interval of those differences. Pairing removes the noise the
 two runs share, which is why the interval is narrower than the one from two
 independent samples (:func:`unpaired_difference`, kept for comparison).
 
-A verdict reads the interval with each KPI's good direction: *better* or
+A verdict reads the interval with each KPI's good direction (from the KPI
+catalogue, :mod:`modlean.kpis`): *better* or
 *worse* when the interval excludes zero, *no significant difference* when it
 does not, and *changed* for KPIs with no good direction (utilisation).
 The KPI lists a decision table is usually read with (:data:`HEADLINE_KPIS`,
@@ -18,7 +19,6 @@ The KPI lists a decision table is usually read with (:data:`HEADLINE_KPIS`,
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -27,10 +27,10 @@ import pandas as pd
 from scipy import stats
 
 from modlean.errors import ParameterError
+from modlean.kpis import find
 
 __all__ = [
     "HEADLINE_KPIS",
-    "KPI_DIRECTIONS",
     "QUALITY_COST_KPIS",
     "VERDICT_BETTER",
     "VERDICT_CHANGED",
@@ -42,20 +42,6 @@ __all__ = [
     "paired_difference",
     "unpaired_difference",
 ]
-
-#: Good direction of a KPI by name pattern (first match wins): "lower",
-#: "higher" or "none". Names are matched with :func:`re.search`; the patterns
-#: follow the KPI names of :func:`modlean.simulate` (``turnaround_p95_h``,
-#: ``sla_attainment``, ``utilisation.<pool>``, ``cost.<pool>`` ...).
-KPI_DIRECTIONS: tuple[tuple[str, str], ...] = (
-    (r"utili[sz]ation|occupancy|headcount|^items$|^qa_sampled$|^appeals_(filed|decided)$"
-     r"|^human_review_rate$|^automation_rate$|busy_hours|productive_hours|paid_hours|^reviews$",
-     "none"),
-    (r"attainment|accuracy|precision|recall|within_sla|sla_target_met|throughput|^decided$",
-     "higher"),
-    (r"turnaround|wait|backlog|cost|false_|miss|exposure|breach|overturn|aged|error|rework"
-     r"|lead_time|queue|fte|open_at_end", "lower"),
-)
 
 VERDICT_BETTER = "better"
 VERDICT_WORSE = "worse"
@@ -78,8 +64,10 @@ HEADLINE_KPIS = ("turnaround_p50_h", "turnaround_p95_h", "sla_attainment", "wait
 def kpi_direction(name: str, directions: Mapping[str, str] | None = None) -> str:
     """The good direction of a KPI: ``"lower"``, ``"higher"`` or ``"none"``.
 
-    An explicit ``directions`` mapping (KPI name -> direction) wins over the
-    name patterns in :data:`KPI_DIRECTIONS`; unknown names have no direction.
+    An explicit ``directions`` mapping (KPI name -> direction) wins over the KPI
+    catalogue (:func:`modlean.kpis.direction`, ``modlean/kpis.yaml``); a name the
+    catalogue does not list has no direction (its verdict is *changed*, never
+    *better* or *worse*).
     """
     if directions and name in directions:
         value = directions[name]
@@ -87,10 +75,8 @@ def kpi_direction(name: str, directions: Mapping[str, str] | None = None) -> str
             raise ParameterError(f"direction of KPI {name!r}: {value!r} is not one of "
                                  "'lower', 'higher', 'none'")
         return value
-    for pattern, direction in KPI_DIRECTIONS:
-        if re.search(pattern, name):
-            return direction
-    return "none"
+    entry = find(name)
+    return entry.direction if entry is not None else "none"
 
 
 @dataclass(frozen=True)
@@ -189,7 +175,7 @@ def decision_table(kpis: pd.DataFrame, baseline: str, *, confidence: float = 0.9
     confidence:
         Level of the interval of the paired difference.
     directions:
-        Good direction per KPI name, overriding :data:`KPI_DIRECTIONS`.
+        Good direction per KPI name, overriding the KPI catalogue's.
 
     Returns
     -------

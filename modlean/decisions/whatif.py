@@ -105,7 +105,7 @@ def compare(baseline: ScenarioSpec, *proposals: ScenarioSpec | Mapping[str, Any]
         Rows for these item types (``"all"`` is every item; ``"pool:<name>"`` a
         pool's KPIs); None keeps every item type and pool.
     directions:
-        Good direction per KPI, overriding :data:`KPI_DIRECTIONS`.
+        Good direction per KPI, overriding the KPI catalogue's (:mod:`modlean.kpis`).
     return_kpis:
         Also return the tidy per-replication KPI values.
     max_events:

@@ -9,20 +9,19 @@ Chromium (both in :mod:`modlean.evidence.documents`).
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from modlean._util import write_atomic
 from modlean.errors import ParameterError
 from modlean.evidence.documents import docx_appendix, pdf_from_html
-from modlean.evidence.manifest import read_manifest
-from modlean.evidence.readback import iter_records
+from modlean.evidence.manifest import RunEntry, read_manifest
+from modlean.evidence.readable import figure_rows, json_rows, table_view
+from modlean.evidence.readback import iter_records, notebook_title
 from modlean.evidence.recording import Record
-from modlean.evidence.values import NOT_SCALAR, format_value, json_scalar
+from modlean.evidence.values import format_value
+from modlean.kpis import readable
 from modlean.resources import template_dirs
 
 __all__ = ["APPENDIX_ROWS", "FORMATS", "appendix", "appendix_context", "write_appendices"]
@@ -94,8 +93,9 @@ def appendix_context(run_dir: Path, market: str | None = None) -> dict[str, Any]
                 for item in iter_records(run_dir / run.ipynb):
                     found.pop(item.name, None)
                     found[item.name] = item
-            items.append({"run": run.to_dict(),
-                          "scalars": [r for r in found.values() if r.kind == "scalar"],
+            items.append({"run": run.to_dict(), "title": _run_title(run, run_dir),
+                          "figures": figure_rows(r for r in found.values()
+                                                 if r.kind == "scalar"),
                           "others": [_view(r) for r in found.values() if r.kind != "scalar"]})
         sections.append({"market": m, "runs": items})
     title = f"Appendix: {manifest.run}" + (f", {market}" if market else "")
@@ -120,32 +120,24 @@ def write_appendices(run_dir: str | Path, market: str,
 
 
 def _view(item: Record) -> dict[str, Any]:
-    """A record made ready for a template: tables as header + formatted rows."""
-    view: dict[str, Any] = {"name": item.name, "kind": item.kind}
+    """A record made ready for a template: its label, and a figure, a table or labelled rows."""
+    view: dict[str, Any] = {"name": item.name, "label": readable(item.name), "kind": item.kind}
     if item.kind == "figure":
         view["uri"] = item.value.data_uri()
         view["png"] = item.value.png
     elif item.kind == "table":
-        frame = item.value
-        shown = frame.head(APPENDIX_ROWS)
-        index = [str(i) for i in shown.index] if not _plain_index(shown) else None
-        view["header"] = ([frame.index.name or ""] if index else []) + [str(c) for c in frame]
-        view["rows"] = [([index[i]] if index else []) + [format_value(_cell(v)) for v in row]
-                        for i, row in enumerate(shown.itertuples(index=False))]
-        view["more"] = max(0, len(frame) - APPENDIX_ROWS)
-    else:
-        view["text"] = json.dumps(item.value, ensure_ascii=False, indent=1)
+        view.update(table_view(item.value, APPENDIX_ROWS))
+    else:  # a dict as labelled rows, a list as one line
+        view.update(kind="table", header=["", "Value"], rows=json_rows(item.value), more=0)
+        if isinstance(item.value, list):
+            view.update(kind="text", text=view["rows"][0][1])
     return view
 
 
-def _plain_index(frame: pd.DataFrame) -> bool:
-    index = frame.index
-    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
-
-
-def _cell(value: Any) -> Any:
-    scalar = json_scalar(value)
-    return str(value) if scalar is NOT_SCALAR else scalar
+def _run_title(run: RunEntry, run_dir: Path) -> str:
+    """A run's heading: its notebook's title, and the scenario when there is one."""
+    title = notebook_title(run_dir / run.ipynb if run.ipynb else None, run.notebook)
+    return title + (f" ({run.scenario})" if run.scenario else "")
 
 
 def _render_template(format: str, context: Mapping[str, Any]) -> str:

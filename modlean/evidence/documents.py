@@ -7,7 +7,6 @@ or the HTML rendered from it (PDF); neither reads the run folder itself.
 from __future__ import annotations
 
 import io
-import json
 import shutil
 import subprocess
 import tempfile
@@ -17,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from modlean._util import write_atomic
 from modlean.errors import ModleanError
-from modlean.evidence.values import format_value
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -44,15 +42,13 @@ def docx_appendix(context: Mapping[str, Any]) -> bytes:
         doc.add_heading(f"Market {section['market']}", level=1)
         for item in section["runs"]:
             run = item["run"]
-            doc.add_heading(run["notebook"] + (f" ({run['scenario']})" if run.get("scenario")
-                                               else ""), level=2)
+            doc.add_heading(item["title"], level=2)
             if run["status"] != "ok":
                 doc.add_paragraph(f"This run failed: {run['error_type']}: {run['error']}")
-            if item["scalars"]:
-                _docx_table(doc, ["figure", "value"],
-                            [[r.name, format_value(r.value)] for r in item["scalars"]])
+            if item["figures"]:
+                _docx_table(doc, ["Figure", "Value"], item["figures"])
             for view in item["others"]:
-                doc.add_heading(view["name"], level=3)
+                doc.add_heading(view["label"], level=3)
                 if view["kind"] == "figure":
                     doc.add_picture(io.BytesIO(view["png"]), width=Inches(6))
                 elif view["kind"] == "table":
@@ -73,7 +69,8 @@ def _docx_reproduction(doc: Document, manifest: Mapping[str, Any]) -> None:
     git = manifest.get("git") or {}
     for label, value in (
         ("Command", " ".join(manifest.get("command") or [])),
-        ("Parameters", json.dumps(manifest.get("parameters", {}), ensure_ascii=False)),
+        ("Parameters", " ".join(f"-p {k} {v}" for k, v in
+                                (manifest.get("parameters") or {}).items())),
         ("Seed", "—" if manifest.get("seed") is None else str(manifest["seed"])),
         ("Git commit", (git.get("commit") or "unknown")
          + (" (with uncommitted changes)" if git.get("dirty") else "")),

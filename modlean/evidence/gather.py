@@ -12,8 +12,10 @@ from pathlib import Path
 import pandas as pd
 
 from modlean.evidence.manifest import read_manifest
-from modlean.evidence.readback import read_records
+from modlean.evidence.readable import value_text
+from modlean.evidence.readback import notebook_title, read_records
 from modlean.evidence.recording import RecordedFigure
+from modlean.kpis import readable
 
 __all__ = ["key_figures", "market_runs", "show_results"]
 
@@ -38,13 +40,15 @@ def market_runs(run_dir: str | Path, market: str) -> pd.DataFrame:
 def key_figures(run_dir: str | Path, market: str) -> pd.DataFrame:
     """The key figures (scalar records) of every notebook run of ``market``, as a table.
 
-    Columns ``notebook``, ``name``, ``value`` (as recorded: number or text), in the order
-    the notebooks and their records ran.
+    Columns ``notebook``, ``name``, ``label`` (the KPI catalogue's), ``value`` (as
+    recorded: number or text) and ``shown`` (in its unit and format: ``7.7 h``), in
+    the order the notebooks and their records ran.
     """
-    rows = [{"notebook": r.notebook, "name": name, "value": value}
+    rows = [{"notebook": r.notebook, "name": name, "label": readable(name), "value": value,
+             "shown": value_text(name, value)}
             for r in read_manifest(run_dir).runs_of(market)
             for name, value in r.kpis.items()]
-    return pd.DataFrame(rows, columns=["notebook", "name", "value"])
+    return pd.DataFrame(rows, columns=["notebook", "name", "label", "value", "shown"])
 
 
 def show_results(run_dir: str | Path, market: str, *,
@@ -64,11 +68,12 @@ def show_results(run_dir: str | Path, market: str, *,
         display(Markdown(f"*No notebook ran for market {market} in `{folder}`.*"))
         return
     for run in runs:  # a handful of notebooks
-        title = run.notebook + (f" ({run.scenario})" if run.scenario else "")
+        path = folder / run.ipynb if run.ipynb else None
+        title = notebook_title(path, run.notebook) + (f" ({run.scenario})" if run.scenario
+                                                      else "")
         display(Markdown(f"### {title}: {run.status}"))
         if not run.ok:
             display(Markdown(f"**Failed:** {run.error_type}: {run.error}"))
-        path = folder / run.ipynb if run.ipynb else None
         if path is None or not path.is_file():
             continue
         for name, value in read_records(path).items():
@@ -76,6 +81,6 @@ def show_results(run_dir: str | Path, market: str, *,
                     "table" if isinstance(value, pd.DataFrame | pd.Series) else "other")
             if kind not in kinds:
                 continue
-            display(Markdown(f"**{name}**"))
+            display(Markdown(f"**{readable(name)}**"))
             display(value.head(max_rows) if kind == "table" else value)
 

@@ -8,6 +8,7 @@ same name replaces an earlier one. Nothing else in the notebook is parsed.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ from modlean.evidence.recording import MIME, Record, decode_record
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
-__all__ = ["iter_records", "load_notebook", "read_records", "strip_outputs"]
+__all__ = ["iter_records", "load_notebook", "notebook_title", "read_records", "strip_outputs"]
 
 
 def load_notebook(notebook: str | Path | NotebookNode, *,
@@ -76,6 +77,30 @@ def read_records(notebook: str | Path | NotebookNode) -> dict[str, Any]:
         result.pop(item.name, None)
         result[item.name] = item.value
     return result
+
+
+def notebook_title(notebook: str | Path | None, name: str) -> str:
+    """A notebook's short title for headings: ``Process discovery`` from its first heading.
+
+    The first markdown heading ``# 01 · Process discovery: how does work ...`` gives
+    the words between the number and the colon. Without a readable file or a
+    heading, the notebook's ``name`` in words (``01_process_discovery`` ->
+    ``Process discovery``).
+    """
+    heading = None
+    if notebook is not None and Path(notebook).is_file():
+        try:
+            cells = json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, ValueError):
+            cells = []
+        for cell in cells:
+            source = "".join(cell.get("source", ""))
+            if cell.get("cell_type") == "markdown" and source.startswith("# "):
+                heading = source.splitlines()[0][2:]
+                break
+    text = heading if heading is not None else name.replace("_", " ")
+    text = re.sub(r"^\s*\d+\s*[·.:-]?\s*", "", text).split(":")[0].strip()
+    return (text[:1].upper() + text[1:]) if text else name
 
 
 def strip_outputs(notebook: str | Path) -> bool:

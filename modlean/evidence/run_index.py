@@ -13,29 +13,44 @@ from typing import Any
 
 from modlean._util import write_atomic
 from modlean.evidence.manifest import RunEntry, RunManifest, read_manifest
+from modlean.evidence.readable import value_text
+from modlean.evidence.readback import notebook_title
 from modlean.evidence.values import format_value
+from modlean.kpis import readable
 from modlean.resources import template_dirs
 
-__all__ = ["index_rows", "kpi_columns", "write_index"]
+__all__ = ["index_rows", "kpi_columns", "notebook_titles", "write_index"]
 
 
-def kpi_columns(runs: Iterable[RunEntry]) -> list[tuple[str, str, str]]:
-    """(notebook, name, heading) of every scalar KPI, in first-seen order.
+def kpi_columns(runs: Iterable[RunEntry], titles: Mapping[str, str] | None = None
+                ) -> list[tuple[str, str, str, str]]:
+    """(notebook, name, notebook title, label) of every scalar KPI, in first-seen order.
 
-    The heading is the KPI's name, prefixed with its notebook when two notebooks
-    record the same name.
+    The label is the KPI catalogue's (:func:`modlean.kpis.readable`); the title is
+    ``titles[notebook]``, else the notebook's name in words.
     """
     seen: dict[tuple[str, str], None] = {}
     for run in runs:
         for name in run.kpis:
             seen.setdefault((run.notebook, name), None)
-    clash = {n for (_, n) in seen if sum(1 for (_, m) in seen if m == n) > 1}
-    return [(nb, n, f"{nb}: {n}" if n in clash else n) for (nb, n) in seen]
+    titles = titles or {}
+    return [(nb, n, titles.get(nb) or notebook_title(None, nb), readable(n)) for (nb, n) in seen]
 
 
-def index_rows(manifest: RunManifest) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
+def notebook_titles(run_dir: Path, runs: Iterable[RunEntry]) -> dict[str, str]:
+    """Each notebook's short title, read from one executed copy of it in the run folder."""
+    paths: dict[str, Path | None] = {}
+    for run in runs:  # the first run whose executed notebook is there
+        path = run_dir / run.ipynb if run.ipynb else None
+        if paths.get(run.notebook) is None:
+            paths[run.notebook] = path if path is not None and path.is_file() else None
+    return {nb: notebook_title(path, nb) for nb, path in paths.items()}
+
+
+def index_rows(manifest: RunManifest, titles: Mapping[str, str] | None = None
+               ) -> tuple[list[dict[str, Any]], list[tuple[str, str, str, str]]]:
     """The cross-market table: one row per market (and scenario), and the KPI columns."""
-    columns = kpi_columns(manifest.runs)
+    columns = kpi_columns(manifest.runs, titles)
     rows: dict[tuple[str, str | None], dict[str, Any]] = {}
     for run in manifest.runs:
         key = (run.market, run.scenario)
@@ -45,7 +60,7 @@ def index_rows(manifest: RunManifest) -> tuple[list[dict[str, Any]], list[tuple[
         if not run.ok:
             row["failed"].append(run)
         for name, value in run.kpis.items():
-            row["values"][(run.notebook, name)] = value
+            row["values"][(run.notebook, name)] = value_text(name, value)
     return list(rows.values()), columns
 
 
@@ -68,9 +83,10 @@ def write_index(run_dir: str | Path,
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_dirs("batch")),
                              autoescape=True, undefined=jinja2.StrictUndefined)
     env.filters["fmt"] = format_value
-    rows, columns = index_rows(data)
+    titles = notebook_titles(folder, data.runs)
+    rows, columns = index_rows(data, titles)
     html = env.get_template("index.html.j2").render(
-        manifest=data.to_dict(), rows=rows, columns=columns,
+        manifest=data.to_dict(), rows=rows, columns=columns, titles=titles,
         scenarios=any(r["scenario"] for r in rows), failed=data.failed)
     target = folder / "index.html"
     write_atomic(target, html)

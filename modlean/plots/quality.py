@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from modlean.errors import ParameterError
+from modlean.kpis import readable
 from modlean.plots.style import figure
 
 __all__ = ["control_chart", "label_metrics_chart", "pareto_chart", "scorecard_chart"]
@@ -106,7 +107,7 @@ def scorecard_chart(card: pd.DataFrame, measure: str = "accuracy", *,
     hi = np.clip(card[f"{measure}_high"].to_numpy(dtype=float) - v, 0, None)
     ax.errorbar(v, y, xerr=[lo, hi], fmt="o", color="#4c72b0", capsize=4)
     ax.set_yticks(y, [str(i) for i in card.index])
-    ax.set_title(title or f"{measure} by {card.index.name or 'group'} (95% CI)")
+    ax.set_title(title or f"{readable(measure)} by {card.index.name or 'group'} (95% CI)")
     return fig
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from modlean.kpis import readable
 from modlean.plots.style import figure
 
 if TYPE_CHECKING:
@@ -32,10 +33,12 @@ def forest(table: pd.DataFrame, *, title: str | None = None) -> Figure:
     t["lo"] = t["ci_low"] / base
     t["hi"] = t["ci_high"] / base
     many = t["proposal"].nunique() > 1 or t.get("item_type", pd.Series(["all"])).nunique() > 1
-    labels = (t["kpi"] + (" · " + t["proposal"].astype(str) +
-                          (" · " + t["item_type"].astype(str) if "item_type" in t else ""))
+    names = t["kpi"].astype(str).map(readable)  # the catalogue's labels, not code names
+    labels = (names + (" · " + t["proposal"].astype(str) +
+                       (" · " + t["item_type"].astype(str).map(readable)
+                        if "item_type" in t else ""))
               if many else "")
-    t["label"] = labels if many else t["kpi"]
+    t["label"] = labels if many else names
     fig, ax = figure(8, max(2.5, 0.35 * len(t) + 1))
     y = np.arange(len(t))[::-1]
     for yi, row in zip(y, t.itertuples(), strict=True):
@@ -70,9 +73,9 @@ def tornado(table: pd.DataFrame, kpi: str | None = None, *, title: str | None = 
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(y, t["parameter"])
     base = t["baseline"].iloc[0] if len(t) else float("nan")
-    ax.set_xlabel(f"change of {kpi} (baseline {base:.4g})")
+    ax.set_xlabel(f"change of {readable(kpi)} (baseline {base:.4g})")
     ax.legend(loc="best", fontsize=8)
-    ax.set_title(title or f"Sensitivity of {kpi}")
+    ax.set_title(title or f"Sensitivity of {readable(kpi)}")
     return fig
 
 

@@ -32,6 +32,7 @@ from modlean.scenario.schema import (
     ScoreDist,
     Shift,
 )
+from modlean.scenario.targets import kpi_targets
 from modlean.scenario.validation import scenario_from_dict
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "ScoreDist",
     "Shift",
     "apply_overrides",
+    "kpi_targets",
     "list_presets",
     "load_proposal",
     "load_scenario",

@@ -1,0 +1,67 @@
+"""The targets a scenario sets for its KPIs: SLA hours and percentiles, per item type.
+
+A scenario states its service levels as numbers (``item_types.listing.sla:
+{hours: 24, percentile: 95}``, ``appeals.sla``). :func:`kpi_targets` turns them
+into targets on the KPI catalogue's names (:mod:`modlean.kpis`), so a table or a
+dashboard can say whether a simulated figure met its target and by which rule.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from modlean.kpis import kpi
+from modlean.scenario.schema import Scenario
+
+__all__ = ["TARGET_COLUMNS", "kpi_targets"]
+
+#: Columns of :func:`kpi_targets`.
+TARGET_COLUMNS = ["kpi", "item_type", "target", "comparison", "rule"]
+#: Turnaround percentiles the simulator reports (``turnaround_p95_h`` ...).
+_PERCENTILES = (50, 90, 95, 99)
+
+
+def kpi_targets(scenario: Scenario) -> pd.DataFrame:
+    """The KPI targets ``scenario`` sets: one row per KPI and item type.
+
+    Per item type: the turnaround percentile of its SLA within the SLA hours
+    (``turnaround_p95_h <= 24`` when the SLA is 95 % within 24 h and the simulator
+    reports that percentile), the SLA attainment at least the percentile, and
+    every replication meeting the SLA. The same targets for ``all`` items when
+    every item type has the same SLA. With appeals enabled, the appeals SLA.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``kpi``, ``item_type``, ``target`` (in the KPI's unit: hours, or a
+        share 0-1), ``comparison`` (``"<="`` or ``">="``) and ``rule`` in words.
+    """
+    rows = []
+    slas = {name: (t.sla.hours, t.sla.percentile) for name, t in scenario.item_types.items()}
+    groups = dict(slas)
+    if len(set(slas.values())) == 1:
+        groups["all"] = next(iter(slas.values()))
+    for item_type, (hours, percentile) in groups.items():
+        rows += _sla_rows(item_type, hours, percentile, "turnaround_p{}_h", "sla_attainment")
+        if item_type != "all":  # the simulator reports it per item type only
+            rows.append(("sla_target_met", item_type, 1.0, ">=",
+                         "every replication meets the SLA"))
+    if scenario.appeals.enabled:
+        sla = scenario.appeals.sla
+        rows += _sla_rows("all", sla.hours, sla.percentile, "appeal_turnaround_p{}_h",
+                          "appeal_sla_attainment", reported=(95,))
+    table = pd.DataFrame(rows, columns=TARGET_COLUMNS)
+    for name in table["kpi"].unique():  # every target names a catalogue entry
+        kpi(name)
+    return table
+
+
+def _sla_rows(item_type: str, hours: float, percentile: float, turnaround: str,
+              attainment: str, reported: tuple[int, ...] = _PERCENTILES) -> list[tuple]:
+    """Targets of one SLA: the percentile's turnaround (when reported) and the attainment."""
+    rule = f"{percentile:g} % within {hours:g} h"
+    rows = [(attainment, item_type, percentile / 100, ">=", f"SLA: {rule}")]
+    if float(percentile).is_integer() and int(percentile) in reported:
+        rows.insert(0, (turnaround.format(int(percentile)), item_type, hours, "<=",
+                        f"SLA: {rule}"))
+    return rows
