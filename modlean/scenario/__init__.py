@@ -1,7 +1,9 @@
 """The scenario: the SOP as numbers. Schema, YAML files and presets, dotted-path overrides.
 
-Modules: ``schema`` (the pydantic sections), ``paths`` (dotted paths through the
-schema), ``validation`` (``scenario_from_dict`` and its messages), ``overrides``,
+Modules: ``fields`` (shared field types and bounds), ``schema`` (the pydantic
+sections), ``workflow`` (an item type's steps and routes), ``workflow_checks``
+(their cross-field checks), ``paths`` (dotted paths through the schema),
+``validation`` (``scenario_from_dict`` and its messages), ``overrides``,
 ``files`` (YAML, proposals, presets) and ``reference`` (the generated field reference).
 
 Other subpackages import these names from here, not from the modules inside.
@@ -33,11 +35,14 @@ from modlean.scenario.schema import (
     Shift,
 )
 from modlean.scenario.validation import scenario_from_dict
+from modlean.scenario.workflow import DONE, Delay, Step, StepRoute, When, Workflow
 
 __all__ = [
     "DAYS",
+    "DONE",
     "QA",
     "Appeals",
+    "Delay",
     "Handling",
     "ItemType",
     "ModelSpec",
@@ -46,6 +51,10 @@ __all__ = [
     "Scenario",
     "ScoreDist",
     "Shift",
+    "Step",
+    "StepRoute",
+    "When",
+    "Workflow",
     "apply_overrides",
     "list_presets",
     "load_proposal",
