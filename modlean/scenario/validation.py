@@ -76,6 +76,7 @@ def check_references(s: Scenario, source: str | None) -> None:
         if route.escalation_probability > 0 and route.escalation_pool is None:
             raise ScenarioError(f"{where}routing.{name}.escalation_pool: missing; expected "
                                 "a pool when escalation_probability > 0")
+    check_workflows(s, where)
     for name, item in s.item_types.items():
         reaches_humans = (not item.model.enabled or item.model.t_low < item.model.t_high
                           or item.initial_backlog.count > 0)
@@ -84,7 +85,6 @@ def check_references(s: Scenario, source: str | None) -> None:
             raise ScenarioError(f"{where}routing.{name}: missing; item type {name!r} sends "
                                 "items to human review, expected a route (routing."
                                 f"{name}.pool) or a workflow (workflows.{name})")
-    check_workflows(s, where)
     for section, cfg in (("qa", s.qa), ("appeals", s.appeals)):
         if cfg.enabled:
             pool_ref(f"{section}.pool", cfg.pool)

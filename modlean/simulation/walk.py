@@ -38,8 +38,8 @@ class Walk:
     Per visit: ``item``, ``step`` (index in the workflow's steps), ``pool`` (the
     wait pool for waits), ``svc`` (seconds) and ``seq`` (its place in the item's
     walk). Per item of the type: ``reject`` (the decision at ``done``) and
-    ``last_review`` (the last review step, -1 when none: rework and QA use its
-    pool and handling).
+    ``last_review`` (the last review step, else the workflow's first; -1 when it has
+    none): rework and QA use its pool and handling.
     """
 
     item: np.ndarray
@@ -213,8 +213,11 @@ def walk_workflow(s: Scenario, name: str, draws: Draws, human: np.ndarray,
     pos, step, pool, svc, seq_, prio = (np.concatenate(c) for c in cols)
     reject = np.zeros(draws.n, bool)
     reject[items] = w.decision == 1
-    last = np.full(draws.n, -1, np.int16)
-    last[items] = w.last_review
+    # items no review decided (automatic, or a system decision) are QA'd and reworked as
+    # the workflow's first review step would review them
+    first = next((i for i, st in enumerate(wf.steps.values()) if st.pool), -1)
+    last = np.full(draws.n, first, np.int16)
+    last[items] = np.where(w.last_review >= 0, w.last_review, first)
     return Walk(item=items[pos.astype(np.int64)], step=step.astype(np.int16),
                 pool=pool.astype(np.int16), svc=svc, seq=seq_.astype(np.int32),
                 priority=prio, reject=reject, last_review=last)
