@@ -177,6 +177,8 @@ def test_a_loop_taken_too_often_is_refused_at_run_time_with_its_path():
                                                      {"to": "done", "p": 0.01}])})
     with pytest.raises(ScenarioError, match=r"workflows\.job: .* still in the workflow"):
         make_plan(scenario_from_dict(d), 1, 0)
+    with pytest.raises(ScenarioError, match=r"^workflows\.job: .* after 200 steps"):
+        run(d)  # from simulate as the scenario error it is, not a worker's traceback
 
 
 # ------------------------------------------------------------------ overrides

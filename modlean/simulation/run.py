@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from modlean.errors import ParameterError
+from modlean.errors import ParameterError, ScenarioError
 from modlean.executor import run_tasks
 from modlean.scenario import Scenario, scenario_from_dict
 from modlean.simulation.codes import UNLIMITED
@@ -94,7 +94,13 @@ def simulate(scenario: Scenario, *, seed: int | None = None, replications: int =
         workers = 1 if replications == 1 else None
     done = (lambda o: on_replication_done(o.index)) if on_replication_done else None
     outcomes = run_tasks(_replicate, tasks, workers=workers, scheduler=scheduler,
-                         on_done=done)
+                         on_done=done, raise_errors=False)
+    failed = next((o for o in outcomes if not o.ok), None)
+    if failed is not None:
+        if failed.error_type == "ScenarioError":  # found while drawing (a workflow's loop)
+            raise ScenarioError(failed.error)
+        raise RuntimeError(f"task {failed.index} failed: {failed.error_type}: {failed.error}\n"
+                           f"{failed.traceback}")
     parts = [o.value for o in outcomes]
 
     def cat(name: str) -> pd.DataFrame | None:
