@@ -181,6 +181,16 @@ def test_a_loop_taken_too_often_is_refused_at_run_time_with_its_path():
         run(d)  # from simulate as the scenario error it is, not a worker's traceback
 
 
+def test_a_score_pool_serves_the_highest_score_first():
+    s = apply_overrides(preset("US"), {"horizon_days": 2, "warmup_days": 0,
+                                       "pools.l1_listing.discipline": "score",
+                                       "pools.l1_listing.headcount": 100})
+    items = simulate(s, seed=1, event_log=False).items
+    human = items[(items["item_type"] == "listing") & (items["route"] == "human")]
+    high = human["score"] >= human["score"].median()
+    assert human.loc[high, "wait_l1_h"].mean() < 0.5 * human.loc[~high, "wait_l1_h"].mean()
+
+
 # ------------------------------------------------------------------ overrides
 
 def test_overrides_insert_remove_and_reroute_a_step():

@@ -305,9 +305,10 @@ class Pool(StrictModel):
     site: str = Field("", description="site or city")
     skills: list[str] = Field(default_factory=list,
                               description="skills of the pool (languages, policies)")
-    discipline: Literal["fifo", "priority", "sla_age"] = Field(
+    discipline: Literal["fifo", "priority", "sla_age", "score"] = Field(
         "fifo", description="queue order: fifo (first come first served), priority "
-        "(routing priority, then fifo) or sla_age (earliest SLA deadline first)")
+        "(routing priority, then fifo), sla_age (earliest SLA deadline first) or score "
+        "(highest model score first; items without a score after them)")
     sla: Sla | None = Field(None, description="the queue's own target: from joining the "
                             "pool's queue to the end of the review (a vendor queue's SLA); "
                             "none: the pool has no SLA KPIs")

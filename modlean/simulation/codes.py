@@ -71,6 +71,7 @@ class Discipline(IntEnum):
     FIFO = 0  # first come, first served
     PRIORITY = 1  # routing priority (smaller first), then first come
     SLA_AGE = 2  # earliest SLA deadline first
+    SCORE = 3  # highest model score first (items without a score last)
 
     @classmethod
     def of(cls, name: str) -> Discipline:

@@ -167,7 +167,7 @@ def make_plan(s: Scenario, seed: int, replication: int) -> Plan:
         kept = visits["item"] < s.max_cases
         visits = {k: v[kept] for k, v in visits.items()}
     del vparts, chunks, item_idx, rank
-    plan_visits = _visits(visits, len(submit), [p.discipline for p in s.pools.values()],
+    plan_visits = _visits(visits, items["score"], [p.discipline for p in s.pools.values()],
                           qa_before_send=s.qa.timing == "before_send")
     times, values, seats = pool_capacity(s, grid)
     return Plan(
@@ -444,9 +444,11 @@ def _join(arrays: list[np.ndarray]) -> np.ndarray:
     return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
 
 
-def _visits(visits: dict[str, np.ndarray], n: int, disciplines: list[str], *,
+def _visits(visits: dict[str, np.ndarray], score: np.ndarray, disciplines: list[str], *,
             qa_before_send: bool = False) -> dict[str, np.ndarray]:
-    """The visit table: one row per human visit, grouped by item in stage order."""
+    """The visit table: one row per human visit, grouped by item in stage order, with each
+    visit's queue key (its pool's discipline: priority, SLA deadline or model score)."""
+    n = len(score)
     item_idx = visits["item"]
     if len(item_idx) and not np.all(item_idx[1:] > item_idx[:-1]):
         order = np.lexsort((visits["order"], item_idx))
@@ -472,7 +474,10 @@ def _visits(visits: dict[str, np.ndarray], n: int, disciplines: list[str], *,
     # the wait pseudo-pool (numbered after the real pools) queues nothing: fifo
     kind = np.array([Discipline.of(d) for d in disciplines] + [Discipline.FIFO])
     by_sla = kind[pool] == Discipline.SLA_AGE if len(pool) else np.zeros(0, bool)
+    by_score = kind[pool] == Discipline.SCORE if len(pool) else np.zeros(0, bool)
     key = np.where(by_sla, v["deadline"], v["priority"])
+    if by_score.any():  # higher score first; items without a score after every scored one
+        key = np.where(by_score, np.nan_to_num(-score[item_idx].astype(float), nan=1.0), key)
     key_now = by_sla & v["from_now"].astype(bool)
     return {
         "v_item": item_idx, "v_stage": stage, "v_pool": pool, "v_service": v["svc"],
