@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from modlean.decisions.headcount import pool_loads
 from modlean.errors import ScenarioError
-from modlean.scenario import apply_overrides, preset, scenario_from_dict
+from modlean.scenario import apply_overrides, preset, scenario_from_dict, workflow_flow
 from modlean.simulation import STEP, make_plan, simulate
 
 LABELS = {"fake": 0.25, "spam": 0.75}
@@ -149,6 +150,8 @@ def test_routes_by_decision_and_score_band():
     l2[plan.v_item[(plan.v_stage == STEP)
                    & (plan.v_step == plan.step_names.index("l2"))]] = True
     np.testing.assert_array_equal(l2[human], plan.score[human] >= 0.5)
+    expected = workflow_flow(s, "content").visits["l2"]  # the band's share, from the Betas
+    assert l2[human].mean() == pytest.approx(expected, abs=0.01)
 
 
 def test_qa_and_appeals_follow_a_workflows_decision():
@@ -189,6 +192,31 @@ def test_a_score_pool_serves_the_highest_score_first():
     human = items[(items["item_type"] == "listing") & (items["route"] == "human")]
     high = human["score"] >= human["score"].median()
     assert human.loc[high, "wait_l1_h"].mean() < 0.5 * human.loc[~high, "wait_l1_h"].mean()
+
+
+def test_the_expected_visits_per_step_match_the_simulated_ones():
+    """workflow_flow (staffing's arithmetic) against the walk: every kind and condition."""
+    d = base(start="triage", steps={
+        "triage": {"kind": "system", "routes": [{"to": "dual", "when": {"label": "fake"}},
+                                                {"to": "l1"}]},
+        "dual": {"kind": "dual_review", "pool": "spec", "tie_break": "l1",
+                 "routes": [{"to": "seller", "when": {"decision": "reject"}},
+                            {"to": "done", "when": {"decision": "approve"}}]},
+        "seller": {"kind": "wait", "wait": {"mean_hours": 2}, "timeout_hours": 3,
+                   "routes": [{"to": "done", "when": {"timed_out": True}},
+                              {"to": "l1", "when": {"timed_out": False}}]},
+        "l1": review(routes=[{"to": "l2", "p": 0.2}, {"to": "done", "p": 0.8}]),
+        "l2": review("spec")})
+    s = scenario_from_dict(d)
+    plan = make_plan(s, 1, 0)
+    flow = workflow_flow(s, "job")
+    for i, step in enumerate(plan.step_names):
+        seen = ((plan.v_stage == STEP) & (plan.v_step == i)).sum() / plan.n_items
+        assert seen == pytest.approx(flow.visits[step], abs=0.01), step
+    assert plan.first_reject.mean() == pytest.approx(flow.reject, abs=0.01)
+    loads = pool_loads(s)  # the analytic headcount sees the workflow's work
+    assert loads["spec"].volume["job"] == pytest.approx(
+        1440 * (flow.visits["dual"] + flow.visits["l2"]))
 
 
 # ------------------------------------------------------------------ overrides

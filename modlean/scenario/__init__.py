@@ -2,9 +2,10 @@
 
 Modules: ``fields`` (shared field types and bounds), ``schema`` (the pydantic
 sections), ``workflow`` (an item type's steps and routes), ``workflow_checks``
-(their cross-field checks), ``paths`` (dotted paths through the schema),
-``validation`` (``scenario_from_dict`` and its messages), ``overrides``,
-``files`` (YAML, proposals, presets) and ``reference`` (the generated field reference).
+(their cross-field checks), ``workflow_flow`` (their expected work), ``paths``
+(dotted paths through the schema), ``validation`` (``scenario_from_dict`` and its
+messages), ``overrides``, ``files`` (YAML, proposals, presets) and ``reference``
+(the generated field reference).
 
 Other subpackages import these names from here, not from the modules inside.
 """
@@ -36,6 +37,7 @@ from modlean.scenario.schema import (
 )
 from modlean.scenario.validation import scenario_from_dict
 from modlean.scenario.workflow import DONE, Delay, Step, StepRoute, When, Workflow
+from modlean.scenario.workflow_flow import Flow, workflow_flow
 
 __all__ = [
     "DAYS",
@@ -43,6 +45,7 @@ __all__ = [
     "QA",
     "Appeals",
     "Delay",
+    "Flow",
     "Handling",
     "ItemType",
     "ModelSpec",
@@ -65,4 +68,5 @@ __all__ = [
     "scenario_from_dict",
     "scenario_reference",
     "to_yaml",
+    "workflow_flow",
 ]
