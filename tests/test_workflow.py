@@ -12,6 +12,7 @@ from modlean.decisions.headcount import pool_loads
 from modlean.errors import ScenarioError
 from modlean.scenario import apply_overrides, preset, scenario_from_dict, workflow_flow
 from modlean.simulation import STEP, make_plan, simulate
+from modlean.simulation.size import estimate_run_size
 
 LABELS = {"fake": 0.25, "spam": 0.75}
 
@@ -217,6 +218,15 @@ def test_the_expected_visits_per_step_match_the_simulated_ones():
     loads = pool_loads(s)  # the analytic headcount sees the workflow's work
     assert loads["spec"].volume["job"] == pytest.approx(
         1440 * (flow.visits["dual"] + flow.visits["l2"]))
+
+
+def test_the_size_guard_counts_a_workflows_extra_visits():
+    chain = {f"s{i}": review(routes=[{"to": f"s{i + 1}" if i < 9 else "done"}])
+             for i in range(10)}
+    one = estimate_run_size(scenario_from_dict(base(**ONE)))
+    ten = estimate_run_size(scenario_from_dict(base(start="s0", steps=chain)))
+    items = one.items
+    assert ten.events - one.events == pytest.approx(items * 2 * 9)  # 9 more reviews an item
 
 
 # ------------------------------------------------------------------ overrides
