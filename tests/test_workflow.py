@@ -275,6 +275,10 @@ BAD = [
     ({"start": "l1", "steps": {"l1": review(routes=[{"to": "done"},
                                                     {"to": "done", "when": {"label": "fake"}}])}},
      r"workflows\.job\.steps\.l1\.routes\.1: follows a group without when"),
+    ({"start": "l1", "steps": {"l1": review(routes=[
+        {"to": "done", "when": {"label": "fake"}}, {"to": "done", "when": {"label": "spam"}},
+        {"to": "done", "when": {"label": "fake"}}, {"to": "done"}])}},
+     r"workflows\.job\.steps\.l1\.routes\.2: repeats the when of an earlier group"),
     ({"start": "l1", "steps": {"l1": review(routes=[{"to": "done", "when": {"label": "faek"}},
                                                     {"to": "done"}])}},
      r"routes\.0\.when\.label: unknown label 'faek'; did you mean 'fake'"),

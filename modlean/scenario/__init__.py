@@ -36,12 +36,13 @@ from modlean.scenario.schema import (
     Shift,
 )
 from modlean.scenario.validation import scenario_from_dict
-from modlean.scenario.workflow import DONE, Delay, Step, StepRoute, When, Workflow
+from modlean.scenario.workflow import DONE, MAX_PASSES, Delay, Step, StepRoute, When, Workflow
 from modlean.scenario.workflow_flow import Flow, workflow_flow
 
 __all__ = [
     "DAYS",
     "DONE",
+    "MAX_PASSES",
     "QA",
     "Appeals",
     "Delay",

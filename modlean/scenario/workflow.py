@@ -37,10 +37,15 @@ from modlean.scenario.fields import (
     why_info,
 )
 
-__all__ = ["DONE", "KIND_FIELDS", "Delay", "Step", "StepRoute", "When", "Workflow"]
+__all__ = ["DONE", "KIND_FIELDS", "MAX_PASSES", "Delay", "Step", "StepRoute", "When",
+           "Workflow"]
 
 #: The route target that ends a workflow (a reserved step name).
 DONE = "done"
+
+#: Steps an item may take in a workflow; an item still walking after them means a loop
+#: taken too often (the simulator refuses it; the expected-work arithmetic stops there).
+MAX_PASSES = 200
 
 #: The fields each step kind may set (besides ``kind``, ``routes`` and ``priority``).
 KIND_FIELDS: dict[str, tuple[str, ...]] = {

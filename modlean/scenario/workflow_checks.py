@@ -146,6 +146,11 @@ def _check_groups(here: str, step: Step, decision_known: bool, where: str) -> No
         if not math.isclose(total, 1.0, abs_tol=P_TOLERANCE):
             raise ScenarioError(f"{where}{here}.routes: the p of {span} (one group: the same "
                                 f"when) sum to {total:g}; expected 1")
+        if when is not None and when in [w for w, _ in groups[:g]]:
+            raise ScenarioError(f"{where}{here}.routes.{idx[0]}: repeats the when of an "
+                                "earlier group (not next to it), which takes every item it "
+                                "matches, so this group is never taken; expected the routes "
+                                "of one condition next to each other")
         if when is None and g < len(groups) - 1:
             raise ScenarioError(f"{where}{here}.routes.{idx[-1] + 1}: follows a group without "
                                 "when, which every item matches, so it is never taken; "

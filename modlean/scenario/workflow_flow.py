@@ -16,13 +16,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from modlean.scenario.schema import ItemType, Scenario
-from modlean.scenario.workflow import DONE, Delay, Step, Workflow
+from modlean.scenario.workflow import DONE, MAX_PASSES, Delay, Step, Workflow
 
 __all__ = ["Flow", "timeout_share", "workflow_flow"]
-
-#: Steps followed before the mass still walking is dropped (as the simulator's walk).
-MAX_PASSES = 200
-
 
 @dataclass
 class Flow:

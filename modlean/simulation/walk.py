@@ -22,13 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from modlean.errors import ScenarioError
-from modlean.scenario import DONE, Handling, Scenario, Step, When, Workflow
+from modlean.scenario import DONE, MAX_PASSES, Handling, Scenario, Step, When, Workflow
 from modlean.simulation.draws import Draws, sample_delay_s, sample_handling
 
-__all__ = ["MAX_PASSES", "Walk", "step_handling", "walk_workflow"]
-
-#: Steps an item may take before the walk refuses the workflow (a loop taken too often).
-MAX_PASSES = 200
+__all__ = ["Walk", "step_handling", "walk_workflow"]
 
 
 @dataclass
@@ -105,6 +102,7 @@ class _Walker:
         return violating ^ wrong
 
     def visit(self, pos: np.ndarray, st: int, pool: int, svc: np.ndarray, seq: int) -> None:
+        """Record a visit of the items at ``pos`` to step ``st`` in ``pool``."""
         prio = self.wf.steps[self.names[st]].priority
         self.visits.append((pos, np.full(len(pos), st, np.int16), np.full(len(pos), pool,
                             np.int16), svc, np.full(len(pos), seq, np.int32),
