@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from modlean.scenario import DAYS
+from modlean.scenario import DAYS, workflow_flow
 from modlean.simulation import erlang_c, workload_fte
 
 if TYPE_CHECKING:
@@ -77,11 +77,13 @@ def coverage(pool: Pool) -> np.ndarray:
 
 
 def pool_loads(scenario: Scenario) -> dict[str, PoolLoad]:
-    """The average daily work reaching every pool (L1, escalations, QA, appeals).
+    """The average daily work reaching every pool (L1, escalations, workflow steps, QA,
+    appeals).
 
     Human volumes use the model's routed shares (:meth:`ModelSpec.rates`), the
-    mean of the weekly profile, escalation probabilities, QA sampling rates and
-    appeal rates of rejected items; surges are left out (the simulation has them).
+    mean of the weekly profile, escalation probabilities, a workflow's expected
+    visits per step (:func:`~modlean.scenario.workflow_flow`), QA sampling rates
+    and appeal rates of rejected items; surges are left out (the simulation has them).
     """
     s = scenario
     loads = {name: PoolLoad(name) for name in s.pools}
@@ -109,6 +111,17 @@ def pool_loads(scenario: Scenario) -> dict[str, PoolLoad]:
         route = s.routing.get(name)
         sla = (item.sla.hours, item.sla.percentile)
         l1_aht = None
+        flow = workflow_flow(s, name) if name in s.workflows else None
+        if flow is not None:  # every review step's expected visits per item entering
+            for step_name, visits in flow.visits.items():
+                st = s.workflows[name].steps[step_name]
+                if st.pool is None:
+                    continue
+                h = st.handling or s.pools[st.pool].handling_for(name)
+                role = "L2" if l1_aht is not None else "L1"  # the first review step: L1
+                l1_aht = l1_aht if l1_aht is not None else (h.mean if h else None)
+                add(st.pool, name, daily * human * visits, h.mean if h else None, role, sla)
+                loads[st.pool].peak_factor = max(loads[st.pool].peak_factor, peak)
         if route is not None:
             h = s.pools[route.pool].handling_for(name)
             l1_aht = h.mean if h else None
@@ -128,7 +141,9 @@ def pool_loads(scenario: Scenario) -> dict[str, PoolLoad]:
         if s.appeals.enabled and s.appeals.pool:
             acc = s.pools[route.pool].accuracy if route else None
             fa, fr = (acc.false_approve, acc.false_reject) if acc else (0.0, 0.0)
-            if rates:
+            if flow is not None:
+                reject = (rates["auto_reject_share"] if rates else 0.0) + human * flow.reject
+            elif rates:
                 v = rates["human_violating_share"] if human > 0 else 0.0
                 reject = rates["auto_reject_share"] + human * (v * (1 - fa) + (1 - v) * fr)
             else:

@@ -64,6 +64,8 @@ def _criteria(scenario: Scenario, pool: str) -> list[tuple[str, str, float]]:
         if pool in (route.pool, route.escalation_pool if route.escalation_probability > 0
                     else None):
             out.append((name, "sla_target_met", 1.0))
+    out += [(name, "sla_target_met", 1.0) for name, wf in s.workflows.items()
+            if any(st.pool == pool for st in wf.steps.values())]
     if s.qa.enabled and s.qa.pool == pool and s.qa.timing == "before_send":
         out += [(name, "sla_target_met", 1.0) for name in s.item_types
                 if (name, "sla_target_met", 1.0) not in out]

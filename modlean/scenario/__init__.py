@@ -1,8 +1,11 @@
 """The scenario: the SOP as numbers. Schema, YAML files and presets, dotted-path overrides.
 
-Modules: ``schema`` (the pydantic sections), ``paths`` (dotted paths through the
-schema), ``validation`` (``scenario_from_dict`` and its messages), ``overrides``,
-``files`` (YAML, proposals, presets) and ``reference`` (the generated field reference).
+Modules: ``fields`` (shared field types and bounds), ``schema`` (the pydantic
+sections), ``workflow`` (an item type's steps and routes), ``workflow_checks``
+(their cross-field checks), ``workflow_flow`` (their expected work), ``paths``
+(dotted paths through the schema), ``validation`` (``scenario_from_dict`` and its
+messages), ``overrides``, ``files`` (YAML, proposals, presets) and ``reference``
+(the generated field reference).
 
 Other subpackages import these names from here, not from the modules inside.
 """
@@ -34,11 +37,17 @@ from modlean.scenario.schema import (
 )
 from modlean.scenario.targets import kpi_targets
 from modlean.scenario.validation import scenario_from_dict
+from modlean.scenario.workflow import DONE, MAX_PASSES, Delay, Step, StepRoute, When, Workflow
+from modlean.scenario.workflow_flow import Flow, workflow_flow
 
 __all__ = [
     "DAYS",
+    "DONE",
+    "MAX_PASSES",
     "QA",
     "Appeals",
+    "Delay",
+    "Flow",
     "Handling",
     "ItemType",
     "ModelSpec",
@@ -47,6 +56,10 @@ __all__ = [
     "Scenario",
     "ScoreDist",
     "Shift",
+    "Step",
+    "StepRoute",
+    "When",
+    "Workflow",
     "apply_overrides",
     "kpi_targets",
     "list_presets",
@@ -58,4 +71,5 @@ __all__ = [
     "scenario_from_dict",
     "scenario_reference",
     "to_yaml",
+    "workflow_flow",
 ]

@@ -16,7 +16,13 @@ import yaml
 
 from modlean._util import describe, suggest
 from modlean.errors import ScenarioError
-from modlean.scenario.paths import child_type, field_names_of, is_leaf_mapping
+from modlean.scenario.paths import (
+    child_type,
+    field_names_of,
+    is_dict_annotation,
+    is_leaf_mapping,
+    unwrap,
+)
 from modlean.scenario.schema import Scenario
 from modlean.scenario.validation import scenario_from_dict, source_prefix
 from modlean.yamlread import DuplicateKeyError, load_yaml, yaml_problem
@@ -57,7 +63,9 @@ def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any], *,
     overrides:
         ``{"pools.l1_listing.headcount": 140, "item_types.listing.model.t_low": 0.25}``.
         Path steps are field names, mapping keys (a new key adds an entry, e.g. a
-        new pool) or list positions (``pools.l1.shifts.0.start_hour``). String
+        new pool) or list positions (``pools.l1.shifts.0.start_hour``); null on a
+        mapping key or a list position removes that entry
+        (``workflows.ipr.steps.legal: null``, ``...routes.1: null``). String
         values are read as YAML (``"140"`` is the number 140).
     source:
         Named in error messages (a proposal file, ``--set``).
@@ -105,7 +113,10 @@ def _set_path(data: dict[str, Any], dotted: str, value: Any, where: str) -> None
         else:
             raise ScenarioError(f"{where}{dotted}: {here} is a value "
                                 f"({describe(node, 60)}), not a section with {part!r}")
-        if last:
+        if last and value is None and (isinstance(node, list) or is_dict_annotation(
+                unwrap(annotation))):  # null removes a named entry or a list position
+            node.pop(key)
+        elif last:
             node[key] = copy.deepcopy(value)
         else:
             node = node[key]

@@ -24,20 +24,36 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    Field,
-    field_validator,
-    model_validator,
-)
+from pydantic import AwareDatetime, Field, field_validator, model_validator
 
 from modlean._util import unknown_zone
+from modlean.scenario.fields import (
+    MAX_BACKLOG,
+    MAX_COST_PER_HOUR,
+    MAX_DRAIN_DAYS,
+    MAX_HANDLING_S,
+    MAX_HEADCOUNT,
+    MAX_HORIZON_DAYS,
+    MAX_HOURS,
+    MAX_MULTIPLIER,
+    MAX_VOLUME_PER_DAY,
+    NAME_PATTERN,
+    WHY_COST,
+    WHY_HOURS,
+    WHY_MULTIPLIER,
+    WHY_VOLUME,
+    Handling,
+    HourOfDay,
+    Probability,
+    StrictModel,
+    check_hour,
+    check_probability,
+)
+from modlean.scenario.fields import unit_info as _unit
+from modlean.scenario.fields import why_info as _why
+from modlean.scenario.workflow import Workflow
 
 __all__ = [
     "DAYS",
@@ -77,76 +93,6 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: trough 02:00-06:00 at about a third of the peak (docs/domain.md §6).
 DEFAULT_HOURLY = (0.45, 0.38, 0.35, 0.35, 0.35, 0.4, 0.55, 0.75, 0.9, 1.0, 1.15, 1.25,
                   1.3, 1.3, 1.3, 1.25, 1.25, 1.3, 1.35, 1.4, 1.4, 1.3, 1.0, 0.7)
-
-
-# --------------------------------------------------------------------------- field types
-
-def check_probability(value: float) -> float:
-    """The value when it is a probability (0..1); a ValueError for pydantic otherwise."""
-    if not 0.0 <= value <= 1.0 or math.isnan(value):
-        raise ValueError("expected a probability between 0 and 1")
-    return value
-
-
-def check_hour(value: float) -> float:
-    """The value when it is an hour of the day (0..24); a ValueError for pydantic otherwise."""
-    if not 0.0 <= value <= 24.0 or math.isnan(value):
-        raise ValueError("expected an hour of the day between 0 and 24")
-    return value
-
-
-#: Names of item types and pools: parts of dotted override paths.
-NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
-
-Probability = Annotated[float, AfterValidator(check_probability)]
-HourOfDay = Annotated[float, AfterValidator(check_hour)]
-
-
-def _unit(unit: str, why: str = "") -> dict[str, Any]:
-    return {"unit": unit, "why": why} if why else {"unit": unit}
-
-
-def _why(why: str) -> dict[str, Any]:
-    return {"why": why}
-
-
-# Upper bounds a real marketplace never reaches: past them a value is a typo (an extra
-# zero, minutes for seconds) and would only exhaust memory. Each is documented with its
-# reason in docs/scenario.md ("Bounds"); the reason is part of the error message.
-#: Items of one type a day.
-MAX_VOLUME_PER_DAY = 1e9
-#: Days of arrivals in one run.
-MAX_HORIZON_DAYS = 1830.0
-#: Days of drain after the last arrival.
-MAX_DRAIN_DAYS = 366.0
-#: Reviewers in one pool.
-MAX_HEADCOUNT = 100_000.0
-#: Cost of one paid hour, in the scenario's currency.
-MAX_COST_PER_HOUR = 1e7
-#: Seconds of one reviewer's work on one item.
-MAX_HANDLING_S = 86_400.0
-#: Hours in SLA targets, ages and delays: a year (a leap year).
-MAX_HOURS = 8_784.0
-#: A day's volume multiplier (weekly profile, surges).
-MAX_MULTIPLIER = 100.0
-#: Items already waiting at the start.
-MAX_BACKLOG = 1e9
-
-WHY_VOLUME = ("no marketplace receives a billion items of one type a day; "
-              "a larger figure is a typo")
-WHY_HOURS = "a year; a longer time is likely minutes typed as hours"
-WHY_HANDLING = ("a full day of one reviewer's work on one item; a larger figure is likely "
-                "minutes or hours typed as seconds")
-WHY_COST = ("10 million an hour is above a senior specialist's billed rate even in "
-            "currencies with small units (IDR, VND)")
-WHY_MULTIPLIER = "100x a normal day is past any sale event's peak; a larger figure is a typo"
-
-
-class StrictModel(BaseModel):
-    """Base of every scenario section: unknown keys are errors, assignment is validated,
-    and numbers must be finite (``.inf`` and ``.nan`` are refused by field path)."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- sections
@@ -311,40 +257,6 @@ class ItemType(StrictModel):
         return value
 
 
-class Handling(StrictModel):
-    """A handling-time distribution (seconds of reviewer work per item)."""
-
-    dist: Literal["lognormal", "exponential", "constant", "empirical"] = Field(
-        "lognormal", description="lognormal (by mean and CV), exponential, constant, or "
-        "empirical (resampled from values)")
-    mean_s: float = Field(60.0, gt=0, le=MAX_HANDLING_S,
-                          description="mean handling time (ignored for empirical)",
-                          json_schema_extra=_unit("s", WHY_HANDLING))
-    cv: float = Field(0.6, ge=0, le=20, description="coefficient of variation (lognormal only)",
-                      json_schema_extra=_why("a CV above 20 puts nearly all the work in a "
-                                             "handful of items; a typo"))
-    values: list[float] = Field(default_factory=list,
-                                description="observed handling times for empirical",
-                                json_schema_extra=_unit("s"))
-
-    @model_validator(mode="after")
-    def _empirical_has_values(self) -> Handling:
-        if self.dist == "empirical" and (not self.values or min(self.values) <= 0):
-            raise ValueError("an empirical distribution needs values: a list of positive "
-                             "handling times in seconds")
-        if self.values and max(self.values) > MAX_HANDLING_S:
-            raise ValueError(f"expected handling times <= {MAX_HANDLING_S:,.0f} s "
-                             f"({WHY_HANDLING}); found {max(self.values):g}")
-        return self
-
-    @property
-    def mean(self) -> float:
-        """The mean handling time in seconds."""
-        if self.dist == "empirical":
-            return float(sum(self.values) / len(self.values))
-        return self.mean_s
-
-
 class Shift(StrictModel):
     """A working period of a pool, in the site's local time.
 
@@ -393,9 +305,10 @@ class Pool(StrictModel):
     site: str = Field("", description="site or city")
     skills: list[str] = Field(default_factory=list,
                               description="skills of the pool (languages, policies)")
-    discipline: Literal["fifo", "priority", "sla_age"] = Field(
+    discipline: Literal["fifo", "priority", "sla_age", "score"] = Field(
         "fifo", description="queue order: fifo (first come first served), priority "
-        "(routing priority, then fifo) or sla_age (earliest SLA deadline first)")
+        "(routing priority, then fifo), sla_age (earliest SLA deadline first) or score "
+        "(highest model score first; items without a score after them)")
     sla: Sla | None = Field(None, description="the queue's own target: from joining the "
                             "pool's queue to the end of the review (a vendor queue's SLA); "
                             "none: the pool has no SLA KPIs")
@@ -481,11 +394,14 @@ class Scenario(StrictModel):
     item_types: dict[str, ItemType] = Field(description="kinds of work, by name")
     routing: dict[str, Route] = Field(default_factory=dict,
                                       description="human review route per item type")
+    workflows: dict[str, Workflow] = Field(
+        default_factory=dict, description="human work per item type as a graph of steps "
+        "(instead of its routing entry); see docs/scenario.md, Workflows")
     pools: dict[str, Pool] = Field(default_factory=dict, description="reviewer pools by name")
     qa: QA = Field(default_factory=QA, description="QA sampling")
     appeals: Appeals = Field(default_factory=Appeals, description="appeals of rejections")
 
-    @field_validator("item_types", "routing", "pools")
+    @field_validator("item_types", "routing", "pools", "workflows")
     @classmethod
     def _addressable_names(cls, value: dict[str, Any]) -> dict[str, Any]:
         """Names are path parts of overrides (``pools.<name>.headcount``): no dots or spaces."""

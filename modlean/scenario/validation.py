@@ -20,6 +20,7 @@ from modlean.errors import ScenarioError
 from modlean.messages import error_lines
 from modlean.scenario.paths import field_names_at
 from modlean.scenario.schema import DAYS, Pool, Scenario
+from modlean.scenario.workflow_checks import check_workflows, workflow_pools
 
 __all__ = ["check_references", "no_working_hours", "routed_pools", "scenario_from_dict",
            "source_prefix", "translate_errors"]
@@ -75,14 +76,15 @@ def check_references(s: Scenario, source: str | None) -> None:
         if route.escalation_probability > 0 and route.escalation_pool is None:
             raise ScenarioError(f"{where}routing.{name}.escalation_pool: missing; expected "
                                 "a pool when escalation_probability > 0")
+    check_workflows(s, where)
     for name, item in s.item_types.items():
         reaches_humans = (not item.model.enabled or item.model.t_low < item.model.t_high
                           or item.initial_backlog.count > 0)
         if reaches_humans and item.volume_per_day + item.initial_backlog.count > 0 \
-                and name not in s.routing:
+                and name not in s.routing and name not in s.workflows:
             raise ScenarioError(f"{where}routing.{name}: missing; item type {name!r} sends "
                                 "items to human review, expected a route (routing."
-                                f"{name}.pool)")
+                                f"{name}.pool) or a workflow (workflows.{name})")
     for section, cfg in (("qa", s.qa), ("appeals", s.appeals)):
         if cfg.enabled:
             pool_ref(f"{section}.pool", cfg.pool)
@@ -96,8 +98,10 @@ def check_references(s: Scenario, source: str | None) -> None:
 
 
 def routed_pools(s: Scenario) -> list[str]:
-    """The pools that receive work: routes (L1 and escalation), enabled QA and appeals."""
+    """The pools that receive work: routes (L1 and escalation), workflow steps, enabled QA
+    and appeals."""
     names = [p for r in s.routing.values() for p in (r.pool, r.escalation_pool) if p]
+    names += [p for wf in s.workflows.values() for p in workflow_pools(wf)]
     names += [cfg.pool for cfg in (s.qa, s.appeals) if cfg.enabled and cfg.pool]
     return [n for n in dict.fromkeys(names) if n in s.pools]
 

@@ -1,7 +1,8 @@
 """Simulation of a scenario: random plan, SimPy engine, simulated log and KPIs; queueing formulas.
 
 Modules, in the order a run goes through them: ``codes`` (stage, route and
-discipline codes), ``grid`` (15-minute time grid and pool capacity), ``plan``
+discipline codes), ``grid`` (15-minute time grid and pool capacity), ``draws``
+(one random stream per purpose), ``walk`` (a workflow walked, vectorised), ``plan``
 (every item and visit, drawn with numpy), ``engine`` (the SimPy run), ``outcome``
 (per-item results, KPIs, series), ``tables`` (item table and event log),
 ``result`` (SimulationResult), ``size`` (the size guard) and ``run`` (simulate);
@@ -20,6 +21,7 @@ from modlean.simulation.codes import (
     REWORK,
     ROUTES,
     STAGES,
+    STEP,
     Discipline,
     ItemRoute,
     Stage,
@@ -63,6 +65,7 @@ __all__ = [
     "REWORK",
     "ROUTES",
     "STAGES",
+    "STEP",
     "Discipline",
     "EngineResult",
     "ItemRoute",

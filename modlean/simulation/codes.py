@@ -22,6 +22,8 @@ __all__ = [
     "REWORK",
     "ROUTES",
     "STAGES",
+    "STEP",
+    "UNLIMITED",
     "Discipline",
     "ItemRoute",
     "Stage",
@@ -36,11 +38,16 @@ class Stage(IntEnum):
     QA_REVIEW = 2
     REWORK = 3
     APPEAL = 4
+    STEP = 5  # a workflow step's visit (which step: the plan's ``v_step``)
 
 
 #: Stage names, by code (the ``stage`` of a visit).
-STAGES = ("l1", "l2", "qa", "rework", "appeal")
+STAGES = ("l1", "l2", "qa", "rework", "appeal", "step")
 L1, L2, QA_REVIEW, REWORK, APPEAL = Stage.L1, Stage.L2, Stage.QA_REVIEW, Stage.REWORK, Stage.APPEAL
+STEP = Stage.STEP
+
+#: The capacity of the wait pseudo-pool: a workflow's wait steps never queue.
+UNLIMITED = 1 << 40
 
 
 class ItemRoute(IntEnum):
@@ -64,6 +71,7 @@ class Discipline(IntEnum):
     FIFO = 0  # first come, first served
     PRIORITY = 1  # routing priority (smaller first), then first come
     SLA_AGE = 2  # earliest SLA deadline first
+    SCORE = 3  # highest model score first (items without a score last)
 
     @classmethod
     def of(cls, name: str) -> Discipline:

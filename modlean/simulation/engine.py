@@ -31,7 +31,7 @@ from itertools import count
 import numpy as np
 import simpy
 
-from modlean.simulation.codes import Discipline
+from modlean.simulation.codes import UNLIMITED, Discipline
 
 __all__ = ["EngineResult", "run_engine"]
 
@@ -108,9 +108,10 @@ class _Pools:
         #: True: the waiting line is a heap (priority, sla_age); False: a deque (fifo)
         self.heap = [Discipline.of(d) != Discipline.FIFO for d in disciplines]
         self.lines: list = [[] if h else deque() for h in self.heap]
-        #: free seats (reviewer numbers), for the event log's resource
+        #: free seats (reviewer numbers), for the event log's resource; an unlimited
+        #: pool (workflow waits) has no seats to number
         max_cap = [int(v.max()) if len(v) else 0 for v in cap_values]
-        self.free = [deque(range(max(1, m))) for m in max_cap]
+        self.free = [deque(range(max(1, m)) if m < UNLIMITED else [0]) for m in max_cap]
 
 
 def _review_callbacks(env: simpy.Environment, pools: _Pools, start: array, end: array,

@@ -19,7 +19,16 @@ import numpy as np
 import pandas as pd
 
 from modlean.eventlog import NAT, utc_series
-from modlean.simulation.codes import APPEAL, AUTO_APPROVE, AUTO_REJECT, L1, QA_REVIEW, REWORK, Stage
+from modlean.simulation.codes import (
+    APPEAL,
+    AUTO_APPROVE,
+    AUTO_REJECT,
+    L1,
+    QA_REVIEW,
+    REWORK,
+    STEP,
+    Stage,
+)
 from modlean.simulation.grid import GRID_S
 from modlean.simulation.plan import Plan
 
@@ -132,7 +141,21 @@ class Outcome:
         del has_rework
         self.appeal_filed = at(self.enq, APPEAL)
         self.appeal_end = at(end, APPEAL)
-        self.l1_wait_h = (at(self.start, L1) - at(self.enq, L1)) / 3600.0
+        first = self.first_review()
+        self.l1_wait_h = np.where(first >= 0, at(self.start, first) - at(self.enq, first),
+                                  at(self.start, L1) - at(self.enq, L1)) / 3600.0
+
+    def first_review(self) -> np.ndarray:
+        """Per item, its first visit to a workflow review step (-1: none; the L1 of a
+        workflow, whose wait is the ``wait_l1`` KPI)."""
+        p = self.plan
+        out = np.full(p.n_items, -1, np.int64)
+        if not self.present[STEP]:
+            return out
+        reviews = np.array([k in ("review", "dual_review") for k in p.step_kinds])
+        v = np.nonzero((p.v_stage == STEP) & reviews[np.maximum(p.v_step, 0)])[0]
+        out[p.v_item[v[::-1]]] = v[::-1]  # the first visit of each item is written last
+        return out
 
     def _sent_decision(self) -> np.ndarray:
         """Set ``sent_reject``, the decision sent: the reviewer's, or QA's when QA comes

@@ -3,21 +3,19 @@
 Everything about an item that does not depend on queues is decided here,
 vectorised, before any SimPy event exists: arrival time, true label, model score
 and route, each reviewer's (in)correctness, escalation, QA sampling and
-catching, rework, appeal and its outcome, and every handling time. What is left
+catching, rework, appeal and its outcome, and every handling time; for an item
+type with a workflow, its walk (:mod:`modlean.simulation.walk`) stands in for
+the L1 review and escalation. What is left
 for the engine (:mod:`modlean.simulation.engine`) is *when* each human visit happens,
 which depends on contention for reviewers.
 
-Common random numbers: every purpose (arrivals, labels, scores, each stage's
-handling times and errors ...) draws from its own stream, keyed by name and item
-type, and draws one value for *every* item of that type whether or not the item
-needs it. Changing a threshold, a headcount or an accuracy therefore leaves all
-other draws of every item unchanged, so two scenarios run with the same seed
-see the same arrivals and items.
+Common random numbers (:mod:`modlean.simulation.draws`): every purpose draws
+from its own stream, one value for every item of the type, so two scenarios run
+with the same seed see the same arrivals and items.
 """
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,36 +33,15 @@ from modlean.simulation.codes import (
     L2,
     QA_REVIEW,
     REWORK,
+    STEP,
     Discipline,
     Stage,
 )
+from modlean.simulation.draws import Draws, sample_handling, stream
 from modlean.simulation.grid import GRID_S, Grid, pool_capacity, time_grid
+from modlean.simulation.walk import Walk, step_handling, walk_workflow
 
-__all__ = ["Plan", "make_plan", "sample_handling"]
-
-
-def _stream(seed: int, replication: int, *names: str) -> np.random.Generator:
-    """An independent generator for one purpose, stable under reordering of the scenario."""
-    key = (replication, *(zlib.crc32(n.encode()) for n in names))
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
-
-
-def sample_handling(h: Handling, u: np.ndarray, factor: float = 1.0) -> np.ndarray:
-    """Handling times (s) from uniforms by inverse CDF, so the same u gives comparable times."""
-    if h.dist == "constant":
-        out = np.full(len(u), h.mean_s)
-    elif h.dist == "exponential":
-        out = -h.mean_s * np.log1p(-u)
-    elif h.dist == "lognormal":
-        if h.cv == 0:
-            out = np.full(len(u), h.mean_s)
-        else:
-            sigma2 = np.log1p(h.cv ** 2)
-            out = np.exp(np.log(h.mean_s) - sigma2 / 2 + np.sqrt(sigma2) * ndtri(u))
-    else:  # empirical
-        values = np.asarray(h.values, float)
-        out = values[np.minimum((u * len(values)).astype(np.int64), len(values) - 1)]
-    return out * factor
+__all__ = ["Plan", "make_plan", "sample_handling"]  # sample_handling: from draws
 
 
 @dataclass
@@ -101,6 +78,7 @@ class Plan:
     v_next: np.ndarray
     v_key: np.ndarray
     v_key_now: np.ndarray
+    v_step: np.ndarray  # the workflow step of a STEP visit (index in step_names), else -1
     first_visit: np.ndarray  # per item, -1 when the item never meets a human
     decision_visit: np.ndarray  # per item, the visit after which the decision is sent, or -1
     # pools
@@ -108,6 +86,9 @@ class Plan:
     cap_values: list[np.ndarray] = field(default_factory=list)
     seats: list[np.ndarray] = field(default_factory=list)  # scheduled seats per grid cell
     disciplines: list[str] = field(default_factory=list)
+    # workflow steps of every item type, numbered in scenario order
+    step_names: list[str] = field(default_factory=list)
+    step_kinds: list[str] = field(default_factory=list)
 
     @property
     def n_items(self) -> int:
@@ -132,7 +113,7 @@ def _arrivals(s: Scenario, grid: Grid, name: str, seed: int, rep: int) -> np.nda
         inside = (grid.date[cells] >= surge.start) & (grid.date[cells] <= surge.end)
         rate = np.where(inside, rate * surge.multiplier, rate)
     width = np.minimum(GRID_S, horizon - grid.seconds[cells])
-    rng = _stream(seed, rep, "arrivals", name)
+    rng = stream(seed, rep, "arrivals", name)
     counts = rng.poisson(rate * width)
     starts = np.repeat(grid.seconds[cells], counts)
     offsets = rng.random(counts.sum()) * np.repeat(width, counts)
@@ -147,10 +128,14 @@ def make_plan(s: Scenario, seed: int, replication: int) -> Plan:
     pool_index = {p: i for i, p in enumerate(pool_names)}
     chunks: list[dict[str, np.ndarray]] = []
     label_names = list(dict.fromkeys(lab for it in s.item_types.values() for lab in it.labels))
+    steps = [(name, step, st.kind) for name, wf in s.workflows.items()
+             for step, st in wf.steps.items()]
+    offsets = {name: next(i for i, st in enumerate(steps) if st[0] == name)
+               for name in s.workflows}
     for t, name in enumerate(type_names):
         for part in ("backlog", "new"):
             chunk = _items_of_type(s, grid, name, part, seed, replication, pool_index,
-                                   label_names)
+                                   label_names, offsets.get(name, 0))
             if len(chunk["submit"]):
                 chunk["item_type"] = np.full(len(chunk["submit"]), t, np.int16)
                 chunk["n"] = len(chunk["submit"])
@@ -172,7 +157,8 @@ def make_plan(s: Scenario, seed: int, replication: int) -> Plan:
     offsets = np.cumsum([0] + [c["n"] for c in chunks])
     vparts = [c.pop("visits") for c in chunks]
     visits = {k: _join([vp.pop(k) for vp in vparts])
-              for k in ("stage", "pool", "svc", "delay", "deadline", "from_now", "priority")}
+              for k in ("stage", "pool", "svc", "delay", "deadline", "from_now", "priority",
+                        "order", "step")}
     item_idx = _join([vp["item"] + off for vp, off in zip(vparts, offsets, strict=False)])
     visits["item"] = rank[item_idx] if rank is not None else item_idx
     if s.max_cases is not None and len(submit) > s.max_cases:  # arrivals stop after N cases
@@ -181,7 +167,7 @@ def make_plan(s: Scenario, seed: int, replication: int) -> Plan:
         kept = visits["item"] < s.max_cases
         visits = {k: v[kept] for k, v in visits.items()}
     del vparts, chunks, item_idx, rank
-    plan_visits = _visits(visits, len(submit), [p.discipline for p in s.pools.values()],
+    plan_visits = _visits(visits, items["score"], [p.discipline for p in s.pools.values()],
                           qa_before_send=s.qa.timing == "before_send")
     times, values, seats = pool_capacity(s, grid)
     return Plan(
@@ -198,36 +184,16 @@ def make_plan(s: Scenario, seed: int, replication: int) -> Plan:
         final_reject=items["final_reject"].astype(bool),
         reason=items["reason"].astype(np.int16), label_names=label_names,
         cap_times=times, cap_values=values, seats=seats,
-        disciplines=[p.discipline for p in s.pools.values()], **plan_visits)
-
-
-@dataclass
-class _Draws:
-    """The uniforms of one item type and part (backlog or new): one stream per purpose.
-
-    Every purpose draws one value for each of the ``n`` items, whether or not the
-    item needs it (common random numbers).
-    """
-
-    seed: int
-    rep: int
-    name: str
-    part: str
-    n: int = 0
-
-    def stream(self, purpose: str) -> np.random.Generator:
-        return _stream(self.seed, self.rep, purpose, self.name, self.part)
-
-    def uniform(self, purpose: str) -> np.ndarray:
-        return self.stream(purpose).random(self.n)
+        disciplines=[p.discipline for p in s.pools.values()],
+        step_names=[st[1] for st in steps], step_kinds=[st[2] for st in steps], **plan_visits)
 
 
 def _items_of_type(s: Scenario, grid: Grid, name: str, part: str, seed: int, rep: int,
-                   pool_index: dict[str, int], label_names: list[str]
+                   pool_index: dict[str, int], label_names: list[str], step_offset: int
                    ) -> dict[str, np.ndarray]:
     """All draws and decisions of the items of one type (``part``: backlog or new)."""
     item = s.item_types[name]
-    draws = _Draws(seed, rep, name, part)
+    draws = Draws(seed, rep, name, part)
     if part == "backlog":
         b = item.initial_backlog
         draws.n = b.count
@@ -238,8 +204,11 @@ def _items_of_type(s: Scenario, grid: Grid, name: str, part: str, seed: int, rep
     violating = draws.uniform("label") < item.prevalence
     reason = _reasons(item, draws, label_names)
     score, routes, ready = _screen(item, draws, violating, submit)
-    out = _decisions(s, name, draws, routes, violating)
-    visits = _visits_of_type(s, name, draws, out, submit, pool_index)
+    walk = walk_workflow(s, name, draws, routes >= HUMAN, {
+        "violating": violating, "reason": reason, "score": score, "label_names": label_names},
+        pool_index, wait_pool=len(pool_index)) if name in s.workflows else None
+    out = _decisions(s, name, draws, routes, violating, walk)
+    visits = _visits_of_type(s, name, draws, out, submit, pool_index, walk, step_offset)
     return {
         "submit": submit, "ready": ready, "violating": violating,
         "score": score.astype(np.float32),
@@ -251,7 +220,7 @@ def _items_of_type(s: Scenario, grid: Grid, name: str, part: str, seed: int, rep
     }
 
 
-def _reasons(item: ItemType, draws: _Draws, label_names: list[str]) -> np.ndarray:
+def _reasons(item: ItemType, draws: Draws, label_names: list[str]) -> np.ndarray:
     """The reason code a rejection of each item gives (drawn for every item; -1: none)."""
     if not item.labels:
         return np.full(draws.n, -1, np.int16)
@@ -261,7 +230,7 @@ def _reasons(item: ItemType, draws: _Draws, label_names: list[str]) -> np.ndarra
     return codes[np.minimum(pick, len(codes) - 1)]
 
 
-def _screen(item: ItemType, draws: _Draws, violating: np.ndarray, submit: np.ndarray
+def _screen(item: ItemType, draws: Draws, violating: np.ndarray, submit: np.ndarray
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The ML pre-filter: each item's score, route and when it is routed."""
     n = draws.n
@@ -282,9 +251,12 @@ def _screen(item: ItemType, draws: _Draws, violating: np.ndarray, submit: np.nda
     return score, routes, ready
 
 
-def _decisions(s: Scenario, name: str, draws: _Draws, routes: np.ndarray,
-               violating: np.ndarray) -> dict[str, np.ndarray]:
+def _decisions(s: Scenario, name: str, draws: Draws, routes: np.ndarray,
+               violating: np.ndarray, walk: Walk | None) -> dict[str, np.ndarray]:
     """Every decision about the items: reviewers' errors, escalation, QA, rework, appeals.
+
+    With a workflow (``walk``), the human decision is the walk's and there is no
+    escalation; QA and appeals follow it as they follow a routed review.
 
     Also the stages each item visits (``human``, ``escalated``, ``qa_sampled``,
     ``rework``, ``appealed``) and the appeals' filing delays (s, per appeal).
@@ -304,19 +276,25 @@ def _decisions(s: Scenario, name: str, draws: _Draws, routes: np.ndarray,
 
     l1_pool = route.pool if route else None
     l2_pool = route.escalation_pool if route else None
-    if human.any() and route is None:  # scenario validation makes this unreachable
-        raise ScenarioError(f"routing.{name}: missing; expected a route for human review")
-    first_reject = np.where(auto, routes == AUTO_REJECT, violating ^ wrong("l1_error", l1_pool))
-    escalated = human & (uniform("escalate") < (route.escalation_probability if route else 0))
-    l2_reject = violating ^ wrong("l2_error", l2_pool)
-    first_reject = np.where(escalated, l2_reject, first_reject)
+    if walk is not None:
+        first_reject = np.where(auto, routes == AUTO_REJECT, walk.reject)
+        escalated = np.zeros(n, bool)
+    else:
+        if human.any() and route is None:  # scenario validation makes this unreachable
+            raise ScenarioError(f"routing.{name}: missing; expected a route for human review")
+        first_reject = np.where(auto, routes == AUTO_REJECT,
+                                violating ^ wrong("l1_error", l1_pool))
+        escalated = human & (uniform("escalate") < (route.escalation_probability if route
+                                                     else 0))
+        first_reject = np.where(escalated, violating ^ wrong("l2_error", l2_pool), first_reject)
     first_wrong = first_reject != violating
 
     qa = s.qa
     u_qa = uniform("qa_sample")
     qa_sampled = qa.enabled & (u_qa < np.where(human, qa.human_rate, qa.auto_rate))
     qa_overturn = qa_sampled & first_wrong & (uniform("qa_catch") < qa.catch_probability)
-    rework = qa_overturn & qa.rework & (l1_pool is not None)
+    reworkable = walk.last_review >= 0 if walk is not None else l1_pool is not None
+    rework = qa_overturn & qa.rework & reworkable
     after_qa_reject = np.where(qa_overturn, violating, first_reject)
 
     ap = s.appeals
@@ -340,82 +318,123 @@ def _decisions(s: Scenario, name: str, draws: _Draws, routes: np.ndarray,
     }
 
 
-def _stage_pools(s: Scenario, name: str) -> dict[Stage, str | None]:
-    """The pool of each stage for an item type (None: no such pool)."""
+def _stage_pools(s: Scenario, name: str, pool_index: dict[str, int], walk: Walk | None
+                 ) -> dict[Stage, int | np.ndarray | None]:
+    """The pool number of each stage for an item type (None: no such pool); rework after a
+    workflow goes to the pool of the item's last review, so it is a number per item."""
     route = s.routing.get(name)
-    l1_pool = route.pool if route else None
-    return {L1: l1_pool, L2: route.escalation_pool if route else None,
-            QA_REVIEW: s.qa.pool if s.qa.enabled else None, REWORK: l1_pool,
-            APPEAL: s.appeals.pool if s.appeals.enabled else None}
+
+    def number(pool: str | None) -> int | None:
+        return pool_index[pool] if pool else None
+
+    rework: int | np.ndarray | None = number(route.pool if route else None)
+    if walk is not None:
+        steps = s.workflows[name].steps.values()
+        rework = np.array([pool_index[st.pool] if st.pool else -1 for st in steps] + [-1],
+                          np.int16)[walk.last_review]
+    return {L1: number(route.pool if route else None),
+            L2: number(route.escalation_pool if route else None),
+            QA_REVIEW: number(s.qa.pool if s.qa.enabled else None), REWORK: rework,
+            APPEAL: number(s.appeals.pool if s.appeals.enabled else None)}
 
 
-def _service_times(s: Scenario, name: str, draws: _Draws, has: dict[Stage, np.ndarray]
-                   ) -> dict[Stage, np.ndarray]:
+def _service_times(s: Scenario, name: str, draws: Draws, has: dict[Stage, np.ndarray],
+                   walk: Walk | None) -> dict[Stage, np.ndarray]:
     """Handling times per stage, for the items that make the visit.
 
     One uniform for every item (common random numbers), turned into times only for
-    the items that make the visit. QA falls back to the L1 time x ``handling_factor``,
+    the items that make the visit. Rework takes the handling of the item's review
+    (L1, or its last workflow review); QA falls back to it x ``handling_factor``,
     an appeal to ``appeals.handling``.
     """
-    pools = _stage_pools(s, name)
+    route = s.routing.get(name)
     qa, ap = s.qa, s.appeals
+    l1_h = s.pools[route.pool].handling_for(name) if route else None
+    steps = list(s.workflows[name].steps.values()) if walk is not None else []
 
-    def handling(stage: Stage, fallback: tuple[Handling, float] | None,
-                 purpose: str) -> np.ndarray:
+    def own(stage: Stage, pool: str | None, purpose: str,
+            fallback: Handling | None = None) -> np.ndarray:
+        """Times from the pool's handling of the type (else ``fallback``; else NaN)."""
         u = draws.uniform(purpose)[has[stage]]
-        pool = pools[stage]
-        h = s.pools[pool].handling_for(name) if pool else None
-        if h is not None:
-            return sample_handling(h, u)
-        if fallback is not None:
-            return sample_handling(fallback[0], u, fallback[1])
-        return np.full(len(u), np.nan)
+        h = (s.pools[pool].handling_for(name) if pool else None) or fallback
+        return sample_handling(h, u) if h is not None else np.full(len(u), np.nan)
 
-    l1_pool = pools[L1]
-    l1_h = s.pools[l1_pool].handling_for(name) if l1_pool else None
+    def review_time(stage: Stage, purpose: str, factor: float) -> np.ndarray:
+        """Times from the handling of each item's own review, x ``factor``."""
+        u = draws.uniform(purpose)[has[stage]]
+        if walk is None:
+            return sample_handling(l1_h, u, factor) if l1_h else np.full(len(u), np.nan)
+        last = walk.last_review[has[stage]]
+        out = np.full(len(u), np.nan)
+        for st in np.unique(last[last >= 0]):
+            at = last == st
+            out[at] = sample_handling(step_handling(s, name, steps[st]), u[at], factor)
+        return out
+
     svc: dict[Stage, np.ndarray] = {}
-    svc[L1] = handling(L1, None, "l1_time")
-    svc[L2] = handling(L2, None, "l2_time")
-    qa_fallback = (l1_h, qa.handling_factor) if l1_h is not None else None
-    svc[QA_REVIEW] = handling(QA_REVIEW, qa_fallback, "qa_time")
-    svc[REWORK] = handling(REWORK, None, "rework_time")
-    svc[APPEAL] = handling(APPEAL, (ap.handling, 1.0), "appeal_time")
+    svc[L1] = own(L1, route.pool if route else None, "l1_time")
+    svc[L2] = own(L2, route.escalation_pool if route else None, "l2_time")
+    qa_pool = qa.pool if qa.enabled else None
+    qa_h = s.pools[qa_pool].handling_for(name) if qa_pool else None
+    svc[QA_REVIEW] = own(QA_REVIEW, qa_pool, "qa_time") if qa_h is not None \
+        else review_time(QA_REVIEW, "qa_time", qa.handling_factor)
+    svc[REWORK] = review_time(REWORK, "rework_time", 1.0)
+    svc[APPEAL] = own(APPEAL, ap.pool if ap.enabled else None, "appeal_time", ap.handling)
     if np.isnan(svc[QA_REVIEW]).any():
         raise ScenarioError(f"pools.{qa.pool}.handling: no QA handling time for item type "
-                            f"{name!r} (it has no route to take it from); expected a key "
+                            f"{name!r} (it has no review to take it from); expected a key "
                             f"{name!r} or '*'")
     return svc
 
 
-def _visits_of_type(s: Scenario, name: str, draws: _Draws, out: dict[str, np.ndarray],
-                    submit: np.ndarray, pool_index: dict[str, int]) -> dict[str, np.ndarray]:
+#: A visit's place in its item's chain: L1 and L2 first, workflow steps by their place in
+#: the walk, then QA, rework and appeal.
+_AFTER_STEPS = 1 << 20
+
+
+def _visits_of_type(s: Scenario, name: str, draws: Draws, out: dict[str, np.ndarray],
+                    submit: np.ndarray, pool_index: dict[str, int], walk: Walk | None,
+                    step_offset: int) -> dict[str, np.ndarray]:
     """The human visits of the items of one type, stage by stage (item numbers local)."""
-    has = {L1: out["human"], L2: out["escalated"], QA_REVIEW: out["qa_sampled"],
-           REWORK: out["rework"], APPEAL: out["appealed"]}
-    svc = _service_times(s, name, draws, has)
-    stage_pool = _stage_pools(s, name)
+    has = {L1: out["human"] & (walk is None), L2: out["escalated"],
+           QA_REVIEW: out["qa_sampled"], REWORK: out["rework"], APPEAL: out["appealed"]}
+    svc = _service_times(s, name, draws, has, walk)
+    stage_pool = _stage_pools(s, name, pool_index, walk)
     route = s.routing.get(name)
     appeal_sla_s = s.appeals.sla.hours * 3600.0
     deadline = submit + s.item_types[name].sla.hours * 3600.0
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("item", "stage", "pool", "svc",
-                                                          "delay", "deadline", "from_now")}
-    for stage in Stage:
-        idx = np.nonzero(has[stage])[0]
-        if not len(idx):
-            continue
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in (
+        "item", "stage", "pool", "svc", "delay", "deadline", "from_now", "priority", "order",
+        "step")}
+
+    def add(idx: np.ndarray, stage: Stage, **cols: np.ndarray) -> None:
         m = len(idx)
         parts["item"].append(idx)
         parts["stage"].append(np.full(m, stage, np.int8))
-        parts["pool"].append(np.full(m, pool_index[stage_pool[stage]], np.int16))
-        parts["svc"].append(svc[stage])
-        parts["delay"].append(out["appeal_delay"] if stage == APPEAL else np.zeros(m))
-        # SLA deadline for sla_age pools; an appeal's counts from its filing time
-        parts["deadline"].append(np.full(m, appeal_sla_s) if stage == APPEAL
-                                 else deadline[idx])
-        parts["from_now"].append(np.full(m, stage == APPEAL))
-    visits = {k: _join(v) for k, v in parts.items()}
-    visits["priority"] = np.full(len(visits["item"]), float(route.priority if route else 0))
-    return visits
+        for key, default in (("delay", 0.0), ("from_now", False), ("step", -1),
+                             ("priority", float(route.priority if route else 0))):
+            parts[key].append(cols.pop(key, np.full(m, default)))
+        parts["deadline"].append(cols.pop("deadline", deadline[idx]))
+        for key, value in cols.items():
+            parts[key].append(value)
+
+    for stage, mask in has.items():
+        idx = np.nonzero(mask)[0]
+        if not len(idx):
+            continue
+        pool = stage_pool[stage]
+        pools = pool[idx] if isinstance(pool, np.ndarray) else np.full(len(idx), pool, np.int16)
+        order = np.full(len(idx), stage + (_AFTER_STEPS if stage >= QA_REVIEW else 0), np.int32)
+        if stage == APPEAL:  # an appeal's SLA deadline counts from its filing time
+            add(idx, stage, pool=pools, svc=svc[stage], order=order,
+                delay=out["appeal_delay"], deadline=np.full(len(idx), appeal_sla_s),
+                from_now=np.ones(len(idx), bool))
+        else:
+            add(idx, stage, pool=pools, svc=svc[stage], order=order)
+    if walk is not None and len(walk.item):
+        add(walk.item, STEP, pool=walk.pool, svc=walk.svc, order=2 + walk.seq,
+            step=step_offset + walk.step, priority=walk.priority)
+    return {k: _join(v) for k, v in parts.items()}
 
 
 def _join(arrays: list[np.ndarray]) -> np.ndarray:
@@ -425,12 +444,14 @@ def _join(arrays: list[np.ndarray]) -> np.ndarray:
     return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
 
 
-def _visits(visits: dict[str, np.ndarray], n: int, disciplines: list[str], *,
+def _visits(visits: dict[str, np.ndarray], score: np.ndarray, disciplines: list[str], *,
             qa_before_send: bool = False) -> dict[str, np.ndarray]:
-    """The visit table: one row per human visit, grouped by item in stage order."""
+    """The visit table: one row per human visit, grouped by item in stage order, with each
+    visit's queue key (its pool's discipline: priority, SLA deadline or model score)."""
+    n = len(score)
     item_idx = visits["item"]
     if len(item_idx) and not np.all(item_idx[1:] > item_idx[:-1]):
-        order = np.lexsort((visits["stage"], item_idx))
+        order = np.lexsort((visits["order"], item_idx))
         v = {k: a[order] for k, a in visits.items()}
         del order
     else:
@@ -444,18 +465,23 @@ def _visits(visits: dict[str, np.ndarray], n: int, disciplines: list[str], *,
     starts = np.r_[True, ~same] if len(item_idx) else np.zeros(0, bool)
     first_visit[item_idx[starts]] = np.nonzero(starts)[0]
     decision_visit = np.full(n, -1, np.int64)
-    deciding = (stage == L1) | (stage == L2)
+    deciding = (stage == L1) | (stage == L2) | (stage == STEP)
     if qa_before_send:  # the decision is sent after QA (and rework) of a sampled decision
         deciding |= (stage == QA_REVIEW) | (stage == REWORK)
     cand = np.nonzero(deciding)[0]
     decision_visit[item_idx[cand]] = cand  # stages are in order, so the last one wins
     pool = v["pool"].astype(np.int16)
-    kind = np.array([Discipline.of(d) for d in disciplines] or [Discipline.FIFO])
+    # the wait pseudo-pool (numbered after the real pools) queues nothing: fifo
+    kind = np.array([Discipline.of(d) for d in disciplines] + [Discipline.FIFO])
     by_sla = kind[pool] == Discipline.SLA_AGE if len(pool) else np.zeros(0, bool)
+    by_score = kind[pool] == Discipline.SCORE if len(pool) else np.zeros(0, bool)
     key = np.where(by_sla, v["deadline"], v["priority"])
+    if by_score.any():  # higher score first; items without a score after every scored one
+        key = np.where(by_score, np.nan_to_num(-score[item_idx].astype(float), nan=1.0), key)
     key_now = by_sla & v["from_now"].astype(bool)
     return {
         "v_item": item_idx, "v_stage": stage, "v_pool": pool, "v_service": v["svc"],
         "v_delay": v["delay"], "v_next": v_next, "v_key": key, "v_key_now": key_now,
         "first_visit": first_visit, "decision_visit": decision_visit,
+        "v_step": v["step"].astype(np.int16),
     }

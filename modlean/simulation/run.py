@@ -32,9 +32,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from modlean.errors import ParameterError
+from modlean.errors import ParameterError, ScenarioError
 from modlean.executor import run_tasks
 from modlean.scenario import Scenario, scenario_from_dict
+from modlean.simulation.codes import UNLIMITED
 from modlean.simulation.engine import run_engine
 from modlean.simulation.outcome import Outcome
 from modlean.simulation.plan import make_plan
@@ -93,7 +94,13 @@ def simulate(scenario: Scenario, *, seed: int | None = None, replications: int =
         workers = 1 if replications == 1 else None
     done = (lambda o: on_replication_done(o.index)) if on_replication_done else None
     outcomes = run_tasks(_replicate, tasks, workers=workers, scheduler=scheduler,
-                         on_done=done)
+                         on_done=done, raise_errors=False)
+    failed = next((o for o in outcomes if not o.ok), None)
+    if failed is not None:
+        if failed.error_type == "ScenarioError":  # found while drawing (a workflow's loop)
+            raise ScenarioError(failed.error)
+        raise RuntimeError(f"task {failed.index} failed: {failed.error_type}: {failed.error}\n"
+                           f"{failed.traceback}")
     parts = [o.value for o in outcomes]
 
     def cat(name: str) -> pd.DataFrame | None:
@@ -136,11 +143,15 @@ def run_replication(scenario: Scenario, seed: int, replication: int = 0, *,
     firsts = plan.first_visit[has_first]
     first_times = plan.ready[has_first] + plan.v_delay[firsts]
     order = np.argsort(first_times, kind="stable")
+    # workflow waits visit a pseudo-pool after the real ones: unlimited capacity, no queue
+    waits = [np.zeros(1)], [np.array([UNLIMITED])], ["fifo"]
+    extra = waits if len(plan.step_names) else ([], [], [])
     res = run_engine(first_visits=firsts[order], first_times=first_times[order],
                      pool=plan.v_pool, service=plan.v_service, delay=plan.v_delay,
                      nxt=plan.v_next, key=plan.v_key, key_now=plan.v_key_now,
-                     cap_times=plan.cap_times, cap_values=plan.cap_values,
-                     disciplines=plan.disciplines, end_time=plan.end_s,
+                     cap_times=plan.cap_times + extra[0],
+                     cap_values=plan.cap_values + extra[1],
+                     disciplines=plan.disciplines + extra[2], end_time=plan.end_s,
                      record_seats=event_log)
     del firsts, first_times, order
     gc.collect()  # the engine's callbacks form reference cycles holding its arrays

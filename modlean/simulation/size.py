@@ -6,7 +6,9 @@ in ``MemoryError`` or a swapping machine. :func:`check_run_size` estimates the
 run from volume x horizon x replications and refuses it past ``max_events``
 (default :data:`DEFAULT_MAX_EVENTS`), naming the estimate and the knob that
 raises the limit. The figures per event were measured on the US preset
-(docs/scenario.md, "Size guard").
+(docs/scenario.md, "Size guard"); a workflow adds the events of its expected
+visits beyond the one review every item is counted with
+(:func:`~modlean.scenario.workflow_flow`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from modlean.errors import ParameterError
-from modlean.scenario import Scenario
+from modlean.scenario import ItemType, Scenario, workflow_flow
 
 __all__ = ["DEFAULT_MAX_EVENTS", "EVENTS_PER_ITEM", "RunSize", "check_run_size",
            "estimate_run_size"]
@@ -48,20 +50,39 @@ class RunSize:
                 f"held at once, {memory} of memory")
 
 
-def _items_per_replication(s: Scenario) -> float:
-    """Expected arrivals over the horizon (weekly profile and surges included) + backlog."""
+def _items_of(s: Scenario, item: ItemType) -> float:
+    """Expected arrivals of one type over the horizon (weekly profile and surges included)
+    + its backlog."""
     horizon_end = s.start + dt.timedelta(days=s.horizon_days)
-    total = 0.0
-    for item in s.item_types.values():
-        per_day = item.volume_per_day * sum(item.weekly_profile) / 7.0
-        extra_days = 0.0
-        for surge in item.surges:
-            first, last = max(surge.start, s.start), min(surge.end, horizon_end)
-            days = (last - first).days + 1
-            if days > 0:
-                extra_days += (surge.multiplier - 1.0) * days
-        total += per_day * (s.horizon_days + extra_days) + item.initial_backlog.count
-    return total
+    per_day = item.volume_per_day * sum(item.weekly_profile) / 7.0
+    extra_days = 0.0
+    for surge in item.surges:
+        first, last = max(surge.start, s.start), min(surge.end, horizon_end)
+        days = (last - first).days + 1
+        if days > 0:
+            extra_days += (surge.multiplier - 1.0) * days
+    return per_day * (s.horizon_days + extra_days) + item.initial_backlog.count
+
+
+def _items_per_replication(s: Scenario) -> float:
+    """Expected arrivals over the horizon, every item type, + backlog."""
+    return sum(_items_of(s, item) for item in s.item_types.values())
+
+
+def _workflow_events(s: Scenario) -> float:
+    """Events a replication's workflows add beyond :data:`EVENTS_PER_ITEM` (which counts
+    one queued and one review event per item): two per expected review look, one per
+    wait, for the items sent to people."""
+    extra = 0.0
+    for name, wf in s.workflows.items():
+        item = s.item_types[name]
+        visits = workflow_flow(s, name).visits
+        per_item = sum(v * (1 if wf.steps[step].kind == "wait" else 2)
+                       for step, v in visits.items())
+        human = item.model.rates(item.prevalence)["human_share"] if item.model.enabled \
+            else 1.0
+        extra += max(0.0, per_item - 2.0) * human * _items_of(s, item)
+    return extra
 
 
 def estimate_run_size(s: Scenario, replications: int = 1, *, event_log: bool = True
@@ -72,7 +93,8 @@ def estimate_run_size(s: Scenario, replications: int = 1, *, event_log: bool = T
     memory; without them (KPIs only) one replication's do.
     """
     items = _items_per_replication(s)
-    events = items * EVENTS_PER_ITEM * (replications if event_log else 1)
+    per_replication = items * EVENTS_PER_ITEM + _workflow_events(s)
+    events = per_replication * (replications if event_log else 1)
     per_event = BYTES_PER_EVENT_LOG if event_log else BYTES_PER_EVENT_KPIS
     return RunSize(items=items, events=events, bytes=events * per_event)
 

@@ -4,7 +4,9 @@ Both are built from an :class:`~modlean.simulation.outcome.Outcome`. The event
 log has the canonical shape (``case_id``, ``activity``, ``timestamp``,
 ``start_timestamp``, ``resource``, then ``market``, ``item_type``,
 ``true_label``, ``decision``, ``label``, ``correct``, ``exposure_s``,
-``sla_breach``), so :mod:`modlean.process` runs on it as on a real log. It is
+``sla_breach``), so :mod:`modlean.process` runs on it as on a real log; a workflow's
+steps log as ``queued_<step>`` and ``review_<step>`` (``wait_<step>`` for a wait),
+today's names for the L1 review when the step is called ``l1``. It is
 assembled block by block (one block per activity and step) straight into
 preallocated narrow columns, which keeps its peak memory near the size of the
 finished log.
@@ -31,13 +33,14 @@ from modlean.simulation.codes import (
     QA_REVIEW,
     REWORK,
     ROUTES,
+    STEP,
     Stage,
 )
 from modlean.simulation.outcome import Outcome
 from modlean.simulation.plan import Plan
 
-__all__ = ["ACTIVITIES", "FIXED_RESOURCES", "EventRank", "Resource", "build_event_log",
-           "build_item_table", "case_ids", "log_blocks"]
+__all__ = ["ACTIVITIES", "FIXED_RESOURCES", "EventRank", "Resource", "activity_names",
+           "build_event_log", "build_item_table", "case_ids", "log_blocks", "step_blocks"]
 
 #: Activities of the simulated log, in process order (ties at equal times keep it).
 ACTIVITIES = ("submitted", "auto_screen", "auto_approved", "auto_rejected", "queued_l1",
@@ -96,9 +99,9 @@ def _rank(step: EventRank, before_send: bool) -> int:
     return step
 
 
-#: The events of a block: items, end times, start times (or ``None``) and resource codes
-#: (one for all, or one per event).
-Events = tuple[np.ndarray, np.ndarray, np.ndarray | None, int | np.ndarray]
+#: The events of a block: items, end times, start times (or ``None``), resource codes
+#: (one for all, or one per event) and activity codes per event (``None``: the block's).
+Events = tuple[np.ndarray, np.ndarray, np.ndarray | None, int | np.ndarray, np.ndarray | None]
 #: A block of events: ``(rank, activity code, make)``; ``make()`` gives its :data:`Events`.
 Block = tuple[int, int, Callable[[], Events]]
 
@@ -182,7 +185,7 @@ def _items_where(mask: Callable[[], np.ndarray], times: Callable[[], np.ndarray]
     """A block of the items where ``mask()`` holds, at ``times()``."""
     def make() -> Events:
         m = mask()
-        return np.nonzero(m)[0], times()[m], None, resource
+        return np.nonzero(m)[0], times()[m], None, resource, None
     return make
 
 
@@ -203,7 +206,8 @@ def _visit_events(out: Outcome, pool_offset: np.ndarray, stage: Stage, times: st
             res = pool_offset[:-1][p.v_pool[m]]
             if out.seat is not None:
                 res = res + out.seat[m]
-        return (p.v_item[m], getattr(out, times)[m], out.start[m] if starts else None, res)
+        return (p.v_item[m], getattr(out, times)[m], out.start[m] if starts else None, res,
+                None)
     return make
 
 
@@ -213,7 +217,7 @@ def _screen_blocks(out: Outcome) -> list[Block]:
     n = p.n_items
     blocks: list[Block] = [
         (EventRank.SUBMITTED, _ACT["submitted"],
-         lambda: (np.arange(n), p.submit, None, Resource.SELLER)),
+         lambda: (np.arange(n), p.submit, None, Resource.SELLER, None)),
         (EventRank.AUTO_SCREEN, _ACT["auto_screen"], _items_where(
             lambda: np.isin(p.route, [AUTO_APPROVE, AUTO_REJECT])
             | ((p.route == HUMAN) & ~np.isnan(p.score)), lambda: p.ready, Resource.MODEL)),
@@ -260,6 +264,59 @@ def _visit_blocks(out: Outcome, pool_offset: np.ndarray, before_send: bool) -> l
     return blocks
 
 
+def activity_names(plan: Plan) -> tuple[list[str], np.ndarray]:
+    """The log's activities (:data:`ACTIVITIES`, then the workflow steps') and, per workflow
+    step, the codes of its two events: ``queued_<step>`` (-1 for a wait) and
+    ``review_<step>`` or ``wait_<step>``. A step named ``l1`` logs as today's L1 review."""
+    names = list(ACTIVITIES)
+    codes = np.full((len(plan.step_names), 2), -1, np.int64)
+    for i, (step, kind) in enumerate(zip(plan.step_names, plan.step_kinds, strict=True)):
+        pair = {"wait": (None, f"wait_{step}"), "system": (None, None)}.get(
+            kind, (f"queued_{step}", f"review_{step}"))
+        for k, act in enumerate(pair):
+            if act is not None:
+                if act not in names:
+                    names.append(act)
+                codes[i, k] = names.index(act)
+    return names, codes
+
+
+def step_blocks(out: Outcome, pool_offset: np.ndarray, step_acts: np.ndarray) -> list[Block]:
+    """The workflow steps' visits: per place in the walk, one block of queued events (at
+    joining, reviews only) and one of reviews or waits (start and end; a wait's resource
+    is the seller, the party a workflow waits for)."""
+    p = out.plan
+    if not out.present[STEP]:
+        return []
+    v = np.nonzero(p.v_stage == STEP)[0]  # an item's step visits are contiguous, in order
+    items = p.v_item[v]
+    first = np.r_[True, items[1:] != items[:-1]]
+    place = np.arange(len(v)) - np.maximum.accumulate(np.where(first, np.arange(len(v)), 0))
+    n_places = int(place.max()) + 1
+    wait_pool = len(p.pool_names)
+    blocks: list[Block] = []
+
+    def events(k: int, phase: int) -> Callable[[], Events]:
+        def make() -> Events:
+            w = v[place == k]
+            acts = step_acts[p.v_step[w], phase]
+            if phase == 0:  # queued: reviews only
+                w, acts = w[acts >= 0], acts[acts >= 0]
+                return p.v_item[w], out.enq[w], None, Resource.SYSTEM, acts
+            pool = p.v_pool[w]
+            res = np.where(pool == wait_pool, int(Resource.SELLER),
+                           pool_offset[np.minimum(pool, wait_pool - 1)]
+                           + (out.seat[w] if out.seat is not None else 0))
+            return p.v_item[w], out.end[w], out.start[w], res, acts
+        return make
+
+    for k in range(n_places):  # between a model's decision and the decision sent
+        for phase in (0, 1):
+            rank = EventRank.QUEUED_L1 + (2 * k + phase) / (2 * n_places)
+            blocks.append((rank, 0, events(k, phase)))  # type: ignore[arg-type]
+    return blocks
+
+
 def _sent_blocks(out: Outcome, before_send: bool) -> list[Block]:
     """The decision sent: an automatic one at once, a human one after review (and QA when
     QA comes before sending)."""
@@ -272,28 +329,33 @@ def _sent_blocks(out: Outcome, before_send: bool) -> list[Block]:
     ]
 
 
-def log_blocks(out: Outcome, pool_offset: np.ndarray) -> list[Block]:
+def log_blocks(out: Outcome, pool_offset: np.ndarray,
+               step_acts: np.ndarray | None = None) -> list[Block]:
     """The log's events as blocks, one per activity and step, in process order.
 
+    ``step_acts`` (from :func:`activity_names`) names the workflow steps' events.
     Blocks are made when needed, so at most one is in memory. The sort is stable:
     equal ranks keep the order the blocks are listed in.
     """
     before_send = out.plan.scenario.qa.timing == "before_send"
+    if step_acts is None:
+        step_acts = activity_names(out.plan)[1]
     blocks = [*_screen_blocks(out), *_visit_blocks(out, pool_offset, before_send),
-              *_sent_blocks(out, before_send)]
+              *step_blocks(out, pool_offset, step_acts), *_sent_blocks(out, before_send)]
     blocks.sort(key=lambda b: b[0])
     return blocks
 
 
 def _kept(block: Events) -> Events:
     """A block without its events that never happened (NaN time)."""
-    items, times, starts, resource = block
+    items, times, starts, resource, acts = block
     keep = ~np.isnan(times)
     if not keep.all():
         items, times = items[keep], times[keep]
         starts = starts[keep] if starts is not None else None
         resource = resource if np.isscalar(resource) else np.asarray(resource)[keep]
-    return items, times, starts, resource
+        acts = acts[keep] if acts is not None else None
+    return items, times, starts, resource, acts
 
 
 def _pool_offsets(plan: Plan) -> np.ndarray:
@@ -326,8 +388,8 @@ def _item_attributes(out: Outcome) -> dict[str, tuple[np.ndarray, Sequence[str] 
     }
 
 
-def _fill_rows(out: Outcome, blocks: list[Block], counts: np.ndarray, names: list[str]
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _fill_rows(out: Outcome, blocks: list[Block], counts: np.ndarray, names: list[str],
+               activities: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every event written into its row: a case's rows are contiguous, cases in item
     order, filled block by block. Returns end and start microseconds, activity and
     resource codes."""
@@ -335,18 +397,18 @@ def _fill_rows(out: Outcome, blocks: list[Block], counts: np.ndarray, names: lis
     slot = np.cumsum(counts, dtype=np.int64) - counts  # next free row of each case
     stamps = np.empty(total, np.int64)
     starts = np.full(total, NAT, np.int64)
-    acts = np.empty(total, _codes_dtype(ACTIVITIES))
+    acts = np.empty(total, _codes_dtype(activities))
     resources = np.empty(total, _codes_dtype(names))
     for _, act, make in blocks:
-        items, times, block_starts, resource = _kept(make())
+        items, times, block_starts, resource, block_acts = _kept(make())
         rows = slot[items]
         slot[items] += 1
         stamps[rows] = out.micros(times)
         if block_starts is not None:
             starts[rows] = out.micros(block_starts)
-        acts[rows] = act
+        acts[rows] = act if block_acts is None else block_acts
         resources[rows] = resource
-        del items, times, block_starts, resource, rows
+        del items, times, block_starts, resource, rows, block_acts
     return stamps, starts, acts, resources
 
 
@@ -364,17 +426,18 @@ def build_event_log(out: Outcome, rep: int, reps: int, *, release: bool = False)
     names = _resource_names(p, pool_offset)
     # per-item attributes, compact, before the arrays they come from are released
     attrs = _item_attributes(out)
-    blocks = log_blocks(out, pool_offset)
+    activities, step_acts = activity_names(p)
+    blocks = log_blocks(out, pool_offset, step_acts)
     counts = np.zeros(p.n_items, np.int32)
     for _, _, make in blocks:
         counts[_kept(make())[0]] += 1  # an item appears at most once per block
-    stamps, starts, acts, resources = _fill_rows(out, blocks, counts, names)
+    stamps, starts, acts, resources = _fill_rows(out, blocks, counts, names, activities)
     total = len(stamps)
     del blocks
     if release:
         out.release()
     cols: dict[str, Any] = {
-        "activity": _categorical(acts, ACTIVITIES),
+        "activity": _categorical(acts, activities),
         "timestamp": utc_series(stamps),
         "start_timestamp": utc_series(starts),
         "resource": _categorical(resources, names),
