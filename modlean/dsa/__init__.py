@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from modlean.dsa.formats import BATCH_SIZE, read_dump, to_csv_text, to_jsonl_text
 from modlean.dsa.mapping import STATEMENT_KEYS, Mapping, load_mapping, mapping_from_dict
-from modlean.dsa.rules import PROBLEM_COLUMNS, validate
+from modlean.dsa.rules import PROBLEM_COLUMNS, to_current_taxonomy, validate
 from modlean.dsa.statements import ISSUE_COLUMNS, Statements, build_statements, required_columns
 from modlean.dsa.vocabulary import (
     API_FIELDS,
@@ -42,6 +42,7 @@ __all__ = [
     "read_dump",
     "required_columns",
     "to_csv_text",
+    "to_current_taxonomy",
     "to_jsonl_text",
     "unknown_value",
     "validate",

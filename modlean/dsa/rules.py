@@ -32,7 +32,7 @@ import pandas as pd
 from modlean.dsa.vocabulary import LIST_FIELDS, expected_values, vocabulary
 
 __all__ = ["MAX_LENGTH", "PROBLEM_COLUMNS", "REQUIRED", "REQUIRED_IF", "RESTRICTIONS",
-           "validate"]
+           "to_current_taxonomy", "validate"]
 
 #: Columns of the table :func:`validate` returns.
 PROBLEM_COLUMNS = ["row", "field", "value", "expected"]
@@ -177,3 +177,25 @@ def _date_problems(table: pd.DataFrame) -> list[pd.DataFrame]:
                            "a date on or after the content_date (modlean's rule: a decision "
                            "cannot apply before the content was posted)"))
     return found
+
+
+def to_current_taxonomy(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy with v1 categories and keywords (before 1 July 2025) renamed to their v2 names.
+
+    The names come from the correspondence table of the database's API documentation.
+    A v1 value without a v2 counterpart (``STATEMENT_CATEGORY_PORNOGRAPHY_OR_SEXUALIZED_CONTENT``)
+    is kept, so :func:`validate` reports it instead of a guessed category.
+    """
+    vocab = vocabulary()
+    out = table.copy()
+    renames = {field: {old: new for old, new in vocab.v1_to_v2[field].items() if new}
+               for field in vocab.v1_to_v2}
+    if "category" in out:
+        out["category"] = out["category"].replace(renames["category"])
+    for field, names in (("category_addition", renames["category"]),
+                         ("category_specification", renames["category_specification"])):
+        if field in out:
+            items = _items(out, field).replace(names)
+            out[field] = items.groupby(level=0).agg(list).reindex(out.index).map(
+                lambda v: v if isinstance(v, list) else [])
+    return out
