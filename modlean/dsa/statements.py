@@ -133,8 +133,9 @@ def build_statements(log: pd.DataFrame, mapping: Mapping, *, source: str = "the 
     broken = validate(table.drop(columns=["detected"]))
     broken["case_id"] = table["case_id"].to_numpy()[broken["row"].to_numpy(dtype=int)]
     issues.append(broken[ISSUE_COLUMNS])
-    invalid = pd.concat(issues, ignore_index=True).sort_values(
-        ["case_id", "field"], kind="stable", ignore_index=True)
+    # the mapping's and the log's own words first: a rule's duplicate of them is dropped
+    invalid = pd.concat(issues, ignore_index=True).drop_duplicates(["case_id", "field"]) \
+        .sort_values(["case_id", "field"], kind="stable", ignore_index=True)
     good = table[~table["case_id"].isin(invalid["case_id"])]
     good = good.drop(columns=["detected", "item_type", "label"]).reset_index(drop=True)
     return Statements(good, invalid, len(table))

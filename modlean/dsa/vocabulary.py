@@ -91,7 +91,11 @@ def expected_values(field: str, value: str = "") -> str:
     shown = ", ".join(allowed)
     if len(shown) > 200:
         shown = ", ".join(allowed[:4]) + f", ... ({len(allowed)} values, see docs/dsa.md)"
-    return f"one of {shown}" + (suggest(value, allowed) if value else "")
+    hint = suggest(value, allowed) if value else ""
+    ends = [a for a in allowed if value and a.upper().endswith("_" + value.upper())]
+    if not hint and len(ends) == 1:  # 'PARTIALLY' for 'AUTOMATED_DECISION_PARTIALLY'
+        hint = f"; did you mean {ends[0]!r}?"
+    return f"one of {shown}{hint}"
 
 
 def unknown_value(field: str, value: str) -> str | None:
