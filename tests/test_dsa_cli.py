@@ -114,6 +114,18 @@ def test_a_missing_mapping_or_log_exits_2(log_file, tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+def test_init_copies_the_mapping_template(tmp_path, monkeypatch):
+    import importlib
+
+    scaffold = importlib.import_module("modlean.workbook.scaffold")
+    root = TEMPLATE.parents[2]
+    monkeypatch.setattr(scaffold, "shipped_dir",
+                        {"templates": root / "templates", "notebooks": root / "notebooks"}
+                        .__getitem__)
+    assert main(["init", str(tmp_path / "wb")]) == 0
+    assert (tmp_path / "wb" / "dsa" / "mapping.yaml").read_text() == TEMPLATE.read_text()
+
+
 def test_a_workbook_market_names_its_dsa_mapping(tmp_path):
     (tmp_path / "dsa.yaml").write_text(TEMPLATE.read_text())
     (tmp_path / "workbook.yaml").write_text(
