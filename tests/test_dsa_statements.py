@@ -152,6 +152,21 @@ def test_invalid_statements_are_reported_not_written(result):
         "territorial_scope": 1}}
 
 
+def test_a_log_without_restrictions_gives_no_statements():
+    log = hand_log().assign(decision="approve")
+    out = build_statements(log, load_mapping(TEMPLATE))
+    assert out.summary() == {"restrictions": 0, "valid": 0, "invalid": 0,
+                             "invalid_by_field": {}}
+    assert to_csv_text(out.statements).split("\r\n") == [",".join(vocabulary().columns), ""]
+    assert to_jsonl_text(out.statements) == ""
+
+
+def test_a_log_without_labels_reports_the_missing_category():
+    out = build_statements(hand_log().drop(columns=["label"]), load_mapping(TEMPLATE))
+    assert out.statements.empty and out.restrictions == 7
+    assert set(out.invalid.loc[out.invalid["field"] == "category", "case_id"]) == set("ABCDFGH")
+
+
 def test_a_missing_posting_date_column_invalidates_only_its_item_type():
     log = hand_log().drop(columns=["content_posted_at"])
     out = build_statements(log, load_mapping(TEMPLATE))

@@ -109,6 +109,9 @@ def build_statements(log: pd.DataFrame, mapping: Mapping, *, source: str = "the 
     decides = log["activity"].isin(mapping.deciding_activities) & \
         log["decision"].isin(mapping.restricting_decisions)
     first = log[decides].drop_duplicates("case_id", keep="first")
+    if first.empty:  # nothing restricted: no statement, nothing invalid
+        return Statements(pd.DataFrame(columns=["case_id", "puid"]),
+                          pd.DataFrame(columns=ISSUE_COLUMNS), 0)
     cases = first["case_id"]
     first_auto = log.loc[auto, ["case_id", "timestamp"]].groupby("case_id")["timestamp"].min()
     model_before = cases.map(first_auto).le(first["timestamp"]).fillna(False).astype(bool)
