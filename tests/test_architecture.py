@@ -183,6 +183,7 @@ LAYERS = {
     "eventlog": 3,
     "process": 4, "scenario": 4,
     "simulation": 5, "quality": 5,
+    "dsa": 5.5,
     "risk": 6,
     "decisions": 7,
     "plots": 8,

@@ -35,6 +35,7 @@ COMMANDS = [
     "batch",
     "appendix", "kpis",
     "qa", "risk",
+    "dsa",
 ]
 
 EXIT_BAD_INPUT = 2

@@ -4,7 +4,8 @@ The folder gets ``workbook.yaml`` (commented, one example market), ``notebooks/`
 (copies of the shipped notebooks), ``registers/risk_register.yaml`` (the register
 template), ``sop/moderation.yaml`` (the SOP model), the proposal notebook 03 tests
 (``templates/proposals/``), ``profiles/example.yaml`` (a
-source-profile example, when the package ships one) and a ``README.md`` with the
+source-profile example, when the package ships one), ``dsa/mapping.yaml`` (the DSA
+mapping for EU markets, docs/dsa.md) and a ``README.md`` with the
 three steps. Only the installed package is needed, never the source tree.
 """
 
@@ -27,6 +28,7 @@ SCAFFOLD = {
     "sop/moderation.yaml": "sop/moderation.yaml",
     "proposals/sop_thresholds_qa.yaml": "templates/proposals/sop_thresholds_qa.yaml",
     "profiles/example.yaml": "profiles/example.yaml",
+    "dsa/mapping.yaml": "dsa/mapping.yaml",
 }
 
 

@@ -50,7 +50,7 @@ FROM_LOG = "from_log"
 #: characters. Market codes name output folders, so nothing else is allowed.
 MARKET_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 _ATTRIBUTES = {"register": "register_file"}
-_PATH_FIELDS = ("log", "profile", "qa", "scenario", "register", "sop")
+_PATH_FIELDS = ("log", "profile", "qa", "scenario", "register", "sop", "dsa_mapping")
 
 
 class _Settings(BaseModel):
@@ -71,6 +71,8 @@ class _Settings(BaseModel):
     timezone: str | None = Field(None, description="the market's IANA time zone")
     sla_hours: dict[str, float] = Field(default_factory=dict,
                                         description="SLA target in hours per pool or queue")
+    dsa_mapping: str | None = Field(None, description="the DSA mapping (YAML): how decisions "
+                                    "become statements of reasons (docs/dsa.md)")
 
     @field_validator("timezone")
     @classmethod

@@ -1,0 +1,107 @@
+"""``modlean dsa sor``: statements of reasons (DSA Art. 17, 24(5)) from a log and a mapping."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from modlean.cli.common import SubParsers, add_log_options, log_options, to_json, write_text_atomic
+
+#: Where each statement field comes from, for ``modlean dsa --help`` (docs/dsa.md has more).
+FIELD_SOURCES = """\
+Where each field of a statement of reasons comes from:
+  one statement      per case whose first event among the mapping's deciding_activities
+                     has a restricting decision (decision: reject); appeals add none
+  puid               the case id (with the mapping's puid_prefix)
+  application_date   the day (UTC) of that deciding event
+  content_date       the day of the case's first event (upload, application), or the
+                     log column the mapping names (content_date: column:NAME)
+  decision_visibility / _monetary / _provision / _account, account_type
+                     the mapping, per item type (listing, content, seller, IPR)
+  decision_ground and its texts, decision_facts
+                     the mapping, per item type, a label's entries first
+  category, category_specification
+                     the mapping, per rejection label (defaults: DOMAIN §3.2)
+  content_type       the mapping, per item type
+  source_type        the mapping per item type (notice or own initiative), or a log
+                     column the mapping names under source:
+  automated_detection  Yes when a model step (resource or pool 'model') touched the case
+                     up to the decision, else No; or fixed in the mapping
+  automated_decision FULLY when the last decider was the model; a person after the model:
+                     the mapping's human_after_model; a person alone: NOT_AUTOMATED
+  territorial_scope  the log's market (an EEA country code), or the mapping's list
+  end dates, source_identity, content_id_ean, content_language
+                     left empty: the log does not hold them
+Every statement is checked against the database's rules; an invalid one is
+listed by case and field and never written."""
+
+
+def register(sub: SubParsers) -> None:
+    p = sub.add_parser(
+        "dsa",
+        help="EU Digital Services Act reporting: statements of reasons from the log",
+        description="EU Digital Services Act reporting from the decision log (docs/dsa.md).\n\n"
+        + FIELD_SOURCES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    inner = p.add_subparsers(dest="dsa_command", metavar="SUBCOMMAND")
+    inner.required = True
+    s = inner.add_parser(
+        "sor",
+        help="statements of reasons (Art. 17, 24(5)) as the database's CSV and API JSON",
+        description="One statement of reasons per restricted case of LOG, its fields from the "
+        "log and the mapping (templates/dsa/mapping.yaml), each checked against the DSA "
+        "Transparency Database's rules. Writes statements.csv (the database's columns, RFC "
+        "4180, UTF-8), statements.jsonl (one body of the API's multiple endpoint per line, "
+        "100 statements each) and invalid.csv (case, field, value, expected) to --out, and "
+        "prints a summary and the invalid statements. Exit 0 when every statement is "
+        "valid, 1 when some are invalid (the valid ones are written), 2 on bad input "
+        "(nothing is written).\n\n" + FIELD_SOURCES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    s.add_argument("log", metavar="LOG", help="the canonical event log, or a vendor export "
+                   "with --profile")
+    s.add_argument("--mapping", required=True, type=Path, dest="dsa_mapping",
+                   help="the DSA mapping (YAML; start from templates/dsa/mapping.yaml)")
+    s.add_argument("--out", required=True, type=Path, help="folder for the output files")
+    s.add_argument("--profile", type=Path, default=None,
+                   help="the source profile that imports LOG when it is a vendor export")
+    s.add_argument("--show", type=int, default=20, metavar="N",
+                   help="invalid statements to print (default 20; all are in invalid.csv)")
+    s.add_argument("--json", action="store_true", help="print the summary as JSON")
+    add_log_options(s)
+    s.set_defaults(func=run_sor)
+
+
+def run_sor(args: argparse.Namespace) -> int:
+    from modlean.dsa import build_statements, load_mapping, to_csv_text, to_jsonl_text
+    from modlean.eventlog import import_export, read_log
+
+    mapping = load_mapping(args.dsa_mapping)
+    if args.profile:
+        log = import_export(args.log, args.profile).log
+    else:
+        log = read_log(args.log, **log_options(args))
+    result = build_statements(log, mapping, source=str(args.log))
+    summary = result.summary()
+    write_text_atomic(args.out / "statements.csv",
+                      to_csv_text(result.statements, mapping.platform_name))
+    write_text_atomic(args.out / "statements.jsonl", to_jsonl_text(result.statements))
+    write_text_atomic(args.out / "invalid.csv",
+                      result.invalid.to_csv(index=False, lineterminator="\r\n"))
+    if args.json:
+        print(to_json(summary))
+    else:
+        print(f"{summary['restrictions']:,} restricted cases in {args.log}: "
+              f"{summary['valid']:,} statements written to {args.out}, "
+              f"{summary['invalid']:,} invalid (not written)")
+        for name, count in summary["invalid_by_field"].items():  # type: ignore[union-attr]
+            print(f"  invalid {name}: {count:,} statements")
+        shown = result.invalid.head(max(args.show, 0))
+        for row in shown.itertuples(index=False):
+            print(f"  case {row.case_id}, {row.field}: found {row.value!r}; expected "
+                  f"{row.expected}")
+        if len(result.invalid) > len(shown):
+            print(f"  ... {len(result.invalid) - len(shown):,} more in "
+                  f"{args.out / 'invalid.csv'}")
+    return 1 if summary["invalid"] else 0
