@@ -156,7 +156,8 @@ def test_entries_have_labels_units_formats_and_patterns_fill_their_label():
     assert (entry.label, entry.unit, entry.direction) == ("P95 turnaround", "h", "lower")
     assert entry.definition and entry.source and entry.target
     assert kpis.label("cost.l1_listing") == "Cost, l1 listing"
-    assert kpis.kpi("wait:review_l1").pattern == "wait:<activity>"
+    assert kpis.kpi("wait:review_l1").pattern == "wait:<pool>"
+    assert kpis.label("sla:l1_listing") == "SLA attainment in l1 listing"
     assert kpis.label("listing_sla_attainment") == "SLA attainment, listing"
     assert kpis.format_value("turnaround_p95_h", 7.712) == "7.7 h"
     assert kpis.format_value("sla_attainment", 0.9512) == "95.1 %"
@@ -300,3 +301,12 @@ def test_the_index_headers_are_notebook_titles_and_labels(small_run):
     assert '<span class="nb">Process discovery</span><br>Cases in the log' in html
     text = visible_text(html)
     assert not code_names(text), code_names(text)
+
+
+def test_every_fidelity_measure_has_an_entry(root):
+    from modlean.decisions import fidelity
+    from modlean.eventlog import read_log
+
+    log = read_log(root / "data" / "US" / "events.csv")
+    for measure in fidelity(log, log)["measure"]:
+        assert kpis.find(measure) is not None, measure
