@@ -127,6 +127,7 @@ class RunManifest:
     platform: str | None = None
     packages: dict[str, str] = field(default_factory=dict)
     git: dict[str, Any] = field(default_factory=lambda: {"commit": None, "dirty": None})
+    planned: list[dict[str, Any]] = field(default_factory=list)
     runs: list[RunEntry] = field(default_factory=list)
     manifest_version: int = MANIFEST_VERSION
 
@@ -139,6 +140,18 @@ class RunManifest:
     def failed(self) -> list[RunEntry]:
         """The runs that failed."""
         return [r for r in self.runs if not r.ok]
+
+    def missing(self, market: str) -> list[str]:
+        """The notebooks planned for ``market`` that have no entry yet (gathering ones left out).
+
+        From ``planned`` (one ``{"notebook", "market", "scenario", "gathers"}`` per run,
+        written when the batch starts); a manifest written before it was kept has no
+        plan, and then nothing is known to be missing.
+        """
+        done = {(r.notebook, r.scenario) for r in self.runs if r.market == market}
+        return [p["notebook"] + (f" ({p['scenario']})" if p.get("scenario") else "")
+                for p in self.planned if p.get("market") == market and not p.get("gathers")
+                and (p.get("notebook"), p.get("scenario")) not in done]
 
     def runs_of(self, market: str) -> list[RunEntry]:
         """The runs of ``market``, leaving out gathering notebooks (those declaring
@@ -161,6 +174,7 @@ class RunManifest:
         manifest.git = dict(manifest.git or {"commit": None, "dirty": None})
         manifest.packages = dict(manifest.packages or {})
         manifest.parameters = dict(manifest.parameters or {})
+        manifest.planned = [dict(p) for p in manifest.planned or [] if isinstance(p, Mapping)]
         return manifest
 
 
