@@ -91,9 +91,8 @@ def _thresholds_finding(tables: dict[str, pd.DataFrame]) -> str:
 def _risk_finding(tables: dict[str, pd.DataFrame]) -> str:
     table = tables["register_assessed.csv"]
     outside = table.loc[table["within_appetite"].astype(str).str.lower().eq("false"),
-                        "risk_id"].tolist() if "within_appetite" in table.columns else []
-    high = int(table["residual_band"].isin(["Critical", "High"]).sum()) \
-        if "residual_band" in table.columns else 0
+                        "risk_id"].tolist()
+    high = int(table["residual_band"].isin(["Critical", "High"]).sum())
     return (f"Of {value_text('risks', len(table))}, {value_text('critical_or_high', high)} "
             f"are critical or high and {len(outside)} outside appetite"
             + (f" ({', '.join(map(str, outside))})." if outside else "."))
@@ -175,7 +174,9 @@ def read_included(folder: str | Path) -> Included:
         found = ", ".join(sorted(p.name for p in path.iterdir())[:8]) or "nothing"
         raise ParameterError(f"--include {str(path)!r}: not an output folder modlean "
                              f"recognises (it holds {found}); expected {_expected()}")
-    tables = {f: _read_csv(path / f) for f, _ in kind.tables if (path / f).is_file()}
+    files = dict.fromkeys([*(f for f in kind.needs if f.endswith(".csv")),
+                           *(f for f, _ in kind.tables)])
+    tables = {f: _read_csv(path / f) for f in files if (path / f).is_file()}
     records = [(caption, Record(name=f.removesuffix(".csv"), kind="table",
                                 value=_shown(tables[f])))
                for f, caption in kind.tables if f in tables]

@@ -159,10 +159,13 @@ class RunManifest:
         return [r for r in self.runs if r.market == market and not r.gathers]
 
     def to_dict(self) -> dict[str, Any]:
-        """The manifest as it is stored in ``manifest.json`` (same keys, same order)."""
+        """The manifest as it is stored in ``manifest.json`` (same keys, same order; the
+        plan, ``planned``, only when there is one, so files written before it read back
+        unchanged)."""
         data = {"manifest_version": self.manifest_version}
         data.update((f.name, getattr(self, f.name)) for f in fields(self)
-                    if f.name not in ("manifest_version", "runs"))
+                    if f.name not in ("manifest_version", "runs")
+                    and (f.name != "planned" or self.planned))  # older files have no plan
         data["runs"] = [r.to_dict() for r in self.runs]
         return data
 

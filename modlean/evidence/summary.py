@@ -70,7 +70,7 @@ def _readings(records: MarketRecords, tables: list[tuple[str, pd.DataFrame]]
     return out
 
 
-def _cost_lines(table: pd.DataFrame, proposal: str) -> list[str]:
+def _cost_lines(table: pd.DataFrame, proposal: str, named: bool) -> list[str]:
     rows = table[table["proposal"].astype(str).eq(proposal) & table["kpi"].isin(COST_KPIS)]
     if "item_type" in rows.columns:
         rows = rows[rows["item_type"].astype(str).eq("all")]
@@ -78,7 +78,9 @@ def _cost_lines(table: pd.DataFrame, proposal: str) -> list[str]:
     for r in rows.itertuples(index=False):
         entry = find(str(r.kpi))
         shown = (lambda v, e=entry: e.format(v)) if entry is not None else "{:,.3g}".format
-        lines.append(f"{readable(str(r.kpi))}: {shown(r.baseline_mean)} today, "
+        label = readable(str(r.kpi))
+        lines.append(f"{f'{proposal}, {label.lower()}' if named else label}: "
+                     f"{shown(r.baseline_mean)} today, "
                      f"{shown(r.proposal_mean)} with the proposal ({r.verdict})")
     return lines
 
@@ -153,13 +155,14 @@ def executive_summary(records: MarketRecords, cannot_say: list[str],
         changes.get("description") if isinstance(changes, dict) else None)
     readings = []
     cost: list[str] = []
-    for where, r, table in _readings(records, decision_tables(records, included)):
+    found = _readings(records, decision_tables(records, included))
+    for where, r, table in found:
         readings.append({"where": where, "proposal": r.proposal, "overall": r.overall,
                          "rule": r.rule, "replications": r.replications,
                          "decisive": [line.text for line in r.decisive],
                          "changed": [line.text for line in r.changed],
                          "unchanged": r.unchanged})
-        cost += _cost_lines(table, r.proposal)
+        cost += _cost_lines(table, r.proposal, named=len(found) > 1)
     return {"question": _question(records),
             "description": description,
             "changes": proposal_lines(records), "readings": readings, "cost": cost,
