@@ -124,6 +124,8 @@ def appendix_context(run_dir: Path, market: str | None = None,
         sections.append({"market": m, "summary": summary, "sections": evidence,
                          "limits": _numbered_limits(limits, numbers),
                          "complete": records.complete,
+                         "seeds": [[r.title, str(r.run.seed)] for r in records.runs
+                                   if r.run.seed is not None],
                          "problems": limits["failed"] + limits["missing"]})
     title = f"Appendix: {manifest.run}" + (f", {market}" if market else "")
     return {"title": title, "manifest": manifest.to_dict(), "markets": sections,

@@ -49,6 +49,10 @@ def docx_appendix(context: Mapping[str, Any]) -> bytes:
         for section in context["included"]:
             _docx_section(doc, section)
     _docx_reproduction(doc, context["manifest"])
+    for market in context["markets"]:
+        if market["seeds"]:
+            doc.add_paragraph(f"Seeds, {market['market']}: " + "; ".join(
+                f"{title} {seed}" for title, seed in market["seeds"]))
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -7,7 +7,7 @@ Read from the records, never written by hand:
 * the calibration's assumptions table (``assumptions``, notebook 02, when the
   market's scenario was calibrated from its log), or the note that it was not;
 * likelihoods taken from data (``likelihood_evidence``) with their evidence, and the
-  risks that kept the register's likelihood (``likelihood_notes``);
+  risks not re-rated because the evidence does not cover them (``likelihood_notes``);
 * sections a notebook skipped for want of an input (``skipped_<section>``);
 * notebooks that failed or had not run when the appendix was written.
 
@@ -24,11 +24,10 @@ import pandas as pd
 from modlean.evidence.collected import MarketRecords, RunRecords
 from modlean.evidence.readable import table_view
 from modlean.scenario import setting_words, shown_value
+from modlean.workbook import WEEK_DAYS
 
-__all__ = ["WEEK_DAYS", "cannot_say", "limits", "short_simulations"]
+__all__ = ["cannot_say", "limits", "short_simulations"]
 
-#: Days a simulation needs to see a whole weekly cycle (weekday and weekend volumes, rosters).
-WEEK_DAYS = 7
 #: Parameters that set how many days of arrivals a notebook simulates.
 _HORIZONS = {"horizon_days": "simulated", "staff_horizon_days": "staffing simulations over"}
 _SKIPPED = "skipped_"
@@ -120,6 +119,6 @@ def cannot_say(section: dict[str, Any]) -> list[str]:
     if section["likelihood"] is not None:
         lines.append("Risk likelihoods re-rated from data rest on the evidence shown under "
                      "Assumptions and limits")
-    lines += [f"Not re-rated: {note}" for note in section["likelihood_notes"]]
+    lines += section["likelihood_notes"]
     lines += [f"Not measured: {line}" for line in section["skipped"]]
     return lines
