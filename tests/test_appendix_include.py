@@ -78,8 +78,10 @@ def test_included_folders_become_sections_with_findings(outs, run_dir):
     assert captions[0] == "Table 1. Decision table: proposal against baseline"
     assert any(c.startswith("Figure 1. ") for c in captions)
     # the compare folder's decision table feeds the recommendation
-    (reading,) = context["markets"][0]["summary"]["readings"]
+    summary = context["markets"][0]["summary"]
+    (reading,) = summary["readings"]
     assert reading["proposal"] == "fewer L1" and reading["where"].endswith("(compare)")
+    assert summary["question"] == "Should US change its SOP as proposed: fewer L1?"
 
 
 def test_the_appendix_command_includes_folders_and_shows_no_code_names(outs, run_dir):

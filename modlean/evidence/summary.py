@@ -131,10 +131,11 @@ def risk_lines(records: MarketRecords) -> list[str]:
     return lines
 
 
-def _question(records: MarketRecords) -> str:
+def _question(records: MarketRecords, proposals: list[str]) -> str:
+    """The question the document answers: the recorded proposal's, else the included ones'."""
     changes = records.value("proposal_changes")
     name = records.value("proposal") or (changes.get("name") if isinstance(changes, dict)
-                                         else None)
+                                         else None) or ", ".join(dict.fromkeys(proposals))
     if name:
         return f"Should {records.market} change its SOP as proposed: {name}?"
     return (f"How does {records.market}'s moderation operation perform today, and which "
@@ -163,7 +164,7 @@ def executive_summary(records: MarketRecords, cannot_say: list[str],
                          "changed": [line.text for line in r.changed],
                          "unchanged": r.unchanged})
         cost += _cost_lines(table, r.proposal, named=len(found) > 1)
-    return {"question": _question(records),
+    return {"question": _question(records, [r["proposal"] for r in readings]),
             "description": description,
             "changes": proposal_lines(records), "readings": readings, "cost": cost,
             "staffing": staffing_lines(records), "risks": risk_lines(records),
