@@ -111,13 +111,14 @@ class Kpi:
         """``value`` as a reader sees it, in this entry's format and unit (None: a dash)."""
         return _format(self, value, currency, with_unit)
 
-    def format_change(self, value: Any, *, currency: str | None = None) -> str:
+    def format_change(self, value: Any, *, currency: str | None = None,
+                      with_unit: bool = True) -> str:
         """A difference of two values of this KPI: signed, and a share's in points."""
         if self.kind != "number" or self.unit != "share":
             spec = self.fmt if self.fmt.startswith(("+", "duration")) else "+" + self.fmt
-            return _format(replace(self, fmt=spec), value, currency, True)
+            return _format(replace(self, fmt=spec), value, currency, with_unit)
         return _format(replace(self, unit="points", fmt=UNITS["points"].fmt), value, currency,
-                       True)
+                       with_unit)
 
     def unit_words(self, currency: str | None = None) -> str:
         """The unit for a table's unit column ("" for a plain count or a non-number)."""

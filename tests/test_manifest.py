@@ -71,3 +71,17 @@ def test_a_hand_written_manifest_reads_with_defaults(tmp_path):
 def test_a_run_without_its_market_is_refused():
     with pytest.raises(ParameterError, match="no 'market'"):
         RunEntry.from_dict({"notebook": "n", "status": "ok"})
+
+
+def test_the_plan_says_which_notebooks_are_still_missing(tmp_path):
+    plan = [{"notebook": n, "market": m, "scenario": sc, "gathers": g} for n, m, sc, g in (
+        ("01_a", "US", None, False), ("02_b", "US", "low", False), ("02_b", "US", "high", False),
+        ("06_g", "US", None, True), ("01_a", "UK", None, False))]
+    manifest = RunManifest.from_dict({**_stored(), "planned": plan, "runs": [
+        {"notebook": "01_a", "market": "US", "status": "ok"},
+        {"notebook": "02_b", "market": "US", "scenario": "low", "status": "failed"}]})
+    assert manifest.missing("US") == ["02_b (high)"]
+    assert manifest.missing("UK") == ["01_a"]
+    write_manifest(tmp_path, manifest)
+    assert read_manifest(tmp_path).planned == plan
+    assert "planned" not in RunManifest.from_dict(_stored()).to_dict()

@@ -187,7 +187,7 @@ def test_markdown_appendix_for_one_market(run_dir):
     assert "## Market US" in text and "Market UK" not in text
     assert "| Cases in the log | 700 cases |" in text  # the catalogue's label and unit
     assert "| a\\|c | 5 |" in text  # a pipe inside a cell does not break the table
-    assert "![map](data:image/png;base64," in text
+    assert "![Figure 1. map](data:image/png;base64," in text
     assert "- seed: 42" in text
 
 
@@ -198,7 +198,8 @@ def test_docx_appendix_has_the_pictures_and_tables(run_dir, tmp_path):
     doc = docx.Document(io.BytesIO(out.read_bytes()))
     assert len(doc.inline_shapes) == 2
     texts = [p.text for p in doc.paragraphs]
-    assert "Market US" in texts and any("Seed: 42" in t for t in texts)
+    assert "Market US: executive summary" in texts and any("Seed: 42" in t for t in texts)
+    assert "Caption" in {p.style.name for p in doc.paragraphs}
     assert doc.tables[0].cell(1, 0).text == "Cases in the log"
     assert doc.tables[0].cell(1, 1).text == "700 cases"
 

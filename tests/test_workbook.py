@@ -7,7 +7,9 @@ import importlib
 import json
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 
 from modlean.cli import main
@@ -16,6 +18,7 @@ from modlean.evidence import read_records
 from modlean.workbook import load_workbook, market_inputs, needs_of, register_evidence
 
 scaffold_module = importlib.import_module("modlean.workbook.scaffold")  # the face's scaffold
+likelihood_module = importlib.import_module("modlean.workbook.likelihood")
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -105,11 +108,42 @@ def test_register_evidence_measures_what_the_register_asks_for_and_notes_what_it
     shutil.copyfile(ROOT / "data" / "risk_register.yaml", tmp_path / "reg.yaml")
     inputs = market_inputs({"workbook": str(_book(tmp_path, GOOD)), "market": "UK"})
     evidence = register_evidence(inputs, inputs.register(), replications=1, surge_days=1)
-    assert list(evidence.table["risk_id"]) == ["R-04"]  # the simulated surge only
-    assert set(evidence.measures) == {"simulation:p_sla_missed_in_surge"}
+    assert evidence.table.empty and evidence.measures == {}  # nothing covers a UK risk
     assert evidence.notes == [
-        "R-03: no QA table for UK; the register's likelihood is kept",
-        "R-08: no QA table for UK; the register's likelihood is kept"]
+        "R-03: not re-rated: the evidence does not cover QA: no QA table for UK; the "
+        "register's likelihood is kept",
+        "R-04: not re-rated: the evidence does not cover market ID (the risk's market; the "
+        "data are UK's); the register's likelihood is kept",
+        "R-08: not re-rated: the evidence does not cover QA: no QA table for UK; the "
+        "register's likelihood is kept"]
+
+
+def test_a_likelihood_is_re_rated_only_when_the_evidence_covers_the_risk(tmp_path,
+                                                                        monkeypatch):
+    shutil.copyfile(ROOT / "data" / "risk_register.yaml", tmp_path / "reg.yaml")
+    text = (tmp_path / "reg.yaml").read_text()
+    (tmp_path / "reg.yaml").write_text(text.replace("market: ID", "market: all"))
+    book = tmp_path / "workbook.yaml"
+    book.write_text(f"name: t\ndefaults:\n  register: reg.yaml\nmarkets:\n  US:\n"
+                    f"    log: {ROOT / 'data/US/events.csv'}\n"
+                    f"    qa: {ROOT / 'data/US/qa_reviews.csv'}\n    scenario: US\n")
+    inputs = market_inputs({"workbook": str(book), "market": "US"})
+    short = register_evidence(inputs, inputs.register(), replications=1, surge_days=3)
+    assert list(short.table["risk_id"]) == ["R-03"]  # 51 QA checks, one likelihood level
+    assert "simulation:p_sla_missed_in_surge" not in short.measures  # not even simulated
+    assert short.notes == [
+        "R-04: not re-rated: the evidence does not cover a full week: the simulated surge "
+        "lasts 3 day(s), at least 7 are needed to include the weekly cycle; the register's "
+        "likelihood is kept",
+        "R-08: not re-rated: the evidence does not cover enough QA checks: 15 decisions "
+        "behind the rate, at least 30 needed; the register's likelihood is kept"]
+    kpis = pd.DataFrame({"replication": [0, 1], "item_type": "listing",
+                         "kpi": "sla_target_met", "value": [1.0, 0.0]})
+    monkeypatch.setattr(likelihood_module, "simulate",  # a week's surge, without its minutes
+                        lambda scenario, **_: SimpleNamespace(kpis=kpis))
+    week = register_evidence(inputs, inputs.register(), replications=2, surge_days=7)
+    assert list(week.table["risk_id"]) == ["R-03", "R-04"]
+    assert week.measures["simulation:p_sla_missed_in_surge"] == 0.5
 
 
 def test_needs_lines_name_the_inputs_a_cell_needs():
@@ -208,9 +242,14 @@ def test_sections_without_their_input_are_skipped_with_a_note(de_run):
     risk = read_records(out / "DE" / "05_risk_assessment.ipynb")
     assert "skipped_qa" not in risk  # the register asks; the notes say why it kept them
     assert risk["likelihood_notes"] == [
-        "R-01: no QA table for DE; the register's likelihood is kept",
-        "R-02: no QA table for DE; the register's likelihood is kept"]
-    assert list(risk["likelihood_evidence"]["risk_id"]) == ["R-03"]
+        "R-01: not re-rated: the evidence does not cover QA: no QA table for DE; the "
+        "register's likelihood is kept",
+        "R-02: not re-rated: the evidence does not cover QA: no QA table for DE; the "
+        "register's likelihood is kept",
+        "R-03: not re-rated: the evidence does not cover a full week: the simulated surge "
+        "lasts 1 day(s), at least 7 are needed to include the weekly cycle; the register's "
+        "likelihood is kept"]
+    assert risk["likelihood_evidence"].empty
     assert risk["risks"] == 3
     sim = read_records(out / "DE" / "02_queue_simulation.ipynb")
     assert sim["scenario"] == "DE calibrated"

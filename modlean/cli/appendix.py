@@ -13,9 +13,12 @@ def register(sub: SubParsers) -> None:
         "appendix",
         help="write a BRD appendix (HTML, Markdown, DOCX, PDF) from a batch run",
         description="Gather the results recorded by the notebooks of a `modlean batch` run "
-        "into one self-contained document: key figures, tables and figures per market and "
-        "notebook, then the parameters, seed, git commit and package versions that reproduce "
-        "them. PDF needs a headless Chromium.",
+        "into one self-contained decision document per market: an executive summary (the "
+        "question, the proposal, the recommendation from the decision table's verdicts, cost, "
+        "staffing, risks and what the evidence cannot say), evidence sections with numbered "
+        "figures and tables, assumptions and limits, then the commands, seed, git commit and "
+        "package versions that reproduce them. --include adds the --out folders of compare, "
+        "staff, thresholds, risk and calibrate. PDF needs a headless Chromium.",
     )
     p.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="the folder a batch wrote")
     p.add_argument("--market", default=None, help="only this market (default: all)")
@@ -23,11 +26,15 @@ def register(sub: SubParsers) -> None:
                    help="document format (default html)")
     p.add_argument("--out", type=Path, default=None,
                    help="file to write (default RUN_DIR/appendix[-MARKET].FORMAT)")
+    p.add_argument("--include", action="append", type=Path, default=[], metavar="DIR",
+                   help="an --out folder of modlean compare, staff, thresholds, risk or "
+                   "calibrate, added as a section (repeatable)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from modlean.evidence import appendix
 
-    print(appendix(args.run_dir, market=args.market, format=args.format, out=args.out))
+    print(appendix(args.run_dir, market=args.market, format=args.format, out=args.out,
+                   include=args.include))
     return 0

@@ -24,8 +24,11 @@ def register(sub: SubParsers) -> None:
         "and SLA per pool); --holdout scores it on a held-out period beside a naive replay.",
     )
     p.add_argument("log", metavar="LOG", help="event log (csv, parquet, xlsx, xes ...)")
-    p.add_argument("--out", type=Path, default=None, metavar="SCENARIO.yaml",
-                   help="write the scenario YAML here (default: print it)")
+    p.add_argument("--out", type=Path, default=None, metavar="SCENARIO.yaml|DIR",
+                   help="write the scenario YAML here (default: print it); a folder (a path "
+                   "that exists as one, or has no .yaml/.yml suffix) gets scenario.yaml and "
+                   "the assumptions, handling, accuracy and fidelity tables as CSV (for "
+                   "`modlean appendix --include DIR`)")
     p.add_argument("--timezone", default="UTC", help="market time zone (IANA), default UTC")
     p.add_argument("--name", default="calibrated", help="scenario name")
     p.add_argument("--base", default=None, metavar="SCENARIO",
@@ -62,7 +65,11 @@ def run(args: argparse.Namespace) -> int:
 
         sim = simulate(cal.scenario, seed=args.seed, item_table=False)
         fid = fidelity(log, sim.log, timezone=args.timezone, sla_hours=args.sla_hours)
-    if args.out is not None:
+    if args.out is not None and is_folder(args.out):
+        args.out = write_folder(args.out, text, {
+            "assumptions": cal.assumptions, "handling": cal.handling, "accuracy": cal.accuracy,
+            "fidelity": fid})
+    elif args.out is not None:
         write_text_atomic(args.out, text)
     if args.json:
         print(to_json({"scenario": str(args.out) if args.out else None, "notes": cal.notes,
@@ -93,6 +100,27 @@ def run(args: argparse.Namespace) -> int:
         for r in fid.itertuples():
             print(f"  {r.measure:<24} {r.distance:>9.3f}  {r.reading}")
     return 0
+
+
+def is_folder(out: Path) -> bool:
+    """True when ``--out`` names a folder: one that exists, or a path with no YAML suffix."""
+    return out.is_dir() or out.suffix.lower() not in (".yaml", ".yml")
+
+
+def write_folder(out: Path, scenario_yaml: str, tables: dict[str, pd.DataFrame | None]) -> Path:
+    """Write ``scenario.yaml`` and each table given as ``<name>.csv`` into ``out``; the
+    scenario file's path. The assumptions' values are written as text a reader understands."""
+    from modlean.scenario import setting_words, shown_value
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        if table is None:
+            continue
+        if name == "assumptions":
+            table = table.assign(field=table["field"].map(setting_words),
+                                 value=table["value"].map(shown_value))
+        write_text_atomic(out / f"{name}.csv", table.to_csv(index=False))
+    return write_text_atomic(out / "scenario.yaml", scenario_yaml)
 
 
 def assumptions_text(table: pd.DataFrame) -> str:
@@ -130,7 +158,10 @@ def _holdout(args: argparse.Namespace, log: pd.DataFrame) -> int:
     score = {"timezone": args.timezone, "sla_hours": args.sla_hours}
     table = side_by_side(fidelity(split.test, simulated, **score),
                          fidelity(split.test, replay, **score))
-    if args.out is not None:
+    if args.out is not None and is_folder(args.out):
+        args.out = write_folder(args.out, to_yaml(cal.scenario), {
+            "assumptions": cal.assumptions, "handling": cal.handling, "fidelity": table})
+    elif args.out is not None:
         write_text_atomic(args.out, to_yaml(cal.scenario))
     about = {"share": split.share, "train_cases": split.n_train, "test_cases": split.n_test,
              "test_start": split.test_start.isoformat(), "seed": args.seed}

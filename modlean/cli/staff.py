@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from modlean.cli.common import SubParsers, add_run_options, to_json
+from modlean.cli.common import SubParsers, add_run_options, to_json, write_text_atomic
 
 
 def register(sub: SubParsers) -> None:
@@ -29,11 +30,19 @@ def register(sub: SubParsers) -> None:
                    help="people per shift instead: the fewest paid hours meeting the SLA with "
                    "the pool's shifts as they are, checked by one simulation of the plan")
     p.add_argument("--json", action="store_true", help="print the table as JSON")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="write staffing.csv and evaluations.csv into DIR (for `modlean "
+                   "appendix --include DIR`)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.by_shift:
+        if args.out is not None:
+            from modlean.errors import ParameterError
+
+            raise ParameterError("--out writes the search's tables; it does not go with "
+                                 "--by-shift (use --json to keep a shift plan)")
         return run_by_shift(args)
     from modlean.decisions import staff
 
@@ -41,6 +50,10 @@ def run(args: argparse.Namespace) -> int:
                 replications=args.replications, seed=args.seed, workers=args.workers,
                 simulate_check=not args.analytic_only, max_evaluations=args.max_evaluations)
     t = res.table
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(args.out / "staffing.csv", t.to_csv(index=False))
+        write_text_atomic(args.out / "evaluations.csv", res.evaluations.to_csv(index=False))
     if args.json:
         print(to_json({"seconds": res.seconds,
                        "pools": t.astype(object).where(t.notna(), None).to_dict("records"),
@@ -55,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"    analytic: {r.method}")
         print(f"    why: {r.reason}")
     print(f"searched in {res.seconds:.1f} s")
+    if args.out is not None:
+        print(f"written to {args.out}/")
     return 0
 
 

@@ -12,9 +12,11 @@ with (a default, or the ``base`` scenario's value).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+from modlean.scenario import value_at
 
 if TYPE_CHECKING:
     from modlean.scenario import Scenario
@@ -35,18 +37,7 @@ class Assumptions:
     def table(self, scenario: Scenario) -> pd.DataFrame:
         """``field``, ``value`` (as the scenario holds it) and ``why``, one row per assumption."""
         data = scenario.model_dump(mode="json")
-        rows = [{"field": path, "value": _at(data, path), "why": why}
+        rows = [{"field": path, "value": value_at(data, path), "why": why}
                 for path, why in self.why.items()]
         return pd.DataFrame(rows, columns=["field", "value", "why"])
 
-
-def _at(data: Any, path: str) -> Any:
-    """The value at a dotted path of nested mappings and lists (None when absent)."""
-    for part in path.split("."):
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
-            data = data[int(part)]
-        else:
-            return None
-    return data

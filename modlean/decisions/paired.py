@@ -19,7 +19,7 @@ The KPI lists a decision table is usually read with (:data:`HEADLINE_KPIS`,
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,14 +31,17 @@ from modlean.kpis import find
 
 __all__ = [
     "HEADLINE_KPIS",
+    "OVERALL_RULE",
     "QUALITY_COST_KPIS",
     "VERDICT_BETTER",
     "VERDICT_CHANGED",
+    "VERDICT_MIXED",
     "VERDICT_NONE",
     "VERDICT_WORSE",
     "Difference",
     "decision_table",
     "kpi_direction",
+    "overall_verdict",
     "paired_difference",
     "unpaired_difference",
 ]
@@ -47,6 +50,13 @@ VERDICT_BETTER = "better"
 VERDICT_WORSE = "worse"
 VERDICT_NONE = "no significant difference"
 VERDICT_CHANGED = "changed"
+VERDICT_MIXED = "mixed"
+
+#: How :func:`overall_verdict` reads the verdicts of one proposal, in words.
+OVERALL_RULE = ("better when at least one KPI is significantly better and none significantly "
+                "worse; worse when at least one is significantly worse and none better; mixed "
+                "when some are better and some worse; otherwise no significant difference "
+                "(KPIs with no good direction, such as utilisation, are not counted)")
 
 #: The decision-quality and cost KPIs of a decision table: the ones a forest chart shows
 #: well (turnaround, waits and backlog can start near zero, so their relative change explodes).
@@ -158,6 +168,19 @@ def _verdict(d: Difference, direction: str) -> str:
         return VERDICT_CHANGED
     up = d.difference > 0
     return VERDICT_BETTER if up == (direction == "higher") else VERDICT_WORSE
+
+
+def overall_verdict(verdicts: Iterable[str]) -> str:
+    """One proposal's overall reading from its KPIs' verdicts (the rule: :data:`OVERALL_RULE`).
+
+    Returns :data:`VERDICT_BETTER`, :data:`VERDICT_WORSE`, :data:`VERDICT_MIXED` or
+    :data:`VERDICT_NONE`.
+    """
+    seen = set(verdicts)
+    better, worse = VERDICT_BETTER in seen, VERDICT_WORSE in seen
+    if better and worse:
+        return VERDICT_MIXED
+    return VERDICT_BETTER if better else VERDICT_WORSE if worse else VERDICT_NONE
 
 
 def decision_table(kpis: pd.DataFrame, baseline: str, *, confidence: float = 0.95,

@@ -1,27 +1,43 @@
-"""BRD appendices: one self-contained document from a batch run folder.
+"""BRD appendices: one self-contained decision document from a batch run folder.
 
 :func:`appendix` turns a run folder (``manifest.json`` and the executed
 notebooks) into HTML or Markdown from the Jinja templates in
 ``templates/appendix/``, DOCX through python-docx or PDF through a headless
-Chromium (both in :mod:`modlean.evidence.documents`).
+Chromium (both in :mod:`modlean.evidence.documents`). For each market it reads:
+
+1. an executive summary (:mod:`~modlean.evidence.summary`): the question, the
+   proposal, the recommendation from the decision table's verdicts, cost,
+   staffing, risks outside appetite and what the evidence cannot say;
+2. evidence sections, one per notebook run and per ``--include`` folder
+   (:mod:`~modlean.evidence.includes`), each opening with a finding written from
+   its figures (:mod:`~modlean.evidence.findings`), with numbered, captioned
+   figures and tables;
+3. assumptions and limits (:mod:`~modlean.evidence.limits`);
+
+then how to reproduce it. A run with failed or missing notebooks says so at the top.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from modlean._util import write_atomic
 from modlean.errors import ParameterError
+from modlean.evidence.collected import RunRecords, market_records
 from modlean.evidence.documents import docx_appendix, pdf_from_html
-from modlean.evidence.manifest import RunEntry, read_manifest
+from modlean.evidence.findings import finding
+from modlean.evidence.includes import Included, read_included
+from modlean.evidence.limits import cannot_say
+from modlean.evidence.limits import limits as market_limits
+from modlean.evidence.manifest import RunManifest, read_manifest
 from modlean.evidence.readable import figure_rows, json_rows, table_view
-from modlean.evidence.readback import iter_records, notebook_title
 from modlean.evidence.recording import Record
+from modlean.evidence.summary import executive_summary
 from modlean.evidence.values import format_value
-from modlean.kpis import readable
+from modlean.kpis import find, readable
 from modlean.resources import template_dirs
 
 __all__ = ["APPENDIX_ROWS", "FORMATS", "appendix", "appendix_context", "write_appendices"]
@@ -33,7 +49,7 @@ APPENDIX_ROWS = 100
 
 
 def appendix(run_dir: str | Path, market: str | None = None, format: str = "html",
-             out: str | Path | None = None) -> Path:
+             out: str | Path | None = None, include: Sequence[str | Path] = ()) -> Path:
     """Write a self-contained BRD appendix from a batch run folder.
 
     Parameters
@@ -49,6 +65,10 @@ def appendix(run_dir: str | Path, market: str | None = None, format: str = "html
         headless Chromium, when one is installed).
     out:
         The file to write (default ``RUN_DIR/appendix[-MARKET].<format>``).
+    include:
+        ``--out`` folders of ``modlean compare``, ``staff``, ``thresholds``, ``risk``
+        or ``calibrate``, each added as a section (a compare folder's decision table
+        also feeds the executive summary's recommendation).
 
     Returns
     -------
@@ -60,13 +80,14 @@ def appendix(run_dir: str | Path, market: str | None = None, format: str = "html
     Raises
     ------
     ModleanError
-        For an unknown format or market, a folder that is not a batch run, or PDF
-        without Chromium.
+        For an unknown format or market, a folder that is not a batch run, an
+        included folder modlean does not recognise, or PDF without Chromium. Nothing
+        is written then.
     """
     if format not in FORMATS:
         raise ParameterError(f"appendix format {format!r}: expected one of {', '.join(FORMATS)}")
     folder = Path(run_dir)
-    context = appendix_context(folder, market)
+    context = appendix_context(folder, market, include)
     target = Path(out) if out else folder / (
         f"appendix{'-' + market if market else ''}{FORMATS[format]}")
     if format == "docx":
@@ -76,31 +97,120 @@ def appendix(run_dir: str | Path, market: str | None = None, format: str = "html
     return write_atomic(target, _render_template(format, context))
 
 
-def appendix_context(run_dir: Path, market: str | None = None) -> dict[str, Any]:
-    """What an appendix shows: the manifest and, per market, each notebook's records."""
+def appendix_context(run_dir: Path, market: str | None = None,
+                     include: Sequence[str | Path] = ()) -> dict[str, Any]:
+    """What an appendix shows, per market: the executive summary, the evidence sections,
+    the assumptions and limits; then the included folders and the run's status.
+
+    Figures and tables are numbered through the document and captioned from the KPI
+    catalogue. See :func:`appendix` for ``include``.
+    """
     run_dir = Path(run_dir)
     manifest = read_manifest(run_dir)
-    markets = list(dict.fromkeys(r.market for r in manifest.runs))
+    markets = list(dict.fromkeys([*(r.market for r in manifest.runs),
+                                  *(p.get("market") for p in manifest.planned)]))
     if market is not None and market not in markets:
         raise ParameterError(f"market {market!r} is not in the run {str(run_dir)!r}; it has "
                              f"{', '.join(markets) or 'no runs'}")
+    included = [read_included(folder) for folder in include]
+    decided = [(i.title, i.decision_table) for i in included if i.decision_table is not None]
+    numbers = _Numbers()
     sections = []
     for m in [market] if market else markets:
-        items = []
-        for run in (r for r in manifest.runs if r.market == m):
-            found: dict[str, Record] = {}
-            if run.ipynb and (run_dir / run.ipynb).is_file():
-                for item in iter_records(run_dir / run.ipynb):
-                    found.pop(item.name, None)
-                    found[item.name] = item
-            items.append({"run": run.to_dict(), "title": _run_title(run, run_dir),
-                          "figures": figure_rows(r for r in found.values()
-                                                 if r.kind == "scalar"),
-                          "others": [_view(r) for r in found.values() if r.kind != "scalar"]})
-        sections.append({"market": m, "runs": items})
+        records = market_records(run_dir, manifest, m)
+        limits = market_limits(records)
+        summary = executive_summary(records, cannot_say(limits), decided)
+        evidence = [_run_section(run, numbers) for run in records.runs]
+        sections.append({"market": m, "summary": summary, "sections": evidence,
+                         "limits": _numbered_limits(limits, numbers),
+                         "complete": records.complete,
+                         "seeds": [[r.title, str(r.run.seed)] for r in records.runs
+                                   if r.run.seed is not None],
+                         "problems": limits["failed"] + limits["missing"]})
     title = f"Appendix: {manifest.run}" + (f", {market}" if market else "")
-    return {"title": title, "manifest": manifest.to_dict(), "sections": sections,
+    return {"title": title, "manifest": manifest.to_dict(), "markets": sections,
+            "included": [_included_section(i, numbers) for i in included],
+            "status": _status(manifest, sections),
             "generated": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
+
+
+def _status(manifest: RunManifest, sections: list[dict[str, Any]]) -> dict[str, Any]:
+    """Whether the appendix rests on a finished run, in words, with what is missing or failed."""
+    problems = [f"{s['market']}: {line}" for s in sections for line in s["problems"]]
+    ran = sum(len(s["sections"]) for s in sections)
+    where = ", ".join(s["market"] for s in sections)
+    if not problems:
+        text = (f"Written from the batch run {manifest.run} started {manifest.start}: every "
+                f"notebook planned for {where} ran and succeeded ({ran} notebook runs).")
+    else:
+        text = (f"This appendix is incomplete: {len(problems)} notebook run(s) of {where} "
+                "failed or had not run when it was written, so the evidence below lacks "
+                "their results.")
+    return {"complete": not problems, "text": text, "problems": problems}
+
+
+class _Numbers:
+    """Figure and table numbers, counted through the whole document."""
+
+    def __init__(self) -> None:
+        self.figure = 0
+        self.table = 0
+
+    def item(self, view: dict[str, Any], caption: str) -> dict[str, Any]:
+        """``view`` with its number and caption ("Table 3. Decision table ...")."""
+        if view["kind"] == "figure":
+            self.figure += 1
+            view.update(number=self.figure, caption=f"Figure {self.figure}. {caption}")
+        elif view["kind"] == "table":
+            self.table += 1
+            view.update(number=self.table, caption=f"Table {self.table}. {caption}")
+        else:
+            view.update(number=None, caption=caption)
+        return view
+
+
+def _caption(name: str) -> str:
+    """A record's caption: its catalogue label and one-line definition."""
+    entry = find(name)
+    if entry is None:
+        return readable(name)
+    return f"{entry.label}. {entry.definition}" if entry.definition else entry.label
+
+
+def _run_section(run: RunRecords, numbers: _Numbers) -> dict[str, Any]:
+    """One notebook run as an evidence section: finding, key figures, numbered items."""
+    failed = None if run.run.ok else f"{run.run.error_type}: {run.run.error}"
+    values = {n: r.value for n, r in run.records.items()}
+    items = []
+    scalars = [r for r in run.records.values()
+               if r.kind == "scalar" and not r.name.startswith("skipped_")]
+    if scalars:
+        items.append(numbers.item({"kind": "table", "header": ["Figure", "Value"],
+                                   "rows": figure_rows(scalars), "more": 0},
+                                  f"Key figures of {run.title.lower()}."))
+    for r in run.records.values():
+        if r.kind != "scalar":
+            items.append(numbers.item(_view(r), _caption(r.name)))
+    return {"title": run.title, "finding": finding(values, failed=failed), "failed": failed,
+            "items": items}
+
+
+def _included_section(item: Included, numbers: _Numbers) -> dict[str, Any]:
+    """An included ``--out`` folder as a section like a notebook's."""
+    return {"title": item.title, "finding": item.finding, "failed": None,
+            "items": [numbers.item(_view(r), caption) for caption, r in item.records]}
+
+
+def _numbered_limits(limits: dict[str, Any], numbers: _Numbers) -> dict[str, Any]:
+    """The limits section with its tables numbered and captioned."""
+    out = dict(limits)
+    if limits["assumptions"] is not None:
+        out["assumptions"] = numbers.item({"kind": "table", **limits["assumptions"]},
+                                          _caption("assumptions"))
+    if limits["likelihood"] is not None:
+        out["likelihood"] = numbers.item({"kind": "table", **limits["likelihood"]},
+                                         _caption("likelihood_evidence"))
+    return out
 
 
 def write_appendices(run_dir: str | Path, market: str,
@@ -132,12 +242,6 @@ def _view(item: Record) -> dict[str, Any]:
         if isinstance(item.value, list):
             view.update(kind="text", text=view["rows"][0][1])
     return view
-
-
-def _run_title(run: RunEntry, run_dir: Path) -> str:
-    """A run's heading: its notebook's title, and the scenario when there is one."""
-    title = notebook_title(run_dir / run.ipynb if run.ipynb else None, run.notebook)
-    return title + (f" ({run.scenario})" if run.scenario else "")
 
 
 def _render_template(format: str, context: Mapping[str, Any]) -> str:

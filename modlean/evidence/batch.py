@@ -177,6 +177,8 @@ def run_batch(
         notebooks=[Path(n).name for n in notebooks], markets=list(markets),
         scenarios=list(scenarios or []), parameters=dict(parameters or {}),
         seed=(parameters or {}).get("seed"),
+        planned=[{"notebook": Path(s.notebook).stem, "market": s.market, "scenario": s.scenario,
+                  "gathers": s.gathers} for s in specs],
         executor={"scheduler": scheduler, "workers": None if scheduler else n_workers,
                   "transport": transport},
         **environment())

@@ -127,6 +127,7 @@ class RunManifest:
     platform: str | None = None
     packages: dict[str, str] = field(default_factory=dict)
     git: dict[str, Any] = field(default_factory=lambda: {"commit": None, "dirty": None})
+    planned: list[dict[str, Any]] = field(default_factory=list)
     runs: list[RunEntry] = field(default_factory=list)
     manifest_version: int = MANIFEST_VERSION
 
@@ -140,16 +141,31 @@ class RunManifest:
         """The runs that failed."""
         return [r for r in self.runs if not r.ok]
 
+    def missing(self, market: str) -> list[str]:
+        """The notebooks planned for ``market`` that have no entry yet (gathering ones left out).
+
+        From ``planned`` (one ``{"notebook", "market", "scenario", "gathers"}`` per run,
+        written when the batch starts); a manifest written before it was kept has no
+        plan, and then nothing is known to be missing.
+        """
+        done = {(r.notebook, r.scenario) for r in self.runs if r.market == market}
+        return [p["notebook"] + (f" ({p['scenario']})" if p.get("scenario") else "")
+                for p in self.planned if p.get("market") == market and not p.get("gathers")
+                and (p.get("notebook"), p.get("scenario")) not in done]
+
     def runs_of(self, market: str) -> list[RunEntry]:
         """The runs of ``market``, leaving out gathering notebooks (those declaring
         ``run_dir``, such as an appendix notebook)."""
         return [r for r in self.runs if r.market == market and not r.gathers]
 
     def to_dict(self) -> dict[str, Any]:
-        """The manifest as it is stored in ``manifest.json`` (same keys, same order)."""
+        """The manifest as it is stored in ``manifest.json`` (same keys, same order; the
+        plan, ``planned``, only when there is one, so files written before it read back
+        unchanged)."""
         data = {"manifest_version": self.manifest_version}
         data.update((f.name, getattr(self, f.name)) for f in fields(self)
-                    if f.name not in ("manifest_version", "runs"))
+                    if f.name not in ("manifest_version", "runs")
+                    and (f.name != "planned" or self.planned))  # older files have no plan
         data["runs"] = [r.to_dict() for r in self.runs]
         return data
 
@@ -161,6 +177,7 @@ class RunManifest:
         manifest.git = dict(manifest.git or {"commit": None, "dirty": None})
         manifest.packages = dict(manifest.packages or {})
         manifest.parameters = dict(manifest.parameters or {})
+        manifest.planned = [dict(p) for p in manifest.planned or [] if isinstance(p, Mapping)]
         return manifest
 
 

@@ -12,6 +12,7 @@ Other subpackages import these names from here, not from the modules inside.
 
 from __future__ import annotations
 
+from modlean.scenario.changes import describe_changes, setting_words, shown_value
 from modlean.scenario.files import (
     list_presets,
     load_proposal,
@@ -21,6 +22,7 @@ from modlean.scenario.files import (
     to_yaml,
 )
 from modlean.scenario.overrides import apply_overrides, parse_override_value
+from modlean.scenario.paths import value_at
 from modlean.scenario.reference import scenario_reference
 from modlean.scenario.schema import (
     DAYS,
@@ -61,6 +63,7 @@ __all__ = [
     "When",
     "Workflow",
     "apply_overrides",
+    "describe_changes",
     "kpi_targets",
     "list_presets",
     "load_proposal",
@@ -70,6 +73,9 @@ __all__ = [
     "preset",
     "scenario_from_dict",
     "scenario_reference",
+    "setting_words",
+    "shown_value",
     "to_yaml",
+    "value_at",
     "workflow_flow",
 ]

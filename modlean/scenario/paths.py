@@ -26,6 +26,7 @@ __all__ = [
     "model_of",
     "type_at",
     "unwrap",
+    "value_at",
 ]
 
 
@@ -98,3 +99,18 @@ def is_leaf_mapping(path: str) -> bool:
         and not is_dict_annotation(annotation)
 
 
+
+
+def value_at(data: Any, path: str) -> Any:
+    """The value at a dotted path of nested mappings and lists (None when absent).
+
+    ``data`` is a scenario dumped to plain data (``scenario.model_dump(mode="json")``).
+    """
+    for part in path.split("."):
+        if isinstance(data, Mapping) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return None
+    return data

@@ -12,7 +12,13 @@ Other subpackages import these names from here, not from the modules inside.
 
 from __future__ import annotations
 
-from modlean.workbook.likelihood import MEASURE_TEXT, RegisterEvidence, register_evidence
+from modlean.workbook.likelihood import (
+    MEASURE_TEXT,
+    MIN_QA_CHECKS,
+    WEEK_DAYS,
+    RegisterEvidence,
+    register_evidence,
+)
 from modlean.workbook.market import (
     INPUT_NAMES,
     MarketInputs,
@@ -38,8 +44,10 @@ __all__ = [
     "INPUT_NAMES",
     "MARKET_PATTERN",
     "MEASURE_TEXT",
+    "MIN_QA_CHECKS",
     "NEEDS",
     "SCAFFOLD",
+    "WEEK_DAYS",
     "MarketInputs",
     "MarketSettings",
     "RegisterEvidence",

@@ -1,0 +1,258 @@
+"""The appendix as a decision document: executive summary, run status, limits, findings.
+
+Run folders are made by hand from notebooks holding known records, so every
+verdict, figure and gap the appendix must state is known in advance.
+"""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from modlean.decisions import OVERALL_RULE, decision_table, overall_verdict
+from modlean.evidence import appendices, recording
+from modlean.evidence.findings import finding
+from modlean.evidence.verdicts import reading
+from modlean.kpis import kpi
+from modlean.scenario import describe_changes, preset, setting_words
+
+PROPOSAL = "fewer L1, stricter model"
+
+
+def _notebook(records: dict) -> nbformat.NotebookNode:
+    """An executed notebook whose outputs are the records (the bundles record() publishes)."""
+    cell = new_code_cell("...")
+    for name, value in records.items():
+        payload, bundle = recording._encode(name, value)
+        bundle[recording.MIME] = payload
+        cell.outputs.append(new_output("display_data", data=bundle))
+    nb = new_notebook()
+    nb.cells = [cell]
+    return nb
+
+
+def _run_folder(tmp_path, runs: list[tuple[str, str, dict, dict]], planned=None):
+    """A batch run folder: runs are (notebook, status, records, parameters) of market US."""
+    entries = []
+    (tmp_path / "US").mkdir(exist_ok=True)
+    for notebook, status, records, parameters in runs:
+        nbformat.write(_notebook(records), tmp_path / "US" / f"{notebook}.ipynb")
+        entries.append({"notebook": notebook, "market": "US", "status": status,
+                        "error": None if status == "ok" else "boom",
+                        "error_type": None if status == "ok" else "ValueError",
+                        "parameters": {"market": "US", **parameters},
+                        "ipynb": f"US/{notebook}.ipynb"})
+    manifest = {"run": "trial", "status": "running", "start": "2026-11-22T05:00:00+00:00",
+                "command": ["modlean", "batch"], "parameters": {}, "seed": 7,
+                "git": {"commit": "abc123", "dirty": False}, "runs": entries,
+                "planned": planned if planned is not None else
+                [{"notebook": n, "market": "US", "scenario": None, "gathers": False}
+                 for n, *_ in runs]}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    return tmp_path
+
+
+def _known_table() -> pd.DataFrame:
+    """A decision table from per-replication values whose verdicts are known.
+
+    P95 turnaround falls by about 7 h (better), false approvals rise by about 3.6
+    points (worse), accuracy moves within noise (no significant difference) and
+    utilisation rises (changed: no good direction).
+    """
+    rng = np.random.default_rng(3)
+    base = {"turnaround_p95_h": 20 + rng.normal(0, 0.5, 8),
+            "false_approve_rate": 0.05 + rng.normal(0, 0.002, 8),
+            "accuracy": 0.95 + rng.normal(0, 0.01, 8),
+            "utilisation": 0.7 + rng.normal(0, 0.01, 8)}
+    shift = {"turnaround_p95_h": -7.0, "false_approve_rate": 0.036, "accuracy": 0.0,
+             "utilisation": 0.05}
+    rows = []
+    for name, values in base.items():
+        for r, value in enumerate(values):
+            noise = rng.normal(0, 0.01) if name == "accuracy" else rng.normal(0, 0.0005)
+            rows += [{"scenario": "baseline", "replication": r, "kpi": name, "value": value},
+                     {"scenario": PROPOSAL, "replication": r, "kpi": name,
+                      "value": value + shift[name] + noise}]
+    table = decision_table(pd.DataFrame(rows), "baseline")
+    verdicts = dict(zip(table["kpi"], table["verdict"], strict=True))
+    assert verdicts == {"turnaround_p95_h": "better", "false_approve_rate": "worse",
+                        "accuracy": "no significant difference", "utilisation": "changed"}
+    return table
+
+
+# ---------------------------------------------------------------------------- verdicts
+
+
+def test_verdict_sentences_state_the_tables_figures_intervals_and_verdicts():
+    table = _known_table()
+    r = reading(table, PROPOSAL)
+    assert len(r.lines) == len(table)
+    for line, row in zip(r.lines, table.itertuples(), strict=True):
+        entry = kpi(row.kpi)
+        assert line.verdict == row.verdict
+        assert line.text == (
+            f"{entry.label} {entry.format_change(row.difference)} "
+            f"[{entry.format_change(row.ci_low, with_unit=False)}, "
+            f"{entry.format_change(row.ci_high, with_unit=False)}]: {row.verdict}")
+    by_kpi = {line.kpi: line.text for line in r.lines}
+    assert by_kpi["turnaround_p95_h"].startswith("P95 turnaround -7.0 h [-7.")
+    assert by_kpi["false_approve_rate"].startswith("False approval rate +3.6 points [+3.")
+    assert sorted(line.kpi for line in r.decisive) == ["false_approve_rate", "turnaround_p95_h"]
+    assert [line.kpi for line in r.changed] == ["utilisation"]
+    assert r.unchanged == ["Decision accuracy"]
+    assert r.overall == "mixed" and r.replications == 8
+
+
+def test_overall_reading_follows_its_rule():
+    assert overall_verdict(["better", "no significant difference", "changed"]) == "better"
+    assert overall_verdict(["worse", "changed"]) == "worse"
+    assert overall_verdict(["better", "worse"]) == "mixed"
+    assert overall_verdict(["changed", "no significant difference"]) == \
+        "no significant difference"
+    assert overall_verdict([]) == "no significant difference"
+    assert "mixed when some are better and some worse" in OVERALL_RULE
+
+
+def test_the_executive_summary_agrees_with_the_decision_table(tmp_path):
+    table = _known_table()
+    changes = pd.DataFrame({"setting": ["L1 listing headcount"], "today": ["140"],
+                            "proposed": ["120"]})
+    run = _run_folder(tmp_path, [("03_sop_change_test", "ok", {
+        "proposal": PROPOSAL, "proposal_description": "cut L1, raise t_low",
+        "proposal_change_table": changes, "decision_table": table}, {"horizon_days": 14})])
+    context = appendices.appendix_context(run, "US")
+    summary = context["markets"][0]["summary"]
+    assert summary["question"] == f"Should US change its SOP as proposed: {PROPOSAL}?"
+    assert summary["changes"] == ["L1 listing headcount 140 → 120"]
+    (r,) = summary["readings"]
+    expected = {row.kpi: row.verdict for row in table.itertuples()}
+    shown = {line: next(k for k in expected if line.startswith(kpi(k).label + " "))
+             for line in r["decisive"] + r["changed"]}
+    assert {k: line.rsplit(": ", 1)[1] for line, k in shown.items()} == \
+        {k: v for k, v in expected.items() if v != "no significant difference"}
+    assert r["overall"] == overall_verdict(table["verdict"]) == "mixed"
+    html = appendices.appendix(run, "US").read_text()
+    assert "P95 turnaround -7.0 h [-7." in html and ": better</li>" in html
+    assert f"{PROPOSAL}: mixed" in html and "The overall reading is better when" in html
+    section = context["markets"][0]["sections"][0]
+    assert section["finding"].startswith(f"Against the baseline, {PROPOSAL} is mixed: 1 of 4 "
+                                         "KPIs significantly better and 1 worse")
+
+
+# ---------------------------------------------------------------------------- run status
+
+
+def test_a_failed_and_a_missing_notebook_are_named_at_the_top(tmp_path):
+    planned = [{"notebook": n, "market": "US", "scenario": None, "gathers": g}
+               for n, g in (("01_process_discovery", False), ("02_queue_simulation", False),
+                            ("04_quality_review", False), ("06_brd_appendix", True))]
+    run = _run_folder(tmp_path, [("01_process_discovery", "ok", {"cases": 700}, {}),
+                                 ("02_queue_simulation", "failed", {"horizon_days": 7.0}, {})],
+                      planned=planned)
+    context = appendices.appendix_context(run, "US")
+    status = context["status"]
+    assert not status["complete"]
+    assert status["problems"] == [
+        "US: 02_queue_simulation failed: ValueError: boom",
+        "US: 04_quality_review had not run when this appendix was written"]
+    cannot = context["markets"][0]["summary"]["cannot_say"]
+    assert "No evidence from 02_queue_simulation failed: ValueError: boom" in cannot
+    assert "No evidence from 04_quality_review had not run when this appendix was written" \
+        in cannot
+    html = appendices.appendix(run, "US").read_text()
+    assert "This appendix is incomplete" in html and "status running" not in html
+    assert "04_quality_review had not run" in html
+    assert "This notebook failed (ValueError: boom)" in html
+
+
+def test_a_finished_run_says_so_and_the_gathering_notebook_is_not_missing(tmp_path):
+    planned = [{"notebook": "01_process_discovery", "market": "US", "scenario": None,
+                "gathers": False},
+               {"notebook": "06_brd_appendix", "market": "US", "scenario": None,
+                "gathers": True}]
+    run = _run_folder(tmp_path, [("01_process_discovery", "ok", {"cases": 700}, {})],
+                      planned=planned)
+    status = appendices.appendix_context(run, "US")["status"]
+    assert status["complete"] and status["problems"] == []
+    assert "every notebook planned for US ran and succeeded (1 notebook runs)" in status["text"]
+
+
+# ---------------------------------------------------------------------------- limits
+
+
+@pytest.mark.parametrize(("days", "flagged"), [(3, True), (6.5, True), (7, False), (14, False)])
+def test_a_simulation_shorter_than_a_week_is_flagged(tmp_path, days, flagged):
+    run = _run_folder(tmp_path, [("02_queue_simulation", "ok", {"horizon_days": float(days)},
+                                  {"horizon_days": str(days)})])
+    market = appendices.appendix_context(run, "US")["markets"][0]
+    short = market["limits"]["short"]
+    assert bool(short) is flagged
+    if flagged:
+        assert short == [f"Queue simulation: simulated {days:g} days of arrivals, shorter than "
+                         "a week, so it misses the weekly cycle (weekend volumes and rosters); "
+                         "its figures may not hold over a full week"]
+        assert short[0] in market["summary"]["cannot_say"]
+
+
+def test_a_parameter_alone_flags_a_short_staffing_simulation(tmp_path):
+    run = _run_folder(tmp_path, [("03_sop_change_test", "ok", {"proposal": PROPOSAL},
+                                  {"horizon_days": "14", "staff_horizon_days": "3"})])
+    short = appendices.appendix_context(run, "US")["markets"][0]["limits"]["short"]
+    assert len(short) == 1 and short[0].endswith(
+        "test: staffing simulations over 3 days of arrivals, shorter than a week, so it misses "
+        "the weekly cycle (weekend volumes and rosters); its figures may not hold over a full "
+        "week")
+
+
+def test_the_calibration_assumptions_are_shown_in_words(tmp_path):
+    assumed = pd.DataFrame({"field": ["qa.human_rate", "pools.l1_listing.shrinkage"],
+                            "value": [0.03, 0.35], "why": ["no QA in the log", "not logged"]})
+    run = _run_folder(tmp_path, [("02_queue_simulation", "ok",
+                                  {"horizon_days": 14.0, "assumptions": assumed}, {})])
+    market = appendices.appendix_context(run, "US")["markets"][0]
+    table = market["limits"]["assumptions"]
+    assert table["rows"] == [["QA human rate", "0.03", "no QA in the log"],
+                             ["L1 listing shrinkage", "0.35", "not logged"]]
+    assert table["caption"].startswith("Table ")
+    assert "2 values of the calibrated scenario could not be read from the log" in \
+        " ".join(market["summary"]["cannot_say"])
+
+
+def test_an_uncalibrated_scenario_is_said_once(tmp_path):
+    run = _run_folder(tmp_path, [("02_queue_simulation", "ok", {
+        "horizon_days": 14.0,
+        "skipped_calibration": "no scenario calibrated from the log for US: section skipped"},
+        {})])
+    market = appendices.appendix_context(run, "US")["markets"][0]
+    assert market["limits"]["calibrated"] is False and market["limits"]["skipped"] == []
+    cannot = market["summary"]["cannot_say"]
+    assert sum("not calibrated" in line for line in cannot) == 1
+
+
+# ---------------------------------------------------------------------------- findings, changes
+
+
+def test_findings_are_filled_in_from_the_figures():
+    values = {"cases": 700, "events": 3143, "days": 7.89, "top10_coverage": 0.98,
+              "median_case_seconds": 5.0}
+    assert finding(values) == ("The log holds 700 cases and 3,143 events over 7.9 days; the "
+                               "ten commonest paths cover 98.0 % of the cases, and half the "
+                               "cases finish within 5 s.")
+    assert finding({"cases": 700, "staff_pool": "l1_listing"}) == \
+        "Cases in the log: 700 cases; Pool sized: l1 listing."
+    assert finding({}, failed="ValueError: boom").startswith("This notebook failed")
+
+
+def test_describe_changes_shows_today_beside_the_proposal():
+    table = describe_changes(preset("US"), {"name": "x", "description": "y",
+                                            "pools.l1_listing.headcount": 120,
+                                            "qa.human_rate": 0.05})
+    assert table.to_dict("records") == [
+        {"setting": "L1 listing headcount", "today": "115", "proposed": "120"},
+        {"setting": "QA human rate", "today": "0.03", "proposed": "0.05"}]
+    assert setting_words("item_types.listing.model.t_low") == "Listing model t low"
