@@ -10,11 +10,14 @@ for notebook parameters. Merge keys (``<<: *base``) may still be overridden.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
 
-__all__ = ["DuplicateKeyError", "load_yaml", "yaml_problem"]
+from modlean._util import text_file_problem
+
+__all__ = ["DuplicateKeyError", "load_yaml", "read_yaml_file", "yaml_problem"]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -82,3 +85,25 @@ def yaml_problem(exc: yaml.YAMLError) -> tuple[int | None, str]:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     return (mark.line + 1 if mark is not None else None), problem
+
+
+def read_yaml_file(path: Path, *, where: str, expected: str, error: type[Exception],
+                   text_only: bool = False) -> Any:
+    """The YAML document of the file at ``path``, or one ``error`` naming ``where``.
+
+    ``where`` opens every message (``workbook data/workbook.yaml``, ``--matrix m.yaml``);
+    ``expected`` says what the file should be. A file that cannot be read, that is not
+    UTF-8 text, or that is not valid YAML (a key given twice included, with its line)
+    each get one message.
+    """
+    try:
+        return load_yaml(path.read_text(encoding="utf-8"), text_only=text_only)
+    except OSError as exc:
+        raise error(f"{where}: cannot read it ({exc.strerror or exc}); expected "
+                    f"{expected}") from None
+    except UnicodeDecodeError:
+        raise error(f"{where}: {text_file_problem(path)}; expected {expected}") from None
+    except yaml.YAMLError as exc:
+        line, problem = yaml_problem(exc)
+        raise error(f"{where}" + (f", line {line}" if line else "")
+                    + f": not valid YAML ({problem})") from None

@@ -148,7 +148,7 @@ def test_bad_sop_files_name_the_field(write):
         process.load_sop({"forbidden": [["a"]]})
     with pytest.raises(ScenarioError, match="not valid YAML"):
         process.load_sop(write("x.yaml", "start: [a\n"))
-    with pytest.raises(ScenarioError, match="cannot be read"):
+    with pytest.raises(ScenarioError, match="cannot read it"):
         process.load_sop("/nonexistent/sop.yaml")
 
 

@@ -66,22 +66,12 @@ def _split(text: str | None) -> list[str]:
 
 def read_parameters_file(file: Path) -> dict[str, Any]:
     """A YAML file of parameters, every scalar kept as text (no YAML type guessing)."""
-    import yaml
 
-    from modlean._util import kind_of, text_file_problem
-    from modlean.yamlread import load_yaml, yaml_problem
+    from modlean._util import kind_of
+    from modlean.yamlread import read_yaml_file
 
-    try:
-        data = load_yaml(file.read_text(encoding="utf-8"), text_only=True)
-    except OSError as exc:
-        raise ParameterError(f"-f {str(file)!r}: cannot read it ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise ParameterError(f"-f {str(file)!r}: {text_file_problem(file)}; expected a YAML "
-                             "file of name: value lines") from None
-    except yaml.YAMLError as exc:
-        line, problem = yaml_problem(exc)
-        raise ParameterError(f"-f {str(file)!r}" + (f", line {line}" if line else "")
-                             + f": not valid YAML ({problem})") from None
+    data = read_yaml_file(file, where=f"-f {str(file)!r}", text_only=True,
+                          expected="a YAML file of name: value lines", error=ParameterError)
     if data is None or data == "":
         return {}
     if not isinstance(data, dict):

@@ -52,20 +52,13 @@ def run(args: argparse.Namespace) -> int:
                              ) from None
     matrix = None
     if args.matrix is not None:
-        import yaml
 
         from modlean.risk import RiskMatrix
-        from modlean.yamlread import load_yaml, yaml_problem
+        from modlean.yamlread import read_yaml_file
 
-        try:
-            data = load_yaml(args.matrix.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ParameterError(f"--matrix {args.matrix}: cannot read the file ({exc}); "
-                                 "expected a YAML file of matrix settings") from None
-        except yaml.YAMLError as exc:
-            line, problem = yaml_problem(exc)
-            raise ParameterError(f"--matrix {args.matrix}" + (f", line {line}" if line else "")
-                                 + f": not valid YAML ({problem})") from None
+        data = read_yaml_file(args.matrix, where=f"--matrix {args.matrix}",
+                              error=ParameterError,
+                              expected="a YAML file of matrix settings")
         matrix = RiskMatrix.from_dict(data.get("matrix", data) if isinstance(data, dict)
                                       else data, str(args.matrix))
     reg = load_register(args.register, matrix=matrix)

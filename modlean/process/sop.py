@@ -26,11 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from modlean._util import describe, kind_of, text_file_problem
+from modlean._util import describe, kind_of
 from modlean.errors import ScenarioError
-from modlean.yamlread import load_yaml, yaml_problem
+from modlean.yamlread import read_yaml_file
 
 __all__ = ["RULES", "RULE_FIELDS", "SOP", "Forbidden", "MaxTime", "SopSource", "load_sop"]
 
@@ -177,15 +175,6 @@ def load_sop(source: SopSource) -> SOP:
     if isinstance(source, Mapping):
         return _sop_from_dict(source, "")
     path = Path(source)
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: {text_file_problem(path)}; expected an SOP model as "
-                            "YAML text") from None
-    except yaml.YAMLError as exc:
-        line, problem = yaml_problem(exc)
-        raise ScenarioError(f"{path}" + (f", line {line}" if line else "")
-                            + f": not valid YAML ({problem})") from None
+    data = read_yaml_file(path, where=str(path), error=ScenarioError,
+                          expected="an SOP model as YAML text")
     return _sop_from_dict(data, str(path))

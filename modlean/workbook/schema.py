@@ -30,14 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from modlean._util import describe, kind_of, text_file_problem, unknown_zone
+from modlean._util import describe, kind_of, unknown_zone
 from modlean.errors import ParameterError
 from modlean.messages import error_lines
 from modlean.scenario import list_presets
-from modlean.yamlread import load_yaml, yaml_problem
+from modlean.yamlread import read_yaml_file
 
 __all__ = ["CALIBRATE", "FROM_LOG", "MARKET_PATTERN", "MarketSettings", "Workbook", "load_workbook",
            "scenario_kind"]
@@ -208,18 +207,8 @@ def load_workbook(path: str | Path) -> Workbook:
     """
     file = Path(path).expanduser()
     where = str(file)
-    try:
-        data = load_yaml(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ParameterError(f"workbook {where}: cannot read it ({exc.strerror}); expected "
-                             "a workbook.yaml (`modlean init DIR` writes one)") from None
-    except UnicodeDecodeError:
-        raise ParameterError(f"workbook {where}: {text_file_problem(file)}; expected a "
-                             "workbook.yaml") from None
-    except yaml.YAMLError as exc:
-        line, problem = yaml_problem(exc)
-        raise ParameterError(f"workbook {where}" + (f", line {line}" if line else "")
-                             + f": not valid YAML ({problem})") from None
+    data = read_yaml_file(file, where=f"workbook {where}", error=ParameterError,
+                          expected="a workbook.yaml (`modlean init DIR` writes one)")
     if not isinstance(data, dict):
         raise ParameterError(f"{where}: found {kind_of(data)}; expected a mapping with "
                              "markets: (see docs/workbook.md)")
