@@ -233,6 +233,7 @@ def run_cli(capsys, tmp_path: Path, *argv: str) -> tuple[str, Path]:
      "item_types.listing.volume_per_day: found '1.0e308'; expected a number <= 1,000,000,000"),
     ("pools.l1.headcount=.inf", "pools.l1.headcount: found inf"),
     ("pools.l1.shifts=[]", "pools.l1.shifts: found an empty list (no shifts)"),
+    ("pools.l1.headcount=0", "pools.l1.headcount: found 0; the pool receives work"),
     ("item_types.listing.volume_per_day=1.0e9", "the run is too large"),
 ])
 def test_cli_simulate_refuses_bad_settings_with_exit_2(tmp_path, capsys, setting, expected):
@@ -265,3 +266,17 @@ def test_cli_compare_has_the_same_guard_and_knob(tmp_path, capsys):
     assert err.startswith("modlean compare: error: scenario 'small': the run is too large")
     assert main(["compare", str(base), str(proposal), "--replications", "2", "--workers", "1",
                  "--max-events", "5e2", "--json"]) == 0
+
+
+@pytest.mark.parametrize("command", [
+    ["staff", "--pool", "l1", "--replications", "2", "--workers", "1"],
+    ["sensitivity", "--parameter", "volumes", "--replications", "2", "--workers", "1"],
+])
+def test_cli_staff_and_sensitivity_have_the_same_guard_and_knob(tmp_path, capsys, command):
+    base = scenario_file(tmp_path, volume=100, horizon=1)
+    args = [command[0], str(base), *command[1:]]
+    err, _ = run_cli(capsys, tmp_path, *args, "--max-events", "100")
+    assert err.startswith(f"modlean {command[0]}: error: ") and "the run is too large" in err
+    assert "--max-events 5e2" in err
+    if command[0] == "sensitivity":
+        assert main([*args, "--max-events", "5e2", "--json"]) == 0

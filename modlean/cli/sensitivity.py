@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from modlean.cli.common import SubParsers, add_run_options, to_json, write_text_atomic
+from modlean.cli.common import (
+    SubParsers,
+    add_run_options,
+    add_size_option,
+    max_events,
+    to_json,
+    write_text_atomic,
+)
 
 DEFAULT_KPIS = "turnaround_p95_h,sla_attainment,cost_total"
 
@@ -30,6 +37,7 @@ def register(sub: SubParsers) -> None:
     p.add_argument("--delta", type=float, default=0.1,
                    help="relative change, 0.1 = +/-10 %% (default)")
     add_run_options(p, replications=5, per="replications per run")
+    add_size_option(p)
     p.add_argument("--json", action="store_true", help="print the table as JSON")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="write sensitivity.csv and one tornado_<kpi>.png per KPI into DIR")
@@ -42,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
     kpis = [k.strip() for k in args.kpis.split(",") if k.strip()]
     table = sensitivity(args.scenario, args.parameters or tuple(SENSITIVITY_GROUPS),
                         kpis=kpis, delta=args.delta, replications=args.replications,
-                        seed=args.seed, workers=args.workers, item_type=args.item_type)
+                        seed=args.seed, workers=args.workers, item_type=args.item_type,
+                        max_events=max_events(args))
     if args.out is not None:
         from modlean.plots import save
         from modlean.plots.whatif import tornado

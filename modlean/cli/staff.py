@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from modlean.cli.common import SubParsers, add_run_options, to_json, write_text_atomic
+from modlean.cli.common import (
+    SubParsers,
+    add_run_options,
+    add_size_option,
+    max_events,
+    to_json,
+    write_text_atomic,
+)
 
 
 def register(sub: SubParsers) -> None:
@@ -23,6 +30,7 @@ def register(sub: SubParsers) -> None:
     p.add_argument("--confidence", type=float, default=0.95,
                    help="required share of replications meeting every SLA (0.95)")
     add_run_options(p, replications=10, per="replications per simulated headcount")
+    add_size_option(p)
     p.add_argument("--max-evaluations", type=int, default=12, metavar="K",
                    help="simulated headcounts tried per pool at most (default 12)")
     p.add_argument("--analytic-only", action="store_true", help="skip the simulation search")
@@ -48,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
 
     res = staff(args.scenario, args.pools, confidence=args.confidence,
                 replications=args.replications, seed=args.seed, workers=args.workers,
-                simulate_check=not args.analytic_only, max_evaluations=args.max_evaluations)
+                simulate_check=not args.analytic_only, max_evaluations=args.max_evaluations,
+                max_events=max_events(args))
     t = res.table
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)
@@ -99,7 +108,8 @@ def run_by_shift(args: argparse.Namespace) -> int:
             planned = apply_overrides(scenario, plan.overrides, source="shift plan")
             _, share, _ = meets_sla(planned, pool, plan.headcount,
                                     replications=args.replications, seed=args.seed,
-                                    confidence=args.confidence, workers=args.workers)
+                                    confidence=args.confidence, workers=args.workers,
+                                    max_events=max_events(args))
             entry["share_met"] = share
         plans.append(entry)
     failed = 1 if any("problem" in e for e in plans) else 0

@@ -54,6 +54,7 @@ class _SearchSettings:
     workers: int | None
     scheduler: str | None
     max_evaluations: int
+    max_events: float | None = None
 
 
 def _criteria(scenario: Scenario, pool: str) -> list[tuple[str, str, float]]:
@@ -76,12 +77,13 @@ def _criteria(scenario: Scenario, pool: str) -> list[tuple[str, str, float]]:
 
 def meets_sla(scenario: Scenario, pool: str, headcount: float, *, replications: int = 10,
               seed: int | None = None, confidence: float = 0.95, workers: int | None = None,
-              scheduler: str | None = None, exclude: Sequence[str] = ()
-              ) -> tuple[bool, float, pd.DataFrame]:
+              scheduler: str | None = None, exclude: Sequence[str] = (),
+              max_events: float | None = None) -> tuple[bool, float, pd.DataFrame]:
     """Simulate with ``pools.<pool>.headcount = headcount``; is every SLA met often enough?
 
     ``exclude`` leaves out the SLAs of these item types (e.g. ones whose L1 pool
-    cannot meet them, so no headcount here could).
+    cannot meet them, so no headcount here could). ``max_events`` is the size guard's
+    limit of each run (:func:`modlean.simulate`).
 
     Returns
     -------
@@ -96,7 +98,8 @@ def meets_sla(scenario: Scenario, pool: str, headcount: float, *, replications: 
     s = apply_overrides(scenario, {f"pools.{pool}.headcount": headcount},
                         source="staffing search")
     res = simulate(s, seed=seed, replications=replications, workers=workers,
-                   scheduler=scheduler, event_log=False, item_table=False)
+                   scheduler=scheduler, event_log=False, item_table=False,
+                   max_events=max_events)
     k = res.kpis
     per_rep = []
     for item, kpi, threshold in checks:
@@ -162,7 +165,8 @@ def staff(scenario: ScenarioSpec, pools: Sequence[str] | None = None, *,
           confidence: float = 0.95, replications: int = 10, seed: int | None = None,
           workers: int | None = None, scheduler: str | None = None, simulate_check: bool = True,
           real_time_sla_hours: float = 4.0, occupancy: float = 0.85,
-          max_evaluations: int = 12, sequential: bool = True) -> StaffingResult:
+          max_evaluations: int = 12, sequential: bool = True,
+          max_events: float | None = None) -> StaffingResult:
     """The smallest headcount per pool meeting every SLA with the required confidence.
 
     Parameters
@@ -186,6 +190,9 @@ def staff(scenario: ScenarioSpec, pools: Sequence[str] | None = None, *,
         appeals; True gives each later search the headcounts found before it
         (an L2 pool is sized with its L1 pools at their answers), False keeps
         every other pool at the scenario's headcount.
+    max_events:
+        The size guard's limit for each simulated headcount (default
+        :data:`modlean.simulation.DEFAULT_MAX_EVENTS`).
 
     Returns
     -------
@@ -209,7 +216,7 @@ def staff(scenario: ScenarioSpec, pools: Sequence[str] | None = None, *,
         raise ParameterError(f"pools {unknown}: not in the scenario; expected some of "
                              f"{list(s.pools)}")
     settings = _SearchSettings(replications, seed, confidence, workers, scheduler,
-                               max_evaluations)
+                               max_evaluations, max_events)
     rows, evals = [], []
     unreachable: list[str] = []   # item types whose L1 pool cannot meet their SLA
     for name in pools:
@@ -279,7 +286,8 @@ def _size_pool(s: Scenario, name: str, analytic: int, left_out: list[str],
                                           seed=settings.seed, confidence=settings.confidence,
                                           workers=settings.workers,
                                           scheduler=settings.scheduler,
-                                          exclude=tuple(left_out))
+                                          exclude=tuple(left_out),
+                                          max_events=settings.max_events)
             failing = checks.loc[~checks["ok"], "check"].unique().tolist()
             tried[h] = (ok, share, failing)
             evals.append({"pool": name, "headcount": h, "share_met": share, "meets": ok})

@@ -77,7 +77,7 @@ def sensitivity(baseline: ScenarioSpec,
                 kpis: Sequence[str] = ("turnaround_p95_h", "sla_attainment", "cost_total"),
                 delta: float = 0.1, replications: int = 5, seed: int | None = None,
                 workers: int | None = None, scheduler: str | None = None,
-                item_type: str = "all") -> pd.DataFrame:
+                item_type: str = "all", max_events: float | None = None) -> pd.DataFrame:
     """Change each parameter by ±``delta`` and measure the KPIs: the tornado's numbers.
 
     Every run uses the same seed, so each low/high run is paired with the
@@ -95,6 +95,8 @@ def sensitivity(baseline: ScenarioSpec,
         KPI names of :func:`modlean.simulate` (read for ``item_type``).
     delta:
         The relative change (0.1 = ±10 %). Probabilities are clipped to [0, 1].
+    max_events:
+        The size guard's limit for each run (:func:`modlean.simulate`).
 
     Returns
     -------
@@ -124,7 +126,7 @@ def sensitivity(baseline: ScenarioSpec,
             scenarios.append(_scaled(base, paths, factor, f"{label} {sign}"))
             names.append(f"{label}\t{sign}")
     values = run_scenarios(scenarios, replications=replications, seed=seed, workers=workers,
-                           scheduler=scheduler, names=names)
+                           scheduler=scheduler, names=names, max_events=max_events)
     values = values[(values["item_type"] == item_type) & values["kpi"].isin(list(kpis))]
     means = values.groupby(["scenario", "kpi"], sort=False)["value"].mean().unstack("kpi")
     missing = [k for k in kpis if k not in means.columns]

@@ -89,6 +89,11 @@ def check_references(s: Scenario, source: str | None) -> None:
         if cfg.enabled:
             pool_ref(f"{section}.pool", cfg.pool)
     for name in routed_pools(s):
+        if s.pools[name].headcount <= 0:
+            raise ScenarioError(f"{where}pools.{name}.headcount: found "
+                                f"{s.pools[name].headcount:g}; the pool receives work, so "
+                                "with nobody in it nothing would be decided. Expected at "
+                                "least 1 person (or route the work elsewhere)")
         problem = no_working_hours(s, name)
         if problem:
             raise ScenarioError(f"{where}pools.{name}.shifts: {problem}; the pool receives "
