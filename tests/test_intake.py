@@ -425,3 +425,47 @@ def test_shipped_example_profile_is_valid_and_complete(root):
     assert prof.shape == "tasks" and prof.task is not None
     assert prof.task.started_means == "assigned" and prof.qa is not None and prof.qa.pass_fail
     assert set(type(prof).model_fields) - {"event"} <= set(prof.model_fields_set)
+
+
+def test_a_byte_order_mark_does_not_hide_the_pandas_index(tmp_path):
+    """Excel-minded tools write UTF-8 with a BOM; a profile saying utf-8 still reads it."""
+    path = tmp_path / "export.csv"
+    TASKS.to_csv(path, sep=";", decimal=",", encoding="utf-8-sig")
+    report = import_export(path, profile(locale__encoding="utf-8")).report
+    assert report.value("columns", "unused") == "comment"
+    assert any("pandas index" in str(n) for n in report.table["value"])
+
+
+def test_automated_queue_tasks_are_worked_by_the_model(tmp_path):
+    """The vendor's robot login becomes modlean's ``model``, so no figure counts it as a person."""
+    tasks = TASKS.assign(agent=["ml-bot", "ag01", "ag01", "ag02", "ag03"])
+    prof = profile(queues__AUTO={"stage": "auto_screen", "pool": "model", "automated": True})
+    result = import_export(write_export(tmp_path, tasks), prof)
+    auto = result.log[result.log["activity"] == "auto_screen"]
+    assert auto["resource"].tolist() == ["model"]
+    assert set(result.log["resource"].dropna()) == {"model", "ag01", "ag02", "ag03", "qa1"}
+    assert "'ml-bot'" in result.report.table.set_index("item").loc["automated resource", "note"]
+    starts = result.report.table[result.report.table["section"] == "starts"]["item"]
+    assert not starts.str.startswith("model").any()  # a model is never "picked up"
+
+
+def test_busy_hours_count_parallel_tasks_once_and_split_at_midnight():
+    from modlean.eventlog.intake_report import busy_hours_per_day
+
+    h = 3_600_000_000
+    who = np.array([0, 0, 0, 1])
+    start = np.array([8, 9, 30, 22]) * h      # person 0: 08-20 and 09-21 overlap; 06-07 next day
+    end = np.array([20, 21, 31, 26]) * h      # person 1: 22:00 to 02:00 the next day
+    hours = busy_hours_per_day(who, start, end)
+    assert hours.to_dict() == {(0, 0): 13.0, (0, 1): 1.0, (1, 0): 2.0, (1, 1): 2.0}
+
+
+def test_long_appeals_held_side_by_side_are_no_shared_login(tmp_path):
+    """Three 12-hour appeals an agent keeps open at once are 12 busy hours, not 36."""
+    tasks = TASKS.iloc[[4, 4, 4]].assign(
+        ticket_id=["A1", "A2", "A3"], parent_ticket=None,
+        created=["05.03.2026 07:00"] * 3, picked_up=["05.03.2026 08:00"] * 3,
+        closed=["05.03.2026 20:00"] * 3, qa_result=None, qa_time=None).reset_index(drop=True)
+    report = import_export(write_export(tmp_path, tasks),
+                           profile(task__started_means="started")).report
+    assert "long_workday" not in [w.code for w in report.warnings]

@@ -24,7 +24,12 @@ import pandas as pd
 from modlean._util import suggest
 from modlean.errors import LogError
 from modlean.eventlog.canonical import canonicalise
-from modlean.eventlog.categorical import default_text, is_categorical, map_categories
+from modlean.eventlog.categorical import (
+    default_text,
+    distinct_text,
+    is_categorical,
+    map_categories,
+)
 from modlean.eventlog.columns import resolve_columns
 from modlean.eventlog.intake_report import (
     describe_log,
@@ -37,6 +42,7 @@ from modlean.eventlog.profile import Profile, load_profile
 from modlean.eventlog.readers import RawLog, TextLocale, read_raw
 from modlean.eventlog.report import MappingReport
 from modlean.eventlog.tasks import (
+    MODEL_RESOURCE,
     QA_EVENT,
     EventKind,
     estimate_starts,
@@ -251,6 +257,22 @@ class _Parts:
         return table
 
 
+def automated_as_model(report: MappingReport, resource: pd.Series,
+                       automated: np.ndarray) -> pd.Series:
+    """The resource of tasks in queues marked ``automated: true`` as ``model``, modlean's
+    name for the model (what calibration and the QA figures take for "not a person");
+    the report names the ids the export used."""
+    if not automated.any():
+        return resource
+    found = distinct_text(resource[automated].dropna())
+    report.add("vocabulary", "automated resource", MODEL_RESOURCE,
+               f"tasks of automated queues are logged as worked by {MODEL_RESOURCE!r} "
+               f"(the export says {', '.join(map(repr, found[:3])) or 'nobody'})")
+    if is_categorical(resource) and MODEL_RESOURCE not in resource.cat.categories:
+        resource = resource.cat.add_categories([MODEL_RESOURCE])
+    return resource.mask(automated, MODEL_RESOURCE)
+
+
 def _lower(values: pd.Series) -> pd.Series:
     """Text in lower case (a categorical's categories, once each)."""
     if is_categorical(values):
@@ -278,8 +300,9 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     one_at_a_time = resource.mask(parts.automated)  # a model's tasks overlap by design
     starts = estimate_starts(one_at_a_time[keep], started[keep], closed[keep],
                              move=task.started_means == "assigned")
-    describe_starts(report, starts, parts.attrs["pool"][keep],
+    describe_starts(report, starts, parts.attrs["pool"][keep].mask(parts.automated[keep]),
                     assigned=task.started_means == "assigned", column=task.started or "")
+    resource = automated_as_model(report, resource, parts.automated)
     describe_workload(report, one_at_a_time[keep], starts.start, closed[keep], parts.tz)
     depth = parts.links.depth if parts.links is not None else np.zeros(len(resource), np.int64)
     tasks = pd.DataFrame({"case_id": parts.case_id, "stage": parts.stage, "resource": resource,

@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from modlean.eventlog.profile import Profile
     from modlean.eventlog.tasks import Starts
 
-__all__ = ["LONG_WORKDAY_HOURS", "OVERLAP_WARN_SHARE", "describe_log", "describe_starts",
-           "describe_table", "describe_workload"]
+__all__ = ["LONG_WORKDAY_HOURS", "OVERLAP_WARN_SHARE", "busy_hours_per_day", "describe_log",
+           "describe_starts", "describe_table", "describe_workload"]
 
 #: A pool whose share of tasks picked up before the agent's previous close exceeds this is warned.
 OVERLAP_WARN_SHARE = 0.05
@@ -116,31 +116,56 @@ def describe_workload(report: MappingReport, resource: pd.Series, start: pd.Seri
                       closed: pd.Series, tz: str | tzinfo) -> None:
     """Warn about resource ids that worked more than a person can in a day (shared logins).
 
-    Work is start to close of each task, counted on the local day it started;
-    automated queues carry no resource here.
+    A resource's work is the union of its tasks' start-to-close intervals (tasks
+    held open side by side count once), split at local midnight; automated queues
+    carry no resource here.
     """
     who = _codes(resource)
     counted = (who >= 0) & start.notna().to_numpy() & closed.notna().to_numpy()
     if not counted.any():
         return
-    local = start[counted].dt.tz_convert(tz).dt.tz_localize(None)
-    day = local.to_numpy().astype("datetime64[D]").astype(np.int64)
-    hours = (micros_of(closed[counted]) - micros_of(start[counted])) / 3.6e9
-    day -= day.min()
-    per_day = np.bincount(who[counted] * (day.max() + 1) + day, weights=hours)
-    long_days = np.flatnonzero(per_day > LONG_WORKDAY_HOURS)
-    if not len(long_days):
+    hours = busy_hours_per_day(who[counted], _local_micros(start[counted], tz),
+                               _local_micros(closed[counted], tz))
+    worst = hours[hours > LONG_WORKDAY_HOURS].groupby(level=0).max().sort_values(
+        ascending=False)
+    if not len(worst):
         return
-    worst = pd.Series(per_day[long_days], index=long_days // (day.max() + 1)).groupby(
-        level=0).max().sort_values(ascending=False)
     names = _names(resource)
-    listed = ", ".join(f"{names[who_code]} {hours:.0f} h"
-                       for who_code, hours in worst.head(3).items())
+    listed = ", ".join(f"{names[who_code]} {h:.0f} h" for who_code, h in worst.head(3).items())
     more = " ..." if len(worst) > 3 else ""
-    report.warn("long_workday", f"{len(worst):,} resource id(s) worked more than "
+    report.warn("long_workday", f"{len(worst):,} resource id(s) were busy more than "
                 f"{LONG_WORKDAY_HOURS:g} h in one day ({listed}{more}): "
                 "shared logins? Per-reviewer figures and seat counts then count ids, not people",
                 float(len(worst) / max(len(np.unique(who[counted])), 1)))
+
+
+def busy_hours_per_day(who: np.ndarray, start: np.ndarray, end: np.ndarray) -> pd.Series:
+    """Hours each ``who`` was busy on each day: the union of its ``[start, end)``
+    intervals (microseconds of local wall time), cut at midnight.
+
+    Returns a Series indexed by (who, day number) with hours in (0, 24].
+    """
+    order = np.lexsort((start, who))
+    who, start, end = who[order], start[order], end[order]
+    first = np.r_[True, who[1:] != who[:-1]]
+    reach = pd.Series(end).groupby(np.cumsum(first)).cummax().to_numpy()  # latest end so far
+    covered = np.where(first, start, np.maximum(start, np.r_[start[:1], reach[:-1]]))
+    piece = end > covered                      # the part of the task no earlier task covers
+    who, a, b = who[piece], covered[piece], end[piece]
+    day_us = 86_400_000_000
+    first_day, last_day = a // day_us, (b - 1) // day_us
+    spans = (last_day - first_day + 1).astype(np.int64)
+    rows = np.repeat(np.arange(len(a)), spans)
+    day = first_day[rows] + np.arange(len(rows)) - np.repeat(np.cumsum(spans) - spans, spans)
+    lo = np.maximum(a[rows], day * day_us)
+    hi = np.minimum(b[rows], (day + 1) * day_us)
+    frame = pd.DataFrame({"who": who[rows], "day": day, "hours": (hi - lo) / 3.6e9})
+    return frame.groupby(["who", "day"], sort=True)["hours"].sum()
+
+
+def _local_micros(times: pd.Series, tz: str | tzinfo) -> np.ndarray:
+    """UTC times as microseconds of local wall time in ``tz`` (days split at local midnight)."""
+    return micros_of(times.dt.tz_convert(tz).dt.tz_localize(None).dt.tz_localize("UTC"))
 
 
 def _codes(values: pd.Series) -> np.ndarray:

@@ -126,6 +126,8 @@ def _read_delimited(path: Path, name: str, *, encoding: str | None, sep: str | N
                     **_: Any) -> RawLog:
     locale = locale or TextLocale()
     enc = encoding or "utf-8-sig"
+    if enc.lower().replace("_", "-") in ("utf-8", "utf8"):
+        enc = "utf-8-sig"  # a byte-order mark is never data: it would stick to the first name
     head = _sniff_text(path, enc, name)
     if sep is None:
         lower = path.name.lower()

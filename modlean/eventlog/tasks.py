@@ -27,11 +27,13 @@ from modlean.eventlog.columns import CANONICAL_COLUMNS
 from modlean.eventlog.sorting import lex_order, sorted_rank
 from modlean.eventlog.timestamps import NAT, micros_of, utc_series
 
-__all__ = ["QA_EVENT", "EventKind", "Starts", "estimate_starts", "finish_log", "order_events",
-           "task_events"]
+__all__ = ["MODEL_RESOURCE", "QA_EVENT", "EventKind", "Starts", "estimate_starts", "finish_log",
+           "order_events", "task_events"]
 
 #: The activity of a QA check.
 QA_EVENT = "qa_review"
+#: The resource of tasks done by the model (queues marked ``automated: true``).
+MODEL_RESOURCE = "model"
 
 
 class EventKind:
