@@ -143,7 +143,7 @@ def test_yaml_is_valid_commented_and_round_trips(export):
     assert "CONFIRM" in text and "TODO" in text and "docs/intake.md" in text
     assert text.count("{stage:") == 5  # one line per queue
     # the user uncomments the pending time zone: the file is still valid and says it
-    edited = text.replace("  # timezone: Europe/Berlin", "  timezone: Europe/Berlin")
+    edited = text.replace("  # timezone: <zone>", "  timezone: Europe/Berlin")
     assert yaml.safe_load(edited)["locale"]["timezone"] == "Europe/Berlin"
 
 
@@ -264,3 +264,69 @@ def test_guessed_profile_reads_with_read_log_mapping(export):
                                    "timestamp": task["closed"], "resource": task["resource"]},
                    tz="Europe/Berlin", dayfirst=guess["locale"]["dayfirst"])
     assert len(log) == len(frame)
+
+
+def spanish_vendor(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same tasks as a Spanish vendor's tool writes them: its own column names (with
+    accents), queue names, verdict and QA words, and a robot login on the model's queue."""
+    words = {"APPROVE": "Aprobado", "REJECT": "Rechazado", "ESCALATE": "Escalado"}
+    queues = {"T1-LISTING-DE": "ES_L1_LISTINGS", "T2-SPECIALIST": "ES_L2_EXPERT",
+              "IPR-LEGAL": "ES_IP_LEGAL", "APPEALS-DE": "ES_APPEALS", "AUTO": "ML_AUTO"}
+    out = frame.assign(
+        queue=frame["queue"].map(queues), verdict=frame["verdict"].map(words),
+        qa_result=frame["qa_result"].map({"PASS": "OK", "FAIL": "KO", "": ""}),
+        agent=frame["agent"].where(frame["queue"].ne("AUTO"), "bot"))
+    return out.drop(columns=["auto", "market"]).rename(columns={
+        "ticket_id": "Nº Ticket", "parent_ticket": "Ticket Padre", "queue": "Cola",
+        "agent": "Agente", "created": "Fecha Creación", "picked_up": "Fecha Asignación",
+        "closed": "Fecha Cierre", "verdict": "Resultado", "reason_code": "Código Motivo",
+        "model_score": "Confianza ML", "category": "Tipo", "qa_result": "Resultado QA",
+        "qa_fail_reason": "Motivo QA", "qa_agent": "Revisor QA", "qa_time": "Fecha QA"})
+
+
+def test_a_spanish_vendor_export_is_guessed_in_its_own_words(tmp_path):
+    path = tmp_path / "es.csv"
+    spanish_vendor(make_tasks()).to_csv(path, sep=";", encoding="utf-8-sig")
+    guess = guess_profile(path)
+    assert guess["task"] == {"queue": "Cola", "resource": "Agente",
+                             "created": "Fecha Creación", "started": "Fecha Asignación",
+                             "started_means": "assigned", "closed": "Fecha Cierre"}
+    assert guess["queues"]["ML_AUTO"] == {"stage": "auto_screen", "pool": "model",
+                                          "automated": True}
+    assert guess["queues"]["ES_APPEALS"]["stage"] == "appeal_review"
+    assert guess["decision"]["values"] == {"Aprobado": "approve", "Rechazado": "reject",
+                                           "Escalado": "escalate"}
+    assert guess["qa"]["values"] == {"OK": "pass", "KO": "fail"}
+    assert guess["label"] == "Código Motivo" and guess["score"] == "Confianza ML"
+    # six people; the robot login on the model's queue is named apart
+    assert guess.comments["task.resource"].startswith("CONFIRM: 6 people, and 'bot'")
+    assert any("index pandas" in f for f in guess.findings)
+    # no zone is guessed for the user, and no example zone can slip in unread
+    assert any(line.startswith("timezone: <zone>") for line in guess.pending["locale"])
+
+
+def test_one_queue_picked_up_early_makes_the_column_an_assignment(tmp_path):
+    """Agents of one queue take tasks before closing the last; the average hides it."""
+    frame = make_tasks(assigned=False, agents=25)
+    appeals = frame["agent"].isin(["bpo.de.07"])  # 1 agent in 25: 4 % of all tasks
+    frame.loc[appeals, "queue"] = "APPEALS-DE"
+    picked = pd.to_datetime(frame["picked_up"], format="%d.%m.%Y %H:%M")
+    early = picked - pd.Timedelta(minutes=45)
+    frame.loc[appeals, "picked_up"] = early[appeals].dt.strftime("%d.%m.%Y %H:%M")
+    frame.loc[appeals, "created"] = (early[appeals] - pd.Timedelta(minutes=5)).dt.strftime(
+        "%d.%m.%Y %H:%M")
+    path = tmp_path / "x.csv"
+    frame.to_csv(path, index=False)
+    guess = guess_profile(path)
+    assert guess["task"]["started_means"] == "assigned"
+    assert "APPEALS-DE" in guess.comments["task.started_means"]
+    assert guess.comments["task.started_means"].startswith("CONFIRM: 4% of tasks")
+
+
+def test_rows_out_of_time_order_are_counted_not_rounded_away(tmp_path):
+    frame = make_tasks()
+    frame.loc[[5, 9], "closed"] = "01.01.2025 00:00"
+    path = tmp_path / "x.csv"
+    frame.to_csv(path, index=False)
+    (line,) = [f for f in guess_profile(path).findings if f.startswith("times:")]
+    assert "2 rows are out of order" in line

@@ -27,7 +27,7 @@ from modlean.eventlog.facts import (
 from modlean.eventlog.guess_rules import (
     attribute_name,
     matches,
-    order_share,
+    order_breaks,
     overlap_share,
     stage_of,
     value_map,
@@ -251,8 +251,8 @@ class _Guesser:
         if any(f.offsets for f in times):
             self.findings.append("times carry UTC offsets: no time zone needed for them")
         else:
-            self._todo("locale", "timezone: Europe/Berlin   # TODO: the times have no offset: "
-                       "say their zone (default UTC)")
+            self._todo("locale", "timezone: <zone>   # TODO: the times have no offset: name "
+                       "their IANA zone, e.g. Europe/Madrid, America/Sao_Paulo (default UTC)")
         if self.sample.encoding is not None:
             locale["encoding"] = self.sample.encoding.removesuffix("-sig")
         self.profile["locale"] = locale
@@ -272,7 +272,7 @@ class _Guesser:
         resource = self._pick("resource", self._texts())
         if resource is not None:
             task["resource"] = self._take(resource)
-            self._note("task.resource", f"CONFIRM: {self.facts[resource].distinct} people")
+            self._note("task.resource", self._people(resource, queue))
         else:
             self._todo("task", "resource: <column>   # TODO: no column names who did the task")
         roles = self._time_roles()
@@ -280,12 +280,27 @@ class _Guesser:
             if role in roles:
                 task[role] = roles[role]
         if "started" in roles:
-            task["started_means"] = self._started_means(resource, roles)
+            task["started_means"] = self._started_means(resource, roles, queue)
         if "closed" in roles:
             task["closed"] = roles["closed"]
         self.profile["task"] = task
         if queue is not None:
             self._queues(queue)
+
+    def _people(self, resource: str, queue: str | None) -> str:
+        """The resource note: how many people, apart from the ids that work automated queues
+        (a model's login is no reviewer; modlean import logs those tasks as ``model``)."""
+        ids = self.frame[resource].dropna()
+        robots: list[str] = []
+        if queue is not None:
+            automated = [v for v in self.facts[queue].top if stage_of(v)[1] == "model"]
+            in_auto = self.frame.loc[ids.index, queue].isin(automated)
+            robots = sorted(set(ids[in_auto].astype(str)) - set(ids[~in_auto].astype(str)))
+        people = ids.astype(str).nunique() - len(robots)
+        if not robots:
+            return f"CONFIRM: {people:,} people"
+        return (f"CONFIRM: {people:,} people, and {', '.join(map(repr, robots[:3]))} working "
+                "only the automated queues (logged as 'model')")
 
     def _texts(self) -> list[str]:
         return [c for c, f in self.facts.items()
@@ -315,28 +330,41 @@ class _Guesser:
         order = [roles[r] for r in ("created", "started", "closed") if r in roles]
         if len(order) > 1:
             parsed = parse_sample_times(self.frame, order, dayfirst=bool(self.dayfirst))
-            share = order_share(parsed[order])
-            self.findings.append(f"times: {' <= '.join(order)} on {share:.1%} of the rows")
-            if share < 0.95:
-                self._note("task.closed", f"CHECK: {' <= '.join(order)} holds on only "
-                           f"{share:.0%} of the rows")
+            rows, breaks = order_breaks(parsed[order])
+            said = f"{' <= '.join(order)} on {rows - breaks:,} of {rows:,} rows"
+            self.findings.append(f"times: {said}" + (
+                f" ({breaks:,} rows are out of order: modlean import drops and reports them)"
+                if breaks else ""))
+            if breaks > 0.05 * rows:
+                self._note("task.closed", f"CHECK: {said} only")
         for col in rest:
             self.findings.append(f"time column {col!r} is not used")
         return roles
 
-    def _started_means(self, resource: str | None, roles: dict[str, str]) -> str:
+    def _started_means(self, resource: str | None, roles: dict[str, str],
+                       queue: str | None) -> str:
+        """``assigned`` when agents pick up tasks before closing their previous one (in all,
+        or in any queue), or when the column's name says assignment; else ``started``."""
         if resource is None or "closed" not in roles:
             self._note("task.started_means", "TODO: no resource column, so the data cannot "
                        "tell whether this is the start or the assignment")
             return "started"
         cols = [roles["started"], roles["closed"]]
         parsed = parse_sample_times(self.frame, cols, dayfirst=bool(self.dayfirst))
-        share = overlap_share(self.frame[resource], parsed[cols[0]], parsed[cols[1]])
-        said = (f"{share:.0%} of tasks were {roles['started']!r} before the same "
+        shares = overlap_share(self.frame[resource], parsed[cols[0]], parsed[cols[1]],
+                               by=self.frame[queue] if queue is not None else None)
+        said = (f"{shares['']:.0%} of tasks were {roles['started']!r} before the same "
                 f"{resource!r} closed the previous one")
+        high = shares.drop("").loc[lambda x: x > ASSIGNED_OVERLAP]
+        if len(high):
+            said += " (" + ", ".join(f"{q} {v:.0%}" for q, v in high.head(4).items()) + ")"
         self.findings.append("time semantics: " + said)
-        if share > ASSIGNED_OVERLAP:
-            self._note("task.started_means", f"CONFIRM: {said}: it looks like the assignment")
+        named = matches(roles["started"], "assigned")
+        if shares[""] > ASSIGNED_OVERLAP or len(high) or named:
+            why = said if shares[""] > ASSIGNED_OVERLAP or len(high) else \
+                f"its name says assignment; {said}"
+            self._note("task.started_means", f"CONFIRM: {why}: it looks like the assignment "
+                       "(a start is then moved to the agent's previous close where they overlap)")
             return "assigned"
         self._note("task.started_means", f"CONFIRM: {said}: it looks like the real start")
         return "started"

@@ -8,6 +8,7 @@ without touching the guessing logic.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 
 import numpy as np
@@ -20,45 +21,81 @@ __all__ = [
     "STAGE_RULES",
     "VERDICT_WORDS",
     "attribute_name",
+    "fold",
     "matches",
-    "order_share",
+    "order_breaks",
     "overlap_share",
     "stage_of",
     "value_map",
 ]
 
-#: Column-name patterns by role, matched on the normalised name (lower case, "_").
+#: Column-name patterns by role, matched on the folded name (lower case, "_", no accents).
+#: Names in the languages of the markets modlean's users work in (English, Spanish,
+#: Portuguese, French, Italian, German, Dutch, Polish, Indonesian/Malay) are known.
 NAME_PATTERNS: dict[str, str] = {
-    "id": r"(^|_)(id|key|no|nr|number|ref)$|ticket|task|case",
-    "activity": r"activit|step|event|status|action|stage",
-    "created": r"creat|open|receiv|submit|arriv|enqueu|queued|ingest",
-    "started": r"pick|assign|start|claim|accept|begin",
-    "closed": r"clos|resolv|done|complet|finish|(^|_)end|decid|decision_(time|at)",
-    "queue": r"queue|stage|skill|team|workflow|line|bucket|lane|step",
+    "id": r"(^|_)(id|key|no|nr|n_o|no_|num|number|ref|nummer)$|ticket|task|case|caso|tarea"
+          r"|vorgang|chamado",
+    "activity": r"activit|step|event|status|action|stage|actividad|etapa|paso|schritt|evento",
+    "created": r"creat|open|receiv|submit|arriv|enqueu|queued|ingest|creac|cread|criad|creaz"
+               r"|erstell|angelegt|eingang|ouvert|aanmaak|utworz|dibuat|alta|entrada",
+    "started": r"pick|assign|start|claim|accept|begin|asign|atribu|assegn|zugewies|zuweis"
+               r"|inicio|inici|debut|toegewez|przypis|mulai",
+    "closed": r"clos|resolv|done|complet|finish|(^|_)end|decid|decision_(time|at)|cierre"
+              r"|cerrad|resuel|fechad|chius|geschlossen|abgeschlossen|erledigt|ferm|clotur"
+              r"|gesloten|zamkni|selesai|(^|_)fin(_|$)",
+    "queue": r"queue|stage|skill|team|workflow|line|bucket|lane|step|(^|_)(cola|coda|fila|file"
+             r"|fileira|warteschlange|wachtrij|kolejka|antrian|baris|equipo|equipe|grupo"
+             r"|gruppe)(_|$)",
     "resource": r"agent|reviewer|user|resource|operator|assignee|handled_by|moderator|worker"
-                r"|analyst|owner|performer",
-    "verdict": r"verdict|decision|outcome|result|action|resolution|disposition",
-    "label": r"reason|label|violation|policy",
-    "score": r"score|prob|confidence|likelihood",
-    "qa": r"^(qa|qc|audit)(_|$)|_(qa|qc|audit)(_|$)",
-    "qa_reason": r"reason|cause|error|comment|categor",
-    "qa_reviewer": r"agent|reviewer|auditor|checker|user|(^|_)by$|analyst",
+                r"|analyst|owner|performer|revisor|usuario|utilisateur|utente|operador"
+                r"|operatore|bearbeiter|mitarbeiter|moderador|analista|medewerker|pracownik"
+                r"|petugas",
+    "verdict": r"verdict|decision|outcome|result|action|resolution|disposition|decisi"
+               r"|entscheid|ergebnis|esito|veredicto|besluit|decyzj|keputusan|hasil",
+    "label": r"reason|label|violation|policy|motiv|razon|grund|causa|politica|richtlinie"
+             r"|reden|powod|alasan",
+    "score": r"score|prob|confidence|likelihood|confianza|confian|puntuac|pontua|punteggio"
+             r"|konfidenz|wahrscheinlich|skor",
+    "qa": r"^(qa|qc|audit)(_|$)|_(qa|qc|audit)(_|$)|calidad|qualit|kontrolle|controle",
+    "qa_reason": r"reason|cause|error|comment|categor|motiv|razon|grund|causa|comentario"
+                 r"|kommentar",
+    "assigned": r"assign|asign|atribu|assegn|zugewies|zuweis|toegewez|przypis",
+    "qa_reviewer": r"agent|reviewer|auditor|checker|user|(^|_)by$|analyst|revisor|pruefer"
+                   r"|prufer|auditeur",
 }
 
-#: Canonical values and the words that mean them (lower case), per kind of verdict.
+#: Canonical values and the words that mean them (folded like names), per kind of verdict.
 VERDICT_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "decision": {
         "approve": ("approve", "approved", "accept", "accepted", "allow", "allowed", "keep",
-                    "publish", "published"),
+                    "publish", "published", "aprobado", "aprobada", "aprobar", "aceptado",
+                    "aprovado", "aprovada", "approuve", "accepte", "approvato", "accettato",
+                    "genehmigt", "freigegeben", "akzeptiert", "goedgekeurd", "zatwierdzono",
+                    "disetujui", "diterima"),
         "reject": ("reject", "rejected", "deny", "denied", "decline", "declined", "remove",
-                   "removed", "block", "blocked", "takedown"),
-        "escalate": ("escalate", "escalated", "escalation", "refer", "referred"),
+                   "removed", "block", "blocked", "takedown", "rechazado", "rechazada",
+                   "rechazar", "denegado", "eliminado", "bloqueado", "rejeitado", "rejeitada",
+                   "rejete", "refuse", "rifiutato", "respinto", "abgelehnt", "gesperrt",
+                   "entfernt", "afgewezen", "odrzucono", "ditolak"),
+        "escalate": ("escalate", "escalated", "escalation", "refer", "referred", "escalado",
+                     "escalada", "escalar", "escalade", "escalato", "eskaliert",
+                     "geescaleerd", "eskalacja", "dieskalasi"),
     },
     "qa": {
-        "pass": ("pass", "passed", "ok", "correct", "agree", "agreed"),
-        "fail": ("fail", "failed", "nok", "not_ok", "incorrect", "disagree", "error"),
+        "pass": ("pass", "passed", "ok", "correct", "agree", "agreed", "correcto", "correcta",
+                 "bestanden", "conforme", "corretto", "goed", "sesuai", "valid", "valido"),
+        "fail": ("fail", "failed", "nok", "not_ok", "ko", "incorrect", "disagree", "error",
+                 "incorrecto", "incorrecta", "fallo", "no_conforme", "nicht_bestanden",
+                 "fehler", "errato", "fout", "salah", "invalid", "invalido"),
     },
 }
+
+
+def fold(name: str) -> str:
+    """A name or value folded for matching: lower case, spaces/dots/dashes as "_", accents
+    dropped ("Fecha Creación" -> "fecha_creacion")."""
+    decomposed = unicodedata.normalize("NFKD", norm_name(name))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _token(words: str) -> str:
@@ -79,7 +116,7 @@ _L1_AREAS = ("LISTING", "CONTENT", "SELLER")
 
 def matches(column: str, role: str) -> bool:
     """Whether a column's name fits ``role`` (a key of :data:`NAME_PATTERNS`)."""
-    return re.search(NAME_PATTERNS[role], norm_name(column)) is not None
+    return re.search(NAME_PATTERNS[role], fold(column)) is not None
 
 
 def stage_of(queue: str) -> tuple[str | None, str | None]:
@@ -101,7 +138,7 @@ def value_map(top: Mapping[str, int], kind: str) -> tuple[dict[str, str], int]:
     out: dict[str, str] = {}
     unknown = 0
     for value in top:
-        key = norm_name(value)
+        key = fold(value)
         if key in words:
             out[value] = words[key]
         else:
@@ -129,27 +166,36 @@ def attribute_name(column: str, taken: Mapping[str, object]) -> str:
     return f"source_{key}" if key in _RESERVED or key in taken else key
 
 
-def order_share(times: pd.DataFrame) -> float:
-    """Share of the rows with every time filled where each column is at or before the next."""
+def order_breaks(times: pd.DataFrame) -> tuple[int, int]:
+    """Rows with every time filled, and how many of them break the order (a column after
+    the next)."""
     full = times.dropna()
     if full.empty:
-        return 1.0
+        return 0, 0
     values = full.to_numpy(dtype="datetime64[us]")
-    return float((np.diff(values, axis=1) >= np.timedelta64(0, "us")).all(axis=1).mean())
+    ordered = (np.diff(values, axis=1) >= np.timedelta64(0, "us")).all(axis=1)
+    return len(full), int((~ordered).sum())
 
 
-def overlap_share(resource: pd.Series, started: pd.Series, closed: pd.Series) -> float:
-    """Share of tasks started before the same resource closed its previous task.
+def overlap_share(resource: pd.Series, started: pd.Series, closed: pd.Series,
+                  by: pd.Series | None = None) -> pd.Series:
+    """Share of tasks started before the same resource closed its previous task, in all
+    (index ``""``) and, with ``by`` (a queue column), per queue.
 
     An agent who works one task at a time never does that; a large share means
     the "started" column records the assignment, not the start of work.
     """
-    frame = pd.DataFrame({"who": resource, "start": started, "end": closed}).dropna()
-    if frame.empty:
-        return 0.0
+    frame = pd.DataFrame({"who": resource, "start": started, "end": closed,
+                          "by": by if by is not None else ""}).dropna(
+        subset=["who", "start", "end"])
     frame = frame.sort_values(["who", "start"], kind="stable")
     previous_end = frame.groupby("who", sort=False)["end"].shift()
     has_previous = previous_end.notna()
-    if not has_previous.any():
-        return 0.0
-    return float((frame["start"][has_previous] < previous_end[has_previous]).mean())
+    early = (frame["start"] < previous_end)[has_previous]
+    if early.empty:
+        return pd.Series({"": 0.0})
+    per_queue = early.groupby(frame.loc[has_previous, "by"].astype(str)).agg(["mean", "size"])
+    per_queue = per_queue.loc[per_queue["size"] >= 20, "mean"] if by is not None else \
+        per_queue["mean"].iloc[:0]
+    return pd.concat([pd.Series({"": float(early.mean())}), per_queue.sort_values(
+        ascending=False)])
