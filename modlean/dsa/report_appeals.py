@@ -178,12 +178,13 @@ def _repeat_suspensions(log: pd.DataFrame, facts: pd.DataFrame, mapping: Mapping
     seller = log.groupby(log["case_id"].astype(str), sort=False)[column].first()
     strikes = facts[facts["restricted"] & facts["decision_ground"].eq(ILLEGAL)].assign(
         seller=lambda t: seller.reindex(t.index).to_numpy()).dropna(subset=["seller"])
+    note = ("account or service suspensions on the ground of illegal content of sellers with an "
+            "earlier illegal-content restriction in the log; whether the content was manifestly "
+            "illegal and a warning was given (Art. 23(1)) is the reviewer's call, not in the log")
+    if strikes.empty:
+        return 0, note
     first_strike = strikes.groupby("seller")["restricted_at"].min()
     suspends = strikes[(strikes["acc_suspension"] | strikes["prov_suspension"])
                        & strikes["restricted_at"].ge(start) & strikes["restricted_at"].lt(end)]
     repeated = suspends["restricted_at"] > suspends["seller"].map(first_strike)
-    return int(repeated.sum()), ("account or service suspensions on the ground of illegal "
-                                 "content of sellers with an earlier illegal-content "
-                                 "restriction in the log; whether the content was manifestly "
-                                 "illegal and a warning was given (Art. 23(1)) is the "
-                                 "reviewer's call, not in the log")
+    return int(repeated.sum()), note
