@@ -52,6 +52,7 @@ def test_the_wheel_carries_templates_and_notebooks(wheel: Path):
                     "modlean/templates/batch/index.html.j2",
                     "modlean/templates/risk_register.csv",
                     "modlean/templates/dsa/mapping.yaml", "modlean/dsa/vocabulary.yaml",
+                    "modlean/dsa/annex.yaml",
                     "modlean/notebooks/02_queue_simulation.ipynb"):
         assert shipped in names, shipped
     assert not [n for n in names if n.startswith(("tests/", "bench/", "data/"))]

@@ -1,4 +1,5 @@
-"""``modlean dsa sor``: statements of reasons (DSA Art. 17, 24(5)) from a log and a mapping."""
+"""``modlean dsa sor`` and ``modlean dsa report``: statements of reasons (DSA Art. 17, 24(5))
+and the harmonised transparency report (Reg. (EU) 2024/2835, Annex I) from a log and a mapping."""
 
 from __future__ import annotations
 
@@ -71,7 +72,101 @@ def register(sub: SubParsers) -> None:
     s.add_argument("--json", action="store_true", help="print the summary as JSON")
     add_log_options(s)
     s.set_defaults(func=run_sor)
+    _register_report(inner)
 
+
+#: What each part of the transparency report counts, for ``modlean dsa report --help``.
+REPORT_SOURCES = """\
+Each part of Annex I, from the log and the mapping (docs/dsa.md has more):
+  4_notices        cases whose source (mapping or its source: column) is an Art. 16 or
+                   trusted-flagger notice, received in the period, by the category of
+                   the action taken (not acted on: NOT_SPECIFIED_NOTICE); median time
+                   to action in hours, from the notice's first event to the decision
+  5_/6_own_initiative  restrictions decided in the period with source SOURCE_VOLUNTARY,
+                   on illegal content (5) or the terms and conditions (6), by category,
+                   keyword and kind of restriction
+  7_appeals_and_recidivism  complaints (appeal events) filed in the period: upheld,
+                   reversed, median hours to decide, by what they were against; Art. 23
+                   suspensions from the sellers' strike history (report.seller_column)
+  8_automated_means  measures solely automated or not; notices processed by the model;
+                   accuracy, precision, recall from QA checks of automated decisions
+                   (--qa) with 95% Wilson intervals (appeal-based precision: upper bound)
+A figure the log cannot support is left empty and listed in not_supported.csv."""
+
+
+def _register_report(inner: argparse._SubParsersAction) -> None:
+    r = inner.add_parser(
+        "report",
+        help="the harmonised transparency report (Reg. 2024/2835 Annex I, parts 4-8)",
+        description="The quantitative parts of the DSA transparency report (Implementing "
+        "Regulation (EU) 2024/2835, Annex I) for the UTC days --from to --to, from LOG and "
+        "the DSA mapping: one RFC 4180 UTF-8 CSV per part with the template's row and column "
+        "labels, not_supported.csv (what the log cannot show, with the reason) and "
+        "report.html (a readable section), written to --out; prints a summary. Exit 0, or "
+        "2 on bad input (nothing is written).\n\n" + REPORT_SOURCES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    r.add_argument("log", metavar="LOG", help="the canonical event log, or a vendor export "
+                   "with --profile")
+    r.add_argument("--mapping", required=True, type=Path, dest="dsa_mapping",
+                   help="the DSA mapping (YAML; start from templates/dsa/mapping.yaml)")
+    r.add_argument("--from", required=True, dest="start", metavar="DATE",
+                   help="first day of the reporting period (YYYY-MM-DD, UTC)")
+    r.add_argument("--to", required=True, dest="end", metavar="DATE",
+                   help="last day of the reporting period (YYYY-MM-DD, UTC), included")
+    r.add_argument("--qa", type=Path, default=None,
+                   help="QA table for part 8's accuracy (default with --profile: the export's "
+                   "QA columns)")
+    r.add_argument("--out", required=True, type=Path, help="folder for the output files")
+    r.add_argument("--profile", type=Path, default=None,
+                   help="the source profile that imports LOG when it is a vendor export")
+    r.add_argument("--json", action="store_true", help="print the summary as JSON")
+    add_log_options(r)
+    r.set_defaults(func=run_report)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from modlean.dsa import load_mapping, report_html, report_period, transparency_report
+    from modlean.eventlog import import_export, read_log
+    from modlean.quality import read_qa
+
+    report_period(args.start, args.end)  # a bad day is refused before the log is read
+    mapping = load_mapping(args.dsa_mapping)
+    qa = read_qa(args.qa, positive=mapping.restricting_decisions) if args.qa else None
+    if args.profile:
+        intake = import_export(args.log, args.profile)
+        log = intake.log
+        if qa is None and intake.qa is not None and len(intake.qa):
+            qa = read_qa(intake.qa, positive=mapping.restricting_decisions)
+    else:
+        log = read_log(args.log, **log_options(args))
+    report = transparency_report(log, mapping, args.start, args.end, qa=qa,
+                                 source=str(args.log))
+    for name, text in report.csv_texts().items():
+        write_text_atomic(args.out / name, text)
+    write_text_atomic(args.out / "report.html", report_html(report))
+    summary = report.summary()
+    if args.json:
+        print(to_json(summary))
+        return 0
+    share = summary["automated_share"]
+    print(f"DSA transparency report {summary['period']} from {args.log}, written to "
+          f"{args.out}:")
+    print(f"  notices received: {summary['notices']:,}")
+    print(f"  own-initiative measures: {summary['own_initiative_illegal']:,} on illegal "
+          f"content, {summary['own_initiative_terms']:,} under the terms and conditions")
+    print(f"  measures solely automated: {summary['measures_solely_automated']:,} of "
+          f"{summary['measures_solely_automated'] + summary['measures_not_automated']:,}"
+          + (f" ({share:.1%})" if share is not None else ""))
+    median = summary["complaint_median_hours"]
+    print(f"  complaints: {summary['complaints']:,}, reversed "
+          f"{summary['complaints_reversed']:,}, median decision time "
+          + (f"{median} hours" if median is not None else "none decided"))
+    print(f"  not supported by the log: {summary['not_supported']} figures (left empty; "
+          "not_supported.csv says why)")
+    for row in report.not_supported.itertuples(index=False):
+        print(f"    {row.table}, {row.row}, {row.column}: {row.reason}")
+    return 0
 
 def run_sor(args: argparse.Namespace) -> int:
     from modlean.dsa import build_statements, load_mapping, to_csv_text, to_jsonl_text

@@ -23,8 +23,8 @@ from modlean.dsa.vocabulary import LIST_FIELDS, unknown_value, vocabulary
 from modlean.errors import ParameterError
 from modlean.yamlread import load_yaml, yaml_problem
 
-__all__ = ["CASE_START", "FROM_LOG", "MARKET", "STATEMENT_KEYS", "Mapping", "load_mapping",
-           "mapping_from_dict"]
+__all__ = ["CASE_START", "COMPLAINT_DECIDED", "COMPLAINT_FILED", "FROM_LOG", "MARKET",
+           "STATEMENT_KEYS", "Mapping", "load_mapping", "mapping_from_dict"]
 
 #: ``automated_detection: from_log``: Yes when an automated step touched the case first.
 FROM_LOG = "from_log"
@@ -44,8 +44,12 @@ STATEMENT_KEYS = (
     "automated_detection", "content_date",
 )
 _TOP = ("platform_name", "puid_prefix", "restricting_decisions", "deciding_activities",
-        "automated", "territorial_scope", "source", "defaults", "item_types", "labels")
+        "automated", "territorial_scope", "source", "defaults", "item_types", "labels", "report")
 _AUTOMATED = ("resources", "pools", "not_deciders", "human_after_model")
+_REPORT = ("complaint_filed", "complaint_decided", "seller_column")
+#: Defaults of the transparency report's keys: a simulated log's appeal events, an import's.
+COMPLAINT_FILED = ("appeal_filed", "queued:appeal_review")
+COMPLAINT_DECIDED = ("appeal_decided", "appeal_review")
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,9 @@ class Mapping:
     defaults: dict[str, Any] = field(default_factory=dict)
     item_types: dict[str, dict[str, Any]] = field(default_factory=dict)
     labels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    complaint_filed: tuple[str, ...] = COMPLAINT_FILED
+    complaint_decided: tuple[str, ...] = COMPLAINT_DECIDED
+    seller_column: str = "seller_id"
 
     def fields_for(self, item_type: str, label: str) -> dict[str, Any]:
         """The statement fields of a restriction of ``item_type`` with rejection ``label``."""
@@ -121,6 +128,8 @@ def mapping_from_dict(data: Any, where: str = "the DSA mapping") -> Mapping:
         bad = unknown_value("source_type", str(value))
         if bad:
             problems.append(f"source.values.{key}: found {value!r}; expected {bad}")
+    report = _section(data.get("report", {}), "report", problems)
+    _unknown_keys(report, _REPORT, "report.", problems)
     sections = {name: {k: _fields(v, f"{name}.{k}", problems)
                        for k, v in _section(data.get(name, {}), name, problems).items()}
                 for name in ("item_types", "labels")}
@@ -141,6 +150,9 @@ def mapping_from_dict(data: Any, where: str = "the DSA mapping") -> Mapping:
         defaults=_fields(data.get("defaults", {}), "defaults", problems),
         item_types=sections["item_types"],
         labels=sections["labels"],
+        complaint_filed=_words(report, "complaint_filed", COMPLAINT_FILED, problems),
+        complaint_decided=_words(report, "complaint_decided", COMPLAINT_DECIDED, problems),
+        seller_column=str(report.get("seller_column") or "seller_id"),
     )
     if problems:
         lines = "\n  ".join(problems)

@@ -31,7 +31,8 @@ from modlean.dsa.mapping import CASE_START, FROM_LOG, MARKET, Mapping
 from modlean.dsa.rules import validate
 from modlean.errors import LogError
 
-__all__ = ["ISSUE_COLUMNS", "Statements", "build_statements", "required_columns"]
+__all__ = ["ISSUE_COLUMNS", "Statements", "automated_rows", "build_statements",
+           "decider_is_automated", "required_columns", "restriction_table"]
 
 #: Columns of :attr:`Statements.invalid`: one row per broken rule.
 ISSUE_COLUMNS = ["case_id", "field", "value", "expected"]
@@ -101,38 +102,13 @@ def build_statements(log: pd.DataFrame, mapping: Mapping, *, source: str = "the 
         activities is a deciding one.
     """
     _check_columns(log, mapping, source)
-    auto = pd.Series(False, index=log.index)
-    if "resource" in log:
-        auto |= log["resource"].isin(mapping.automated_resources)
-    if "pool" in log:
-        auto |= log["pool"].isin(mapping.automated_pools)
-    decides = log["activity"].isin(mapping.deciding_activities) & \
-        log["decision"].isin(mapping.restricting_decisions)
-    first = log[decides].drop_duplicates("case_id", keep="first")
-    if first.empty:  # nothing restricted: no statement, nothing invalid
+    table, issues = restriction_table(log, mapping)
+    if table.empty:  # nothing restricted: no statement, nothing invalid
         return Statements(pd.DataFrame(columns=["case_id", "puid"]),
                           pd.DataFrame(columns=ISSUE_COLUMNS), 0)
-    cases = first["case_id"]
-    first_auto = log.loc[auto, ["case_id", "timestamp"]].groupby("case_id")["timestamp"].min()
-    model_before = cases.map(first_auto).le(first["timestamp"]).fillna(False).astype(bool)
-    by_model = cases.map(_decider_is_automated(log, first, auto, mapping)).fillna(False)
-    table = pd.DataFrame({
-        "case_id": cases.astype(str).to_numpy(),
-        "item_type": _text(first["item_type"]).to_numpy(),
-        "label": _text(first["label"]).to_numpy() if "label" in first else "",
-        "puid": (mapping.puid_prefix + cases.astype(str)).to_numpy(),
-        "application_date": first["timestamp"].dt.strftime("%Y-%m-%d").to_numpy(),
-        "automated_decision": np.where(by_model, "AUTOMATED_DECISION_FULLY", np.where(
-            model_before, mapping.human_after_model, "AUTOMATED_DECISION_NOT_AUTOMATED")),
-        "detected": np.where(model_before, "Yes", "No"),
-    })
-    issues: list[pd.DataFrame] = []
-    table = _with_mapped_fields(table, mapping, issues)
-    table["automated_detection"] = table["automated_detection"].mask(
-        table["automated_detection"].isin(["", FROM_LOG]), table["detected"])
-    table["content_date"] = _content_dates(log, table, issues)
-    _source_types(table, first, mapping, issues)
+    first = log.loc[table["row"].to_numpy()]
     _territorial_scope(table, first, mapping, issues)
+    table = table.drop(columns=["row", "decided_at"])
     broken = validate(table.drop(columns=["detected"]))
     broken["case_id"] = table["case_id"].to_numpy()[broken["row"].to_numpy(dtype=int)]
     issues.append(broken[ISSUE_COLUMNS])
@@ -144,7 +120,58 @@ def build_statements(log: pd.DataFrame, mapping: Mapping, *, source: str = "the 
     return Statements(good, invalid, len(table))
 
 
-def _decider_is_automated(log: pd.DataFrame, first: pd.DataFrame, auto: pd.Series,
+def restriction_table(log: pd.DataFrame, mapping: Mapping
+                      ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """One row per restricted case with its statement fields, before any rule is checked.
+
+    Besides the statement fields: ``item_type``, ``label``, ``detected`` (Yes/No
+    from the log), ``decided_at`` (the deciding event's time) and ``row`` (that
+    event's index label in ``log``). The second item lists the problems found
+    while mapping (case, field, value, expected). ``territorial_scope`` is left
+    to :func:`build_statements`. The log's columns are not checked here.
+    """
+    auto = automated_rows(log, mapping)
+    decides = log["activity"].isin(mapping.deciding_activities) & \
+        log["decision"].isin(mapping.restricting_decisions)
+    first = log[decides].drop_duplicates("case_id", keep="first")
+    if first.empty:
+        return pd.DataFrame(columns=["case_id", "row", "decided_at"]), []
+    cases = first["case_id"]
+    first_auto = log.loc[auto, ["case_id", "timestamp"]].groupby("case_id")["timestamp"].min()
+    model_before = cases.map(first_auto).le(first["timestamp"]).fillna(False).astype(bool)
+    by_model = cases.map(decider_is_automated(log, first, auto, mapping)).fillna(False)
+    table = pd.DataFrame({
+        "case_id": cases.astype(str).to_numpy(),
+        "item_type": _text(first["item_type"]).to_numpy(),
+        "label": _text(first["label"]).to_numpy() if "label" in first else "",
+        "puid": (mapping.puid_prefix + cases.astype(str)).to_numpy(),
+        "application_date": first["timestamp"].dt.strftime("%Y-%m-%d").to_numpy(),
+        "automated_decision": np.where(by_model, "AUTOMATED_DECISION_FULLY", np.where(
+            model_before, mapping.human_after_model, "AUTOMATED_DECISION_NOT_AUTOMATED")),
+        "detected": np.where(model_before, "Yes", "No"),
+        "decided_at": first["timestamp"].array,
+        "row": first.index.to_numpy(),
+    })
+    issues: list[pd.DataFrame] = []
+    table = _with_mapped_fields(table, mapping, issues)
+    table["automated_detection"] = table["automated_detection"].mask(
+        table["automated_detection"].isin(["", FROM_LOG]), table["detected"])
+    table["content_date"] = _content_dates(log, table, issues)
+    _source_types(table, first, mapping, issues)
+    return table, issues
+
+
+def automated_rows(log: pd.DataFrame, mapping: Mapping) -> pd.Series:
+    """Per event: done by automated means (its resource or pool is the mapping's automated one)."""
+    auto = pd.Series(False, index=log.index)
+    if "resource" in log:
+        auto |= log["resource"].isin(mapping.automated_resources)
+    if "pool" in log:
+        auto |= log["pool"].isin(mapping.automated_pools)
+    return auto
+
+
+def decider_is_automated(log: pd.DataFrame, first: pd.DataFrame, auto: pd.Series,
                           mapping: Mapping) -> pd.Series:
     """Per case: was the last decider up to the deciding event automated?
 
