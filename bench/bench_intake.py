@@ -5,7 +5,7 @@ Run from the project root::
     .venv/bin/python bench/bench_intake.py              # 1e6 tasks
     .venv/bin/python bench/bench_intake.py --tasks 1e5
 
-A seeded export in the shape of tests/bpo_export.py (semicolons, decimal commas,
+A seeded export in the shape of data/bpo_export.py (semicolons, decimal commas,
 day-first Berlin times, parent links, vendor queue names, PASS/FAIL QA) is
 written once. The reference is ``pandas.read_csv`` of that file with its
 separator and decimal mark: the floor any import must pay. modlean's
@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "data"))
 
 from bpo_export import PROFILE, QUEUES, REASONS
 

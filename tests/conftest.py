@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -13,6 +14,8 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
 MARKETS = ("US", "UK", "ID", "MY", "TH")
+#: data/bpo_export.py, the seeded vendor export, is imported by tests as ``bpo_export``.
+sys.path.insert(0, str(ROOT / "data"))
 
 
 @pytest.fixture

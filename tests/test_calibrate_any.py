@@ -1,6 +1,6 @@
 """Calibration in a vocabulary unlike modlean's: a BPO export imported with its profile.
 
-The export (tests/bpo_export.py) has its own queues, one row per task, a model
+The export (data/bpo_export.py) has its own queues, one row per task, a model
 score and agents who work two queues. Calibration must find its pools from the
 queue column, its routes from who reviewed first and second, the model's
 thresholds from the scores of the auto-decided tickets, and list every value
@@ -42,7 +42,7 @@ def test_pools_come_from_the_queue_column_with_their_handling(cal):
     pools = cal.scenario.pools
     assert set(pools) == {"l1_listing", "l2_policy", "ipr", "appeals", "qa"}
     truth = {("l1_listing", "listing"): 240, ("l2_policy", "listing"): 720,
-             ("ipr", "ipr"): 900, ("appeals", "listing"): 900}  # tests/bpo_export.py QUEUES
+             ("ipr", "ipr"): 900, ("appeals", "listing"): 900}  # data/bpo_export.py QUEUES
     for (pool, item_type), mean_s in truth.items():
         assert pools[pool].handling[item_type].mean_s == pytest.approx(mean_s, rel=0.1)
 

@@ -2,7 +2,7 @@
 
 A hand-made log whose every statement field is known, the shipped mapping template, the
 mapping's bad-input family (did-you-mean from the official lists), and an imported BPO export
-(tests/bpo_export.py) whose restriction counts are counted by hand from the vendor's rows.
+(data/bpo_export.py) whose restriction counts are counted by hand from the vendor's rows.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A BPO export modlean did not write, imported with a short profile (tests/bpo_export.py).
+"""A BPO export modlean did not write, imported with a short profile (data/bpo_export.py).
 
 The export hides its truth (each ticket's root, the real start of each task);
 the import must recover it: cases are the root tickets, and per-pool handling

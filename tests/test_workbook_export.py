@@ -1,6 +1,6 @@
 """`modlean init`, a workbook.yaml, `modlean batch`: every notebook on a vendor's export.
 
-The export is the seeded BPO task table of tests/bpo_export.py (its own queue
+The export is the seeded BPO task table of data/bpo_export.py (its own queue
 names, PASS/FAIL QA, semicolons, decimal commas, Berlin times), read through a
 profile; the market DE is named only in the workbook. Its scenario is a preset:
 calibrating from a vendor's vocabulary is a later step.
