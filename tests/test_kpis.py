@@ -77,7 +77,8 @@ def simulator_names_in_source() -> set[str]:
             elif isinstance(key, ast.JoinedStr):  # f"turnaround_p{q}_h", f"cost.{pool}"
                 names.add(ast.unparse(key)[2:-1])
         if isinstance(node, ast.Dict) and any(
-                isinstance(k, ast.Constant) and k.value == "utilisation" for k in node.keys):
+                isinstance(k, ast.Constant) and k.value in ("utilisation", "busy_hours")
+                for k in node.keys):  # a roster's people numbers, a pool's queue numbers
             names |= {k.value for k in node.keys if isinstance(k, ast.Constant)}
         if isinstance(node, ast.Return) and isinstance(node.value, ast.Dict):
             names |= {k.value for k in node.value.keys if isinstance(k, ast.Constant)

@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from modlean.scenario import DAYS, workflow_flow
+from modlean.scenario import DAYS, staffing_units, workflow_flow
 from modlean.simulation import erlang_c, workload_fte
 
 if TYPE_CHECKING:
-    from modlean.scenario import Pool, Scenario, Shift
+    from modlean.scenario import People, Scenario, Shift
 
 __all__ = ["PoolLoad", "agents_needed", "analytic_staffing", "coverage", "handling_fits_sla",
-           "pool_loads", "shift_hours", "turnaround_within"]
+           "pool_loads", "shift_hours", "turnaround_within", "unit_loads", "unit_people"]
 
 
 @dataclass
@@ -71,8 +71,9 @@ def shift_hours(shift: Shift) -> np.ndarray:
     return (on & (hour >= shift.start_hour)) | (on_prev & (hour < shift.end_hour))
 
 
-def coverage(pool: Pool) -> np.ndarray:
-    """Share of the headcount on duty in each of the 168 hours of the week (Monday 0:00 first)."""
+def coverage(pool: People) -> np.ndarray:
+    """Share of the headcount on duty in each of the 168 hours of the week (Monday 0:00 first);
+    ``pool`` is a pool with people of its own or a team."""
     return sum((shift.share * shift_hours(shift) for shift in pool.shifts), np.zeros(168))
 
 
@@ -155,6 +156,48 @@ def pool_loads(scenario: Scenario) -> dict[str, PoolLoad]:
     return loads
 
 
+def unit_loads(scenario: Scenario) -> dict[str, PoolLoad]:
+    """The average daily work of every staffing unit (:func:`modlean.scenario.staffing_units`):
+    a pool with people of its own as :func:`pool_loads` has it, and a team as one pooled
+    queue over its pools (volumes and handling kept per pool and item type, so the mean
+    handling time is the load-weighted one; the tightest SLA; the highest peak)."""
+    loads = pool_loads(scenario)
+    out: dict[str, PoolLoad] = {}
+    for unit, pools in staffing_units(scenario).items():
+        if pools == [unit]:
+            out[unit] = loads[unit]
+            continue
+        team = PoolLoad(unit)
+        for name in pools:
+            part = loads[name]
+            team.volume.update({f"{name}:{k}": v for k, v in part.volume.items()})
+            team.aht.update({f"{name}:{k}": v for k, v in part.aht.items()})
+            if part.sla_hours is not None and (team.sla_hours is None
+                                               or part.sla_hours < team.sla_hours):
+                team.sla_hours, team.sla_percentile = part.sla_hours, part.sla_percentile
+            team.peak_factor = max(team.peak_factor, part.peak_factor)
+            team.roles += [r for r in part.roles if r not in team.roles]
+        out[unit] = team
+    return out
+
+
+def unit_people(scenario: Scenario, unit: str) -> People:
+    """The people of a staffing unit: the team of that name, else the pool."""
+    return scenario.teams[unit] if unit in scenario.teams else scenario.pools[unit]
+
+
+def _team_note(scenario: Scenario, unit: str, load: PoolLoad) -> str:
+    """How a team was sized ("" for a pool with people of its own)."""
+    if unit not in scenario.teams:
+        return ""
+    pools = sorted({k.split(":", 1)[0] for k in load.volume})
+    note = f"; team of pools {'+'.join(pools)} sized as one pooled queue"
+    if len({round(a, 6) for a in load.aht.values()}) > 1:
+        note += (f" with the load-weighted handling time ({load.mean_aht:,.0f} s), an "
+                 "approximation: its pools' handling times differ")
+    return note
+
+
 def turnaround_within(servers: int, arrival_rate: float, aht: float, hours: float) -> float:
     """P(wait + service <= t) in an M/M/c queue served first come, first served.
 
@@ -203,19 +246,24 @@ def _headcount_for_seats(seats: int, min_cover: float, shrinkage: float) -> int:
 
 def analytic_staffing(scenario: Scenario, *, real_time_sla_hours: float = 4.0,
                       occupancy: float = 0.85) -> pd.DataFrame:
-    """The analytic headcount of every pool (see the module notes).
+    """The analytic headcount of every pool and team (see the module notes).
+
+    A team (people shared by several pools) is one row, sized as one pooled queue over
+    its pools' combined load: Erlang C on the pooled arrival rate with the
+    load-weighted handling time (an approximation when its pools' handling times
+    differ, said in ``method``); its pools have no row of their own.
 
     Returns
     -------
     pandas.DataFrame
-        One row per pool: ``pool``, ``kind`` (``real-time``, ``back-office`` or
-        ``idle``), ``current``, ``analytic``, ``workload_hours`` per day,
-        ``mean_aht_s``, ``sla_hours``, ``sla_percentile``, ``method``.
+        One row per pool with people of its own and per team: ``pool`` (its name),
+        ``kind`` (``real-time``, ``back-office`` or ``idle``), ``current``, ``analytic``,
+        ``workload_hours`` per day, ``mean_aht_s``, ``sla_hours``, ``sla_percentile``, ``method``.
     """
     s = scenario
     rows = []
-    for name, load in pool_loads(s).items():
-        pool = s.pools[name]
+    for name, load in unit_loads(s).items():
+        pool = unit_people(s, name)
         cover = coverage(pool)
         paid_per_head = float(cover.sum() / 7.0)   # paid hours per head per day
         row: dict[str, Any] = {"pool": name, "current": pool.headcount,
@@ -245,12 +293,13 @@ def analytic_staffing(scenario: Scenario, *, real_time_sla_hours: float = 4.0,
             rows.append({**row, "kind": "real-time", "analytic": head,
                          "method": f"Erlang C: {n} agents on duty at the busiest hour "
                          f"(λ x {load.peak_factor:.2f}), P(turnaround <= "
-                         f"{load.sla_hours:g} h) >= {load.sla_percentile:g} %"})
+                         f"{load.sla_hours:g} h) >= {load.sla_percentile:g} %"
+                         + _team_note(s, name, load)})
         else:
             fte = workload_fte(total, load.mean_aht, paid_hours=paid_per_head,
                                shrinkage=pool.shrinkage, occupancy=occupancy)
             rows.append({**row, "kind": "back-office", "analytic": math.ceil(fte - 1e-9),
                          "method": f"workload FTE: {load.workload_hours:,.1f} h/day over "
                          f"{paid_per_head:.1f} paid h/head/day x (1 - {pool.shrinkage:g} "
-                         f"shrinkage) x {occupancy:g} occupancy"})
+                         f"shrinkage) x {occupancy:g} occupancy" + _team_note(s, name, load)})
     return pd.DataFrame(rows)

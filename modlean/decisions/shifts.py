@@ -138,6 +138,12 @@ def shift_staffing(scenario: ScenarioSpec, pool: str, *, real_time_sla_hours: fl
         message names the first such hour).
     """
     s = resolve_scenario(scenario)
+    team = s.pools[pool].team if pool in s.pools else pool if pool in s.teams else None
+    if team is not None:
+        raise ParameterError(f"pool {pool!r}: its people are team {team!r}'s (shared with "
+                             "other pools); a per-shift plan sizes a pool with people of its "
+                             f"own. Expected such a pool; size the team with `modlean staff` "
+                             "(without --by-shift)")
     if pool not in s.pools:
         raise ParameterError(f"pool {pool!r}: not in the scenario; expected one of "
                              f"{list(s.pools)}")

@@ -28,10 +28,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from modlean.decisions.headcount import PoolLoad, analytic_staffing, coverage, pool_loads
+from modlean.decisions.headcount import (
+    PoolLoad,
+    analytic_staffing,
+    coverage,
+    unit_loads,
+    unit_people,
+)
 from modlean.decisions.resolve import ScenarioSpec, resolve_scenario
 from modlean.errors import ParameterError
-from modlean.scenario import apply_overrides
+from modlean.scenario import apply_overrides, staffing_units
 from modlean.simulation import simulate
 
 if TYPE_CHECKING:
@@ -57,8 +63,21 @@ class _SearchSettings:
     max_events: float | None = None
 
 
-def _criteria(scenario: Scenario, pool: str) -> list[tuple[str, str, float]]:
-    """(item_type, kpi, threshold) checks that depend on a pool."""
+def _headcount_path(scenario: Scenario, unit: str) -> str:
+    """The field a staffing search varies: a team's headcount or a pool's."""
+    return f"teams.{unit}.headcount" if unit in scenario.teams else f"pools.{unit}.headcount"
+
+
+def _criteria(scenario: Scenario, unit: str) -> list[tuple[str, str, float]]:
+    """(item_type, kpi, threshold) checks that depend on a pool, or on any pool of a team."""
+    out: list[tuple[str, str, float]] = []
+    for pool in staffing_units(scenario).get(unit, [unit]):
+        out += [c for c in _pool_criteria(scenario, pool) if c not in out]
+    return out
+
+
+def _pool_criteria(scenario: Scenario, pool: str) -> list[tuple[str, str, float]]:
+    """(item_type, kpi, threshold) checks that depend on one pool."""
     s = scenario
     out: list[tuple[str, str, float]] = []
     for name, route in s.routing.items():
@@ -79,7 +98,8 @@ def meets_sla(scenario: Scenario, pool: str, headcount: float, *, replications: 
               seed: int | None = None, confidence: float = 0.95, workers: int | None = None,
               scheduler: str | None = None, exclude: Sequence[str] = (),
               max_events: float | None = None) -> tuple[bool, float, pd.DataFrame]:
-    """Simulate with ``pools.<pool>.headcount = headcount``; is every SLA met often enough?
+    """Simulate with ``pools.<pool>.headcount = headcount`` (``teams.<team>.headcount``
+    when ``pool`` names a team); is every SLA met often enough?
 
     ``exclude`` leaves out the SLAs of these item types (e.g. ones whose L1 pool
     cannot meet them, so no headcount here could). ``max_events`` is the size guard's
@@ -95,7 +115,7 @@ def meets_sla(scenario: Scenario, pool: str, headcount: float, *, replications: 
     if not checks:
         raise ParameterError(f"pool {pool!r}: no SLA depends on it (it is not an L1/L2 "
                              "route, a before-send QA pool or the appeals pool)")
-    s = apply_overrides(scenario, {f"pools.{pool}.headcount": headcount},
+    s = apply_overrides(scenario, {_headcount_path(scenario, pool): headcount},
                         source="staffing search")
     res = simulate(s, seed=seed, replications=replications, workers=workers,
                    scheduler=scheduler, event_log=False, item_table=False,
@@ -131,8 +151,7 @@ def _reason(row: dict[str, Any], load: PoolLoad, scenario: Scenario) -> str:
     if sim is None or (isinstance(sim, float) and math.isnan(sim)):
         return row.get("note") or "not simulated"
     bits = []
-    pool = scenario.pools[row["pool"]]
-    cover = coverage(pool)
+    cover = coverage(unit_people(scenario, row["pool"]))
     if sim > a:
         bits.append(f"the simulation needs {sim - a:g} more than the analytic estimate")
         if row["kind"] == "back-office":
@@ -174,7 +193,8 @@ def staff(scenario: ScenarioSpec, pools: Sequence[str] | None = None, *,
     scenario:
         A Scenario, YAML path or preset name (:func:`modlean.decisions.resolve_scenario`).
     pools:
-        Pools to size (default: every pool with work).
+        Pools to size (default: every pool with work); a team (people shared by
+        several pools) is sized as one, by its name, its headcount varied.
     confidence:
         Required share of replications in which every SLA depending on the pool
         is met (0.95: with 10 replications, all 10 must meet it).
@@ -208,13 +228,17 @@ def staff(scenario: ScenarioSpec, pools: Sequence[str] | None = None, *,
     started = time.perf_counter()
     analytic = analytic_staffing(s, real_time_sla_hours=real_time_sla_hours,
                                  occupancy=occupancy)
-    loads = pool_loads(s)
+    loads = unit_loads(s)
+    units = staffing_units(s)
     if pools is None:
         pools = _pools_in_order(analytic)
-    unknown = [p for p in pools if p not in s.pools]
+    unknown = [p for p in pools if p not in units]
     if unknown:
+        in_team = {p: s.pools[p].team for p in unknown if p in s.pools}
         raise ParameterError(f"pools {unknown}: not in the scenario; expected some of "
-                             f"{list(s.pools)}")
+                             f"{list(units)}" + "".join(
+                                 f" (pool {p!r} is staffed by team {t!r}: size the team)"
+                                 for p, t in in_team.items()))
     settings = _SearchSettings(replications, seed, confidence, workers, scheduler,
                                max_evaluations, max_events)
     rows, evals = [], []
@@ -229,9 +253,9 @@ def staff(scenario: ScenarioSpec, pools: Sequence[str] | None = None, *,
         if not row["note"]:
             found = _size_pool(s, name, int(base["analytic"]), left_out, settings, row, evals)
             if found is None:
-                unreachable.extend(t for t, r in s.routing.items() if r.pool == name)
+                unreachable.extend(t for t, r in s.routing.items() if r.pool in units[name])
             if sequential and found is not None:
-                s = apply_overrides(s, {f"pools.{name}.headcount": found},
+                s = apply_overrides(s, {_headcount_path(s, name): found},
                                     source="staffing search")
         row["reason"] = _reason(row, loads[name], s) if row["note"] in ("", None) else \
             row["note"] if math.isnan(row["simulated"]) else \

@@ -2,7 +2,8 @@
 
 Modules: ``fields`` (shared field types and bounds), ``schema`` (the pydantic
 sections), ``workflow`` (an item type's steps and routes), ``workflow_checks``
-(their cross-field checks), ``workflow_flow`` (their expected work), ``paths``
+(their cross-field checks), ``workflow_flow`` (their expected work), ``teams``
+(people shared by several pools), ``paths``
 (dotted paths through the schema), ``validation`` (``scenario_from_dict`` and its
 messages), ``overrides``, ``files`` (YAML, proposals, presets) and ``reference``
 (the generated field reference).
@@ -31,13 +32,16 @@ from modlean.scenario.schema import (
     Handling,
     ItemType,
     ModelSpec,
+    People,
     Pool,
     Route,
     Scenario,
     ScoreDist,
     Shift,
+    Team,
 )
 from modlean.scenario.targets import kpi_targets
+from modlean.scenario.teams import people_of, people_path, staffing_units, team_pools
 from modlean.scenario.validation import scenario_from_dict
 from modlean.scenario.workflow import DONE, MAX_PASSES, Delay, Step, StepRoute, When, Workflow
 from modlean.scenario.workflow_flow import Flow, workflow_flow
@@ -53,6 +57,7 @@ __all__ = [
     "Handling",
     "ItemType",
     "ModelSpec",
+    "People",
     "Pool",
     "Route",
     "Scenario",
@@ -60,6 +65,7 @@ __all__ = [
     "Shift",
     "Step",
     "StepRoute",
+    "Team",
     "When",
     "Workflow",
     "apply_overrides",
@@ -70,11 +76,15 @@ __all__ = [
     "load_scenario",
     "market_scenario",
     "parse_override_value",
+    "people_of",
+    "people_path",
     "preset",
     "scenario_from_dict",
     "scenario_reference",
     "setting_words",
     "shown_value",
+    "staffing_units",
+    "team_pools",
     "to_yaml",
     "value_at",
     "workflow_flow",

@@ -26,7 +26,14 @@ import datetime as dt
 import math
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from modlean._util import unknown_zone
 from modlean.scenario.fields import (
@@ -73,6 +80,7 @@ __all__ = [
     "InitialBacklog",
     "ItemType",
     "ModelSpec",
+    "People",
     "Pool",
     "Probability",
     "Route",
@@ -82,6 +90,7 @@ __all__ = [
     "Sla",
     "StrictModel",
     "Surge",
+    "Team",
     "check_hour",
     "check_probability",
 ]
@@ -282,25 +291,53 @@ class Accuracy(StrictModel):
     false_reject: Probability = Field(0.03, description="P(reject | item is clean)")
 
 
-class Pool(StrictModel):
-    """A team of reviewers: a BPO vendor site, an internal L2, QA or appeals team."""
+_WHY_HEADCOUNT = _why("the largest BPO vendors employ a few hundred thousand people across "
+                      "all clients; no one pool has 100,000")
+
+
+class People(StrictModel):
+    """Who works: a roster's headcount, its shifts, shrinkage and cost (a pool's or a team's)."""
 
     headcount: float = Field(ge=0, le=MAX_HEADCOUNT,
                              description="reviewers on the roster of a day; a shift "
-                             "gets share x headcount seats",
-                             json_schema_extra=_why("the largest BPO vendors employ a few "
-                                                    "hundred thousand people across all "
-                                                    "clients; no one pool has 100,000"))
+                             "gets share x headcount seats", json_schema_extra=_WHY_HEADCOUNT)
     shifts: list[Shift] = Field(default_factory=lambda: [Shift()],
                                 description="working periods (default: one 24/7 shift)")
     shrinkage: float = Field(0.35, ge=0, lt=1, description="share of paid time not available "
                              "for reviews (breaks, training, wellness, absence)")
-    handling: dict[str, Handling] = Field(
-        default_factory=dict, description="handling time per item type; key '*' for any type")
-    accuracy: Accuracy = Field(default_factory=Accuracy, description="decision error rates")
     cost_per_hour: float = Field(9.0, ge=0, le=MAX_COST_PER_HOUR,
                                  description="billed cost of one paid hour",
                                  json_schema_extra=_unit("currency/h", WHY_COST))
+
+
+class Team(People):
+    """People who work several pools (vendor queues): one person is one seat.
+
+    Its pools name it (``pools.<p>.team``) and give handling, SLA and queue order; the
+    team gives the people, whichever of its pools they serve.
+    """
+
+    vendor: str = Field("", description="vendor or 'internal'")
+    site: str = Field("", description="site or city")
+
+
+class Pool(People):
+    """A reviewer pool (a vendor queue): a BPO vendor site, an internal L2, QA or appeals team.
+
+    Its people are its own (``headcount``, ``shifts``, ``shrinkage``, ``cost_per_hour``)
+    or a team's (``team``), shared with the team's other pools.
+    """
+
+    headcount: float | None = Field(  # type: ignore[assignment]
+        None, ge=0, le=MAX_HEADCOUNT, description="reviewers on the roster of a day; a shift "
+        "gets share x headcount seats (required unless the pool names a team)",
+        json_schema_extra=_WHY_HEADCOUNT)
+    team: str | None = Field(None, description="the team whose people work this pool "
+                             "(teams.<name>); the pool then has no headcount, shifts, "
+                             "shrinkage or cost of its own")
+    handling: dict[str, Handling] = Field(
+        default_factory=dict, description="handling time per item type; key '*' for any type")
+    accuracy: Accuracy = Field(default_factory=Accuracy, description="decision error rates")
     vendor: str = Field("", description="vendor or 'internal'")
     site: str = Field("", description="site or city")
     skills: list[str] = Field(default_factory=list,
@@ -312,6 +349,30 @@ class Pool(StrictModel):
     sla: Sla | None = Field(None, description="the queue's own target: from joining the "
                             "pool's queue to the end of the review (a vendor queue's SLA); "
                             "none: the pool has no SLA KPIs")
+
+    @field_validator("headcount", mode="before")
+    @classmethod
+    def _given_headcount_is_a_number(cls, value: Any) -> Any:
+        """An empty ``headcount:`` is a typo, not "no people": leave the key out for a team."""
+        if value is None:
+            raise ValueError("expected a number")
+        return value
+
+    @model_serializer(mode="wrap")
+    def _without_absent_headcount(self, handler: SerializerFunctionWrapHandler
+                                  ) -> dict[str, Any]:
+        """A pool in a team is written without ``headcount``, so it reads back the same."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("headcount", 0) is None:
+            del data["headcount"]
+        return data
+
+    @model_validator(mode="after")
+    def _people_once(self) -> Pool:
+        if self.team is None and self.headcount is None:
+            raise ValueError("headcount missing; expected the pool's reviewers (headcount: 12) "
+                             "or the team whose people work it (team: <name>)")
+        return self
 
     def handling_for(self, item_type: str) -> Handling | None:
         """The handling time of an item type in this pool (or the ``'*'`` entry)."""
@@ -398,10 +459,14 @@ class Scenario(StrictModel):
         default_factory=dict, description="human work per item type as a graph of steps "
         "(instead of its routing entry); see docs/scenario.md, Workflows")
     pools: dict[str, Pool] = Field(default_factory=dict, description="reviewer pools by name")
+    teams: dict[str, Team] = Field(
+        default_factory=dict, description="people shared by several pools (agents with several "
+        "skills): a pool with team: <name> is worked by that team's people; see "
+        "docs/scenario.md, Teams")
     qa: QA = Field(default_factory=QA, description="QA sampling")
     appeals: Appeals = Field(default_factory=Appeals, description="appeals of rejections")
 
-    @field_validator("item_types", "routing", "pools", "workflows")
+    @field_validator("item_types", "routing", "pools", "workflows", "teams")
     @classmethod
     def _addressable_names(cls, value: dict[str, Any]) -> dict[str, Any]:
         """Names are path parts of overrides (``pools.<name>.headcount``): no dots or spaces."""

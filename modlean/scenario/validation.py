@@ -20,6 +20,7 @@ from modlean.errors import ScenarioError
 from modlean.messages import error_lines
 from modlean.scenario.paths import field_names_at
 from modlean.scenario.schema import DAYS, Pool, Scenario
+from modlean.scenario.teams import check_teams, people_of, people_path
 from modlean.scenario.workflow_checks import check_workflows, workflow_pools
 
 __all__ = ["check_references", "no_working_hours", "routed_pools", "scenario_from_dict",
@@ -88,15 +89,18 @@ def check_references(s: Scenario, source: str | None) -> None:
     for section, cfg in (("qa", s.qa), ("appeals", s.appeals)):
         if cfg.enabled:
             pool_ref(f"{section}.pool", cfg.pool)
+    check_teams(s, where)
     for name in routed_pools(s):
-        if s.pools[name].headcount <= 0:
-            raise ScenarioError(f"{where}pools.{name}.headcount: found "
-                                f"{s.pools[name].headcount:g}; the pool receives work, so "
-                                "with nobody in it nothing would be decided. Expected at "
-                                "least 1 person (or route the work elsewhere)")
+        people, path = people_of(s, name), people_path(s, name)
+        whose = "the pool" if path.startswith("pools.") else f"pool {name!r} (its team)"
+        if people.headcount <= 0:  # type: ignore[operator]  # a pool without a team has one
+            raise ScenarioError(f"{where}{path}.headcount: found {people.headcount:g}; "
+                                f"{whose} receives work, so with nobody in it nothing would "
+                                "be decided. Expected at least 1 person (or route the work "
+                                "elsewhere)")
         problem = no_working_hours(s, name)
         if problem:
-            raise ScenarioError(f"{where}pools.{name}.shifts: {problem}; the pool receives "
+            raise ScenarioError(f"{where}{path}.shifts: {problem}; {whose} receives "
                                 "work, so it would decide nothing. Expected at least one shift "
                                 "with share > 0 on a day of the simulated period (e.g. "
                                 "{start_hour: 8, end_hour: 16, share: 1})")
@@ -112,13 +116,14 @@ def routed_pools(s: Scenario) -> list[str]:
 
 
 def no_working_hours(s: Scenario, pool: str) -> str | None:
-    """Why pool ``pool`` never works in the simulated period, or None when it does.
+    """Why pool ``pool`` (its people: its team's, if any) never works in the simulated
+    period, or None when it does.
 
     The period runs from local midnight of ``start`` for ``horizon_days +
     drain_days``; a shift works when its share is above 0 and it starts on one
     of the period's weekdays.
     """
-    shifts = s.pools[pool].shifts
+    shifts = people_of(s, pool).shifts
     if not shifts:
         return "found an empty list (no shifts)"
     if all(shift.share == 0 for shift in shifts):

@@ -16,6 +16,18 @@ generator process per item, because that is what keeps a million items fast:
 Reviews in progress when capacity drops are finished (no pre-emption). Start and
 end times (and the reviewer seat, when asked) go into preallocated arrays.
 
+**Teams** (people who work several pools, ``teams=``): the team's pools share one
+busy counter, one capacity chain and one set of seats, and each keeps its own line
+and discipline. When a team member frees up (or a shift adds one), they take the
+head of the line, among the team's pools, that has waited longest; ties go to the
+pool listed first. Why this rule: it serves the team's work first come, first
+served across its pools while each pool orders its own line, so no pool starves
+and a team whose pools are all ``fifo`` with the same handling is exactly one
+M/M/c queue over the combined arrivals (tests/test_teams.py holds it to the closed
+forms); a fixed order of pools would starve the last one under load. The team
+callbacks are a second set, used only when the scenario has teams, so the hot loop
+of a scenario without teams is the one above, untouched (bench/bench_sim.py).
+
 :class:`simpy.Resource` is not used because its capacity is fixed; shifts need a
 capacity that changes while items wait.
 """
@@ -24,7 +36,7 @@ from __future__ import annotations
 
 from array import array
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from heapq import heappop, heappush
 from itertools import count
 
@@ -34,6 +46,9 @@ import simpy
 from modlean.simulation.codes import UNLIMITED, Discipline
 
 __all__ = ["EngineResult", "run_engine"]
+
+#: The callbacks a run is made of: ``join(visit, now)`` and ``fill(server, now)``.
+Callbacks = tuple[Callable[[int, float], None], Callable[[int, float], None]]
 
 
 def _compact(code: str, values: np.ndarray) -> array:
@@ -57,8 +72,9 @@ class EngineResult:
 def run_engine(*, first_visits: np.ndarray, first_times: np.ndarray, pool: np.ndarray,
                service: np.ndarray, delay: np.ndarray, nxt: np.ndarray, key: np.ndarray,
                key_now: np.ndarray, cap_times: list[np.ndarray], cap_values: list[np.ndarray],
-               disciplines: list[str], end_time: float, record_seats: bool = True
-               ) -> EngineResult:
+               disciplines: list[str], end_time: float, record_seats: bool = True,
+               teams: Sequence[Sequence[int]] = (), team_cap_times: Sequence[np.ndarray] = (),
+               team_cap_values: Sequence[np.ndarray] = ()) -> EngineResult:
     """Simulate the visits until ``end_time``.
 
     Parameters
@@ -77,7 +93,11 @@ def run_engine(*, first_visits: np.ndarray, first_times: np.ndarray, pool: np.nd
     disciplines:
         Per pool, ``fifo``, ``priority`` or ``sla_age``.
     record_seats:
-        Record which seat (reviewer) did each visit, for the event log.
+        Record which seat (reviewer) did each visit, for the event log; a visit to a
+        team's pool gets a seat of the team (numbered per team).
+    teams, team_cap_times, team_cap_values:
+        Per team, the pools it works (their own capacity is unused) and its capacity
+        changes, as for a pool.
     """
     n_visits = len(pool)
     env = simpy.Environment()
@@ -85,11 +105,16 @@ def run_engine(*, first_visits: np.ndarray, first_times: np.ndarray, pool: np.nd
     start = nan_row * n_visits
     end = nan_row * n_visits
     seat = array("i", [-1]) * n_visits if record_seats else None
-    pools = _Pools(disciplines, cap_values)
-    join, begin = _review_callbacks(env, pools, start, end, seat, pool=pool, service=service,
-                                    delay=delay, nxt=nxt, key=key, key_now=key_now)
-    for p in range(len(cap_times)):
-        _capacity_chain(env, pools, p, cap_times[p], cap_values[p], end_time, begin)
+    times, values = list(cap_times) + list(team_cap_times), list(cap_values) + list(team_cap_values)
+    pools = _Pools(disciplines, values)
+    make = _review_callbacks
+    if teams:
+        pools.share(teams)
+        make = _team_callbacks
+    join, fill = make(env, pools, start, end, seat, pool=pool, service=service, delay=delay,
+                      nxt=nxt, key=key, key_now=key_now)
+    for s in range(len(times)):
+        _capacity_chain(env, pools, s, times[s], values[s], end_time, fill)
     _arrival_chain(env, first_visits, first_times, join)
     env.run(until=end_time)
     return EngineResult(np.frombuffer(start, dtype=np.float64),
@@ -98,13 +123,17 @@ def run_engine(*, first_visits: np.ndarray, first_times: np.ndarray, pool: np.nd
 
 
 class _Pools:
-    """The state of every reviewer pool, as lists indexed by pool (fast from callbacks)."""
+    """The state of every reviewer pool, as lists indexed by pool (fast from callbacks).
+
+    Busy counters, capacities and seats are per *server*: a pool, or a team after the
+    pools (:meth:`share`); lines and disciplines are per pool.
+    """
 
     def __init__(self, disciplines: list[str], cap_values: list[np.ndarray]) -> None:
-        n_pools = len(cap_values)
+        n_servers = len(cap_values)
         #: reviewers busy now, and the productive reviewers the current shift allows
-        self.busy = [0] * n_pools
-        self.cap = [0] * n_pools
+        self.busy = [0] * n_servers
+        self.cap = [0] * n_servers
         #: True: the waiting line is a heap (priority, sla_age); False: a deque (fifo)
         self.heap = [Discipline.of(d) != Discipline.FIFO for d in disciplines]
         self.lines: list = [[] if h else deque() for h in self.heap]
@@ -112,14 +141,26 @@ class _Pools:
         #: pool (workflow waits) has no seats to number
         max_cap = [int(v.max()) if len(v) else 0 for v in cap_values]
         self.free = [deque(range(max(1, m)) if m < UNLIMITED else [0]) for m in max_cap]
+        #: per pool its server, and per server its pools (teams: after the pools)
+        self.server = list(range(len(disciplines)))
+        self.members = [[p] for p in range(n_servers)]
+
+    def share(self, teams: Sequence[Sequence[int]]) -> None:
+        """Pools ``teams[t]`` are served by server ``n_pools + t`` (team ``t``'s people)."""
+        n_pools = len(self.server)
+        for t, members in enumerate(teams):
+            for p in members:
+                self.server[p] = n_pools + t
+            self.members[n_pools + t] = list(members)
 
 
 def _review_callbacks(env: simpy.Environment, pools: _Pools, start: array, end: array,
                       seat: array | None, *, pool: np.ndarray, service: np.ndarray,
                       delay: np.ndarray, nxt: np.ndarray, key: np.ndarray,
                       key_now: np.ndarray) -> tuple[Callable[[int, float], None],
-                                                    Callable[[int, int, float], None]]:
-    """``join(visit, now)`` (a visit joins its pool) and ``begin(pool, visit, now)``.
+                                                    Callable[[int, float], None]]:
+    """``join(visit, now)`` (a visit joins its pool) and ``fill(pool, now)`` (start waiting
+    visits while the capacity allows).
 
     The hot loop of the engine: a visit joins its pool's line (or starts at once
     when a reviewer is free); when a review ends, the reviewer takes the next visit
@@ -179,7 +220,102 @@ def _review_callbacks(env: simpy.Environment, pools: _Pools, start: array, end: 
     def delayed(event: simpy.Event) -> None:
         join(event._value, env._now)
 
-    return join, begin
+    def fill(p: int, now: float) -> None:
+        line = lines[p]
+        while line and busy[p] < cap[p]:
+            busy[p] += 1
+            begin(p, heappop(line)[2] if heap[p] else line.popleft(), now)
+
+    return join, fill
+
+
+def _team_callbacks(env: simpy.Environment, pools: _Pools, start: array, end: array,
+                    seat: array | None, *, pool: np.ndarray, service: np.ndarray,
+                    delay: np.ndarray, nxt: np.ndarray, key: np.ndarray,
+                    key_now: np.ndarray) -> Callbacks:
+    """:func:`_review_callbacks` for a run with teams: busy counters, capacity and seats
+    per server (a pool, or a team); a freed server takes the head that has waited
+    longest among its pools' lines (see the module notes)."""
+    timeout = env.timeout
+    record_seats = seat is not None
+    pool_of = _compact("h", pool)
+    svc = _compact("d", service)
+    dly = _compact("d", delay) if np.any(delay) else None
+    nxt_of = _compact("q", nxt)
+    keys = _compact("d", key)
+    keys_now = _compact("b", key_now)
+    joined = array("d", [0.0]) * len(pool)  # when a queued visit joined its line
+    busy, cap, heap, lines, free = pools.busy, pools.cap, pools.heap, pools.lines, pools.free
+    server, members = pools.server, pools.members
+    tie = count()
+
+    def oldest(s: int) -> int:
+        """The pool of server ``s`` whose head has waited longest (-1: every line empty)."""
+        best, since = -1, float("inf")
+        for p in members[s]:
+            line = lines[p]
+            if line:
+                head = line[0][2] if heap[p] else line[0]
+                if joined[head] < since:
+                    best, since = p, joined[head]
+        return best
+
+    def begin(s: int, p: int, now: float) -> None:
+        line = lines[p]
+        v = heappop(line)[2] if heap[p] else line.popleft()
+        start_visit(s, v, now)
+
+    def start_visit(s: int, v: int, now: float) -> None:
+        start[v] = now
+        if record_seats:
+            fs = free[s]
+            seat[v] = fs.popleft() if fs else len(fs)  # type: ignore[index]
+        timeout(svc[v], v).callbacks.append(finish)
+
+    def join(v: int, now: float) -> None:
+        p = pool_of[v]
+        s = server[p]
+        if busy[s] < cap[s]:
+            busy[s] += 1
+            start_visit(s, v, now)
+            return
+        joined[v] = now
+        if heap[p]:
+            heappush(lines[p], (keys[v] + now if keys_now[v] else keys[v], next(tie), v))
+        else:
+            lines[p].append(v)
+
+    def finish(event: simpy.Event) -> None:
+        v = event._value
+        now = env._now
+        end[v] = now
+        s = server[pool_of[v]]
+        if record_seats:
+            free[s].append(seat[v])  # type: ignore[index]
+        q = oldest(s) if busy[s] <= cap[s] else -1
+        if q >= 0:
+            begin(s, q, now)
+        else:
+            busy[s] -= 1
+        w = nxt_of[v]
+        if w >= 0:
+            if dly is not None and dly[w] > 0:
+                timeout(dly[w], w).callbacks.append(delayed)
+            else:
+                join(w, now)
+
+    def delayed(event: simpy.Event) -> None:
+        join(event._value, env._now)
+
+    def fill(s: int, now: float) -> None:
+        while busy[s] < cap[s]:
+            q = oldest(s)
+            if q < 0:
+                break
+            busy[s] += 1
+            begin(s, q, now)
+
+    return join, fill
 
 
 def _arrival_chain(env: simpy.Environment, first_visits: np.ndarray, first_times: np.ndarray,
@@ -202,27 +338,24 @@ def _arrival_chain(env: simpy.Environment, first_visits: np.ndarray, first_times
         timeout(times[0], 0).callbacks.append(arrive)
 
 
-def _capacity_chain(env: simpy.Environment, pools: _Pools, p: int, cap_times: np.ndarray,
+def _capacity_chain(env: simpy.Environment, pools: _Pools, s: int, cap_times: np.ndarray,
                     cap_values: np.ndarray, end_time: float,
-                    begin: Callable[[int, int, float], None]) -> None:
-    """A chain of events setting pool ``p``'s capacity; a rise starts waiting visits."""
+                    fill: Callable[[int, float], None]) -> None:
+    """A chain of events setting server ``s``'s capacity; a rise starts waiting visits."""
     timeout = env.timeout
-    busy, cap, heap, lines = pools.busy, pools.cap, pools.heap, pools.lines
+    cap = pools.cap
     when = cap_times.tolist()
     values = cap_values.tolist()
 
     def change(event: simpy.Event) -> None:
         k = event._value
         now = env._now
-        cap[p] = values[k]
-        line = lines[p]
-        while line and busy[p] < cap[p]:
-            busy[p] += 1
-            begin(p, heappop(line)[2] if heap[p] else line.popleft(), now)
+        cap[s] = values[k]
+        fill(s, now)
         if k + 1 < len(when) and when[k + 1] < end_time:
             timeout(when[k + 1] - now, k + 1).callbacks.append(change)
 
     if when:
-        cap[p] = values[0]
+        cap[s] = values[0]
         if len(when) > 1 and when[1] < end_time:
             timeout(when[1], 1).callbacks.append(change)

@@ -1,4 +1,5 @@
-"""The time grid of a scenario (15-minute cells, local time) and each pool's capacity on it.
+"""The time grid of a scenario (15-minute cells, local time) and each pool's and team's
+capacity on it.
 
 Arrival rates and reviewer capacity change at most once per cell; the grid holds
 each cell's start (simulation seconds from the clock's start: local midnight of the
@@ -9,13 +10,17 @@ its local hour, weekday and date.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from modlean.scenario import DAYS, Scenario
 
-__all__ = ["GRID_S", "Grid", "pool_capacity", "time_grid"]
+if TYPE_CHECKING:
+    from modlean.scenario import People
+
+__all__ = ["GRID_S", "Grid", "pool_capacity", "team_capacity", "time_grid"]
 
 #: Capacity and arrival-rate resolution: 15 minutes.
 GRID_S = 900.0
@@ -57,22 +62,34 @@ def _shift_active(grid: Grid, start: float, end: float, days: list[str]) -> np.n
     return (on & (grid.hour >= start)) | (on_prev & (grid.hour < end))
 
 
+def _capacity(people: People | None, grid: Grid) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The times productive reviewers change, their number from then, and the seats per
+    cell of one roster (None: nobody, as for a pool whose people are a team's)."""
+    seats = np.zeros(len(grid.seconds))
+    if people is None:
+        return grid.seconds[:1], np.zeros(1, np.int64), seats
+    for shift in people.shifts:
+        seats += shift.share * people.headcount * _shift_active(  # type: ignore[operator]
+            grid, shift.start_hour, shift.end_hour, shift.days)
+    productive = np.floor(seats * (1 - people.shrinkage) + 0.5).astype(np.int64)
+    change = np.r_[True, productive[1:] != productive[:-1]]
+    return grid.seconds[change], productive[change], seats
+
+
 def pool_capacity(s: Scenario, grid: Grid) -> tuple[list[np.ndarray], list[np.ndarray],
                                                     list[np.ndarray]]:
     """Per pool: the times its productive reviewers change, their number from then on,
-    and the scheduled seats in every grid cell.
+    and the scheduled seats in every grid cell (a pool in a team has none of its own:
+    :func:`team_capacity` has them).
 
     Productive reviewers are seats x (1 - shrinkage), rounded to whole reviewers.
     """
-    times, values, seats_all = [], [], []
-    for pool in s.pools.values():
-        seats = np.zeros(len(grid.seconds))
-        for shift in pool.shifts:
-            seats += shift.share * pool.headcount * _shift_active(
-                grid, shift.start_hour, shift.end_hour, shift.days)
-        productive = np.floor(seats * (1 - pool.shrinkage) + 0.5).astype(np.int64)
-        change = np.r_[True, productive[1:] != productive[:-1]]
-        times.append(grid.seconds[change])
-        values.append(productive[change])
-        seats_all.append(seats)
-    return times, values, seats_all
+    parts = [_capacity(pool if pool.team is None else None, grid) for pool in s.pools.values()]
+    return [p[0] for p in parts], [p[1] for p in parts], [p[2] for p in parts]
+
+
+def team_capacity(s: Scenario, grid: Grid) -> tuple[list[np.ndarray], list[np.ndarray],
+                                                    list[np.ndarray]]:
+    """The same per team (``s.teams`` order): one person is one seat for all its pools."""
+    parts = [_capacity(team, grid) for team in s.teams.values()]
+    return [p[0] for p in parts], [p[1] for p in parts], [p[2] for p in parts]

@@ -349,14 +349,15 @@ class Outcome:
         k: dict[str, float] = {}
         nd = int(decided.sum())
         costs = self._pool_numbers()
-        total = float(sum(c["cost"] for c in costs.values()))
+        total = float(sum(c.get("cost", 0.0) for c in costs.values()))
         k["cost_total"] = total
         k["cost_per_decision"] = total / nd if nd else np.nan
         ncorrect = int(self.correct[decided].sum())
         k["cost_per_correct_decision"] = total / ncorrect if ncorrect else np.nan
-        for pool, c in costs.items():
-            k[f"utilisation.{pool}"] = c["utilisation"]
-            k[f"cost.{pool}"] = c["cost"]
+        for pool, c in costs.items():  # pools with people of their own, and teams
+            if "cost" in c:
+                k[f"utilisation.{pool}"] = c["utilisation"]
+                k[f"cost.{pool}"] = c["cost"]
         return k
 
     def _open_series(self, m: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -370,39 +371,63 @@ class Outcome:
         return backlog, aged
 
     def _pool_numbers(self) -> dict[str, dict[str, float]]:
-        """Per pool, over the KPI window: utilisation, hours, cost, reviews, wait, queue."""
+        """Per pool, over the KPI window: utilisation, hours, cost, reviews, wait, queue;
+        then per team its people's numbers (a pool in a team has no people of its own:
+        its people KPIs are the team's, so one person is counted once)."""
         if self._pool_cache is not None:
             return self._pool_cache
         p, s = self.plan, self.plan.scenario
         t0, t1 = (self.warmup_s, self.horizon_s)
         out: dict[str, dict[str, float]] = {}
-        cell = np.diff(p.grid.seconds, append=p.grid.seconds[-1] + GRID_S)
-        in_win = (p.grid.seconds >= t0) & (p.grid.seconds < t1)
         for i, name in enumerate(p.pool_names):
             m = (p.v_pool == i) & ~np.isnan(self.start)
-            st = self.start[m]
             en = np.nan_to_num(self.end[m], nan=self.end_s)
-            busy = float(np.diff(_cum_busy(st, en, np.array([t0, t1])))[0])
-            productive = _step_integral(p.cap_times[i], p.cap_values[i], t0, t1)
-            paid_h = float((p.seats[i] * cell)[in_win].sum() / 3600.0)
             waits = (self.start[m] - self.enq[m])
             in_w = (self.enq[m] >= t0) & (self.enq[m] < t1)
             waiting = _open_count(self.enq[(p.v_pool == i)],
                                   np.nan_to_num(self.start[(p.v_pool == i)], nan=np.inf),
                                   np.arange(t0, t1 + 1, 3600.0))
+            people = {} if p.pool_team[i] >= 0 else self._people_numbers(
+                m, p.cap_times[i], p.cap_values[i], p.seats[i], s.pools[name].cost_per_hour)
             out[name] = {
-                "utilisation": busy / productive if productive > 0 else np.nan,
-                "busy_hours": busy / 3600.0,
-                "productive_hours": productive / 3600.0,
-                "paid_hours": paid_h,
-                "cost": paid_h * s.pools[name].cost_per_hour,
+                **people,
+                "busy_hours": self._busy_s(m) / 3600.0,
                 "reviews": float(((en >= t0) & (en < t1) & ~np.isnan(self.end[m])).sum()),
                 "wait_mean_h": float(waits[in_w].mean() / 3600.0) if in_w.any() else np.nan,
                 "queue_max": float(waiting.max()) if len(waiting) else 0.0,
                 **self._queue_numbers(i, s.pools[name].sla),
             }
+        pool_team = np.asarray([*p.pool_team, -1], np.int64)  # the wait pseudo-pool: none
+        for k, team in enumerate(p.team_names):
+            m = (pool_team[p.v_pool] == k) & ~np.isnan(self.start)
+            en = np.nan_to_num(self.end[m], nan=self.end_s)
+            out[team] = {**self._people_numbers(m, p.team_cap_times[k], p.team_cap_values[k],
+                                                p.team_seats[k], s.teams[team].cost_per_hour),
+                         "busy_hours": self._busy_s(m) / 3600.0,
+                         "reviews": float(((en >= t0) & (en < t1)
+                                           & ~np.isnan(self.end[m])).sum())}
         self._pool_cache = out
         return out
+
+    def _busy_s(self, m: np.ndarray) -> float:
+        """Seconds the visits ``m`` (started) kept a reviewer busy inside the KPI window."""
+        en = np.nan_to_num(self.end[m], nan=self.end_s)
+        return float(np.diff(_cum_busy(self.start[m], en,
+                                       np.array([self.warmup_s, self.horizon_s])))[0])
+
+    def _people_numbers(self, m: np.ndarray, cap_times: np.ndarray, cap_values: np.ndarray,
+                        seats: np.ndarray, cost_per_hour: float) -> dict[str, float]:
+        """Utilisation, productive and paid hours and cost of one roster (a pool's or a
+        team's) whose started visits are ``m``, over the KPI window."""
+        t0, t1 = self.warmup_s, self.horizon_s
+        grid = self.plan.grid.seconds
+        cell = np.diff(grid, append=grid[-1] + GRID_S)
+        in_win = (grid >= t0) & (grid < t1)
+        productive = _step_integral(cap_times, cap_values, t0, t1)
+        paid_h = float((seats * cell)[in_win].sum() / 3600.0)
+        return {"utilisation": self._busy_s(m) / productive if productive > 0 else np.nan,
+                "productive_hours": productive / 3600.0, "paid_hours": paid_h,
+                "cost": paid_h * cost_per_hour}
 
     def _queue_numbers(self, pool: int, sla: Sla | None) -> dict[str, float]:
         """A pool as a queue, over the visits that joined it in the KPI window.
@@ -473,7 +498,8 @@ class Outcome:
         return out
 
     def pool_series(self, rep: int) -> pd.DataFrame:
-        """Hourly busy reviewers, productive capacity and waiting items per pool."""
+        """Hourly busy reviewers, productive capacity and waiting items per pool (a pool in a
+        team: the team's capacity, which its pools share)."""
         p = self.plan
         t = np.arange(0.0, self.end_s + 1, 3600.0)
         frames = []
@@ -483,8 +509,10 @@ class Outcome:
             busy = np.diff(_cum_busy(self.start[started],
                                      np.nan_to_num(self.end[started], nan=self.end_s), t),
                            prepend=0.0) / 3600.0
-            idx = np.searchsorted(p.cap_times[i], t, side="right") - 1
-            cap = p.cap_values[i][np.clip(idx, 0, None)]
+            k = p.pool_team[i]  # a pool in a team can draw on the whole team
+            ct, cv = (p.cap_times[i], p.cap_values[i]) if k < 0 else \
+                (p.team_cap_times[k], p.team_cap_values[k])
+            cap = cv[np.clip(np.searchsorted(ct, t, side="right") - 1, 0, None)]
             waiting = _open_count(self.enq[m], np.nan_to_num(self.start[m], nan=np.inf), t)
             frames.append(pd.DataFrame({"replication": rep, "pool": name, "hours": t / 3600.0,
                                         "busy": busy, "capacity": cap, "waiting": waiting}))

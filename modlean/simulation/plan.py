@@ -38,7 +38,7 @@ from modlean.simulation.codes import (
     Stage,
 )
 from modlean.simulation.draws import Draws, sample_handling, stream
-from modlean.simulation.grid import GRID_S, Grid, pool_capacity, time_grid
+from modlean.simulation.grid import GRID_S, Grid, pool_capacity, team_capacity, time_grid
 from modlean.simulation.walk import Walk, step_handling, walk_workflow
 
 __all__ = ["Plan", "make_plan", "sample_handling"]  # sample_handling: from draws
@@ -86,6 +86,12 @@ class Plan:
     cap_values: list[np.ndarray] = field(default_factory=list)
     seats: list[np.ndarray] = field(default_factory=list)  # scheduled seats per grid cell
     disciplines: list[str] = field(default_factory=list)
+    # teams: people shared by several pools (a pool in a team has no capacity of its own)
+    team_names: list[str] = field(default_factory=list)
+    pool_team: list[int] = field(default_factory=list)  # per pool, its team's index or -1
+    team_cap_times: list[np.ndarray] = field(default_factory=list)
+    team_cap_values: list[np.ndarray] = field(default_factory=list)
+    team_seats: list[np.ndarray] = field(default_factory=list)
     # workflow steps of every item type, numbered in scenario order
     step_names: list[str] = field(default_factory=list)
     step_kinds: list[str] = field(default_factory=list)
@@ -170,6 +176,8 @@ def make_plan(s: Scenario, seed: int, replication: int) -> Plan:
     plan_visits = _visits(visits, items["score"], [p.discipline for p in s.pools.values()],
                           qa_before_send=s.qa.timing == "before_send")
     times, values, seats = pool_capacity(s, grid)
+    team_times, team_values, team_seats = team_capacity(s, grid)
+    team_names = list(s.teams)
     return Plan(
         scenario=s, grid=grid, type_names=type_names, pool_names=pool_names,
         item_type=items["item_type"].astype(np.int16), submit=items["submit"],
@@ -185,6 +193,10 @@ def make_plan(s: Scenario, seed: int, replication: int) -> Plan:
         reason=items["reason"].astype(np.int16), label_names=label_names,
         cap_times=times, cap_values=values, seats=seats,
         disciplines=[p.discipline for p in s.pools.values()],
+        team_names=team_names, team_cap_times=team_times, team_cap_values=team_values,
+        team_seats=team_seats,
+        pool_team=[team_names.index(p.team) if p.team is not None else -1
+                   for p in s.pools.values()],
         step_names=[st[1] for st in steps], step_kinds=[st[2] for st in steps], **plan_visits)
 
 

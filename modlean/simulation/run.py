@@ -38,7 +38,7 @@ from modlean.scenario import Scenario, scenario_from_dict
 from modlean.simulation.codes import UNLIMITED
 from modlean.simulation.engine import run_engine
 from modlean.simulation.outcome import Outcome
-from modlean.simulation.plan import make_plan
+from modlean.simulation.plan import Plan, make_plan
 from modlean.simulation.result import SimulationResult
 from modlean.simulation.size import check_run_size
 from modlean.simulation.tables import build_event_log, build_item_table
@@ -133,6 +133,16 @@ def _replicate(task: tuple[dict[str, Any], int, int, int, bool, bool]
                            event_log=event_log, item_table=item_table)
 
 
+def _team_inputs(plan: Plan) -> dict[str, Any]:
+    """The engine's team arguments: none when no team works a pool (the fast path)."""
+    if all(t < 0 for t in plan.pool_team):
+        return {}
+    teams = [[p for p, t in enumerate(plan.pool_team) if t == k]
+             for k in range(len(plan.team_names))]
+    return {"teams": teams, "team_cap_times": plan.team_cap_times,
+            "team_cap_values": plan.team_cap_values}
+
+
 def run_replication(scenario: Scenario, seed: int, replication: int = 0, *,
                     replications: int = 1, event_log: bool = True, item_table: bool = True
                     ) -> dict[str, pd.DataFrame | None]:
@@ -152,7 +162,7 @@ def run_replication(scenario: Scenario, seed: int, replication: int = 0, *,
                      cap_times=plan.cap_times + extra[0],
                      cap_values=plan.cap_values + extra[1],
                      disciplines=plan.disciplines + extra[2], end_time=plan.end_s,
-                     record_seats=event_log)
+                     record_seats=event_log, **_team_inputs(plan))
     del firsts, first_times, order
     gc.collect()  # the engine's callbacks form reference cycles holding its arrays
     out = Outcome(plan, res.start, res.end, res.seat)

@@ -358,19 +358,38 @@ def _kept(block: Events) -> Events:
     return items, times, starts, resource, acts
 
 
+def _seat_groups(plan: Plan) -> list[tuple[str, int]]:
+    """Who owns seats, with how many: the pools with people of their own, then the teams
+    (a pool in a team has no seats: its reviewers are the team's people)."""
+    def size(values: np.ndarray) -> int:
+        return max(1, int(values.max()) if len(values) else 1)
+
+    groups = [(name, 0 if team >= 0 else size(v))
+              for name, team, v in zip(plan.pool_names, plan.pool_team or
+                                       [-1] * len(plan.pool_names), plan.cap_values,
+                                       strict=True)]
+    return groups + [(name, size(v)) for name, v in zip(plan.team_names,
+                                                       plan.team_cap_values, strict=True)]
+
+
 def _pool_offsets(plan: Plan) -> np.ndarray:
-    """Resource code of each pool's first seat (codes 0-2 are seller, model, system)."""
-    return np.cumsum([len(Resource)] + [max(1, int(v.max()) if len(v) else 1)
-                                        for v in plan.cap_values])
+    """Resource code of each pool's first seat (a pool in a team: its team's first seat;
+    codes 0-2 are seller, model, system), then the code after the last seat."""
+    first = np.cumsum([len(Resource)] + [n for _, n in _seat_groups(plan)])
+    n_pools = len(plan.pool_names)
+    teams = plan.pool_team or [-1] * n_pools
+    return np.array([first[n_pools + t] if t >= 0 else first[i] for i, t in enumerate(teams)]
+                    + [first[-1]])
 
 
 # --------------------------------------------------------------------------- event log
 
-def _resource_names(plan: Plan, pool_offset: np.ndarray) -> list[str]:
-    """Names of the resource codes: the fixed ones, then ``<pool>_001`` ... per seat."""
+def _resource_names(plan: Plan) -> list[str]:
+    """Names of the resource codes: the fixed ones, then ``<pool>_001`` ... per seat of a
+    pool, then ``<team>_001`` ... per person of a team (one person, every pool they work)."""
     names = list(FIXED_RESOURCES)
-    for name, hi, lo in zip(plan.pool_names, pool_offset[1:], pool_offset[:-1], strict=True):
-        names += [f"{name}_{k + 1:03d}" for k in range(hi - lo)]
+    for name, n in _seat_groups(plan):
+        names += [f"{name}_{k + 1:03d}" for k in range(n)]
     return names
 
 
@@ -423,7 +442,7 @@ def build_event_log(out: Outcome, rep: int, reps: int, *, release: bool = False)
     """
     p, s = out.plan, out.plan.scenario
     pool_offset = _pool_offsets(p)
-    names = _resource_names(p, pool_offset)
+    names = _resource_names(p)
     # per-item attributes, compact, before the arrays they come from are released
     attrs = _item_attributes(out)
     activities, step_acts = activity_names(p)

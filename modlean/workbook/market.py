@@ -262,7 +262,7 @@ def reviewer_pool(scenario: Scenario, name: str | None = None) -> str:
         return name
     if not pools:
         raise ParameterError(f"scenario {scenario.name!r} has no reviewer pool")
-    return max(pools, key=lambda p: pools[p].headcount)
+    return max(pools, key=lambda p: pools[p].headcount or 0)  # a pool in a team: 0 own people
 
 
 def _from_parameters(params: Mapping[str, Any]) -> MarketSettings:
