@@ -185,7 +185,7 @@ def test_the_sample_workbook_lists_the_sample_markets_and_batch_checks_markets_a
     from modlean.workbook import load_workbook
 
     book = load_workbook(ROOT / "data" / "workbook.yaml")
-    assert list(book.markets) == ["US", "UK", "ID", "MY", "TH"]
+    assert list(book.markets) == ["US", "UK", "ID", "MY", "TH", "DE"]
     assert all(m.has("qa") and m.has("register") and m.has("sop") for m in book.markets.values())
     code = main(["batch", str(NOTEBOOKS[0]), "--workbook", str(ROOT / "data" / "workbook.yaml"),
                  "--markets", "US,Uk", "--out", str(tmp_path / "out"), "--quiet"])
