@@ -184,6 +184,9 @@ def market_beside_peers(statements: pd.DataFrame, peers: PeerBenchmarks | pd.Dat
     (:func:`modlean.dsa.build_statements`) are counted exactly as the dumps are.
     """
     table = peers.table if isinstance(peers, PeerBenchmarks) else peers
+    if market in set(table["platform"]):
+        raise ParameterError(f"market {market!r} is also a peer in the benchmark file; expected "
+                             "another name for the market's own figures")
     own = benchmark_table(merge_counts([count_statements(statements, market)]))
     both = pd.concat([table.assign(side="peer"), own.assign(side="market")], ignore_index=True)
     by = ["platform", "category"] if by_category else ["platform"]

@@ -124,28 +124,32 @@ def _header(stream: io.BufferedReader, where: str) -> list[str]:
 def _check_columns(found: Sequence[str], columns: Sequence[str], where: str) -> None:
     missing = [c for c in columns if c not in found]
     if missing:
-        shown = ", ".join(found[:8]) + (", ..." if len(found) > 8 else "")
-        raise LogError("a column the peer figures need is missing", source=where,
-                       column=missing[0], found=f"columns {shown}" if found else "no header",
-                       expected="the columns of the database's daily dumps; also missing: "
-                       + (", ".join(missing[1:]) or "none") + suggest(missing[0], list(found)))
+        shown = ", ".join(found[:6]) + (", ..." if len(found) > 6 else "")
+        others = [f for f in found if f not in columns]
+        raise LogError(f"the column{'s' if len(missing) > 1 else ''} "
+                       f"{', '.join(repr(m) for m in missing)} the peer figures need "
+                       f"{'are' if len(missing) > 1 else 'is'} missing; the header has "
+                       f"{len(found)} columns ({shown or 'none'})", source=where,
+                       expected="the columns of the database's daily dumps (docs/dsa.md)"
+                       + suggest(missing[0], others))
 
 
 def _csv_batches(raw: IO[bytes], where: str, columns: Sequence[str],
                  block_size: int) -> Iterator[tuple[str, pa.RecordBatch]]:
     stream = io.BufferedReader(raw, buffer_size=_HEADER_PEEK)  # type: ignore[arg-type]
     _check_columns(_header(stream, where), columns, where)
-    reader = pacsv.open_csv(
-        stream,
-        read_options=pacsv.ReadOptions(block_size=block_size, use_threads=False),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            include_columns=list(columns), column_types=dict.fromkeys(columns, pa.string()),
-            strings_can_be_null=False, quoted_strings_can_be_null=False),
-    )
-    rows = 0
+    rows, reader = 0, None
     while True:
-        try:
+        try:  # the first block is parsed when the reader opens
+            reader = reader or pacsv.open_csv(
+                stream,
+                read_options=pacsv.ReadOptions(block_size=block_size, use_threads=False),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(
+                    include_columns=list(columns),
+                    column_types=dict.fromkeys(columns, pa.string()),
+                    strings_can_be_null=False, quoted_strings_can_be_null=False),
+            )
             batch = reader.read_next_batch()
         except StopIteration:
             return

@@ -231,10 +231,14 @@ def count_statements(statements: pd.DataFrame, platform: str,
     as the peers are, under the name ``platform``."""
     table = statements.copy()
     table["platform_name"] = platform
-    for name in ("decision_visibility",):  # a list field: non-empty lists count
-        if name in table:
-            table[name] = table[name].map(lambda v: "x" if isinstance(v, list | tuple) and v
-                                          else "")
+    for name in ("decision_visibility", "decision_monetary", "decision_provision",
+                 "decision_account"):  # a restriction the mapping never sets: absent
+        if name not in table:
+            table[name] = ""
+    # A list field (visibility) counts when its list is not empty.
+    table["decision_visibility"] = table["decision_visibility"].map(
+        lambda v: "x" if (isinstance(v, list | tuple) and v) or (isinstance(v, str) and v)
+        else "")
     missing = [c for c in NEEDED_COLUMNS if c not in table]
     if missing:
         raise ParameterError(f"the statements lack the columns {', '.join(missing)}; expected "
