@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 from test_dsa_statements import TEMPLATE, hand_log
 
+from modlean.cli import main
 from modlean.dsa import (
     ATTRIBUTION,
     COUNT_COLUMNS,
@@ -36,6 +37,7 @@ from modlean.dsa import (
 )
 from modlean.dsa.synthetic import SyntheticPlatform
 from modlean.errors import LogError, ParameterError
+from modlean.plots.peers import PEER_CHART_FIGURES, peers_chart
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dsa"
 NEW = [FIXTURES / "sor-global-2025-07-01-rows.csv",
@@ -177,10 +179,10 @@ def test_lag_quantiles_exact_at_day_resolution(tmp_path):
     for name in ("Temu", "Amazon Store"):
         mine = lag[rows["platform_name"] == name].to_numpy()
         got = summary.set_index("platform").loc[name]
-        assert got["lag_median_days"] == np.quantile(mine, 0.5, method="inverted_cdf")
-        assert got["lag_p90_days"] == np.quantile(mine, 0.9, method="inverted_cdf")
+        assert got["sor_lag_median_days"] == np.quantile(mine, 0.5, method="inverted_cdf")
+        assert got["sor_lag_p90_days"] == np.quantile(mine, 0.9, method="inverted_cdf")
         share = (rows.loc[rows["platform_name"] == name, "automated_detection"] == "Yes").mean()
-        assert got["automated_detection_share"] == pytest.approx(share)
+        assert got["sor_automated_detection_share"] == pytest.approx(share)
 
 
 def test_parquet_dumps_text_or_typed_count_the_same(tmp_path):
@@ -231,13 +233,13 @@ def test_market_beside_peers(real_days):
     us = tidy[tidy["platform"] == "US"].set_index("figure")["value"]
     assert (tidy.loc[tidy["platform"] == "US", "side"] == "market").all()
     # the hand log: 4 statements, detection Yes on A and B, model decided A alone
-    assert us["statements"] == 4
-    assert us["automated_detection_share"] == 0.5
-    assert us["fully_automated_share"] == 0.25
-    assert us["provision_share"] == 0.25 and us["visibility_share"] == 0.75
-    assert us["lag_median_days"] == 1  # lags 0, 1, 2 and 103 days
+    assert us["sor_statements"] == 4
+    assert us["sor_automated_detection_share"] == 0.5
+    assert us["sor_fully_automated_share"] == 0.25
+    assert us["sor_provision_share"] == 0.25 and us["sor_visibility_share"] == 0.75
+    assert us["sor_lag_median_days"] == 1  # lags 0, 1, 2 and 103 days
     idealo = tidy[tidy["platform"] == "Idealo"].set_index("figure")["value"]
-    assert idealo["statements"] == 2 and idealo["automated_decision_share"] == 1
+    assert idealo["sor_statements"] == 2 and idealo["sor_automated_decision_share"] == 1
     with pytest.raises(ParameterError, match="market 'Idealo' is also a peer"):
         market_beside_peers(statements, peers, market="Idealo")
 
@@ -286,3 +288,53 @@ def test_synthetic_platform_shares_follow_their_parameters():
     assert shares["AUTOMATED_DECISION_FULLY"] == pytest.approx(0.5, abs=0.015)
     assert shares["AUTOMATED_DECISION_PARTIALLY"] == pytest.approx(0.2, abs=0.015)
     assert synthetic_dump(100, seed=2).equals(synthetic_dump(100, seed=2))
+
+
+def test_cli_writes_the_file_and_prints_the_attribution(real_days, tmp_path, capsys):
+    out = tmp_path / "peers.parquet"
+    assert main(["dsa", "peers", *map(str, real_days), "--platform", "Idealo", "--platform",
+                 "TikTok", "--category", "PROTECTION_OF_MINORS", "--out", str(out),
+                 "--workers", "1", "--block-mib", "0.01"]) == 0
+    printed = capsys.readouterr().out
+    assert "10 statements read from 2 file(s)" in printed
+    assert "(c) European Union, licensed under CC BY 4.0" in printed
+    assert "Automated detection share" in printed and "100.0 %" in printed
+    table = read_benchmarks(out).table
+    assert sorted(table["platform"]) == ["Idealo", "TikTok"]
+
+
+def test_cli_bad_input_exits_2_and_writes_nothing(real_days, tmp_path, capsys):
+    out = tmp_path / "peers.parquet"
+    assert main(["dsa", "peers", *map(str, real_days), "--platform", "Idealoo",
+                 "--out", str(out)]) == 2
+    assert "did you mean 'Idealo'?" in capsys.readouterr().err
+    not_zip = tmp_path / "sor-global-2025-07-02-full.zip"
+    not_zip.write_text("no zip")
+    assert main(["dsa", "peers", str(not_zip), "--platform", "Idealo", "--out", str(out)]) == 2
+    assert "not a zip archive" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_cli_help_explains_the_figures(capsys):
+    with pytest.raises(SystemExit):
+        main(["dsa", "peers", "--help"])
+    text = capsys.readouterr().out
+    for words in ("application_date - content_date", "exact at day resolution", "CC BY 4.0",
+                  "--scheduler", "--platform"):
+        assert words in text
+
+
+def test_the_sample_file_is_labelled_and_plots_beside_a_market():
+    sample = read_benchmarks(Path(__file__).parents[1] / "data" / "dsa_peers_SAMPLE.parquet")
+    assert sample.meta["sample"].startswith("SYNTHETIC SAMPLE")
+    assert set(sample.table["platform"]) == {"AliExpress", "Temu", "Amazon Store", "TikTok"}
+    statements = build_statements(hand_log(), load_mapping(TEMPLATE)).statements
+    tidy = market_beside_peers(statements, sample, market="US")
+    shares = tidy[tidy["figure"] == "sor_fully_automated_share"].set_index("platform")["value"]
+    # the sample follows the published solely-automated shares (DOMAIN 3.3), within noise
+    assert shares["Temu"] > 0.99 and shares["Amazon Store"] == pytest.approx(0.061, abs=0.02)
+    fig = peers_chart(tidy, attribution=sample.attribution)
+    assert len(fig.axes) == len(PEER_CHART_FIGURES)
+    assert fig.axes[0].get_yticklabels()[0].get_text() == "US"
+    with pytest.raises(ParameterError, match="no figures for category 'X'"):
+        peers_chart(tidy, category="X")

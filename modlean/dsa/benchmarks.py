@@ -39,9 +39,10 @@ ATTRIBUTION = ("Source: DSA Transparency Database (transparency.dsa.ec.europa.eu
                "(https://creativecommons.org/licenses/by/4.0/). Aggregated by modlean: counts "
                "per platform, category and day; not endorsed by the European Commission.")
 #: The figures :func:`peer_summary` gives, in order (shares are of the statements).
-FIGURES = ["statements", "automated_detection_share", "automated_decision_share",
-           "fully_automated_share", "visibility_share", "monetary_share", "provision_share",
-           "account_share", "lag_median_days", "lag_p90_days"]
+#: Their labels, units and definitions are in the KPI catalogue (modlean/kpis.yaml).
+FIGURES = ["sor_statements", "sor_automated_detection_share", "sor_automated_decision_share",
+           "sor_fully_automated_share", "sor_visibility_share", "sor_monetary_share",
+           "sor_provision_share", "sor_account_share", "sor_lag_median_days", "sor_lag_p90_days"]
 _META_KEY = b"modlean.dsa_peers"
 
 
@@ -157,20 +158,20 @@ def peer_summary(table: pd.DataFrame, by: list[str] | None = None,
     counts = _counts_of(table[keep])
     sums = counts.counts.groupby(by, sort=True)[COUNT_COLUMNS].sum()
     n = sums["statements"].where(sums["statements"] > 0)
-    out = pd.DataFrame({"statements": sums["statements"]})
-    out["automated_detection_share"] = sums["detection_automated"] / n
-    out["automated_decision_share"] = (sums["decision_fully"] + sums["decision_partially"]
-                                       + sums["decision_automated_unstated"]) / n
-    out["fully_automated_share"] = sums["decision_fully"] / n
+    out = pd.DataFrame({"sor_statements": sums["statements"]})
+    out["sor_automated_detection_share"] = sums["detection_automated"] / n
+    out["sor_automated_decision_share"] = (sums["decision_fully"] + sums["decision_partially"]
+                                           + sums["decision_automated_unstated"]) / n
+    out["sor_fully_automated_share"] = sums["decision_fully"] / n
     for name in ("visibility", "monetary", "provision", "account"):
-        out[f"{name}_share"] = sums[name] / n
+        out[f"sor_{name}_share"] = sums[name] / n
     lags = counts.lags.groupby([*by, "lag_days"], sort=True)["statements"].sum().reset_index()
     # One quantile per group: a loop over groups (platforms x categories), not over rows.
     quantiles = {key: (_quantile(g["lag_days"].to_numpy(), g["statements"].to_numpy(), 0.5),
                        _quantile(g["lag_days"].to_numpy(), g["statements"].to_numpy(), 0.9))
                  for key, g in lags.groupby(by if len(by) > 1 else by[0], sort=False)}
-    out["lag_median_days"] = [quantiles.get(k, (np.nan, np.nan))[0] for k in out.index]
-    out["lag_p90_days"] = [quantiles.get(k, (np.nan, np.nan))[1] for k in out.index]
+    out["sor_lag_median_days"] = [quantiles.get(k, (np.nan, np.nan))[0] for k in out.index]
+    out["sor_lag_p90_days"] = [quantiles.get(k, (np.nan, np.nan))[1] for k in out.index]
     return out.reset_index()
 
 
