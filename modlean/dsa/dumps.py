@@ -35,7 +35,7 @@ from modlean.errors import LogError
 __all__ = ["BLOCK_SIZE", "DUMP_SUFFIXES", "dump_batches", "dump_files"]
 
 #: Bytes of CSV text parsed at a time (one record batch); memory grows with it, not with the file.
-BLOCK_SIZE = 16 << 20
+BLOCK_SIZE = 4 << 20
 #: The files a dump argument may name (a folder stands for the files of these kinds in it).
 DUMP_SUFFIXES = (".zip", ".csv", ".parquet")
 _HEADER_PEEK = 1 << 16

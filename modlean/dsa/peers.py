@@ -60,6 +60,7 @@ _DECISIONS = {"AUTOMATED_DECISION_FULLY": "decision_fully",
               "No": "decision_not_automated", "Yes": "decision_automated_unstated"}
 _PREFIX = "STATEMENT_CATEGORY_"
 _MERGE_EVERY = 32
+_NO_DAY = -(10**9)  # the day code of an application_date that is no date
 
 
 @dataclass
@@ -137,6 +138,31 @@ def _given(column: pa.Array) -> np.ndarray:
     return given.to_numpy(zero_copy_only=False)
 
 
+def _renamed() -> dict[str, str]:
+    """Old category name -> current name (a v1 name without a successor keeps its name)."""
+    vocab = vocabulary()
+    return {old: (vocab.to_v2("category", old)[1] or old) for old in vocab.v1.get("category", ())}
+
+
+def _codes(text: pa.Array | pa.ChunkedArray,
+           rename: dict[str, str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of a text column and the names they stand for (renamed, merged)."""
+    if isinstance(text, pa.ChunkedArray):  # a whole table rather than one batch
+        text = text.combine_chunks()
+    encoded = pc.dictionary_encode(text)
+    names = np.array(encoded.dictionary.to_pylist(), dtype=object)
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype("int64")
+    if rename:
+        names = np.array([rename.get(n, n) for n in names], dtype=object)  # a few dozen names
+        names, merged = np.unique(names, return_inverse=True) if len(names) else (names, names)
+        codes = merged.astype("int64")[codes] if len(codes) else codes
+    return codes, names
+
+
+def _equals(text: pa.Array, values: list[str]) -> np.ndarray:
+    return pc.is_in(text, pa.array(values, pa.string())).to_numpy(zero_copy_only=False)
+
+
 def count_batch(batch: pa.RecordBatch | pa.Table, platforms: Sequence[str] | None = None,
                 categories: Sequence[str] | None = None) -> PeerCounts:
     """Count one batch of statements (dump columns), keeping ``platforms`` and ``categories``.
@@ -155,34 +181,36 @@ def count_batch(batch: pa.RecordBatch | pa.Table, platforms: Sequence[str] | Non
     if keep is not None:
         batch = batch.filter(keep)
         platform, category = platform.filter(keep), category.filter(keep)
-    vocab = vocabulary()
-    renamed = {old: (new or old) for old in vocab.v1.get("category", ())
-               for new in [vocab.to_v2("category", old)[1]]}
     applied = _days(batch.column("application_date"))
     lag = applied - _days(batch.column("content_date"))
-    decision = _text(batch.column("automated_decision")).to_numpy(zero_copy_only=False)
-    detection = _text(batch.column("automated_detection")).to_numpy(zero_copy_only=False)
+    decision = _text(batch.column("automated_decision"))
+    detection = _text(batch.column("automated_detection"))
+    # Group on small integer codes (the names are looked up once per group, at the end).
+    platform_code, platform_names = _codes(platform)
+    category_code, category_names_ = _codes(category, _renamed())
+    day_code = np.where(np.isnan(applied), _NO_DAY, np.nan_to_num(applied)).astype("int64")
     rows = pd.DataFrame({
-        "platform": platform.to_numpy(zero_copy_only=False),
-        "category": pd.Series(category.to_numpy(zero_copy_only=False)).replace(renamed),
-        "day": pd.to_datetime(applied, unit="D"),
-        "statements": 1,
-        "detection_automated": detection == "Yes",
-        "detection_not_automated": detection == "No",
-        **{name: np.isin(decision, [v for v, n in _DECISIONS.items() if n == name])
+        "platform": platform_code, "category": category_code, "day": day_code,
+        "statements": np.ones(len(day_code), dtype="int64"),
+        "detection_automated": _equals(detection, ["Yes"]),
+        "detection_not_automated": _equals(detection, ["No"]),
+        **{name: _equals(decision, [v for v, n in _DECISIONS.items() if n == name])
            for name in dict.fromkeys(_DECISIONS.values())},
         "visibility": _given(batch.column("decision_visibility")),
         "monetary": _given(batch.column("decision_monetary")),
         "provision": _given(batch.column("decision_provision")),
         "account": _given(batch.column("decision_account")),
         "lag_unknown": np.isnan(lag),
-        "lag_days": lag,
     })
-    counts = (rows.groupby(KEYS, sort=False, dropna=False)[COUNT_COLUMNS].sum()
-              .astype("int64").reset_index())
-    known = rows[~rows["lag_unknown"]].astype({"lag_days": "int64"})
-    lags = known.groupby([*KEYS, "lag_days"], sort=False, dropna=False).size() \
-        .rename("statements").reset_index()
+    counts = rows.groupby(KEYS, sort=False)[COUNT_COLUMNS].sum().astype("int64").reset_index()
+    known = ~np.isnan(lag)
+    lags = (rows.loc[known, KEYS].assign(lag_days=lag[known].astype("int64"))
+            .groupby([*KEYS, "lag_days"], sort=False).size().rename("statements").reset_index())
+    for table in (counts, lags):
+        table["platform"] = platform_names[table["platform"].to_numpy()]
+        table["category"] = category_names_[table["category"].to_numpy()]
+        days = table["day"].to_numpy()
+        table["day"] = pd.to_datetime(np.where(days == _NO_DAY, np.nan, days), unit="D")
     return PeerCounts(counts, lags, platforms_seen, sum(platforms_seen.values()))
 
 
