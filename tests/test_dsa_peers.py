@@ -212,6 +212,14 @@ def test_days_in_parallel_equal_days_in_turn(tmp_path):
     assert inline["statements"].sum() > 0
 
 
+def test_days_on_a_dask_cluster_equal_days_in_turn(real_days):
+    pytest.importorskip("dask.distributed")
+    inline = benchmark_table(peer_benchmarks(real_days, ["Idealo", "TikTok"], workers=1))
+    on_dask = benchmark_table(peer_benchmarks(real_days, ["Idealo", "TikTok"],
+                                              scheduler="local"))
+    pd.testing.assert_frame_equal(inline, on_dask)
+
+
 def test_benchmark_file_round_trip_with_attribution(tmp_path, real_days):
     result = peer_benchmarks(real_days, ["Idealo", "TikTok"])
     path = write_benchmarks(result, tmp_path / "peers.parquet")
