@@ -44,6 +44,7 @@ bench: $(STAMP_DEV)
 data: $(STAMP_CORE)
 	$(PY) data/make_sample_logs.py
 	$(PY) data/make_sample_export.py
+	$(PY) data/make_sample_peers.py
 
 clean:
 	rm -rf $(VENV) outputs/*/ .pytest_cache .ruff_cache

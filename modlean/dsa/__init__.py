@@ -9,14 +9,43 @@ the public dumps back. ``report`` fills the harmonised transparency report's
 quantitative parts (Implementing Regulation (EU) 2024/2835, Annex I, labels in
 ``annex.yaml``) and ``report_html`` shows them. docs/dsa.md explains each field's source in the log.
 
+Peer benchmarks from the public daily dumps: ``dumps`` streams a dump's
+batches, ``peers`` counts them per platform x category x day (mergeably, one
+task per file through the executor), ``benchmarks`` writes and reads the
+benchmark Parquet file (with the data's attribution) and puts the market's own
+statements beside the peers; ``synthetic`` makes seeded dump-shaped rows for the
+sample file, the bench and tests.
+
 Other subpackages import these names from here, not from the modules inside.
 """
 
 from __future__ import annotations
 
 from modlean.dsa.annex import annex, category_rows
+from modlean.dsa.benchmarks import (
+    ATTRIBUTION,
+    FIGURES,
+    PeerBenchmarks,
+    benchmark_table,
+    lag_distribution,
+    market_beside_peers,
+    peer_summary,
+    read_benchmarks,
+    write_benchmarks,
+)
+from modlean.dsa.dumps import BLOCK_SIZE, dump_batches, dump_files
 from modlean.dsa.formats import BATCH_SIZE, read_dump, to_csv_text, to_jsonl_text
 from modlean.dsa.mapping import STATEMENT_KEYS, Mapping, load_mapping, mapping_from_dict
+from modlean.dsa.peers import (
+    COUNT_COLUMNS,
+    NEEDED_COLUMNS,
+    PeerCounts,
+    category_names,
+    count_batch,
+    count_statements,
+    merge_counts,
+    peer_benchmarks,
+)
 from modlean.dsa.report import (
     NOT_SUPPORTED_COLUMNS,
     PARTS,
@@ -28,6 +57,12 @@ from modlean.dsa.report import (
 from modlean.dsa.report_html import report_html
 from modlean.dsa.rules import PROBLEM_COLUMNS, to_current_taxonomy, validate
 from modlean.dsa.statements import ISSUE_COLUMNS, Statements, build_statements, required_columns
+from modlean.dsa.synthetic import (
+    PUBLISHED_PEERS,
+    SyntheticPlatform,
+    synthetic_dump,
+    write_dump_zip,
+)
 from modlean.dsa.vocabulary import (
     API_FIELDS,
     LIST_FIELDS,
@@ -39,28 +74,50 @@ from modlean.dsa.vocabulary import (
 
 __all__ = [
     "API_FIELDS",
+    "ATTRIBUTION",
     "BATCH_SIZE",
+    "BLOCK_SIZE",
+    "COUNT_COLUMNS",
+    "FIGURES",
     "ISSUE_COLUMNS",
     "LIST_FIELDS",
+    "NEEDED_COLUMNS",
     "NOT_SUPPORTED_COLUMNS",
     "PARTS",
     "PROBLEM_COLUMNS",
+    "PUBLISHED_PEERS",
     "STATEMENT_KEYS",
     "Mapping",
+    "PeerBenchmarks",
+    "PeerCounts",
     "Statements",
+    "SyntheticPlatform",
     "TransparencyReport",
     "Vocabulary",
     "annex",
+    "benchmark_table",
     "build_statements",
+    "category_names",
     "category_rows",
+    "count_batch",
+    "count_statements",
+    "dump_batches",
+    "dump_files",
     "expected_values",
+    "lag_distribution",
     "load_mapping",
     "mapping_from_dict",
+    "market_beside_peers",
+    "merge_counts",
+    "peer_benchmarks",
+    "peer_summary",
+    "read_benchmarks",
     "read_dump",
     "report_columns",
     "report_html",
     "report_period",
     "required_columns",
+    "synthetic_dump",
     "to_csv_text",
     "to_current_taxonomy",
     "to_jsonl_text",
@@ -68,4 +125,6 @@ __all__ = [
     "unknown_value",
     "validate",
     "vocabulary",
+    "write_benchmarks",
+    "write_dump_zip",
 ]

@@ -2,7 +2,8 @@
 
 Each area has its own module: ``plots.overview`` (activity counts, arrivals, run
 status), ``plots.process`` (process maps, variants, waits, WIP),
-``plots.simulation``, ``plots.whatif``, ``plots.quality`` and ``plots.risk``.
+``plots.simulation``, ``plots.whatif``, ``plots.quality``, ``plots.risk`` and
+``plots.peers`` (DSA peer benchmarks).
 They all start from :func:`figure` (``plots.style``), so colours, fonts and
 sizes agree across notebooks and reports. Functions return the matplotlib
 ``Figure`` and never call ``plt.show()``; :func:`save` writes one atomically.
