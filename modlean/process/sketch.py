@@ -9,9 +9,10 @@ Quantiles come from the bins: each non-zero value falls in a bin
 ``[r**b, r**(b + 1))`` of its magnitude (``r`` = :data:`RATIO`, 1.01), zero has
 a bin of its own, negatives mirror positives. A quantile is computed as numpy's
 default (linear interpolation between the order statistics ``k`` and ``k + 1``
-at ``q * (n - 1)``), with each order statistic replaced by the middle of its bin
-(clipped to the group's exact minimum and maximum). So the error of a quantile
-is at most :data:`RELATIVE_ERROR` (``(r - 1) / (r + 1)``, under 0.5 %) of the
+at ``q * (n - 1)``), with each order statistic replaced by its bin's value
+``r**b * 2r / (1 + r)`` (clipped to the group's exact minimum and maximum). So
+the error of a quantile is at most :data:`RELATIVE_ERROR` (``(r - 1) / (r + 1)``,
+under 0.5 %) of the
 larger magnitude of the two order statistics; the minimum, maximum, a group of
 one value and values of exactly 0 are exact.
 """
@@ -76,9 +77,10 @@ def bin_codes(seconds: np.ndarray) -> np.ndarray:
 
 
 def bin_values(codes: np.ndarray) -> np.ndarray:
-    """The middle of each bin, ``r**b * (1 + r) / 2`` with the bin's sign (0 for zero)."""
+    """The value standing for each bin: ``r**b * 2r / (1 + r)`` with the bin's sign (0 for
+    zero), the point whose relative error to either edge is the same, (r - 1) / (r + 1)."""
     b = np.abs(codes).astype(float) - _OFFSET
-    return np.sign(codes) * RATIO ** b * (1 + RATIO) / 2
+    return np.sign(codes) * RATIO ** b * (2 * RATIO / (1 + RATIO))
 
 
 def sketch(seconds: np.ndarray, groups: np.ndarray, keys: pd.DataFrame) -> Sketch:
