@@ -98,7 +98,12 @@ def sketch(seconds: np.ndarray, groups: np.ndarray, keys: pd.DataFrame) -> Sketc
     stats = stats[count > 0]
     span = 4 * _OFFSET  # codes lie in (-2 * offset, 2 * offset)
     combined = groups.astype(np.int64) * span + (bin_codes(seconds) + 2 * _OFFSET)
-    unique, n_in = np.unique(combined, return_counts=True)
+    if n * span <= 1 << 24:  # few groups: one counting pass, no sort
+        counted = np.bincount(combined, minlength=n * span)
+        unique = np.flatnonzero(counted)
+        n_in = counted[unique]
+    else:
+        unique, n_in = np.unique(combined, return_counts=True)
     bins = keys.iloc[unique // span].reset_index(drop=True)
     bins = bins.assign(code=(unique % span - 2 * _OFFSET).astype(np.int32), n=n_in)
     return _sorted(Sketch(list(keys.columns), stats, bins))
