@@ -197,6 +197,20 @@ def test_integer_ids_time_zones_and_categoricals(tmp_path):
     _assert_equal(result, whole)
 
 
+def test_text_ids_in_one_file_and_integer_ids_in_another(tmp_path):
+    log = _awkward_log(n_cases=200, seed=12)
+    log["case_id"] = log["case_id"].str[1:].astype(int)
+    (tmp_path / "ds").mkdir()
+    half = len(log) // 2
+    log.iloc[:half].assign(case_id=lambda f: f["case_id"].astype(str)).to_parquet(
+        tmp_path / "ds" / "a.parquet", index=False)
+    log.iloc[half:].to_parquet(tmp_path / "ds" / "b.parquet", index=False)
+    whole = read_dataset(tmp_path / "ds")
+    assert whole["case_id"].nunique() == log["case_id"].nunique()
+    _assert_equal(process.mine_dataset(tmp_path / "ds", engine="out-of-core", partitions=5,
+                                       workers=1), whole)
+
+
 def test_hive_partitioned_parquet(tmp_path):
     log = _awkward_log(seed=9)
     log["day"] = log["timestamp"].dt.strftime("%Y-%m-%d")

@@ -173,8 +173,10 @@ def _batches(folder: Path, files: list[Path], kind: str, read_options: dict[str,
         dataset = _parquet_dataset(folder, files)
         case = resolve_columns(dataset.schema.names, read_options.get("mapping"),
                                str(folder))["case_id"]
-        scanner = dataset.scanner(batch_size=_BATCH_ROWS)
-        yield from ((b, case) for b in _scan(scanner.to_batches, folder) if b.num_rows)
+        batches = dataset.scanner(batch_size=_BATCH_ROWS).to_batches()
+        while (batch := _scan(lambda: next(batches, None), folder)) is not None:
+            if batch.num_rows:
+                yield batch, case
         return
     for f in files:  # a text export is read whole: one file must fit in memory
         frame = read_log(f, **read_options)
