@@ -33,7 +33,7 @@ def register(sub: SubParsers) -> None:
         "partitioned or not) or CSV exports: it is mined in memory up to "
         f"{_MAX_IN_MEMORY:,} events and out of core (partitions of whole cases on disk, "
         "local processes or a Dask cluster) past that; --engine forces either. Out of "
-        "core, quantiles come from log-spaced bins (error under 0.5%%, stated in "
+        "core, quantiles come from log-spaced bins (error under 0.5%, stated in "
         "summary.json). Exit 0 on success, 2 on bad input.",
     )
     p.add_argument("log", metavar="LOG",
