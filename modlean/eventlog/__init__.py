@@ -6,7 +6,9 @@ Modules: ``read`` (the front: read_log, summarize), ``readers`` (the format
 registry), ``columns`` (canonical names and aliases), ``values`` (ids, numbers and
 times), ``lifecycle`` (start/complete pairing), ``canonical`` (the last step to the
 canonical shape), ``timestamps`` (the clock) and ``arrays`` (EventArrays and encode,
-shared by every miner). Vendor exports with a source profile (docs/intake.md):
+shared by every miner), ``dataset`` (a folder of log files: read whole or cut into
+partitions of whole cases for mining larger than memory). Vendor exports with a source
+profile (docs/intake.md):
 ``profile`` (load_profile, Profile), ``intake`` (import_export, Intake), ``links``
 (parent tickets chased to the root), ``vocabulary`` (vendor values mapped),
 ``tasks`` (a task table made into events), ``report`` and ``intake_report`` (the
@@ -28,6 +30,14 @@ from modlean.eventlog.arrays import (
     lead_span,
 )
 from modlean.eventlog.columns import CANONICAL_COLUMNS, REQUIRED_COLUMNS
+from modlean.eventlog.dataset import (
+    Partitioned,
+    dataset_events,
+    dataset_files,
+    partition_dataset,
+    read_dataset,
+    read_partition,
+)
 from modlean.eventlog.guess import GuessedProfile, guess_profile
 from modlean.eventlog.guess_yaml import profile_yaml
 from modlean.eventlog.intake import Intake, import_export
@@ -66,12 +76,15 @@ __all__ = [
     "LogWarning",
     "MappingReport",
     "Order",
+    "Partitioned",
     "Profile",
     "ReportWarning",
     "ShapeWarning",
     "TimeLike",
     "as_micros",
     "completion_span",
+    "dataset_events",
+    "dataset_files",
     "encode",
     "factorize",
     "guess_profile",
@@ -80,8 +93,11 @@ __all__ = [
     "lead_span",
     "load_profile",
     "name_of",
+    "partition_dataset",
     "profile_yaml",
+    "read_dataset",
     "read_log",
+    "read_partition",
     "shape_warnings",
     "summarize",
     "utc_index",

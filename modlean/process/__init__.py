@@ -4,7 +4,9 @@ Modules: ``discovery`` (DFG, variants), ``performance`` (durations, waits,
 rework, handovers, bottlenecks), ``filters``, ``summary`` (mine, tables),
 ``stats`` (shared statistics, MiningWarning), ``lean`` (lean metrics),
 ``log_distance`` (the distance measures of two logs, CFLD ... relative event EMD), ``sop``
-(the SOP model) and ``conformance`` (the rule checkers). The encoding they share
+(the SOP model) and ``conformance`` (the rule checkers); ``large`` (mine_dataset: a
+folder of log files mined in memory or partition by partition) and ``sketch`` (the
+mergeable summaries its partial results are combined with). The encoding they share
 (EventArrays, encode) lives in :mod:`modlean.eventlog.arrays` and is re-exported here.
 
 Other subpackages import these names from here, not from the modules inside.
@@ -38,6 +40,11 @@ from modlean.process.filters import (
     filter_case_size,
     filter_time,
     filter_variants,
+)
+from modlean.process.large import (
+    ENGINES,
+    DatasetMining,
+    mine_dataset,
 )
 from modlean.process.lean import (
     describe,
@@ -76,6 +83,7 @@ from modlean.process.performance import (
     handovers,
     rework,
 )
+from modlean.process.sketch import QUANTILE_METHOD, RELATIVE_ERROR
 from modlean.process.sop import RULE_FIELDS, RULES, SOP, Forbidden, MaxTime, load_sop
 from modlean.process.stats import MiningWarning
 from modlean.process.summary import mine, tables
@@ -83,12 +91,16 @@ from modlean.process.summary import mine, tables
 __all__ = [
     "CHECKERS",
     "DFG",
+    "ENGINES",
     "LOG_DISTANCES",
+    "QUANTILE_METHOD",
+    "RELATIVE_ERROR",
     "RULES",
     "RULE_FIELDS",
     "SOP",
     "Bottlenecks",
     "Conformance",
+    "DatasetMining",
     "EventArrays",
     "Forbidden",
     "MaxTime",
@@ -125,6 +137,7 @@ __all__ = [
     "log_distances",
     "metrics",
     "mine",
+    "mine_dataset",
     "n_gram_distance",
     "process_cycle_efficiency",
     "relative_event_emd",

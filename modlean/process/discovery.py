@@ -37,8 +37,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DFG",
+    "activity_counts",
     "case_variants",
     "dfg",
+    "edge_keys",
+    "edge_micros",
     "to_networkx",
     "top_k_coverage",
     "variant_table",
@@ -90,15 +93,9 @@ def dfg(log: pd.DataFrame | EventArrays, *, performance: bool = True,
     """
     ev = encode(log, order)
     n_act = len(ev.activity_names)
-    n_keys = n_act * n_act
-    # one key per adjacent pair; pairs that cross cases go to a spare bin (n_keys)
-    key = ev.activity[:-1].astype(np.int32 if n_keys < 2**31 - 1 else np.int64)
-    key *= n_act
-    key += ev.activity[1:]
-    key[ev.first[1:] - 1] = n_keys
+    key, n_keys = edge_keys(ev)
     if performance:
-        seconds = ev.start[1:] - ev.time[:-1]
-        table = group_stats(seconds, key, n_keys + 1, skip=n_keys)
+        table = group_stats(edge_micros(ev), key, n_keys + 1, skip=n_keys)
         warn_negative(int(table["negative"].sum()), "edge times")
     else:
         table = pd.DataFrame({"count": np.bincount(key, minlength=n_keys + 1)})
@@ -111,13 +108,32 @@ def dfg(log: pd.DataFrame | EventArrays, *, performance: bool = True,
     edges = edges.sort_values(["count", "source", "target"], ascending=[False, True, True],
                               kind="stable", ignore_index=True)
     return DFG(edges=edges,
-               start_activities=_activity_counts(ev.activity[ev.first], names),
-               end_activities=_activity_counts(ev.activity[ev.last], names),
-               activities=_activity_counts(ev.activity, names),
+               start_activities=activity_counts(ev.activity[ev.first], names),
+               end_activities=activity_counts(ev.activity[ev.last], names),
+               activities=activity_counts(ev.activity, names),
                cases=ev.n_cases, ordering=ev.ordering)
 
 
-def _activity_counts(codes: np.ndarray, names: np.ndarray) -> pd.Series:
+def edge_keys(ev: EventArrays) -> tuple[np.ndarray, int]:
+    """The edge of each adjacent pair of events, ``source * n_activities + target``, and
+    the number of possible edges ``n_keys``; a pair that crosses cases gets ``n_keys``."""
+    n_act = len(ev.activity_names)
+    n_keys = n_act * n_act
+    key = ev.activity[:-1].astype(np.int32 if n_keys < 2**31 - 1 else np.int64)
+    key *= n_act
+    key += ev.activity[1:]
+    key[ev.first[1:] - 1] = n_keys
+    return key, n_keys
+
+
+def edge_micros(ev: EventArrays) -> np.ndarray:
+    """The time of each adjacent pair (see :func:`edge_keys`), int64 microseconds:
+    the target's start minus the source's completion."""
+    return ev.start[1:] - ev.time[:-1]
+
+
+def activity_counts(codes: np.ndarray, names: np.ndarray) -> pd.Series:
+    """How often each code occurs, by name (``activity`` index), most frequent first."""
     counts = np.bincount(codes, minlength=len(names))
     s = pd.Series(counts, index=pd.Index(names, name="activity"), name="count")
     s = s[s > 0].sort_index()
