@@ -34,6 +34,8 @@ SMALL_PARAMETERS: dict[str, dict[str, str]] = {
                            "sensitivity_parameters": "headcount"},
     "05_risk_assessment": {"replications": "1", "loss_runs": "1000", "today": "2026-03-22"},
 }
+#: The sample market each notebook runs for (07 needs an EU market with a DSA mapping).
+SAMPLE_MARKET = {"07_dsa_reporting": "DE"}
 
 TINY = [
     new_markdown_cell("# Tiny: a notebook for batch tests"),
@@ -350,7 +352,7 @@ def test_notebook_is_stored_clean_with_one_parameters_cell_and_no_logic(notebook
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs_through_papermill_with_small_parameters(notebook, tmp_path):
-    result = batch.run_batch([notebook], ["US"], out=tmp_path,
+    result = batch.run_batch([notebook], [SAMPLE_MARKET.get(notebook.stem, "US")], out=tmp_path,
                              parameters=SMALL_PARAMETERS.get(notebook.stem, {}), workers=1,
                              progress=False)
     run = result.runs[0]

@@ -35,6 +35,7 @@ from modlean.dsa.benchmarks import (
 )
 from modlean.dsa.dumps import BLOCK_SIZE, dump_batches, dump_files
 from modlean.dsa.formats import BATCH_SIZE, read_dump, to_csv_text, to_jsonl_text
+from modlean.dsa.levers import GAP_COLUMNS, LEVERS, gaps_to_peers
 from modlean.dsa.mapping import STATEMENT_KEYS, Mapping, load_mapping, mapping_from_dict
 from modlean.dsa.peers import (
     COUNT_COLUMNS,
@@ -50,6 +51,7 @@ from modlean.dsa.report import (
     NOT_SUPPORTED_COLUMNS,
     PARTS,
     TransparencyReport,
+    period_of,
     report_columns,
     report_period,
     transparency_report,
@@ -79,7 +81,9 @@ __all__ = [
     "BLOCK_SIZE",
     "COUNT_COLUMNS",
     "FIGURES",
+    "GAP_COLUMNS",
     "ISSUE_COLUMNS",
+    "LEVERS",
     "LIST_FIELDS",
     "NEEDED_COLUMNS",
     "NOT_SUPPORTED_COLUMNS",
@@ -104,6 +108,7 @@ __all__ = [
     "dump_batches",
     "dump_files",
     "expected_values",
+    "gaps_to_peers",
     "lag_distribution",
     "load_mapping",
     "mapping_from_dict",
@@ -111,6 +116,7 @@ __all__ = [
     "merge_counts",
     "peer_benchmarks",
     "peer_summary",
+    "period_of",
     "read_benchmarks",
     "read_dump",
     "report_columns",

@@ -30,7 +30,7 @@ from modlean.dsa.report_cases import case_facts
 from modlean.dsa.report_measures import ILLEGAL, TERMS, notices_table, own_initiative_table
 from modlean.errors import LogError, ParameterError
 
-__all__ = ["NOT_SUPPORTED_COLUMNS", "PARTS", "TransparencyReport", "report_columns",
+__all__ = ["NOT_SUPPORTED_COLUMNS", "PARTS", "TransparencyReport", "period_of", "report_columns",
            "report_period", "transparency_report"]
 
 #: The parts, by file stem, with what a reader calls them and the DSA articles behind them.
@@ -109,6 +109,16 @@ def report_period(start: str, end: str) -> tuple[pd.Timestamp, pd.Timestamp, str
                              "last day is on or after its first")
     label = f"{days[0]:%Y-%m-%d}/{days[1]:%Y-%m-%d}"
     return days[0], days[1] + pd.Timedelta(days=1), label
+
+
+def period_of(log: pd.DataFrame, start: str = "", end: str = "") -> tuple[str, str]:
+    """The report's first and last UTC day as ``YYYY-MM-DD``: ``start`` and ``end`` when
+    given, else the log's first and last event day (a notebook's blank parameters)."""
+    if "timestamp" not in log.columns or log["timestamp"].isna().all():
+        raise ParameterError("the log has no timestamps; expected a canonical event log")
+    first, last = log["timestamp"].min(), log["timestamp"].max()
+    return (str(start).strip() or f"{first.tz_convert('UTC'):%Y-%m-%d}",
+            str(end).strip() or f"{last.tz_convert('UTC'):%Y-%m-%d}")
 
 
 def report_columns(mapping: Mapping) -> dict[str, list[str]]:

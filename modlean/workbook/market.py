@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from modlean import eventlog
+from modlean import dsa, eventlog
 from modlean._util import suggest
 from modlean.decisions import Calibration, calibrate
 from modlean.errors import ParameterError
@@ -37,6 +37,8 @@ from modlean.workbook.sections import install
 if TYPE_CHECKING:
     import pandas as pd
 
+    from modlean.dsa import Mapping as DsaMapping
+    from modlean.dsa import PeerBenchmarks
     from modlean.eventlog import Intake
     from modlean.risk import RiskRegister
     from modlean.scenario import Scenario
@@ -47,7 +49,8 @@ __all__ = ["DATA_NAMES", "INPUT_NAMES", "MarketInputs", "find_upwards", "market_
 #: What a market may lack, and how a skip note names it.
 INPUT_NAMES = {"log": "event log", "qa": "QA table", "register": "risk register",
                "fmea": "FMEA sheet in the risk register", "sop": "SOP model",
-               "profile": "source profile"}
+               "profile": "source profile", "dsa_mapping": "DSA mapping",
+               "dsa_peers": "peer benchmark file"}
 #: What a market's data may lack although the input is there: name -> (input, what, check).
 #: A ``# needs:`` line may name these too (``# needs: qa, qa_weights``).
 DATA_NAMES = {
@@ -161,9 +164,25 @@ class MarketInputs:
             return read_qa(table)
         return self._qa
 
+    def optional_qa(self) -> pd.DataFrame | None:
+        """The market's QA table, or None when it has none (for analyses QA only sharpens)."""
+        return self.qa() if self.has("qa") else None
+
     @cached_property
     def _qa(self) -> pd.DataFrame:
         return read_qa(self._need("qa"))
+
+    def dsa_mapping(self) -> DsaMapping:
+        """The market's DSA mapping (``dsa_mapping:``), validated."""
+        return self._dsa_mapping
+
+    @cached_property
+    def _dsa_mapping(self) -> DsaMapping:
+        return dsa.load_mapping(self._need("dsa_mapping"))
+
+    def dsa_peers(self) -> PeerBenchmarks:
+        """The peer benchmark file (``dsa_peers:``), with its attribution."""
+        return dsa.read_benchmarks(self._need("dsa_peers"))
 
     def register(self) -> RiskRegister:
         """The market's risk register, validated."""

@@ -49,7 +49,8 @@ FROM_LOG = "from_log"
 #: characters. Market codes name output folders, so nothing else is allowed.
 MARKET_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 _ATTRIBUTES = {"register": "register_file"}
-_PATH_FIELDS = ("log", "profile", "qa", "scenario", "register", "sop", "dsa_mapping")
+_PATH_FIELDS = ("log", "profile", "qa", "scenario", "register", "sop", "dsa_mapping",
+                "dsa_peers")
 
 
 class _Settings(BaseModel):
@@ -72,6 +73,8 @@ class _Settings(BaseModel):
                                         description="SLA target in hours per pool or queue")
     dsa_mapping: str | None = Field(None, description="the DSA mapping (YAML): how decisions "
                                     "become statements of reasons (docs/dsa.md)")
+    dsa_peers: str | None = Field(None, description="a peer benchmark file (modlean dsa "
+                                  "peers): other marketplaces' DSA figures to compare with")
 
     @field_validator("timezone")
     @classmethod
