@@ -398,6 +398,10 @@ class Scenario(StrictModel):
         default_factory=dict, description="human work per item type as a graph of steps "
         "(instead of its routing entry); see docs/scenario.md, Workflows")
     pools: dict[str, Pool] = Field(default_factory=dict, description="reviewer pools by name")
+    envelope_events: bool = Field(
+        True, description="the simulated log writes submitted, auto_screen, the model's "
+        "decisions and decision_sent; false: only the workflow steps' events (a workflow "
+        "calibrated in a real log's own vocabulary)")
     qa: QA = Field(default_factory=QA, description="QA sampling")
     appeals: Appeals = Field(default_factory=Appeals, description="appeals of rejections")
 
