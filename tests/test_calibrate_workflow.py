@@ -31,6 +31,7 @@ from onboarding_log import (
 import modlean
 from modlean.cli import main
 from modlean.decisions import calibrate
+from modlean.decisions.rosters import pools_from_work
 from modlean.simulation import simulate
 
 ACTS = {"Doc check": "doc_check", "Verification call": "verification_call",
@@ -151,6 +152,19 @@ def test_a_thin_step_is_named_in_the_assumptions(log):
     cal = calibrate(pd.concat([log, rare], ignore_index=True))
     why = cal.assumptions.set_index("field")["why"]
     assert "seen in only 3 case(s)" in why["workflows.item.steps.manual_escalation"]
+
+
+def test_a_pool_seen_only_as_part_of_a_seat_still_gets_one():
+    at = pd.Timestamp("2026-03-02 09:10", tz="UTC")
+    work = pd.DataFrame({"pool": ["X", "Y", "Y", "Y"], "resource": ["zoe"] * 4,
+                         "start": pd.Series([pd.NaT] * 4, dtype="datetime64[us, UTC]"),
+                         "timestamp": [at] * 4})
+    handling = pd.DataFrame(columns=["pool", "item_type", "activity", "dist", "mean_s", "cv",
+                                     "n", "basis"])
+    notes: list[str] = []
+    pools, _ = pools_from_work(work, handling, {}, {}, "UTC", 0.9, {}, notes)
+    assert pools["X"]["headcount"] == 1 and pools["X"]["shifts"][0]["start_hour"] == 9
+    assert any("pool 'X' works in too few hours" in n for n in notes)
 
 
 def test_modleans_own_vocabulary_keeps_the_fixed_template_unless_asked(log):

@@ -21,6 +21,7 @@ from modlean.decisions.headcount import (
 from modlean.decisions.holdout import (
     HOLDOUT_COLUMNS,
     Holdout,
+    case_starts,
     holdout_split,
     replay_baseline,
     side_by_side,
@@ -78,6 +79,7 @@ __all__ = [
     "accuracy_from_qa",
     "analytic_staffing",
     "calibrate",
+    "case_starts",
     "compare",
     "decision_table",
     "fidelity",
