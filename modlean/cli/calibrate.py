@@ -152,24 +152,13 @@ def assumptions_text(table: pd.DataFrame) -> str:
 def _holdout(args: argparse.Namespace, log: pd.DataFrame) -> int:
     """Split, calibrate on the training part, simulate the test period, score both."""
     from modlean.cli.fidelity import records, table_text
-    from modlean.decisions import (
-        calibrate,
-        fidelity,
-        holdout_split,
-        replay_baseline,
-        side_by_side,
-        simulate_test_period,
-    )
+    from modlean.decisions import run_holdout
     from modlean.scenario import to_yaml
 
-    split = holdout_split(log, args.holdout)
-    cal = calibrate(split.train, timezone=args.timezone, name=args.name, base=args.base,
-                    qa=args.qa, workflow=WORKFLOW[args.workflow])
-    simulated = simulate_test_period(cal.scenario, split, seed=args.seed)
-    replay = replay_baseline(split.train, split.n_test, split.test_start)
-    score = {"timezone": args.timezone, "sla_hours": args.sla_hours}
-    table = side_by_side(fidelity(split.test, simulated, **score),
-                         fidelity(split.test, replay, **score))
+    run = run_holdout(log, args.holdout, timezone=args.timezone, seed=args.seed,
+                      sla_hours=args.sla_hours, name=args.name, base=args.base, qa=args.qa,
+                      workflow=WORKFLOW[args.workflow])
+    split, cal, table = run.split, run.calibration, run.table
     if args.out is not None and is_folder(args.out):
         args.out = write_folder(args.out, to_yaml(cal.scenario), {
             "assumptions": cal.assumptions, "handling": cal.handling, "workflow": cal.workflow,

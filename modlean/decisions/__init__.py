@@ -21,9 +21,11 @@ from modlean.decisions.headcount import (
 from modlean.decisions.holdout import (
     HOLDOUT_COLUMNS,
     Holdout,
+    HoldoutRun,
     case_starts,
     holdout_split,
     replay_baseline,
+    run_holdout,
     side_by_side,
     simulate_test_period,
 )
@@ -71,6 +73,7 @@ __all__ = [
     "Calibration",
     "Difference",
     "Holdout",
+    "HoldoutRun",
     "PoolLoad",
     "ScenarioSpec",
     "ShiftPlan",
@@ -94,6 +97,7 @@ __all__ = [
     "pool_loads",
     "replay_baseline",
     "resolve_scenario",
+    "run_holdout",
     "run_scenarios",
     "sensitivity",
     "shift_staffing",
