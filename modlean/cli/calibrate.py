@@ -16,6 +16,11 @@ if TYPE_CHECKING:
 WORKFLOW = {"auto": None, "yes": True, "no": False}
 
 
+def _history(text: str) -> int | str:
+    """``--history`` as :func:`modlean.decisions.calibrate` takes it."""
+    return text if text == "set" else int(text)
+
+
 def register(sub: SubParsers) -> None:
     p = sub.add_parser(
         "calibrate",
@@ -45,6 +50,10 @@ def register(sub: SubParsers) -> None:
                    "waits, in the log's activity names) instead of modlean's fixed template "
                    "(L1, L2, QA, appeal); auto (default): when the log does not use "
                    "modlean's activity names (docs/fidelity.md)")
+    p.add_argument("--history", choices=["1", "2", "set"], default="set",
+                   help="a discovered workflow's memory: 1, a step per activity (the smallest "
+                   "diagram); 2, per activity and predecessor; set (default), per activity and "
+                   "the activities done so far, so branches done in any order stay whole")
     p.add_argument("--fidelity", action="store_true",
                    help="simulate the calibrated scenario and print how far it is from the log")
     p.add_argument("--holdout", type=float, default=None, metavar="SHARE",
@@ -67,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     if args.holdout is not None:
         return _holdout(args, log)
     cal = calibrate(log, timezone=args.timezone, name=args.name, base=args.base, qa=args.qa,
-                    workflow=WORKFLOW[args.workflow])
+                    workflow=WORKFLOW[args.workflow], history=_history(args.history))
     text = to_yaml(cal.scenario)
     fid = None
     if args.fidelity:
@@ -157,7 +166,7 @@ def _holdout(args: argparse.Namespace, log: pd.DataFrame) -> int:
 
     run = run_holdout(log, args.holdout, timezone=args.timezone, seed=args.seed,
                       sla_hours=args.sla_hours, name=args.name, base=args.base, qa=args.qa,
-                      workflow=WORKFLOW[args.workflow])
+                      workflow=WORKFLOW[args.workflow], history=_history(args.history))
     split, cal, table = run.split, run.calibration, run.table
     if args.out is not None and is_folder(args.out):
         args.out = write_folder(args.out, to_yaml(cal.scenario), {

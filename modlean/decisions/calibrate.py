@@ -174,7 +174,7 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
               activity_map: Mapping[str, str] | None = None,
               seat_quantile: float = 0.9,
               qa: pd.DataFrame | str | Path | None = None,
-              workflow: bool | None = None) -> Calibration:
+              workflow: bool | None = None, history: int | str = "set") -> Calibration:
     """A baseline scenario from a canonical event log (see the module notes).
 
     Parameters
@@ -199,6 +199,11 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
         Discover the log's own workflow (:mod:`modlean.decisions.discover`: steps, routes,
         pools, waits in the log's activity names) instead of the fixed template; None
         (default): when the log is not in modlean's vocabulary (:func:`in_modleans_words`).
+    history:
+        A discovered workflow's memory: 1, a step per activity; 2, also a step per activity
+        and predecessor; ``"set"`` (default), per activity and the activities done so far
+        (branches done in any order), for states with at least 30 transitions; the larger
+        the memory, the closer the control flow and the larger the diagram.
     """
     df = _events(log, activity_map)
     discover = not in_modleans_words(df) if workflow is None else bool(workflow)
@@ -232,7 +237,7 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
     if discover:
         flows, routes, waits = discovered_workflows(
             df, log, handling, pool_of, human, item_types, case_facts(log, _SYSTEM_RESOURCES),
-            assume)
+            assume, history)
         data.update({"workflows": flows, "envelope_events": False})
         routing = {t: r for t, r in routing.items() if t not in flows}
         qa_settings["enabled"] = appeals["enabled"] = False

@@ -41,6 +41,7 @@ import pandas as pd
 from scipy.stats import chi2_contingency
 
 from modlean.decisions.assumptions import Assumptions
+from modlean.errors import ParameterError
 from modlean.scenario import DONE, MAX_HOURS
 
 __all__ = ["ALPHA", "MIN_CASES", "MIN_GROUP", "WAIT_QUANTILES", "Discovery", "assign_pools",
@@ -59,6 +60,8 @@ MIN_WAIT_H = 0.25
 #: A resource's activities with at least this share of its events are its main ones.
 MAIN_SHARE = 0.1
 _START = "start"
+_SEP = "\x1f"
+_FIRST = "^"
 
 
 @dataclass
@@ -111,25 +114,46 @@ def assign_pools(df: pd.DataFrame, human: pd.Series) -> pd.Series:
 
 def discover_workflow(df: pd.DataFrame, facts: pd.DataFrame, labels: pd.Series,
                       step_handling: pd.Series, pool_of: pd.Series, human: pd.Series,
-                      item_type: str, assume: Assumptions) -> Discovery:
+                      item_type: str, assume: Assumptions,
+                      history: int | str = "set") -> Discovery:
     """The workflow of ``item_type`` from its events (see the module notes).
 
     ``df`` has ``case_id``, ``activity``, ``timestamp``, ``handling_s`` and
     ``item_type``, sorted by case and time; ``facts`` per case ``decision``;
     ``labels`` per case (missing: none); ``step_handling`` the mean handling
     seconds per activity; ``pool_of`` the pool per activity people do; ``human``
-    which events name a person.
+    which events name a person. ``history`` 1: a step per activity, its routes depend on
+    it alone; 2: a step per activity and predecessor (the routes depend on the last two
+    activities; a step with fewer than :data:`MIN_GROUP` transitions takes its activity's).
     """
+    if history not in (1, 2, "set"):
+        raise ParameterError(f"history: found {history!r}; expected 1 (a step per activity), "
+                             "2 (per activity and predecessor) or 'set' (per activity and the "
+                             "activities done so far)")
     mine = df["item_type"].eq(item_type).to_numpy()
     ev = df[mine]
     case = ev["case_id"].to_numpy()
     act = ev["activity"].to_numpy(dtype=object)
     last = np.r_[case[1:] != case[:-1], True]
     first = np.r_[True, case[1:] != case[:-1]]
-    nxt = np.where(last, DONE, np.roll(act, -1))
+    prev = np.where(first, _FIRST, np.roll(act, 1))
+    state = _states(case, act, prev, first, history)
+    nxt_state = np.where(last, DONE, np.roll(state, -1))
+    trans = pd.DataFrame({"case": case, "src": state, "dst": nxt_state, "act": act,
+                          "next": np.where(last, DONE, np.roll(act, -1))})
+    out_n = trans["src"].value_counts()
+    # steps: one per activity (the fallback), and with history one per frequent state
+    kept = [] if history == 1 else list(out_n.index[out_n >= MIN_GROUP])
     taken: set[str] = set()
     acts = pd.Series(act).value_counts().index
-    names = {a: slug(a, taken) for a in acts}
+    activity_of = dict(zip(state, act, strict=True))
+    names: dict[str, str] = {}
+    for st in kept:  # an activity's commonest state takes its name, the others a number
+        a = activity_of[st]
+        names[st] = slug(a if slug(a, set()) not in taken else f"{a} s{len(names) + 1}", taken)
+    for a in acts:  # the fallback steps: plain names without history, else "<activity> any"
+        names[a] = slug(a if history == 1 else f"{a} any", taken)
+    kept_set = set(kept)
     people = pd.Series(human.to_numpy()[mine]).groupby(act).mean()
     kinds = {a: "review" if people.get(a, 0) >= 0.5 else "wait" for a in acts}
     gap_h = (ev["timestamp"].diff().dt.total_seconds() / 3600).to_numpy(float, copy=True)
@@ -138,34 +162,50 @@ def discover_workflow(df: pd.DataFrame, facts: pd.DataFrame, labels: pd.Series,
                        for a in acts])
     hand_of = pd.Series(hand_h, index=acts)
     remainder = np.maximum(gap_h - hand_of.reindex(act).to_numpy(), 0.0)
-    prev = np.roll(act, 1)
     edges = pd.DataFrame({"src": prev, "dst": act, "r": remainder})[~first]
-    waits, wait_rows = _edge_waits(edges, names, hand_of, taken)
+    waits = _edge_waits(edges, {a: str(a) for a in acts}, hand_of, taken)
     steps: dict[str, Any] = {}
-    for a in acts:
-        name = names[a]
+    for key in [*acts, *kept]:
+        a = activity_of.get(key, key)
         if kinds[a] == "review":
-            steps[name] = {"kind": "review", "pool": pool_of[a], "activity": a,
-                           "queued_activity": False}
+            steps[names[key]] = {"kind": "review", "pool": pool_of[a], "activity": a,
+                                 "queued_activity": False}
         else:  # done by nobody: logged at the end of its (tiny) delay
-            steps[name] = {"kind": "wait", "activity": a,
-                           "wait": {"dist": "constant", "mean_hours": 1 / 3600}}
-    for (_src, dst), spec in waits.items():
-        steps[spec["name"]] = {"kind": "wait", "activity": False, "wait": spec["wait"],
-                               "routes": [{"to": names[dst]}]}
+            steps[names[key]] = {"kind": "wait", "activity": a,
+                                 "wait": {"dist": "constant", "mean_hours": 1 / 3600}}
+    wait_steps: dict[tuple[str, str], str] = {}
+    wait_rows: list[dict[str, Any]] = []
 
-    def target(src: str, dst: str) -> str:
-        if dst == DONE:
+    def target(src_act: str, dst_key: str) -> str:
+        """The step a route from activity ``src_act`` to a state (or activity) goes to: its
+        own, or the external wait before it (one wait step per edge and step)."""
+        if dst_key == DONE:
             return DONE
-        w = waits.get((src, dst))
-        return w["name"] if w else names[dst]
+        dst_act = activity_of.get(dst_key, dst_key)
+        w = waits.get((src_act, dst_act))
+        if w is None:
+            return names[dst_key]
+        if (w["name"], names[dst_key]) not in wait_steps:
+            name = w["name"] if w["name"] not in steps else slug(
+                f"wait_before_{names[dst_key]}", taken)
+            wait_steps[w["name"], names[dst_key]] = name
+            wait_rows.append({"step": name, **w["row"]})
+            steps[name] = {"kind": "wait", "activity": False, "wait": w["wait"],
+                           "routes": [{"to": names[dst_key]}]}
+        return wait_steps[w["name"], names[dst_key]]
 
-    trans = pd.DataFrame({"case": case, "src": act, "dst": nxt})
     route_rows: list[dict[str, Any]] = []
-    tested = max(len(acts), 1)
+    thin: dict[str, int] = {}  # cases behind each step's routes
+    tested = max(len(acts) + len(kept), 1)
     by_label = False
-    for a in acts:
-        out = trans[trans["src"] == a]
+    trans["dst"] = trans["dst"].where(trans["dst"].isin(kept_set), trans["next"])
+    by_state = dict(tuple(trans[trans["src"].isin(kept_set)].groupby("src", sort=False)))
+    by_act = dict(tuple(trans.assign(dst=trans["next"]).groupby("act", sort=False)))
+    for key in [*kept, *acts]:
+        a = activity_of.get(key, key)
+        # a frequent state: its own transitions, to states kept or activities; an activity:
+        # all its transitions, to activities
+        out = by_state[key] if key in kept_set else by_act[a]
         groups = _groups(out, facts, labels, kinds[a] == "review", ALPHA / tested)
         routes = []
         for when, part in groups:
@@ -175,19 +215,24 @@ def discover_workflow(df: pd.DataFrame, facts: pd.DataFrame, labels: pd.Series,
                 if when:
                     route["when"] = when
                 routes.append(route)
-                route_rows.append({"step": names[a], "to": route["to"], "when": when or {},
+                route_rows.append({"step": names[key], "to": route["to"], "when": when or {},
                                    "p": route["p"], "n": int(n)})
             by_label |= bool(when and "label" in when)
-        steps[names[a]]["routes"] = routes
-        seen = out["case"].nunique()
-        if seen < MIN_CASES:
-            assume.add(f"workflows.{item_type}.steps.{names[a]}", f"seen in only {seen} "
-                       f"case(s) (fewer than {MIN_CASES}): its routes and times rest on them")
-    starts = pd.Series(act[first]).value_counts()
+        steps[names[key]]["routes"] = routes
+        thin[names[key]] = out["case"].nunique()
+    firsts = pd.Series([st if st in kept_set else a for st, a in
+                        zip(state[first], act[first], strict=True)]).value_counts()
     steps[_START] = {"kind": "system", "decision": "approve", "routes": [
-        {"to": names[a], "p": float(n / starts.sum())} for a, n in starts.items()]}
-    route_rows += [{"step": _START, "to": names[a], "when": {}, "p": float(n / starts.sum()),
-                    "n": int(n)} for a, n in starts.items()]
+        {"to": names[k], "p": float(n / firsts.sum())} for k, n in firsts.items()]}
+    route_rows += [{"step": _START, "to": names[k], "when": {}, "p": float(n / firsts.sum()),
+                    "n": int(n)} for k, n in firsts.items()]
+    _prune(steps)
+    for name, seen in thin.items():
+        if name in steps and seen < MIN_CASES:
+            assume.add(f"workflows.{item_type}.steps.{name}", f"seen in only {seen} "
+                       f"case(s) (fewer than {MIN_CASES}): its routes and times rest on them")
+    wait_rows = [r for r in wait_rows if r["step"] in steps]
+    route_rows = [r for r in route_rows if r["step"] in steps]
     label_shares = {}
     if by_label:
         per_case = labels.reindex(pd.unique(case)).fillna("unlabelled").astype(str)
@@ -200,15 +245,46 @@ def discover_workflow(df: pd.DataFrame, facts: pd.DataFrame, labels: pd.Series,
                      labels=label_shares)
 
 
+def _states(case: np.ndarray, act: np.ndarray, prev: np.ndarray, first: np.ndarray,
+            history: int | str) -> np.ndarray:
+    """Each event's state: its activity (history 1), with its predecessor (2), or with the
+    set of activities its case has done so far ("set": concurrent branches in any order)."""
+    if history == 1:
+        return act
+    if history == 2:
+        return prev + _SEP + act
+    codes, uniques = pd.factorize(pd.Series(act))
+    done = np.zeros(len(act), dtype=object)
+    done[:] = ""
+    starts = np.cumsum(first) - 1  # the case number of each event
+    for k in range(len(uniques)):  # per activity, not per event: seen so far in its case
+        hit = (codes == k).astype(np.int64)
+        seen = (np.cumsum(hit) - np.cumsum(hit)[np.flatnonzero(first)][starts] + hit[
+            np.flatnonzero(first)][starts]) > 0
+        done = np.where(seen, done + f"{k},", done)
+    return act + _SEP + done
+
+
+def _prune(steps: dict[str, Any]) -> None:
+    """Drop the steps no route from the start reaches (fallback steps a log never needs)."""
+    seen, todo = set(), ["start"]
+    while todo:
+        name = todo.pop()
+        if name in seen or name == DONE:
+            continue
+        seen.add(name)
+        todo += [r["to"] for r in steps[name]["routes"]]
+    for name in [n for n in steps if n not in seen]:
+        del steps[name]
+
+
 def _edge_waits(edges: pd.DataFrame, names: dict[str, str], hand_h: pd.Series,
-                taken: set[str]) -> tuple[dict[tuple[str, str], dict[str, Any]],
-                                          list[dict[str, Any]]]:
-    """The external waits per edge (src, dst): a wait step's name and delay, and the
-    waits table's rows."""
+                taken: set[str]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The external waits per edge (src, dst): a wait step's name, its delay and its row
+    of the waits table (``before``, ``after``, ``n``, ``mean_h``, ``median_h``)."""
     pooled = edges.groupby("dst")["r"]
     pooled_median = pooled.median()
     waits: dict[tuple[str, str], dict[str, Any]] = {}
-    rows = []
     for (src, dst), g in edges.groupby(["src", "dst"], sort=True):
         r = g["r"].to_numpy()
         thin = len(r) < MIN_CASES
@@ -217,10 +293,10 @@ def _edge_waits(edges: pd.DataFrame, names: dict[str, str], hand_h: pd.Series,
             continue
         values = pooled.get_group(dst).to_numpy() if thin else r
         name = slug(f"wait_{names[dst]}_after_{names[src]}", taken)
-        waits[(src, dst)] = {"name": name, "wait": _empirical(values)}
-        rows.append({"step": name, "before": dst, "after": src, "n": len(r),
-                     "mean_h": float(values.mean()), "median_h": median})
-    return waits, rows
+        waits[(src, dst)] = {"name": name, "wait": _empirical(values), "row": {
+            "before": dst, "after": src, "n": len(r), "mean_h": float(values.mean()),
+            "median_h": median}}
+    return waits
 
 
 def _empirical(hours: np.ndarray) -> dict[str, Any]:
@@ -270,7 +346,7 @@ def _groups(out: pd.DataFrame, facts: pd.DataFrame, labels: pd.Series, decides: 
 
 def discovered_workflows(df: pd.DataFrame, log: pd.DataFrame, handling: pd.DataFrame,
                          pool_of: pd.Series, human: pd.Series, item_types: dict[str, Any],
-                         facts: pd.DataFrame, assume: Assumptions
+                         facts: pd.DataFrame, assume: Assumptions, history: int | str = "set"
                          ) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
     """Every item type's workflow (:func:`discover_workflow`), each review step with its own
     handling from ``handling`` (per pool x item type x activity). ``item_types`` gets the
@@ -287,7 +363,7 @@ def discovered_workflows(df: pd.DataFrame, log: pd.DataFrame, handling: pd.DataF
     for t in item_types:
         fits = handling[handling["item_type"] == t].set_index("activity")
         found = discover_workflow(df, facts, labels, fits["mean_s"], pool_of, human, t,
-                                  assume)
+                                  assume, history)
         for step in found.workflow["steps"].values():
             a = step.get("activity")
             if step["kind"] == "review" and a in fits.index:
@@ -303,9 +379,11 @@ def discovered_workflows(df: pd.DataFrame, log: pd.DataFrame, handling: pd.DataF
             it["labels"] = found.labels
             assume.add(f"item_types.{t}.labels", "the cases' label shares; routes by label "
                        "draw each item's label from them (cases without one: 'unlabelled')")
-        assume.add(f"workflows.{t}", "discovered: the next step depends only on the current "
-                   "one (and, where a chi-square test finds it at 1 %, on the label or "
-                   "decision), so long-range patterns of the cases are not kept")
+        depends = {1: "current activity", 2: "last two activities"}.get(
+            history, "current activity and the activities done so far")  # type: ignore[call-overload]
+        assume.add(f"workflows.{t}", f"discovered: the next step depends only on the {depends}"
+                   " (and, where a chi-square test finds it at 1 %, on the label or "
+                   "decision), so longer-range patterns of the cases are not kept")
         routes.append(found.routes.assign(item_type=t))
         waits.append(found.waits.assign(item_type=t))
     return workflows, pd.concat(routes, ignore_index=True), pd.concat(waits, ignore_index=True)
