@@ -253,6 +253,11 @@ def test_sections_without_their_input_are_skipped_with_a_note(de_run):
     assert risk["risks"] == 3
     sim = read_records(out / "DE" / "02_queue_simulation.ipynb")
     assert sim["scenario"] == "DE calibrated"
+    # the calibrated market's workflow and its fidelity on a held-out period
+    assert "workflow_chart" in sim
+    fid = sim["fidelity_holdout"]
+    assert "control_flow_log_distance" in set(fid["measure"])
+    assert {"modlean_distance", "replay_distance"} <= set(fid.columns)
 
 
 SLAS = """

@@ -52,6 +52,50 @@ def test_a_workflow_of_one_review_simulates_and_logs_todays_l1_names():
     assert k["job", "wait_l1_mean_h"] >= 0
 
 
+def test_steps_log_the_activity_names_they_carry():
+    named = base(start="l1", steps={
+        "l1": review(routes=[{"to": "seller"}], activity="T1 review",
+                     queued_activity="T1 queue"),
+        "seller": {"kind": "wait", "wait": {"dist": "constant", "mean_hours": 1.0},
+                   "activity": False, "routes": [{"to": "l2"}]},
+        "l2": review(pool="spec", activity="Legal check", queued_activity=False)})
+    r = run(named)
+    log = r.log
+    acts = set(log["activity"].astype(str).unique())
+    assert {"T1 queue", "T1 review", "Legal check", "submitted", "decision_sent"} <= acts
+    assert not acts & {"queued_l1", "review_l1", "wait_seller", "queued_l2", "review_l2"}
+    per_case = log.groupby("case_id", observed=True)["activity"].agg(lambda a: list(a.astype(
+        str)))
+    human = per_case[per_case.map(lambda a: "T1 review" in a)]
+    assert len(human) and all(a.index("T1 queue") < a.index("T1 review") < a.index(
+        "Legal check") for a in human)
+    # the same run without the names: the times are the same, only the names differ
+    plain = run(base(start="l1", steps={
+        "l1": review(routes=[{"to": "seller"}]),
+        "seller": {"kind": "wait", "wait": {"dist": "constant", "mean_hours": 1.0},
+                   "routes": [{"to": "l2"}]},
+        "l2": review(pool="spec")}))
+    assert (plain.log["activity"].astype(str) == "review_l2").sum() == (
+        log["activity"].astype(str) == "Legal check").sum()
+    # only the steps' events when the envelope is switched off
+    bare = run({**named, "envelope_events": False}).log
+    assert set(bare["activity"].astype(str).unique()) == {"T1 queue", "T1 review",
+                                                         "Legal check"}
+
+
+@pytest.mark.parametrize("name", ["", "  "])
+def test_an_empty_activity_name_is_refused(name):
+    with pytest.raises(ScenarioError, match=r"activity.*expected an activity name"):
+        scenario_from_dict(base(start="l1", steps={"l1": review(activity=name)}))
+
+
+def test_an_activity_name_on_a_system_step_is_refused():
+    with pytest.raises(ScenarioError, match="activity does not apply to a system step"):
+        scenario_from_dict(base(start="s", steps={
+            "s": {"kind": "system", "decision": "approve", "activity": "x",
+                  "routes": [{"to": "done"}]}}))
+
+
 @pytest.mark.parametrize("dist", ["constant", "exponential"])
 def test_a_wait_step_adds_its_mean_to_the_turnaround(dist):
     waited = base(start="l1", steps={

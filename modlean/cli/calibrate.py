@@ -12,6 +12,15 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+#: ``--workflow`` onto :func:`modlean.decisions.calibrate`'s ``workflow``.
+WORKFLOW = {"auto": None, "yes": True, "no": False}
+
+
+def _history(text: str) -> int | str:
+    """``--history`` as :func:`modlean.decisions.calibrate` takes it."""
+    return text if text == "set" else int(text)
+
+
 def register(sub: SubParsers) -> None:
     p = sub.add_parser(
         "calibrate",
@@ -36,6 +45,15 @@ def register(sub: SubParsers) -> None:
     p.add_argument("--qa", default=None, metavar="QA.csv",
                    help="QA re-reviews (a QA table, docs/quality.md): each pool's false-approve "
                    "and false-reject rates, QA's decision taken as the truth")
+    p.add_argument("--workflow", choices=["auto", "yes", "no"], default="auto",
+                   help="discover the log's own workflow (steps, routes, pools, external "
+                   "waits, in the log's activity names) instead of modlean's fixed template "
+                   "(L1, L2, QA, appeal); auto (default): when the log does not use "
+                   "modlean's activity names (docs/fidelity.md)")
+    p.add_argument("--history", choices=["1", "2", "set"], default="set",
+                   help="a discovered workflow's memory: 1, a step per activity (the smallest "
+                   "diagram); 2, per activity and predecessor; set (default), per activity and "
+                   "the activities done so far, so branches done in any order stay whole")
     p.add_argument("--fidelity", action="store_true",
                    help="simulate the calibrated scenario and print how far it is from the log")
     p.add_argument("--holdout", type=float, default=None, metavar="SHARE",
@@ -57,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
     log = read_log(args.log)
     if args.holdout is not None:
         return _holdout(args, log)
-    cal = calibrate(log, timezone=args.timezone, name=args.name, base=args.base, qa=args.qa)
+    cal = calibrate(log, timezone=args.timezone, name=args.name, base=args.base, qa=args.qa,
+                    workflow=WORKFLOW[args.workflow], history=_history(args.history))
     text = to_yaml(cal.scenario)
     fid = None
     if args.fidelity:
@@ -68,13 +87,15 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None and is_folder(args.out):
         args.out = write_folder(args.out, text, {
             "assumptions": cal.assumptions, "handling": cal.handling, "accuracy": cal.accuracy,
-            "fidelity": fid})
+            "workflow": cal.workflow, "waits": cal.waits, "fidelity": fid})
     elif args.out is not None:
         write_text_atomic(args.out, text)
     if args.json:
         print(to_json({"scenario": str(args.out) if args.out else None, "notes": cal.notes,
                        "assumptions": cal.assumptions.to_dict("records"),
                        "handling": cal.handling.to_dict("records"),
+                       "workflow": None if cal.workflow is None else
+                       cal.workflow.to_dict("records"),
                        "accuracy": None if cal.accuracy is None else
                        cal.accuracy.astype(object).where(cal.accuracy.notna(), None)
                        .to_dict("records"),
@@ -140,27 +161,17 @@ def assumptions_text(table: pd.DataFrame) -> str:
 def _holdout(args: argparse.Namespace, log: pd.DataFrame) -> int:
     """Split, calibrate on the training part, simulate the test period, score both."""
     from modlean.cli.fidelity import records, table_text
-    from modlean.decisions import (
-        calibrate,
-        fidelity,
-        holdout_split,
-        replay_baseline,
-        side_by_side,
-        simulate_test_period,
-    )
+    from modlean.decisions import run_holdout
     from modlean.scenario import to_yaml
 
-    split = holdout_split(log, args.holdout)
-    cal = calibrate(split.train, timezone=args.timezone, name=args.name, base=args.base,
-                    qa=args.qa)
-    simulated = simulate_test_period(cal.scenario, split, seed=args.seed)
-    replay = replay_baseline(split.train, split.n_test, split.test_start)
-    score = {"timezone": args.timezone, "sla_hours": args.sla_hours}
-    table = side_by_side(fidelity(split.test, simulated, **score),
-                         fidelity(split.test, replay, **score))
+    run = run_holdout(log, args.holdout, timezone=args.timezone, seed=args.seed,
+                      sla_hours=args.sla_hours, name=args.name, base=args.base, qa=args.qa,
+                      workflow=WORKFLOW[args.workflow], history=_history(args.history))
+    split, cal, table = run.split, run.calibration, run.table
     if args.out is not None and is_folder(args.out):
         args.out = write_folder(args.out, to_yaml(cal.scenario), {
-            "assumptions": cal.assumptions, "handling": cal.handling, "fidelity": table})
+            "assumptions": cal.assumptions, "handling": cal.handling, "workflow": cal.workflow,
+            "waits": cal.waits, "fidelity": table})
     elif args.out is not None:
         write_text_atomic(args.out, to_yaml(cal.scenario))
     about = {"share": split.share, "train_cases": split.n_train, "test_cases": split.n_test,

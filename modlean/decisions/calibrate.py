@@ -45,22 +45,27 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import brentq
-from scipy.stats import beta
 
 from modlean.decisions.assumptions import Assumptions
-from modlean.decisions.calibrate_model import case_facts, model_from_scores
+from modlean.decisions.calibrate_model import case_facts, model_from_scores, model_from_shares
+from modlean.decisions.discover import assign_pools, discovered_workflows
 from modlean.decisions.resolve import ScenarioSpec, resolve_scenario
 from modlean.decisions.review_roles import review_roles
 from modlean.decisions.rosters import pools_from_work, shared_people
 from modlean.errors import LogError
 from modlean.eventlog import QA_EVENT, UTC_DTYPE
 from modlean.quality import decision_quality, read_qa, with_weights
-from modlean.scenario import ModelSpec, Scenario, scenario_from_dict
+from modlean.scenario import Scenario, scenario_from_dict
 
-__all__ = ["Calibration", "accuracy_from_qa", "calibrate", "fit_handling"]
+__all__ = ["MAX_GAP_H", "Calibration", "accuracy_from_qa", "calibrate", "fit_handling",
+           "in_modleans_words"]
 
 _SYSTEM_RESOURCES = {"seller", "model", "system", "", "nan", "None"}
+#: The review activities of modlean's own vocabulary (a log with none of them gets a workflow).
+_OWN_REVIEWS = {"review_l1", "review_l2", "queued_l1", "escalated_l2"}
+#: In a discovered workflow, an agent's close-to-close gap longer than this (hours) is a
+#: break, not handling.
+MAX_GAP_H = 4.0
 
 
 @dataclass
@@ -83,6 +88,16 @@ class Calibration:
     assumptions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["field", "value", "why"]))
     """Every scenario value the log could not show: ``field``, ``value`` used, ``why``."""
+    workflow: pd.DataFrame | None = None
+    """A discovered workflow's routes (``item_type``, ``step``, ``to``, ``when``, ``p``,
+    ``n``), None when the fixed template was calibrated."""
+    waits: pd.DataFrame | None = None
+    """A discovered workflow's external waits (:mod:`modlean.decisions.discover`)."""
+
+
+def in_modleans_words(log: pd.DataFrame) -> bool:
+    """True when the log uses modlean's own review activities (``review_l1`` ...)."""
+    return bool(_OWN_REVIEWS & set(log["activity"].astype(str).unique()))
 
 
 def accuracy_from_qa(qa: pd.DataFrame | str | Path, *, confidence: float = 0.95
@@ -154,25 +169,12 @@ def _local(ts: pd.Series, tz: str) -> pd.Series:
     return ts.dt.tz_convert(tz)
 
 
-def _solve_threshold(model: ModelSpec, prevalence: float, share: float, upper: bool) -> float:
-    """The score threshold giving a share below (or at/above, ``upper``) it."""
-    def below(t: float) -> float:
-        return float(prevalence * beta.cdf(t, model.violating.a, model.violating.b)
-                     + (1 - prevalence) * beta.cdf(t, model.clean.a, model.clean.b))
-
-    target = 1 - share if upper else share
-    if target <= 0:
-        return 0.0
-    if target >= 1:
-        return 1.0
-    return float(brentq(lambda t: below(t) - target, 0.0, 1.0))
-
-
 def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrated",
               market: str | None = None, base: ScenarioSpec | None = None,
               activity_map: Mapping[str, str] | None = None,
               seat_quantile: float = 0.9,
-              qa: pd.DataFrame | str | Path | None = None) -> Calibration:
+              qa: pd.DataFrame | str | Path | None = None,
+              workflow: bool | None = None, history: int | str = "set") -> Calibration:
     """A baseline scenario from a canonical event log (see the module notes).
 
     Parameters
@@ -193,8 +195,22 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
     qa:
         A QA table (:mod:`modlean.quality.decision_quality`; a frame or a CSV path) whose re-reviews
         give each pool's ``accuracy`` (:func:`accuracy_from_qa`).
+    workflow:
+        Discover the log's own workflow (:mod:`modlean.decisions.discover`: steps, routes,
+        pools, waits in the log's activity names) instead of the fixed template; None
+        (default): when the log is not in modlean's vocabulary (:func:`in_modleans_words`).
+    history:
+        A discovered workflow's memory: 1, a step per activity; 2, also a step per activity
+        and predecessor; ``"set"`` (default), per activity and the activities done so far
+        (branches done in any order), for states with at least 30 transitions; the larger
+        the memory, the closer the control flow and the larger the diagram.
     """
     df = _events(log, activity_map)
+    discover = not in_modleans_words(df) if workflow is None else bool(workflow)
+    human = ~df["resource"].isin(_SYSTEM_RESOURCES)
+    if discover:
+        pool_of = assign_pools(df, human)
+        df["queue_pool"] = df["activity"].map(pool_of).where(human)
     base_s = resolve_scenario(base) if base is not None else None
     data: dict[str, Any] = base_s.model_dump(mode="python") if base_s is not None else {}
     data.update({"name": name, "timezone": timezone,
@@ -205,7 +221,7 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
     source = "the base scenario" if base_s is not None else "a default"
     cases, arrivals, item_types, first_day, n_days = _arrivals(
         df, timezone, data.get("item_types", {}), notes)
-    handling, work = _handling(df, notes)
+    handling, work = _handling(df, notes, MAX_GAP_H * 3600 if discover else None)
     if work.empty:
         raise LogError("calibrate: no event names a person who did the work (the resource "
                        "column is missing or holds only the model, the system or the seller); "
@@ -217,6 +233,18 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
     pools, seat_rows = pools_from_work(work, handling, item_types, routing, timezone,
                                        seat_quantile, data.get("pools", {}), notes)
     qa_settings, appeals, accuracy = _qa_and_appeals(df, roles, data, qa, pools, notes)
+    routes = waits = None
+    if discover:
+        flows, routes, waits = discovered_workflows(
+            df, log, handling, pool_of, human, item_types, case_facts(log, _SYSTEM_RESOURCES),
+            assume, history)
+        data.update({"workflows": flows, "envelope_events": False})
+        routing = {t: r for t, r in routing.items() if t not in flows}
+        qa_settings["enabled"] = appeals["enabled"] = False
+        qa_settings["pool"] = appeals["pool"] = None
+        notes.append(f"workflow discovered from the log's {df['activity'].nunique()} "
+                     f"activities: {len(routes)} routes, {len(waits)} external waits; the "
+                     "simulated log uses the log's activity names and only them")
     _unseen(assume, item_types, pools, handling, qa_settings, appeals, source,
             has_qa=accuracy is not None)
     for pool, people in shared_people(work).items():
@@ -238,7 +266,8 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
     return Calibration(scenario=scenario, handling=handling, arrivals=arrivals,
                        routing=routing_table,
                        pools=pd.DataFrame(seat_rows, columns=["pool", "hour", "seats"]),
-                       notes=notes, accuracy=accuracy, assumptions=assume.table(scenario))
+                       notes=notes, accuracy=accuracy, assumptions=assume.table(scenario),
+                       workflow=routes, waits=waits)
 
 
 def _events(log: pd.DataFrame, activity_map: Mapping[str, str] | None) -> pd.DataFrame:
@@ -320,11 +349,13 @@ def _arrivals(df: pd.DataFrame, timezone: str, old_types: Mapping[str, Any], not
     return cases, arrivals, item_types, first_day, n_days
 
 
-def _handling(df: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _handling(df: pd.DataFrame, notes: list[str], max_gap_s: float | None = None
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Handling times per pool x item type x activity, fitted (:func:`fit_handling`).
 
     Adds ``pool``, ``handling_s`` and ``basis`` to ``df`` (start to complete when the
-    start is logged, else the gap bound); returns the fits and the people's events.
+    start is logged, else the gap bound, left out above ``max_gap_s``: a break); returns
+    the fits and the people's events.
     """
     human = ~df["resource"].isin(_SYSTEM_RESOURCES)
     named = df["queue_pool"].fillna(_pool_of(df["resource"]))
@@ -337,6 +368,8 @@ def _handling(df: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, pd.Data
     res_gap = (by_res["timestamp"] - by_res["timestamp"].shift()).dt.total_seconds() \
         .where(by_res["resource"].eq(by_res["resource"].shift())).reindex(df.index)
     gap = np.fmin(case_gap, res_gap)
+    if max_gap_s is not None:
+        gap = gap.where(gap <= max_gap_s)
     df["handling_s"] = np.where(has_start, service, gap)
     df["basis"] = np.where(has_start, "start/complete", "gap")
     work = df[human]
@@ -407,7 +440,7 @@ def _routing(log: pd.DataFrame, df: pd.DataFrame, cases: pd.DataFrame, roles: pd
             rec.update(_fitted_model(it, t, fitted, assume))
         else:
             screened = (_count(pc, "auto_screen") > 0).any() or auto_a + auto_r > 0
-            rec.update(_fit_model(it, screened, auto_a, auto_r))
+            rec.update(model_from_shares(it, screened, auto_a, auto_r))
             if screened:
                 for part in ("violating", "clean"):
                     assume.add(f"item_types.{t}.model.{part}", "the log has no model scores: "
@@ -463,22 +496,6 @@ def _fitted_model(it: dict[str, Any], t: str, fitted: dict[str, Any], assume: As
     if "thresholds" not in info["parts"]:
         assume.add(f"item_types.{t}.model.t_low", "no automatic decisions with a score")
     return {"t_low": fitted["t_low"], "t_high": fitted["t_high"]}
-
-
-def _fit_model(it: dict[str, Any], screened: bool, auto_a: float, auto_r: float
-               ) -> dict[str, float]:
-    """The item type's model: thresholds solved on the score distributions from the automatic
-    approve / reject shares when the log shows screening, else disabled (``it`` is updated;
-    the thresholds are returned for the routing table)."""
-    if not screened:
-        it["model"] = {**it.get("model", {}), "enabled": False}
-        return {}
-    model = ModelSpec(**{**it.get("model", {}), "enabled": True})
-    p = it.get("prevalence", 0.1)
-    t_low = _solve_threshold(model, p, auto_a, upper=False)
-    t_high = max(t_low, _solve_threshold(model, p, auto_r, upper=True))
-    it["model"] = {**model.model_dump(mode="python"), "t_low": t_low, "t_high": t_high}
-    return {"t_low": t_low, "t_high": t_high}
 
 
 def _qa_and_appeals(df: pd.DataFrame, roles: pd.DataFrame, data: Mapping[str, Any],

@@ -12,15 +12,24 @@ seller) and its decision. Then
 * the score distribution of each class is a Beta fitted by moments to the
   scores of the violating and the clean cases, where the truth is the log's
   ``true_label`` when it has one, else the decision (an assumption, recorded).
+
+A log without scores but with automatic decisions gets thresholds solved on the
+assumed score curves from the automatic shares (:func:`model_from_shares`).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
+from scipy.optimize import brentq
+from scipy.stats import beta
+
+from modlean.scenario import ModelSpec
 
 __all__ = ["MIN_SCORES", "beta_by_moments", "case_facts", "model_from_scores",
-           "separating_threshold"]
+           "model_from_shares", "separating_threshold", "solve_threshold"]
 
 #: Scores per class below which a Beta fit is not attempted.
 MIN_SCORES = 20
@@ -122,3 +131,33 @@ def model_from_scores(facts: pd.DataFrame, model: dict[str, object]) -> dict[str
             fitted.append(name)
     out["fitted"] = {"parts": fitted, "truth": "true_label" if by_truth else "decision"}
     return out
+
+
+def solve_threshold(model: ModelSpec, prevalence: float, share: float, upper: bool) -> float:
+    """The score threshold giving a share below (or at/above, ``upper``) it."""
+    def below(t: float) -> float:
+        return float(prevalence * beta.cdf(t, model.violating.a, model.violating.b)
+                     + (1 - prevalence) * beta.cdf(t, model.clean.a, model.clean.b))
+
+    target = 1 - share if upper else share
+    if target <= 0:
+        return 0.0
+    if target >= 1:
+        return 1.0
+    return float(brentq(lambda t: below(t) - target, 0.0, 1.0))
+
+
+def model_from_shares(it: dict[str, Any], screened: bool, auto_a: float, auto_r: float
+               ) -> dict[str, float]:
+    """The item type's model: thresholds solved on the score distributions from the automatic
+    approve / reject shares when the log shows screening, else disabled (``it`` is updated;
+    the thresholds are returned for the routing table)."""
+    if not screened:
+        it["model"] = {**it.get("model", {}), "enabled": False}
+        return {}
+    model = ModelSpec(**{**it.get("model", {}), "enabled": True})
+    p = it.get("prevalence", 0.1)
+    t_low = solve_threshold(model, p, auto_a, upper=False)
+    t_high = max(t_low, solve_threshold(model, p, auto_r, upper=True))
+    it["model"] = {**model.model_dump(mode="python"), "t_low": t_low, "t_high": t_high}
+    return {"t_low": t_low, "t_high": t_high}

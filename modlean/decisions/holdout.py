@@ -17,6 +17,7 @@ part's first case start.
 :func:`simulate_test_period` runs a calibrated scenario over the test period (as many
 cases as the test has, the clock starting at the test's first case start) and
 :func:`side_by_side` lays modlean's fidelity table beside the baseline's.
+:func:`run_holdout` does it all in one go (``modlean calibrate --holdout``, notebook 02).
 """
 
 from __future__ import annotations
@@ -27,14 +28,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from modlean.decisions.calibrate import Calibration, calibrate
+from modlean.decisions.fidelity import fidelity
 from modlean.errors import LogError, ParameterError
 from modlean.eventlog import as_micros
 from modlean.process import encode, lead_span
 from modlean.scenario import Scenario, apply_overrides
 from modlean.simulation import simulate
 
-__all__ = ["HOLDOUT_COLUMNS", "Holdout", "case_starts", "holdout_split", "replay_baseline",
-           "side_by_side", "simulate_test_period"]
+__all__ = ["HOLDOUT_COLUMNS", "Holdout", "HoldoutRun", "case_starts", "holdout_split",
+           "replay_baseline", "run_holdout", "side_by_side", "simulate_test_period"]
 
 #: The columns of :func:`side_by_side`.
 HOLDOUT_COLUMNS = ["measure", "real", "modlean", "modlean_distance", "replay",
@@ -163,3 +166,30 @@ def side_by_side(modlean: pd.DataFrame | None, replay: pd.DataFrame) -> pd.DataF
         "replay_distance": base["distance"].to_numpy(dtype=float),
         "reading": reading.fillna("only in the replay's table").to_numpy()},
         columns=HOLDOUT_COLUMNS)
+
+
+@dataclass(frozen=True)
+class HoldoutRun:
+    """What :func:`run_holdout` returns."""
+
+    split: Holdout
+    calibration: Calibration
+    """the calibration of the training part."""
+    table: pd.DataFrame
+    """modlean's fidelity beside the replay's (:func:`side_by_side`)."""
+
+
+def run_holdout(log: pd.DataFrame, share: float = 0.2, *, timezone: str = "UTC",
+                seed: int = 1, sla_hours: float = 24.0, **calibrate_args: object
+                ) -> HoldoutRun:
+    """Split ``log`` (:func:`holdout_split`), calibrate the training part
+    (:func:`~modlean.decisions.calibrate`, with ``calibrate_args``), simulate the test
+    period and score it beside the replay baseline, both against the test part."""
+    split = holdout_split(log, share)
+    cal = calibrate(split.train, timezone=timezone, **calibrate_args)  # type: ignore[arg-type]
+    simulated = simulate_test_period(cal.scenario, split, seed=seed)
+    replay = replay_baseline(split.train, split.n_test, split.test_start)
+    score = {"timezone": timezone, "sla_hours": sla_hours}
+    table = side_by_side(fidelity(split.test, simulated, **score),
+                         fidelity(split.test, replay, **score))
+    return HoldoutRun(split=split, calibration=cal, table=table)

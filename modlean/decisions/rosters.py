@@ -65,6 +65,12 @@ def pools_from_work(work: pd.DataFrame, handling: pd.DataFrame, item_types: Mapp
                                                     names=["date", "hour"]), fill_value=0)
         level = np.floor(full.groupby(level="hour").quantile(seat_quantile) + 0.5) \
             .astype(int).reindex(range(24), fill_value=0).to_numpy()
+        if not level.any():  # worked too rarely for the quantile: one seat when it worked
+            level = (full.groupby(level="hour").max() > 0).astype(int) \
+                .reindex(range(24), fill_value=0).to_numpy()
+            notes.append(f"pool {pool!r} works in too few hours for the "
+                         f"{seat_quantile:.0%} quantile of seats: one seat in the hours it "
+                         "was seen working")
         days = sorted(set(seats.loc[seats["pool"] == pool, "weekday"]))
         head = int(level.max())
         old = dict(old_pools.get(pool, {}))

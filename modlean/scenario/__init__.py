@@ -14,6 +14,7 @@ Other subpackages import these names from here, not from the modules inside.
 from __future__ import annotations
 
 from modlean.scenario.changes import describe_changes, setting_words, shown_value
+from modlean.scenario.fields import MAX_HOURS
 from modlean.scenario.files import (
     list_presets,
     load_proposal,
@@ -49,6 +50,7 @@ from modlean.scenario.workflow_flow import Flow, workflow_flow
 __all__ = [
     "DAYS",
     "DONE",
+    "MAX_HOURS",
     "MAX_PASSES",
     "QA",
     "Appeals",

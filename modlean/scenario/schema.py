@@ -463,6 +463,10 @@ class Scenario(StrictModel):
         default_factory=dict, description="people shared by several pools (agents with several "
         "skills): a pool with team: <name> is worked by that team's people; see "
         "docs/scenario.md, Teams")
+    envelope_events: bool = Field(
+        True, description="the simulated log writes submitted, auto_screen, the model's "
+        "decisions and decision_sent; false: only the workflow steps' events (a workflow "
+        "calibrated in a real log's own vocabulary)")
     qa: QA = Field(default_factory=QA, description="QA sampling")
     appeals: Appeals = Field(default_factory=Appeals, description="appeals of rejections")
 

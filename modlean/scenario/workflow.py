@@ -13,6 +13,10 @@ walks from step to step along the routes until a route goes to ``done``:
   cut at ``timeout_hours`` when given;
 * ``system``: no work and no time, a routing point (it may set a ``decision``).
 
+A step may carry the activity names it logs (``activity``, ``queued_activity``),
+so a simulated log speaks a real log's vocabulary; by default a step ``X`` logs
+``queued_X`` and ``review_X`` (``wait_X`` for a wait).
+
 Routes are an ordered list; consecutive routes with the same ``when`` form a
 group, the first group whose ``when`` matches is taken and one route of it is
 drawn by ``p``. Cross-field checks (unknown steps and pools, reachability,
@@ -37,7 +41,7 @@ from modlean.scenario.fields import (
     why_info,
 )
 
-__all__ = ["DONE", "KIND_FIELDS", "MAX_PASSES", "Delay", "Step", "StepRoute", "When",
+__all__ = ["DONE", "KIND_FIELDS", "MAX_PASSES", "Delay", "EventName", "Step", "StepRoute", "When",
            "Workflow"]
 
 #: The route target that ends a workflow (a reserved step name).
@@ -49,11 +53,14 @@ MAX_PASSES = 200
 
 #: The fields each step kind may set (besides ``kind``, ``routes`` and ``priority``).
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
-    "review": ("pool", "handling"),
-    "dual_review": ("pool", "handling", "tie_break"),
-    "wait": ("wait", "timeout_hours"),
+    "review": ("pool", "handling", "activity", "queued_activity"),
+    "dual_review": ("pool", "handling", "tie_break", "activity", "queued_activity"),
+    "wait": ("wait", "timeout_hours", "activity"),
     "system": ("decision",),
 }
+
+#: An event name a step logs: a name, ``False`` (no event), or None (the default name).
+EventName = str | Literal[False] | None
 
 
 class When(StrictModel):
@@ -132,9 +139,23 @@ class Step(StrictModel):
                                         json_schema_extra=unit_info("h", WHY_HOURS))
     decision: Literal["approve", "reject"] | None = Field(
         None, description="a decision the step sets without a review (system)")
+    activity: EventName = Field(
+        None, description="the activity its review (or wait) logs, in the log's words; "
+        "false: no event; none: review_<step> (wait_<step>)")
+    queued_activity: EventName = Field(
+        None, description="the activity logged when the item joins the queue (review, "
+        "dual_review); false: no event; none: queued_<step>")
     priority: int = Field(0, description="lower is served first in 'priority' pools")
     routes: list[StepRoute] = Field(min_length=1, description="the ways out, in order; the "
                                     "first group whose when matches is taken")
+
+    @field_validator("activity", "queued_activity")
+    @classmethod
+    def _event_name(cls, value: str | Literal[False] | None) -> str | Literal[False] | None:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("expected an activity name, or false for no event (found an "
+                             "empty name)")
+        return value
 
     @model_validator(mode="after")
     def _fields_of_kind(self) -> Step:
@@ -170,10 +191,26 @@ class Step(StrictModel):
         out = [r.to for r in self.routes if r.p > 0]
         return [*out, self.tie_break] if self.tie_break else out
 
+    def event_names(self, name: str) -> tuple[str | None, str | None]:
+        """The activities this step (called ``name``) logs: its queued event (reviews) and
+        its review or wait event; None where it logs none (a system step logs nothing)."""
+        if self.kind == "system":
+            return None, None
+        main = f"wait_{name}" if self.kind == "wait" else f"review_{name}"
+        queued = None if self.kind == "wait" else f"queued_{name}"
+        return (_named(self.queued_activity, queued), _named(self.activity, main))
+
     @property
     def decides(self) -> bool:
         """True when the item has a decision after this step (a review or a system decision)."""
         return self.kind in ("review", "dual_review") or self.decision is not None
+
+
+def _named(given: str | Literal[False] | None, default: str | None) -> str | None:
+    """An event name as given, the default when none is, None when ``False``."""
+    if given is False:
+        return None
+    return default if given is None else given
 
 
 class Workflow(StrictModel):

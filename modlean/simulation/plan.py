@@ -95,6 +95,8 @@ class Plan:
     # workflow steps of every item type, numbered in scenario order
     step_names: list[str] = field(default_factory=list)
     step_kinds: list[str] = field(default_factory=list)
+    #: per step, the activities it logs: (queued event or None, review / wait event or None)
+    step_events: list[tuple[str | None, str | None]] = field(default_factory=list)
 
     @property
     def n_items(self) -> int:
@@ -197,7 +199,9 @@ def make_plan(s: Scenario, seed: int, replication: int) -> Plan:
         team_seats=team_seats,
         pool_team=[team_names.index(p.team) if p.team is not None else -1
                    for p in s.pools.values()],
-        step_names=[st[1] for st in steps], step_kinds=[st[2] for st in steps], **plan_visits)
+        step_names=[st[1] for st in steps], step_kinds=[st[2] for st in steps],
+        step_events=[s.workflows[name].steps[step].event_names(step) for name, step, _ in steps],
+        **plan_visits)
 
 
 def _items_of_type(s: Scenario, grid: Grid, name: str, part: str, seed: int, rep: int,

@@ -266,13 +266,13 @@ def _visit_blocks(out: Outcome, pool_offset: np.ndarray, before_send: bool) -> l
 
 def activity_names(plan: Plan) -> tuple[list[str], np.ndarray]:
     """The log's activities (:data:`ACTIVITIES`, then the workflow steps') and, per workflow
-    step, the codes of its two events: ``queued_<step>`` (-1 for a wait) and
-    ``review_<step>`` or ``wait_<step>``. A step named ``l1`` logs as today's L1 review."""
+    step, the codes of its two events (-1 where it logs none): ``queued_<step>`` and
+    ``review_<step>`` or ``wait_<step>``, or the names the step gives
+    (:meth:`~modlean.scenario.Step.event_names`). A step named ``l1`` logs as today's L1
+    review."""
     names = list(ACTIVITIES)
     codes = np.full((len(plan.step_names), 2), -1, np.int64)
-    for i, (step, kind) in enumerate(zip(plan.step_names, plan.step_kinds, strict=True)):
-        pair = {"wait": (None, f"wait_{step}"), "system": (None, None)}.get(
-            kind, (f"queued_{step}", f"review_{step}"))
+    for i, pair in enumerate(plan.step_events):
         for k, act in enumerate(pair):
             if act is not None:
                 if act not in names:
@@ -303,6 +303,7 @@ def step_blocks(out: Outcome, pool_offset: np.ndarray, step_acts: np.ndarray) ->
             if phase == 0:  # queued: reviews only
                 w, acts = w[acts >= 0], acts[acts >= 0]
                 return p.v_item[w], out.enq[w], None, Resource.SYSTEM, acts
+            w, acts = w[acts >= 0], acts[acts >= 0]
             pool = p.v_pool[w]
             res = np.where(pool == wait_pool, int(Resource.SELLER),
                            pool_offset[np.minimum(pool, wait_pool - 1)]
@@ -333,15 +334,20 @@ def log_blocks(out: Outcome, pool_offset: np.ndarray,
                step_acts: np.ndarray | None = None) -> list[Block]:
     """The log's events as blocks, one per activity and step, in process order.
 
-    ``step_acts`` (from :func:`activity_names`) names the workflow steps' events.
+    ``step_acts`` (from :func:`activity_names`) names the workflow steps' events. A
+    scenario with ``envelope_events: false`` writes no submission, screening, automatic
+    decision or decision sent (a workflow calibrated in a real log's vocabulary).
     Blocks are made when needed, so at most one is in memory. The sort is stable:
     equal ranks keep the order the blocks are listed in.
     """
     before_send = out.plan.scenario.qa.timing == "before_send"
     if step_acts is None:
         step_acts = activity_names(out.plan)[1]
-    blocks = [*_screen_blocks(out), *_visit_blocks(out, pool_offset, before_send),
-              *step_blocks(out, pool_offset, step_acts), *_sent_blocks(out, before_send)]
+    envelope = out.plan.scenario.envelope_events
+    blocks = [*(_screen_blocks(out) if envelope else []),
+              *_visit_blocks(out, pool_offset, before_send),
+              *step_blocks(out, pool_offset, step_acts),
+              *(_sent_blocks(out, before_send) if envelope else [])]
     blocks.sort(key=lambda b: b[0])
     return blocks
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from modlean import dsa, eventlog
 from modlean._util import suggest
-from modlean.decisions import Calibration, calibrate
+from modlean.decisions import Calibration, HoldoutRun, calibrate, run_holdout
 from modlean.errors import ParameterError
 from modlean.quality import qa_shape, read_qa
 from modlean.risk import load_register
@@ -219,6 +219,15 @@ class MarketInputs:
             raise ParameterError(f"market {self.market}: its scenario is "
                                  f"{self.settings.scenario!r}, not calibrated from the log")
         return self._calibration
+
+    def holdout(self, share: float = 0.2, *, seed: int = 1) -> HoldoutRun:
+        """The market's calibration scored on a held-out period: the last ``share`` of its
+        log's cases simulated from a calibration of the rest, beside a replay of the last
+        training cases (:func:`modlean.decisions.run_holdout`; docs/fidelity.md)."""
+        self.calibration()  # refused the same way when the scenario is not calibrated
+        qa = self.qa() if self.has("qa") else None
+        return run_holdout(self.log(), share, timezone=self.timezone, seed=seed,
+                           market=self.market, name=f"{self.market} calibrated", qa=qa)
 
     @cached_property
     def _calibration(self) -> Calibration:
