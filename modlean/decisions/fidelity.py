@@ -54,8 +54,9 @@ def _readings(d: dict[str, float], real: dict[str, float], sim: dict[str, float]
     nan = math.nan
     return {
         "control_flow_log_distance": (
-            real["cases"], sim["cases"],
-            f"paired one to one, a case needs {d['control_flow_log_distance']:.0%} of its steps "
+            nan, nan,
+            f"paired one to one ({real['cases']:,.0f} real cases, {sim['cases']:,.0f} "
+            f"simulated), a case needs {d['control_flow_log_distance']:.0%} of its steps "
             "edited to become its simulated twin; "
             + _grade(d["control_flow_log_distance"], 0.1, 0.3, "the paths")),
         "n_gram_distance": (
@@ -67,7 +68,7 @@ def _readings(d: dict[str, float], real: dict[str, float], sim: dict[str, float]
             f"{ct:.1f} h on average ({rel:.0%} of the real mean of {real['cycle_h']:.1f} h); "
             + _grade(rel, 0.1, 0.3, "cycle times")),
         "case_arrival_emd": (
-            real["per_day"], sim["per_day"],
+            nan, nan,
             f"cases arrive {d['case_arrival_emd']:.1f} h away from the real arrivals on "
             f"average ({sim['per_day']:.0f} vs {real['per_day']:.0f} a day)"),
         "circadian_event_emd": (
@@ -129,13 +130,14 @@ def fidelity(real_log: pd.DataFrame | EventArrays, simulated_log: pd.DataFrame |
              *, timezone: str = "UTC", sla_hours: float = 24.0) -> pd.DataFrame:
     """How far a simulated log is from a real one: one row per measure.
 
-    Columns (:data:`FIDELITY_COLUMNS`): ``measure``, ``real``, ``simulated`` (a summary
-    of each log where one helps, NaN otherwise), ``distance`` and ``reading`` (plain
-    words). Rows:
+    Columns (:data:`FIDELITY_COLUMNS`): ``measure``, ``real``, ``simulated`` (each log's
+    own figure in the distance's unit where one exists, NaN otherwise: a reader sees every
+    number of a row in one unit), ``distance`` and ``reading`` (plain words, with the
+    logs' cases and cases a day). Rows:
 
     * the six measures of :func:`modlean.process.log_distances`:
-      ``control_flow_log_distance`` and ``n_gram_distance`` (0-1; real/simulated: cases),
-      ``cycle_time_emd`` (h; mean cycle times), ``case_arrival_emd`` (h; cases a day),
+      ``control_flow_log_distance`` and ``n_gram_distance`` (0-1),
+      ``cycle_time_emd`` (h; real/simulated: mean cycle times), ``case_arrival_emd`` (h),
       ``circadian_event_emd`` (h, on ``timezone``'s clock), ``relative_event_emd`` (h);
     * per pool (the logs' ``pool`` column when both have one, else per activity):
       ``wait:<pool>``, mean hours from the case's previous completion to the pool's
