@@ -124,3 +124,15 @@ def test_a_person_is_one_seat_split_over_the_pools_of_the_hour():
     assert got[("Y", "d1", 9)] == pytest.approx(1 / 3)
     assert got[("X", "d1", 10)] == pytest.approx(1.0)
     assert got.sum() == pytest.approx(3.0)  # two people in hour 9, one in hour 10
+
+
+def test_a_queue_the_fixed_template_cannot_route_to_is_named(imported):
+    """One item type reviewed first in two queues: the template keeps one and says so."""
+    log = imported.log.copy()
+    log["item_type"] = "listing"  # the IPR tickets are listings too: ipr is a second L1 queue
+    cal = calibrate(log, timezone="Europe/Berlin")
+    why = cal.assumptions.set_index("field").at["routing.listing.pool", "why"]
+    assert why.startswith("listing: the first review was also done in ipr ")
+    assert "--workflow yes" in why
+    assert not any(f.startswith("routing.") for f in
+                   calibrate(imported.log, timezone="Europe/Berlin").assumptions["field"])

@@ -447,6 +447,7 @@ def _routing(log: pd.DataFrame, df: pd.DataFrame, cases: pd.DataFrame, roles: pd
                                "the score curves are assumed and the thresholds solved on them "
                                "from the automatic shares")
         pool1, pool2 = _mode(rt["first_pool"]), _mode(rt["second_pool"])
+        _left_out_pools(t, rt["first_pool"], pool1, assume)
         if pool1:
             r = dict(old_routing.get(t, {}))
             r.update({"pool": pool1, "escalation_probability": esc if pool2 else 0.0,
@@ -460,6 +461,18 @@ def _routing(log: pd.DataFrame, df: pd.DataFrame, cases: pd.DataFrame, roles: pd
             rec["appeal_rate"] = it["appeal_rate"]
         rrows.append(rec)
     return routing, pd.DataFrame(rrows)
+
+
+def _left_out_pools(t: str, first: pd.Series, chosen: str | None, assume: Assumptions) -> None:
+    """Name the queues the fixed template cannot route to: it sends an item type's first
+    review to one pool, so first reviews done in another pool are left out of the model."""
+    shares = first.dropna().astype(str).value_counts(normalize=True)
+    others = shares[(shares.index != chosen) & (shares >= 0.01)]
+    if chosen and len(others):
+        listed = ", ".join(f"{pool} {share:.0%}" for pool, share in others.items())
+        assume.add(f"routing.{t}.pool", f"{t}: the first review was also done in {listed}; "
+                   f"the template routes every {t} item to {chosen}, so that work is left "
+                   "out. Calibrate with workflow=True (--workflow yes) to keep every queue")
 
 
 def _prevalence(it: dict[str, Any], t: str, cases: pd.DataFrame, facts: pd.DataFrame,
