@@ -330,3 +330,29 @@ def test_rows_out_of_time_order_are_counted_not_rounded_away(tmp_path):
     frame.to_csv(path, index=False)
     (line,) = [f for f in guess_profile(path).findings if f.startswith("times:")]
     assert "2 rows are out of order" in line
+
+
+def test_an_excel_export_with_a_cover_sheet_is_guessed_from_its_task_sheet(tmp_path):
+    """Vendors' workbooks open on a cover sheet; the guess takes the sheet with times, says
+    so, writes it into the profile, and the import reads the same sheet."""
+    from modlean.eventlog import import_export
+
+    tasks = make_tasks().assign(qa_result=lambda f: f["qa_result"].map(
+        {"PASS": "Conforme", "FAIL": "Non conforme", "": ""})).rename(
+        columns={"category": "Tipo"})
+    path = tmp_path / "vendor.xlsx"
+    with pd.ExcelWriter(path) as book:
+        pd.DataFrame({"Export": ["Listing review", "Time zone: Europe/Rome"]}).to_excel(
+            book, sheet_name="Info", index=False)
+        tasks.to_excel(book, sheet_name="Tasks", index=False)
+    guess = guess_profile(path)
+    assert guess["sheet"] == "Tasks"
+    assert any("'Info'" in f and "hold no times" in f for f in guess.findings)
+    assert guess["qa"]["values"] == {"Conforme": "pass", "Non conforme": "fail"}
+    assert guess["attributes"]["item_type"] == "Tipo"
+    prof = dict(guess)
+    prof["locale"] = {**prof["locale"], "timezone": "Europe/Rome"}
+    result = import_export(path, prof)
+    assert result.log["case_id"].nunique() > 100
+    with pytest.raises(LogError, match="no column holds times"):
+        guess_profile(path, sheet="Info")

@@ -30,6 +30,9 @@ def register(sub: SubParsers) -> None:
     p.add_argument("--sep", default=None, help="column separator (default: sniffed)")
     p.add_argument("--encoding", default=None,
                    help="text encoding (default: UTF-8, else cp1252, said in the profile)")
+    p.add_argument("--sheet", default=None,
+                   help="worksheet of an .xlsx export (name or number from 0; default the "
+                   "first sheet with times)")
     p.add_argument("--rows", type=int, default=50_000, metavar="N",
                    help="rows to read for the guess (default 50000)")
     p.set_defaults(func=run)
@@ -41,8 +44,9 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None and args.out.exists() and not args.force:
         raise ParameterError(f"--out {args.out}: the file exists (an edited profile?); "
                              "pass --force to replace it or choose another name")
+    sheet = int(args.sheet) if args.sheet and args.sheet.isdigit() else args.sheet
     guess = guess_profile(args.export, sep=args.sep, encoding=args.encoding,
-                          sample_rows=args.rows)
+                          sample_rows=args.rows, sheet=sheet)
     text = profile_yaml(guess)
     marks = sum(c.startswith("CONFIRM") for c in guess.comments.values())
     todos = sum(c.startswith("TODO") for c in guess.comments.values()) + sum(

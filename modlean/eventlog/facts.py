@@ -14,6 +14,7 @@ import csv
 import gzip
 import io
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,11 +28,13 @@ from modlean.eventlog.values import strings
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-__all__ = ["TEXT_SUFFIXES", "ColumnFacts", "Sample", "column_facts", "parse_sample_times",
-           "read_sample", "to_number"]
+__all__ = ["EXCEL_SUFFIXES", "TEXT_SUFFIXES", "ColumnFacts", "Sample", "column_facts",
+           "excel_sheets", "parse_sample_times", "read_sample", "to_number"]
 
 #: File suffixes read as delimited text.
 TEXT_SUFFIXES = (".csv", ".csv.gz", ".txt", ".tsv", ".tsv.gz", ".tab")
+#: File suffixes read as Excel workbooks.
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 _SEPARATORS = (",", ";", "\t", "|")
 
 _ISO_TIME = (r"\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?"
@@ -57,6 +60,8 @@ class Sample:
     sep: str | None = None
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: the worksheet read, for an Excel export
+    sheet: str | int | None = None
 
 
 @dataclass
@@ -87,15 +92,28 @@ class ColumnFacts:
 
 
 def read_sample(source: str | Path | pd.DataFrame, *, sep: str | None, encoding: str | None,
-                rows: int) -> Sample:
-    """The first ``rows`` rows of ``source`` as text, with the separator and encoding used."""
+                rows: int, sheet: str | int | None = None) -> Sample:
+    """The first ``rows`` rows of ``source`` (of worksheet ``sheet`` of an Excel file) as
+    text, with the separator and encoding used."""
     if isinstance(source, (str, Path)) and str(source).lower().endswith(TEXT_SUFFIXES):
         return _read_text_sample(Path(source), sep=sep, encoding=encoding, rows=rows)
-    raw = read_raw(source, sheet=None, query=None, encoding=encoding, sep=sep,
+    raw = read_raw(source, sheet=sheet, query=None, encoding=encoding, sep=sep,
                    key_columns=lambda header: list(header))
     frame = raw.frame.head(rows)
     text = pd.DataFrame({str(c): strings(frame[c]) for c in frame.columns})
-    return Sample(text, raw.name, notes=list(raw.notes))
+    return Sample(text, raw.name, notes=list(raw.notes), sheet=sheet)
+
+
+def excel_sheets(source: str | Path | pd.DataFrame) -> list[str]:
+    """The worksheet names of an Excel export, in order ([] for any other source, or a
+    file Excel cannot open: reading it then names the problem)."""
+    if not isinstance(source, (str, Path)) or not str(source).lower().endswith(EXCEL_SUFFIXES):
+        return []
+    try:
+        with pd.ExcelFile(source) as book:
+            return [str(name) for name in book.sheet_names]
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return []
 
 
 def _read_text_sample(path: Path, *, sep: str | None, encoding: str | None,

@@ -21,6 +21,7 @@ from modlean.eventlog.columns import resolve_columns
 from modlean.eventlog.facts import (
     Sample,
     column_facts,
+    excel_sheets,
     parse_sample_times,
     read_sample,
 )
@@ -65,24 +66,47 @@ class GuessedProfile(dict[str, object]):
 
 
 def guess_profile(source: str | Path | pd.DataFrame, *, sep: str | None = None,
-                  encoding: str | None = None, sample_rows: int = 50_000) -> GuessedProfile:
+                  encoding: str | None = None, sample_rows: int = 50_000,
+                  sheet: str | int | None = None) -> GuessedProfile:
     """Guess the profile of an export from its first ``sample_rows`` rows.
 
     Returns a :class:`GuessedProfile` (a dict in the profile's YAML format).
     Guesses the user must confirm carry a comment; what the data cannot tell
     (a time zone, day-first without a day over 12, a queue's stage) is left for
-    the user with a ``TODO`` comment, never filled in silently.
+    the user with a ``TODO`` comment, never filled in silently. Of an Excel workbook
+    it reads ``sheet``, or else the first worksheet holding times (a cover sheet is
+    passed over, and said), and writes the sheet into the profile.
 
     Raises
     ------
     LogError
         When the export cannot be read or holds no time column.
     """
-    sample = read_sample(source, sep=sep, encoding=encoding, rows=sample_rows)
+    sample = _sample(source, sep=sep, encoding=encoding, rows=sample_rows, sheet=sheet)
     if sample.frame.empty:
         raise LogError("the export has no rows", source=sample.name,
                        expected="a header row and rows")
     return _Guesser(sample).run()
+
+
+def _sample(source: str | Path | pd.DataFrame, *, sep: str | None, encoding: str | None,
+            rows: int, sheet: str | int | None) -> Sample:
+    """The sample to guess from: of an Excel workbook without ``sheet``, the first
+    worksheet with a column of times (sheets passed over are noted)."""
+    sheets = excel_sheets(source) if sheet is None else []
+    passed: list[str] = []
+    for name in sheets[:-1]:
+        sample = read_sample(source, sep=sep, encoding=encoding, rows=rows, sheet=name)
+        if any(f.kind == "time" for f in column_facts(sample.frame).values()):
+            break
+        passed.append(name)
+    else:
+        name = sheets[-1] if sheets else sheet
+        sample = read_sample(source, sep=sep, encoding=encoding, rows=rows, sheet=name)
+    if passed:
+        sample.notes.append(f"sheet {sample.sheet!r}: the sheet(s) before it "
+                            f"({', '.join(map(repr, passed))}) hold no times")
+    return sample
 
 
 class _Guesser:
@@ -110,6 +134,9 @@ class _Guesser:
                 found="columns " + ", ".join(map(repr, self.facts)),
                 expected="at least one column of dates and times (e.g. created, closed)")
         self.profile["shape"] = self._shape()
+        if self.sample.sheet is not None:
+            self.profile["sheet"] = self.sample.sheet
+            self._note("sheet", "CONFIRM: the worksheet with the tasks")
         self._locale()
         if self.profile["shape"] == "tasks":
             self._tasks()

@@ -79,14 +79,19 @@ VERDICT_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
                    "entfernt", "afgewezen", "odrzucono", "ditolak"),
         "escalate": ("escalate", "escalated", "escalation", "refer", "referred", "escalado",
                      "escalada", "escalar", "escalade", "escalato", "eskaliert",
-                     "geescaleerd", "eskalacja", "dieskalasi"),
+                     "geescaleerd", "eskalacja", "dieskalasi", "sent_to_review",
+                     "send_to_review", "to_review", "manual_review", "human_review",
+                     "inviato_a_revisione", "enviado_a_revision", "enviado_para_revisao",
+                     "an_pruefung", "zur_pruefung"),
     },
     "qa": {
         "pass": ("pass", "passed", "ok", "correct", "agree", "agreed", "correcto", "correcta",
-                 "bestanden", "conforme", "corretto", "goed", "sesuai", "valid", "valido"),
+                 "bestanden", "conforme", "corretto", "goed", "sesuai", "valid", "valido",
+                 "konform", "conformite"),
         "fail": ("fail", "failed", "nok", "not_ok", "ko", "incorrect", "disagree", "error",
                  "incorrecto", "incorrecta", "fallo", "no_conforme", "nicht_bestanden",
-                 "fehler", "errato", "fout", "salah", "invalid", "invalido"),
+                 "fehler", "errato", "fout", "salah", "invalid", "invalido", "non_conforme",
+                 "no_conforme", "nao_conforme", "nicht_konform", "non_conformite"),
     },
 }
 
@@ -149,8 +154,10 @@ def value_map(top: Mapping[str, int], kind: str) -> tuple[dict[str, str], int]:
 
 #: Column names read as a known attribute.
 _ATTRIBUTES = {
-    "item_type": r"^(item_)?(category|type)$|^content_type$|^item_kind$",
-    "market": r"^(market|country|site|marketplace)(_code)?$",
+    "item_type": r"^(item_)?(category|type|tipo|categoria|tipologia|typ|kategorie|categorie"
+                 r"|jenis|kategori)$|^content_type$|^item_kind$",
+    "market": r"^(market|country|site|marketplace|mercato|mercado|markt|pais|paese|land"
+              r"|negara)(_code)?$",
 }
 _RESERVED = {*CANONICAL_COLUMNS, "decision", "label", "model_score", "task_id", "queue", "pool",
              "lifecycle", "qa_result", "qa_decision", "qa_reason"}
@@ -158,7 +165,7 @@ _RESERVED = {*CANONICAL_COLUMNS, "decision", "label", "model_score", "task_id", 
 
 def attribute_name(column: str, taken: Mapping[str, object]) -> str:
     """The canonical attribute name for a kept column (``category`` -> ``item_type``)."""
-    key = norm_name(column)
+    key = fold(column)
     for name, pattern in _ATTRIBUTES.items():
         if re.search(pattern, key) and name not in taken:
             return name

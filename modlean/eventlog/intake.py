@@ -86,7 +86,7 @@ def import_export(source: str | Path | pd.DataFrame,
         A profile YAML file, a mapping of the same keys, or a loaded
         :class:`~modlean.eventlog.profile.Profile` (docs/intake.md).
     sheet, query:
-        As for :func:`~modlean.read_log`.
+        As for :func:`~modlean.read_log`; ``sheet`` defaults to the profile's ``sheet:``.
 
     Returns
     -------
@@ -101,7 +101,7 @@ def import_export(source: str | Path | pd.DataFrame,
         queue or verdict value the profile does not map, or a value that cannot be read.
     """
     prof = load_profile(profile)
-    raw = _read(source, prof, sheet=sheet, query=query)
+    raw = _read(source, prof, sheet=prof.sheet if sheet is None else sheet, query=query)
     report = MappingReport(raw.name)
     report.add("rows", "read", len(raw.frame))
     parts = _Parts(raw, prof, report)

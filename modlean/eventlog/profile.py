@@ -135,6 +135,8 @@ class Profile(_Section):
 
     shape: Literal["tasks", "events"]
     case: CaseSpec
+    sheet: str | int | None = Field(None, description="the worksheet of an Excel export "
+                                    "(its name, or its number from 0; default the first)")
     locale: Locale = Field(default_factory=Locale)
     task: TaskSpec | None = None
     event: dict[str, str] = Field(default_factory=dict)
