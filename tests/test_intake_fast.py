@@ -16,7 +16,7 @@ from bpo_export import PROFILE, make_export
 
 import modlean
 from modlean.errors import LogError
-from modlean.eventlog.categorical import map_categories, plain_objects, plain_text, strip_categories
+from modlean.eventlog.categorical import as_category, map_categories, plain_text, strip_categories
 from modlean.eventlog.sorting import lex_order
 from modlean.eventlog.timestamps import NAT
 
@@ -54,7 +54,9 @@ def test_stripping_merges_categories_and_blanks_become_missing():
     text = plain_text(out)
     assert text.iloc[:3].tolist() == ["A", "A", "B"]
     assert text.isna().tolist() == [False, False, False, True, True, False]
-    assert plain_objects(out).tolist() == ["A", "A", "B", None, None, "B"]
+    canonical = as_category(out)
+    assert canonical.astype(object).where(canonical.notna(), None).tolist() == [
+        "A", "A", "B", None, None, "B"]
 
 
 def test_mapping_categories_merges_equal_results():
@@ -85,7 +87,13 @@ def test_typed_csv_import_equals_the_careful_import_of_the_same_rows(written):
     path, profile = written
     fast = modlean.import_export(path, profile)
     careful = modlean.import_export(_as_strings(path), profile)
-    assert not any(isinstance(d, pd.CategoricalDtype) for d in fast.log.dtypes)
+    # the canonical dtypes (docs/event-log.md): case_id text, other text sorted categoricals
+    assert fast.log["case_id"].dtype == pd.Series(["x"]).dtype
+    numbers_and_times = {"case_id", "timestamp", "start_timestamp", "model_score"}
+    for col in fast.log.columns.difference(sorted(numbers_and_times)):
+        cats = fast.log[col].cat.categories
+        assert cats.is_monotonic_increasing and cats.is_unique, col
+        assert set(cats) == set(fast.log[col].dropna()), col  # no unused category
     pd.testing.assert_frame_equal(fast.log, careful.log)
     pd.testing.assert_frame_equal(fast.qa, careful.qa)
     def figures(report):

@@ -197,6 +197,7 @@ def test_xes_round_trip(write, tmp_path):
     expected = _plain(write)
     frame = expected.rename(columns={"case_id": "case:concept:name", "activity": "concept:name",
                                      "timestamp": "time:timestamp", "resource": "org:resource"})
+    frame["concept:name"] = frame["concept:name"].astype(str)  # pm4py wants text, not categories
     path = tmp_path / "e.xes"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -23,7 +23,7 @@ import pandas as pd
 
 from modlean._util import suggest
 from modlean.errors import LogError
-from modlean.eventlog.canonical import canonicalise
+from modlean.eventlog.canonical import canonicalise, finish_log
 from modlean.eventlog.categorical import default_text, is_categorical, map_categories
 from modlean.eventlog.columns import resolve_columns
 from modlean.eventlog.intake_report import (
@@ -40,7 +40,6 @@ from modlean.eventlog.tasks import (
     QA_EVENT,
     EventKind,
     estimate_starts,
-    finish_log,
     order_events,
     task_events,
 )
