@@ -36,6 +36,7 @@ from modlean.eventlog.links import Links, chase_links, coalesce_links
 from modlean.eventlog.profile import Profile, load_profile
 from modlean.eventlog.readers import RawLog, TextLocale, read_raw
 from modlean.eventlog.report import MappingReport
+from modlean.eventlog.sorting import sorted_keys
 from modlean.eventlog.tasks import (
     QA_EVENT,
     EventKind,
@@ -280,10 +281,15 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     describe_starts(report, starts, parts.attrs["pool"][keep],
                     assigned=task.started_means == "assigned", column=task.started or "")
     describe_workload(report, one_at_a_time[keep], starts.start, closed[keep], parts.tz)
-    depth = parts.links.depth if parts.links is not None else np.zeros(len(resource), np.int64)
-    tasks = pd.DataFrame({"case_id": parts.case_id, "stage": parts.stage, "resource": resource,
-                          "created": created, "closed": closed, "link_depth": depth,
-                          **parts.attrs})
+    if parts.links is not None:  # ids as codes into the sorted keys: no strings per event
+        keys, case_codes, depth = parts.links.keys, parts.links.root_codes, parts.links.depth
+    else:
+        keys = sorted_keys(parts.key)
+        case_codes, depth = keys.codes, np.zeros(len(resource), np.int64)
+    tasks = pd.DataFrame({"stage": parts.stage, "resource": resource, "created": created,
+                          "closed": closed, "link_depth": depth, **parts.attrs,
+                          "case_id": keys.categorical(case_codes, parts.key.index),
+                          "task_id": keys.categorical(index=parts.key.index)})
     tasks = tasks.loc[keep].reset_index(drop=True)
     tasks["start"] = starts.start.reset_index(drop=True)
     qa_cols = list(parts.qa)

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from modlean.eventlog.categorical import TEXT, as_category, is_categorical, is_text
-from modlean.eventlog.sorting import lex_order, sorted_rank
+from modlean.eventlog.sorting import lex_order, sorted_keys, sorted_rank
 from modlean.eventlog.timestamps import NAT, micros_of, utc_series
 
 __all__ = ["QA_EVENT", "EventKind", "Starts", "estimate_starts", "order_events", "task_events"]
@@ -83,14 +83,17 @@ def task_events(tasks: pd.DataFrame, attributes: list[str], qa_columns: list[str
     and ``qa_columns``. Returns the canonical log, ordered by case and time; at equal
     times a parent ticket's events come before its children's (an escalation queued
     the second the model closed follows the model), then by ticket key: the order of
-    the export's rows never changes the process. Text columns come out as
+    the export's rows never changes the process. ``case_id`` and ``task_id`` are
+    text, or categoricals whose categories are sorted (their codes are ranks,
+    :class:`~modlean.eventlog.sorting.SortedKeys`). Text columns come out as
     categoricals of their sorted values (:func:`~modlean.eventlog.categorical.as_category`):
     each event takes its task's code, never a copy of its string.
     """
     n = len(tasks)
-    case = as_category(tasks["case_id"])
+    case = _keys(tasks["case_id"])
     case_rank = case.cat.codes.to_numpy()
-    text = {c: as_category(tasks[c]) for c in attributes if is_text(tasks[c])}
+    text = {c: _keys(tasks[c]) if c == "task_id" else as_category(tasks[c])
+            for c in attributes if is_text(tasks[c])}
     task_rank = text["task_id"].cat.codes.to_numpy() if "task_id" in text else np.arange(n)
     # lay the tasks out in tie order, each as its queued, stage and QA events ...
     by_task = lex_order(case_rank, tasks["link_depth"].to_numpy(), task_rank)
@@ -126,11 +129,16 @@ def task_events(tasks: pd.DataFrame, attributes: list[str], qa_columns: list[str
     return frame
 
 
+def _keys(values: pd.Series) -> pd.Series:
+    """Ids as a categorical whose codes rank them (given so, or sorted here)."""
+    return values if is_categorical(values) else sorted_keys(values).categorical()
+
+
 def _take(values: pd.Series, row: np.ndarray) -> pd.Series:
     """``values`` at positions ``row`` (a categorical moves its codes only)."""
     if is_categorical(values):
         return pd.Series(pd.Categorical.from_codes(values.cat.codes.to_numpy()[row],
-                                                   categories=values.cat.categories))
+                                                   dtype=values.dtype))
     return values.take(row).reset_index(drop=True)
 
 
