@@ -120,7 +120,8 @@ def _read(source: str | Path | pd.DataFrame, prof: Profile, *, sheet: str | int 
     raw = read_raw(source, sheet=sheet, query=query, encoding=loc.encoding, sep=loc.sep,
                    key_columns=lambda header: [c for c in text if c in header],
                    locale=TextLocale(loc.decimal, loc.thousands, fast=True,
-                                     plain=prof.id_columns() + prof.time_columns()))
+                                     plain=prof.id_columns() + prof.time_columns(),
+                                     times=prof.time_columns(), dayfirst=loc.dayfirst))
     missing = {k: c for k, c in named.items() if c not in raw.header}
     if missing:
         key, col = next(iter(missing.items()))
