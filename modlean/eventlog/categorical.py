@@ -19,8 +19,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["TEXT", "arrow_strings", "as_category", "default_text", "distinct_text",
-           "is_categorical", "is_text", "map_categories", "plain_text", "strip_categories"]
+__all__ = ["TEXT", "arrow_strings", "as_category", "category_names", "default_text",
+           "distinct_text", "is_categorical", "is_text", "map_categories", "plain_text",
+           "strip_categories"]
 
 #: pandas' default text dtype (missing values as NaN), as read_csv and read_log give text.
 TEXT = pd.StringDtype(na_value=np.nan)
@@ -32,6 +33,16 @@ def arrow_strings(values: pd.Series) -> pa.Array:
         if not is_categorical(values) else pa.array(values.astype(object), pa.string(),
                                                     from_pandas=True)
     return data.combine_chunks() if isinstance(data, pa.ChunkedArray) else data
+
+
+def category_names(values: pd.Series) -> pa.Array:
+    """A categorical's categories as one Arrow string array (no Python string per category)."""
+    cats = values.cat.categories
+    if isinstance(cats.dtype, pd.StringDtype) and cats.dtype.storage == "pyarrow":
+        data = pa.array(cats.array)
+        data = data.combine_chunks() if isinstance(data, pa.ChunkedArray) else data
+        return data.cast(pa.string())
+    return pa.array(cats.astype(str).to_numpy(dtype=object), pa.string())
 
 
 def distinct_text(values: pd.Series) -> np.ndarray:
@@ -75,7 +86,7 @@ def strip_categories(values: pd.Series) -> pd.Series:
 def plain_text(values: pd.Series) -> pd.Series:
     """A categorical column as pandas' default text dtype (missing as NaN)."""
     codes = pa.array(values.cat.codes.to_numpy(), mask=values.cat.codes.to_numpy() < 0)
-    names = pa.array(values.cat.categories.astype(str).to_numpy(dtype=object), pa.string())
+    names = category_names(values)
     text = pa.DictionaryArray.from_arrays(codes, names).cast(pa.large_string())
     return pd.Series(pd.array(text, dtype=TEXT), index=values.index, name=values.name)
 
@@ -97,7 +108,7 @@ def as_category(values: pd.Series) -> pd.Series:
     """
     if is_categorical(values):
         codes = values.cat.codes.to_numpy()
-        names = pa.array(values.cat.categories.astype(str).to_numpy(dtype=object), pa.string())
+        names = category_names(values)
     else:  # each distinct string once, in Arrow (C++), then as a categorical
         encoded = pc.dictionary_encode(arrow_strings(values))
         codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int32)
@@ -111,7 +122,7 @@ def as_category(values: pd.Series) -> pd.Series:
     order = kept[pc.sort_indices(names.take(pa.array(kept))).to_numpy()]
     lookup = np.full(k + 1, -1, dtype=np.int64)  # the last slot: code -1 stays -1
     lookup[order] = np.arange(len(order))
-    cats = pd.Index(names.take(pa.array(order)).to_numpy(zero_copy_only=False), dtype=str)
+    cats = pd.Index(pd.array(names.take(pa.array(order)), dtype=TEXT))
     out = pd.Categorical.from_codes(lookup[codes].astype(codes.dtype), categories=cats)
     return pd.Series(out, index=values.index, name=values.name)
 

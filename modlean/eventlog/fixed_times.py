@@ -50,15 +50,27 @@ def naive_format(sample: str, dayfirst: bool | None) -> str | None:
 
 def fixed_width(fmt: str) -> int | None:
     """The width of every value written in ``fmt`` (None when values may differ in width)."""
-    width = 0
+    layout = _layout(fmt)
+    return None if layout is None else len(layout[0])
+
+
+def _layout(fmt: str) -> tuple[np.ndarray, np.ndarray, list[tuple[str, int, int]]] | None:
+    """Per byte of a value: the lowest byte and the span above it; the fields' places."""
+    low: list[int] = []
+    span: list[int] = []
+    spans: list[tuple[str, int, int]] = []
     for part in re.split(r"(%.)", fmt):
-        if part.startswith("%"):
-            if part not in _FIELDS:
-                return None
-            width += _FIELDS[part][0]
+        if part in _FIELDS:
+            digits = _FIELDS[part][0]
+            spans.append((part, len(low), digits))
+            low += [ord("0")] * digits
+            span += [9] * digits
+        elif part.startswith("%"):
+            return None
         else:
-            width += len(part.encode())
-    return width
+            low += list(part.encode())
+            span += [0] * len(part.encode())
+    return np.array(low, np.uint8), np.array(span, np.uint8), spans
 
 
 def parse_fixed(values: pa.Array, fmt: str) -> pa.Array | None:
@@ -68,44 +80,43 @@ def parse_fixed(values: pa.Array, fmt: str) -> pa.Array | None:
     separators where ``fmt`` puts them and every field in range, or the whole
     column is left to the careful path.
     """
-    width = fixed_width(fmt)
-    if width is None or not pa.types.is_fixed_size_binary(values.type) or \
-            values.type.byte_width != width:
+    layout = _layout(fmt)
+    if layout is None or not pa.types.is_fixed_size_binary(values.type) or \
+            values.type.byte_width != len(layout[0]):
         return None
+    low, span, spans = layout
+    width = len(low)
     n = len(values)
     data = np.frombuffer(values.buffers()[1], np.uint8)[values.offset * width:
                                                         (values.offset + n) * width]
     valid = values.is_valid().to_numpy(zero_copy_only=False)
-    rows = data.reshape(n, width)[valid]
+    rows = data.reshape(n, width)
+    if values.null_count:
+        rows = rows[valid]
+    if ((rows - low) > span).any():  # a byte off its place: uint8 wraps below the low end
+        return None
     fields: dict[str, np.ndarray] = {}
-    at = 0
-    for part in re.split(r"(%.)", fmt):
-        if not part:
-            continue
-        if part in _FIELDS:
-            digits, low, high = _FIELDS[part]
-            cells = rows[:, at:at + digits].astype(np.int64) - ord("0")
-            if ((cells < 0) | (cells > 9)).any():
-                return None
-            value = cells @ (10 ** np.arange(digits - 1, -1, -1, dtype=np.int64))
-            if ((value < low) | (value > high)).any():
-                return None
-            fields[part] = value
-            at += digits
-        else:
-            literal = np.frombuffer(part.encode(), np.uint8)
-            if (rows[:, at:at + len(literal)] != literal).any():
-                return None
-            at += len(literal)
+    for code, at, digits in spans:
+        value = np.zeros(len(rows), dtype=np.int32)
+        for j in range(at, at + digits):
+            value = value * 10 + rows[:, j] - 48
+        _, smallest, largest = _FIELDS[code]
+        if (value < smallest).any() or (value > largest).any():
+            return None
+        fields[code] = value
     if not {"%Y", "%m", "%d"} <= fields.keys():
         return None
-    months = (fields["%Y"] - 1970) * 12 + fields["%m"] - 1
-    first = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-    length = (months + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) - first
+    month = (fields["%Y"] - 1970) * 12 + fields["%m"] - 1  # months since January 1970
+    first = int(month.min()) if len(month) else 0
+    calendar = np.arange(first, (int(month.max()) if len(month) else 0) + 2)  # each month once
+    starts = calendar.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    first_day, length = starts[:-1][month - first], np.diff(starts)[month - first]
     if (fields["%d"] > length).any():  # 31.02., 31.04., 29.02. of a common year
         return None
-    seconds = (first + fields["%d"] - 1) * 86_400 + fields.get("%H", 0) * 3600 \
-        + fields.get("%M", 0) * 60 + fields.get("%S", 0)
+    seconds = (first_day + fields["%d"] - 1) * 86_400
+    for code, scale in (("%H", 3600), ("%M", 60), ("%S", 1)):
+        if code in fields:
+            seconds += fields[code] * scale
     micros = np.zeros(n, dtype=np.int64)
     micros[valid] = seconds * 1_000_000
     return pa.array(micros, type=pa.timestamp("us"), mask=~valid)

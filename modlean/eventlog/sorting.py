@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from modlean.eventlog.categorical import arrow_strings, is_categorical
+from modlean.eventlog.categorical import TEXT, arrow_strings, category_names, is_categorical
 
 __all__ = ["SortedKeys", "lex_order", "sort_dictionary", "sorted_dtype", "sorted_keys",
            "sorted_rank"]
@@ -80,7 +80,7 @@ def _packed(keys: tuple[np.ndarray, ...]) -> np.ndarray | None:
 def sorted_rank(values: pd.Series) -> np.ndarray:
     """Each value's rank among the sorted distinct values of a text column (ties share one)."""
     if is_categorical(values):
-        names = pa.array(values.cat.categories.astype(str).to_numpy(dtype=object), pa.string())
+        names = category_names(values)
         ranks = pc.rank(names, sort_keys="ascending").to_numpy()
         return np.append(ranks, 0)[values.cat.codes.to_numpy()]
     return pc.rank(arrow_strings(values), sort_keys="ascending", tiebreaker="dense").to_numpy()
@@ -120,4 +120,4 @@ def sorted_keys(values: pd.Series) -> SortedKeys:
 
 def sorted_dtype(names: pa.Array) -> pd.CategoricalDtype:
     """The categorical dtype of sorted distinct strings ``names``."""
-    return pd.CategoricalDtype(pd.Index(pd.array(names, dtype=pd.StringDtype(na_value=np.nan))))
+    return pd.CategoricalDtype(pd.Index(pd.array(names, dtype=TEXT)))

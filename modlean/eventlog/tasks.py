@@ -17,7 +17,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from modlean.eventlog.categorical import TEXT, as_category, is_categorical, is_text
+from modlean.eventlog.categorical import (
+    TEXT,
+    as_category,
+    category_names,
+    is_categorical,
+    is_text,
+)
 from modlean.eventlog.sorting import lex_order, sorted_keys, sorted_rank
 from modlean.eventlog.timestamps import NAT, micros_of, utc_series
 
@@ -144,8 +150,7 @@ def _take(values: pd.Series, row: np.ndarray) -> pd.Series:
 
 def _case_text(case: pd.Series, row: np.ndarray) -> pd.Series:
     """The case id of each event as text (the log's ``case_id`` is plain text)."""
-    names = pa.array(case.cat.categories.to_numpy(dtype=object), pa.string())
-    text = names.take(pa.array(case.cat.codes.to_numpy()[row]))
+    text = category_names(case).take(pa.array(case.cat.codes.to_numpy()[row]))
     return pd.Series(pd.array(text, dtype=TEXT))
 
 
