@@ -153,10 +153,10 @@ def test_typed_csv_import_equals_the_careful_import_of_the_same_rows(written):
     path, profile = written
     fast = modlean.import_export(path, profile)
     careful = modlean.import_export(_as_strings(path), profile)
-    # the canonical dtypes (docs/event-log.md): case_id text, other text sorted categoricals
-    assert fast.log["case_id"].dtype == pd.Series(["x"]).dtype
-    numbers_and_times = {"case_id", "timestamp", "start_timestamp", "model_score"}
-    for col in fast.log.columns.difference(sorted(numbers_and_times)):
+    # the canonical dtypes (docs/event-log.md): ids text, other text sorted categoricals
+    assert (fast.log[["case_id", "task_id"]].dtypes == pd.Series(["x"]).dtype).all()
+    ids_numbers_times = {"case_id", "task_id", "timestamp", "start_timestamp", "model_score"}
+    for col in fast.log.columns.difference(sorted(ids_numbers_times)):
         cats = fast.log[col].cat.categories
         assert cats.is_monotonic_increasing and cats.is_unique, col
         assert set(cats) == set(fast.log[col].dropna()), col  # no unused category

@@ -23,7 +23,10 @@ from modlean.eventlog.sorting import lex_order, sorted_rank
 from modlean.eventlog.timestamps import UTC_DTYPE, micros_of
 from modlean.eventlog.values import as_text, first_rows, parse_times, strings
 
-__all__ = ["canonicalise", "finish_log"]
+__all__ = ["IDS", "canonicalise", "finish_log"]
+
+#: The log's id columns: plain text (mostly distinct values), never categoricals.
+IDS = ("case_id", "task_id")
 
 
 def canonicalise(raw: RawLog, columns: dict[str, str], *, tz: str | tzinfo, tz_stated: bool,
@@ -101,15 +104,15 @@ def canonicalise(raw: RawLog, columns: dict[str, str], *, tz: str | tzinfo, tz_s
 def finish_log(log: pd.DataFrame) -> pd.DataFrame:
     """The log in the canonical dtypes and column order (docs/event-log.md, "Dtypes").
 
-    ``case_id`` is plain text; ``activity``, ``resource`` and every other text
-    column are categoricals of their used values, sorted
-    (:func:`~modlean.eventlog.categorical.as_category`), as the simulator
-    writes them; times and numbers stay as they are.
+    The ids (``case_id``, ``task_id``) are plain text; ``activity``,
+    ``resource`` and every other text column are categoricals of their used
+    values, sorted (:func:`~modlean.eventlog.categorical.as_category`), as the
+    simulator writes them; times and numbers stay as they are.
     """
     data = {}
     for col in log.columns:
         values = log[col]
-        if col == "case_id":
+        if col in IDS:
             values = plain_text(values) if is_categorical(values) else values.astype(str)
         elif col in ("activity", "resource") or is_text(values):
             values = as_category(values)

@@ -287,10 +287,11 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     else:
         keys = sorted_keys(parts.key)
         case_codes, depth = keys.codes, np.zeros(len(resource), np.int64)
+    attrs = {k: v for k, v in parts.attrs.items() if k != "task_id"}  # made from the codes
     tasks = pd.DataFrame({"stage": parts.stage, "resource": resource, "created": created,
-                          "closed": closed, "link_depth": depth, **parts.attrs,
-                          "case_id": keys.categorical(case_codes, parts.key.index),
-                          "task_id": keys.categorical(index=parts.key.index)})
+                          "closed": closed, "link_depth": depth, **attrs,
+                          "case_code": case_codes, "task_code": keys.codes},
+                         index=parts.key.index)
     tasks = tasks.loc[keep].reset_index(drop=True)
     tasks["start"] = starts.start.reset_index(drop=True)
     qa_cols = list(parts.qa)
@@ -302,7 +303,7 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     else:
         tasks["qa_time"] = pd.Series(pd.NaT, index=tasks.index, dtype=UTC_DTYPE)
         tasks["qa_reviewer"] = pd.Series(pd.NA, index=tasks.index, dtype="string")
-    log = task_events(tasks, list(parts.attrs), qa_cols)
+    log = task_events(tasks, keys.names, list(parts.attrs), qa_cols)
     return log, parts.qa_table(keep, resource)
 
 

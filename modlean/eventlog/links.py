@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from modlean.eventlog.categorical import TEXT, arrow_strings
-from modlean.eventlog.sorting import SortedKeys, sort_dictionary, sorted_dtype
+from modlean.eventlog.sorting import SortedKeys, sort_dictionary
 
 __all__ = ["Links", "chase_links", "coalesce_links"]
 
@@ -102,5 +102,5 @@ def chase_links(keys: pd.Series, parents: pd.Series) -> Links:
     position, names = sort_dictionary(both.dictionary)
     return Links(root=pd.Series(pd.array(root, dtype=TEXT), index=keys.index),
                  depth=np.where(cyclic_key, 0, depth)[key_codes], dangling=dangling,
-                 cyclic=cyclic, keys=SortedKeys(sorted_dtype(names), position[key_codes]),
+                 cyclic=cyclic, keys=SortedKeys(names, position[key_codes]),
                  root_codes=np.where(cyclic, -1, position[row_root]))

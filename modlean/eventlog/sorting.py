@@ -8,8 +8,8 @@ when their bit widths add up to 63 or fewer, and sorts once, stably. Otherwise
 it falls back to ``np.lexsort``: the order is the same either way.
 :func:`sorted_rank` turns a text column into integer keys that sort like it;
 :func:`sorted_keys` does so for ids, sorting each distinct id once, and keeps
-the sorted ids as a categorical dtype, so the ids of millions of events are
-codes into it rather than strings.
+the sorted ids once, so the ids of millions of events are integer codes
+until they are written out.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ import pyarrow.compute as pc
 
 from modlean.eventlog.categorical import TEXT, arrow_strings, category_names, is_categorical
 
-__all__ = ["SortedKeys", "lex_order", "sort_dictionary", "sorted_dtype", "sorted_keys",
-           "sorted_rank"]
+__all__ = ["SortedKeys", "lex_order", "sort_dictionary", "sorted_keys", "sorted_rank"]
 
 _BITS = 63
 #: Units tried for a wide key (microseconds to seconds, to milliseconds).
@@ -90,16 +89,15 @@ def sorted_rank(values: pd.Series) -> np.ndarray:
 class SortedKeys:
     """Ids as codes into their sorted distinct values: a code is the id's rank."""
 
-    #: the distinct ids, sorted, as a categorical dtype (its categories validated once)
-    dtype: pd.CategoricalDtype
+    #: the distinct ids, sorted
+    names: pa.Array
     #: per row, the code of the row's id (-1 for missing)
     codes: np.ndarray
 
-    def categorical(self, codes: np.ndarray | None = None, index: pd.Index | None = None
-                    ) -> pd.Series:
-        """A categorical of ``codes`` (default: the rows' own) in :attr:`dtype`."""
-        return pd.Series(pd.Categorical.from_codes(self.codes if codes is None else codes,
-                                                   dtype=self.dtype), index=index)
+    def text(self, codes: np.ndarray) -> pd.Series:
+        """The ids of ``codes`` as text (pandas' default string dtype; -1 is missing)."""
+        ids = self.names.take(pa.array(codes, mask=codes < 0))
+        return pd.Series(pd.array(ids, dtype=TEXT))
 
 
 def sort_dictionary(names: pa.Array) -> tuple[np.ndarray, pa.Array]:
@@ -115,9 +113,4 @@ def sorted_keys(values: pd.Series) -> SortedKeys:
     encoded = pc.dictionary_encode(arrow_strings(values))
     position, names = sort_dictionary(encoded.dictionary)
     codes = np.append(position, -1)[encoded.indices.fill_null(-1).to_numpy()]
-    return SortedKeys(sorted_dtype(names), codes)
-
-
-def sorted_dtype(names: pa.Array) -> pd.CategoricalDtype:
-    """The categorical dtype of sorted distinct strings ``names``."""
-    return pd.CategoricalDtype(pd.Index(pd.array(names, dtype=TEXT)))
+    return SortedKeys(names, codes)

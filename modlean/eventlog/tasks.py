@@ -18,13 +18,11 @@ import pandas as pd
 import pyarrow as pa
 
 from modlean.eventlog.categorical import (
-    TEXT,
     as_category,
-    category_names,
     is_categorical,
     is_text,
 )
-from modlean.eventlog.sorting import lex_order, sorted_keys, sorted_rank
+from modlean.eventlog.sorting import SortedKeys, lex_order, sorted_rank
 from modlean.eventlog.timestamps import NAT, micros_of, utc_series
 
 __all__ = ["QA_EVENT", "EventKind", "Starts", "estimate_starts", "order_events", "task_events"]
@@ -80,27 +78,27 @@ def estimate_starts(resource: pd.Series, started: pd.Series, closed: pd.Series,
     return Starts(start=start, overlap=overlap, moved_seconds=moved / 1e6)
 
 
-def task_events(tasks: pd.DataFrame, attributes: list[str], qa_columns: list[str]
-                ) -> pd.DataFrame:
+def task_events(tasks: pd.DataFrame, ids: pa.Array, attributes: list[str],
+                qa_columns: list[str]) -> pd.DataFrame:
     """The events of a parsed task table (one row per kept task).
 
-    ``tasks`` has ``case_id``, ``stage``, ``resource``, ``created``, ``start``,
-    ``closed``, ``qa_time``, ``qa_reviewer``, ``link_depth`` and the ``attributes``
-    and ``qa_columns``. Returns the canonical log, ordered by case and time; at equal
-    times a parent ticket's events come before its children's (an escalation queued
-    the second the model closed follows the model), then by ticket key: the order of
-    the export's rows never changes the process. ``case_id`` and ``task_id`` are
-    text, or categoricals whose categories are sorted (their codes are ranks,
-    :class:`~modlean.eventlog.sorting.SortedKeys`). Text columns come out as
-    categoricals of their sorted values (:func:`~modlean.eventlog.categorical.as_category`):
-    each event takes its task's code, never a copy of its string.
+    ``tasks`` has ``case_code`` and ``task_code`` (codes into ``ids``, the
+    sorted ticket keys, :class:`~modlean.eventlog.sorting.SortedKeys`),
+    ``stage``, ``resource``, ``created``, ``start``, ``closed``, ``qa_time``,
+    ``qa_reviewer``, ``link_depth`` and the ``attributes`` and ``qa_columns``
+    (``task_id`` among the attributes is made from ``task_code``). Returns the
+    canonical log, ordered by case and time; at equal times a parent ticket's
+    events come before its children's (an escalation queued the second the
+    model closed follows the model), then by ticket key: the order of the
+    export's rows never changes the process. Ids come out as text; other text
+    columns as categoricals of their sorted values
+    (:func:`~modlean.eventlog.categorical.as_category`): each event takes its
+    task's code, never a copy of its string.
     """
     n = len(tasks)
-    case = _keys(tasks["case_id"])
-    case_rank = case.cat.codes.to_numpy()
-    text = {c: _keys(tasks[c]) if c == "task_id" else as_category(tasks[c])
-            for c in attributes if is_text(tasks[c])}
-    task_rank = text["task_id"].cat.codes.to_numpy() if "task_id" in text else np.arange(n)
+    keys = SortedKeys(ids, tasks["task_code"].to_numpy())
+    case_rank, task_rank = tasks["case_code"].to_numpy(), keys.codes
+    text = {c: as_category(tasks[c]) for c in attributes if c in tasks and is_text(tasks[c])}
     # lay the tasks out in tie order, each as its queued, stage and QA events ...
     by_task = lex_order(case_rank, tasks["link_depth"].to_numpy(), task_rank)
     stamps = np.stack([micros_of(tasks[c]) for c in ("created", "closed", "qa_time")], axis=1)
@@ -116,14 +114,15 @@ def task_events(tasks: pd.DataFrame, attributes: list[str], qa_columns: list[str
     row, kind, stamp = row[order], kind[order], stamp[order]
     is_stage, is_qa = kind == EventKind.STAGE, kind == EventKind.QA
     frame = pd.DataFrame({
-        "case_id": _case_text(case, row),
+        "case_id": keys.text(case_rank[row]),
         "activity": _activities(tasks["stage"], row, kind),
         "timestamp": utc_series(stamp),
         "start_timestamp": utc_series(np.where(is_stage, micros_of(tasks["start"])[row], NAT)),
         "resource": _who(tasks["resource"], tasks["qa_reviewer"], row, is_stage, is_qa),
     })
     for col in attributes:
-        frame[col] = _take(text.get(col, tasks[col]), row)
+        frame[col] = keys.text(task_rank[row]) if col == "task_id" else \
+            _take(text.get(col, tasks[col]), row)
     for col in qa_columns:
         values = tasks[col]
         if is_text(values):
@@ -135,23 +134,12 @@ def task_events(tasks: pd.DataFrame, attributes: list[str], qa_columns: list[str
     return frame
 
 
-def _keys(values: pd.Series) -> pd.Series:
-    """Ids as a categorical whose codes rank them (given so, or sorted here)."""
-    return values if is_categorical(values) else sorted_keys(values).categorical()
-
-
 def _take(values: pd.Series, row: np.ndarray) -> pd.Series:
     """``values`` at positions ``row`` (a categorical moves its codes only)."""
     if is_categorical(values):
         return pd.Series(pd.Categorical.from_codes(values.cat.codes.to_numpy()[row],
                                                    dtype=values.dtype))
     return values.take(row).reset_index(drop=True)
-
-
-def _case_text(case: pd.Series, row: np.ndarray) -> pd.Series:
-    """The case id of each event as text (the log's ``case_id`` is plain text)."""
-    text = category_names(case).take(pa.array(case.cat.codes.to_numpy()[row]))
-    return pd.Series(pd.array(text, dtype=TEXT))
 
 
 def _who(resource: pd.Series, qa_reviewer: pd.Series, row: np.ndarray, is_stage: np.ndarray,
