@@ -10,19 +10,22 @@ microseconds since the epoch of the naive wall clock. Anything else (another
 width, a letter, an impossible date, a leap second) is not guessed: it returns
 None, and the column goes the careful way, whose errors name the row.
 :func:`naive_format` is the one place that decides which format a column of
-naive times is in, and whether its date order is certain.
+naive times is in, and whether its date order is certain; :func:`head_formats`
+asks it for each time column of a file's first rows, before the file is read.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 import warnings
+from collections.abc import Iterable
 
 import numpy as np
 import pyarrow as pa
 from pandas.tseries.api import guess_datetime_format
 
-__all__ = ["fixed_width", "naive_format", "parse_fixed"]
+__all__ = ["fixed_width", "head_formats", "naive_format", "parse_fixed"]
 
 #: The fields a fixed-width format may hold, with their digits and smallest and largest values.
 _FIELDS = {"%Y": (4, 1, 9999), "%m": (2, 1, 12), "%d": (2, 1, 31), "%H": (2, 0, 23),
@@ -46,6 +49,25 @@ def naive_format(sample: str, dayfirst: bool | None) -> str | None:
     if not fmt.startswith("%Y") and dayfirst is None:
         return None
     return fmt
+
+
+def head_formats(head: str, sep: str, header: list[str], columns: Iterable[str], *,
+                 dayfirst: bool | None) -> dict[str, str]:
+    """The format of each of ``columns`` in the first rows of a file (``head``), where certain."""
+    lines = head.splitlines()
+    if not head.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the head may cut the last line
+    rows = list(csv.reader(lines[1:200], delimiter=sep))
+    formats = {}
+    for col in columns:
+        if col not in header:
+            continue
+        at = header.index(col)
+        sample = next((r[at].strip() for r in rows if len(r) > at and r[at].strip()), None)
+        fmt = naive_format(sample, dayfirst) if sample is not None else None
+        if fmt is not None:
+            formats[col] = fmt
+    return formats
 
 
 def fixed_width(fmt: str) -> int | None:

@@ -24,7 +24,7 @@ import pandas as pd
 from modlean._util import describe
 from modlean.errors import LogError
 from modlean.eventlog.arrow_csv import read_typed_csv
-from modlean.eventlog.fixed_times import naive_format
+from modlean.eventlog.fixed_times import head_formats
 
 __all__ = [
     "READERS",
@@ -149,7 +149,8 @@ def _read_delimited(path: Path, name: str, *, encoding: str | None, sep: str | N
         frame = read_typed_csv(path, sep=sep, plain=[c for c in keys if c in locale.plain],
                                text=[c for c in keys if c not in locale.plain],
                                decimal=locale.decimal,
-                               times=_time_formats(head, sep, header, locale))
+                               times=head_formats(head, sep, header, locale.times,
+                                                  dayfirst=locale.dayfirst))
     if frame is None:
         frame = _parse_delimited(path, name, {
             "sep": sep, "encoding": enc, "decimal": locale.decimal, "compression": "infer",
@@ -162,25 +163,6 @@ def _read_delimited(path: Path, name: str, *, encoding: str | None, sep: str | N
     if index_column:
         raw.notes.append("the unnamed first column (a pandas index: 0, 1, 2, ...) was dropped")
     return raw
-
-
-def _time_formats(head: str, sep: str, header: list[str], locale: TextLocale
-                  ) -> dict[str, str]:
-    """The format of each of ``locale.times`` in the file's first rows, where it is certain."""
-    lines = head.splitlines()
-    if not head.endswith(("\n", "\r")):
-        lines = lines[:-1]  # the 64 KiB window may cut the last line
-    rows = list(csv.reader(lines[1:200], delimiter=sep))
-    formats = {}
-    for col in locale.times:
-        if col not in header:
-            continue
-        at = header.index(col)
-        sample = next((r[at].strip() for r in rows if len(r) > at and r[at].strip()), None)
-        fmt = naive_format(sample, locale.dayfirst) if sample is not None else None
-        if fmt is not None:
-            formats[col] = fmt
-    return formats
 
 
 def _parse_delimited(path: Path, name: str, options: dict[str, Any]) -> pd.DataFrame:
