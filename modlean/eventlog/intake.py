@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -149,16 +150,20 @@ class _Parts:
         self.key = as_text(frame[prof.case.id], raw, prof.case.id, "case_id")
         self.links: Links | None = None
         self.case_id = self.key
-        if prof.case.links:
-            parents = coalesce_links([strings(frame[c]) for c in prof.case.links])
-            self.links = chase_links(self.key, parents)
-            self.case_id = self.links.root
         self.attrs: dict[str, pd.Series] = {}
         if prof.shape == "tasks" or prof.case.links:
             self.attrs["task_id"] = self.key
         self.qa: dict[str, pd.Series] = {}
-        self._vocabulary()
-        self._qa()
+        # links are chased in Arrow and numpy, which free the GIL: on a second
+        # thread while this one maps the vocabulary and the QA columns
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            chased = pool.submit(chase_links, self.key, coalesce_links(
+                [strings(frame[c]) for c in prof.case.links])) if prof.case.links else None
+            self._vocabulary()
+            self._qa()
+            if chased is not None:
+                self.links = chased.result()
+                self.case_id = self.links.root
 
     def times(self, column: str | None, *, allow_empty: bool = True) -> pd.Series:
         """A time column of the export in UTC (all missing when the profile names none)."""
