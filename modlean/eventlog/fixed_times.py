@@ -32,6 +32,18 @@ _FIELDS = {"%Y": (4, 1, 9999), "%m": (2, 1, 12), "%d": (2, 1, 31), "%H": (2, 0, 
            "%M": (2, 0, 59), "%S": (2, 0, 59)}
 
 
+def _pair_values() -> np.ndarray:
+    """The value of every two bytes read as two ASCII digits ("07" -> 7), -1 for the rest."""
+    table = np.full(1 << 16, -1, dtype=np.int32)
+    digits = np.arange(ord("0"), ord("9") + 1)
+    table[(digits[:, None] << 8) | digits[None, :]] = np.arange(100).reshape(10, 10)
+    return table
+
+
+#: Two bytes (high << 8 | low) -> their value as two digits, or -1.
+_PAIRS = _pair_values()
+
+
 def naive_format(sample: str, dayfirst: bool | None) -> str | None:
     """The ``strptime`` format of the naive time ``sample``, or None when it is not certain.
 
@@ -115,13 +127,17 @@ def parse_fixed(values: pa.Array, fmt: str) -> pa.Array | None:
     rows = data.reshape(n, width)
     if values.null_count:
         rows = rows[valid]
-    if ((rows - low) > span).any():  # a byte off its place: uint8 wraps below the low end
-        return None
+    for at in np.flatnonzero(span == 0):  # the separators, each at its place
+        if (rows[:, at] != low[at]).any():
+            return None
     fields: dict[str, np.ndarray] = {}
     for code, at, digits in spans:
         value = np.zeros(len(rows), dtype=np.int32)
-        for j in range(at, at + digits):
-            value = value * 10 + rows[:, j] - 48
+        for j in range(at, at + digits, 2):  # two digits at a time, looked up
+            pair = _PAIRS[(rows[:, j].astype(np.uint16) << 8) | rows[:, j + 1]]
+            if len(pair) and pair.min() < 0:  # not two digits
+                return None
+            value = value * 100 + pair
         _, smallest, largest = _FIELDS[code]
         if (value < smallest).any() or (value > largest).any():
             return None
