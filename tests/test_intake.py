@@ -109,11 +109,11 @@ def expected_log() -> pd.DataFrame:
     frame = pd.DataFrame(EXPECTED, columns=LOG_COLUMNS)
     for col in ("timestamp", "start_timestamp"):
         frame[col] = pd.to_datetime(frame[col]).dt.tz_localize("UTC").astype(UTC_DTYPE)
-    text = pd.StringDtype(na_value=np.nan)
-    for col in ("case_id", "activity", "task_id", "queue", "pool", "decision", "label", "market",
-                "qa_result", "qa_reason"):
-        frame[col] = frame[col].astype(text)
-    frame["resource"] = frame["resource"].astype(object).where(frame["resource"].notna(), None)
+    for col in ("case_id", "task_id"):  # ids as text
+        frame[col] = frame[col].astype(pd.StringDtype(na_value=np.nan))
+    for col in ("activity", "resource", "queue", "pool", "decision", "label", "market",
+                "qa_result", "qa_reason"):  # text as sorted categoricals (docs/event-log.md)
+        frame[col] = frame[col].astype(pd.StringDtype(na_value=np.nan)).astype("category")
     return frame
 
 

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from bpo_export import PROFILE, make_export
 
 import modlean
 from modlean.errors import LogError
-from modlean.eventlog.categorical import map_categories, plain_objects, plain_text, strip_categories
+from modlean.eventlog.arrow_csv import read_typed_csv
+from modlean.eventlog.categorical import as_category, map_categories, plain_text, strip_categories
+from modlean.eventlog.fixed_times import fixed_width, naive_format, parse_fixed
 from modlean.eventlog.sorting import lex_order
 from modlean.eventlog.timestamps import NAT
 
@@ -54,7 +58,9 @@ def test_stripping_merges_categories_and_blanks_become_missing():
     text = plain_text(out)
     assert text.iloc[:3].tolist() == ["A", "A", "B"]
     assert text.isna().tolist() == [False, False, False, True, True, False]
-    assert plain_objects(out).tolist() == ["A", "A", "B", None, None, "B"]
+    canonical = as_category(out)
+    assert canonical.astype(object).where(canonical.notna(), None).tolist() == [
+        "A", "A", "B", None, None, "B"]
 
 
 def test_mapping_categories_merges_equal_results():
@@ -62,6 +68,68 @@ def test_mapping_categories_merges_equal_results():
     out = map_categories(values, lambda cats: pd.Series(cats.astype(str)).str.lower())
     assert list(out.cat.categories) == ["approve", "reject"]
     assert plain_text(out).tolist()[:3] == ["approve", "approve", "reject"]
+
+
+# --------------------------------------------------------------------------- fixed-width times
+
+
+def _fixed(texts, width):
+    return pa.array([None if t is None else t.encode() for t in texts], pa.binary(width))
+
+
+@pytest.mark.parametrize("fmt", ["%d.%m.%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M",
+                                 "%d/%m/%Y %H:%M", "%Y%m%d"])
+def test_fixed_width_times_equal_strptime(fmt):
+    rng = np.random.default_rng(7)
+    seconds = rng.integers(-2 * 10**9, 4 * 10**9, 5000)  # 1906 to 2096, leap years included
+    if "%S" not in fmt:
+        seconds -= seconds % (60 if "%M" in fmt else 86_400)
+    stamps = pd.to_datetime(seconds, unit="s")
+    texts = [t.strftime(fmt) for t in stamps]
+    texts[::9] = [None] * len(texts[::9])
+    width = fixed_width(fmt)
+    got = parse_fixed(_fixed(texts, width), fmt)
+    reference = pc.strptime(pa.array(texts, pa.string()), format=fmt, unit="us")
+    assert got.equals(reference)
+
+
+@pytest.mark.parametrize("bad", ["31.02.2026 10:00:00", "29.02.2026 10:00:00",
+                                 "31.04.2026 10:00:00", "01.13.2026 10:00:00",
+                                 "00.01.2026 10:00:00",
+                                 "01.01.2026 24:00:00", "01.01.2026 10:60:00",
+                                 "01.01.2026 10:00:60", "01-01.2026 10:00:00",
+                                 "01.01.2026 1O:00:00", " 1.01.2026 10:00:00"])
+def test_a_fixed_width_time_out_of_range_is_left_to_the_careful_path(bad):
+    fmt = "%d.%m.%Y %H:%M:%S"
+    assert parse_fixed(_fixed(["01.03.2026 10:00:00", bad], 19), fmt) is None
+
+
+def test_the_29th_of_february_of_a_leap_year_is_read():
+    got = parse_fixed(_fixed(["29.02.2024 23:59:59", None], 19), "%d.%m.%Y %H:%M:%S")
+    assert got.to_pylist() == [pd.Timestamp("2024-02-29 23:59:59").to_pydatetime(), None]
+
+
+def test_the_typed_reader_parses_fixed_width_times_and_leaves_the_rest_as_text(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("id;a;b;c\n1;02.03.2026 10:00:00;31.02.2026 10:00:00;2.3.2026 10:00:00\n"
+                    "2;;01.03.2026 10:00:00;02.03.2026 10:00:00\n", encoding="utf-8")
+    fmt = "%d.%m.%Y %H:%M:%S"
+    frame = read_typed_csv(path, sep=";", plain=["id", "a", "b"], text=[], decimal=".",
+                           times={"a": fmt, "b": fmt})
+    assert frame["a"].tolist()[0] == pd.Timestamp("2026-03-02 10:00") and frame["a"].isna()[1]
+    assert frame["b"].tolist() == ["31.02.2026 10:00:00", "01.03.2026 10:00:00"]  # refused: text
+    frame = read_typed_csv(path, sep=";", plain=["id", "c"], text=[], decimal=".",
+                           times={"c": fmt})  # "2.3.2026": not the first value's width
+    assert frame["c"].tolist() == ["2.3.2026 10:00:00", "02.03.2026 10:00:00"]
+
+
+def test_formats_of_uncertain_order_or_width_are_not_fixed():
+    assert naive_format("04.03.2026 10:00", None) is None  # day or month first: not certain
+    assert naive_format("04.03.2026 10:00", True) == "%d.%m.%Y %H:%M"
+    assert naive_format("2026-03-04 10:00:00+01:00", None) is None  # an offset
+    assert naive_format("2026-03-04 10:00:00.250", None) is None  # fractions
+    assert fixed_width("%d.%m.%Y %H:%M:%S") == 19
+    assert fixed_width("%d %b %Y") is None  # month names differ in width
 
 
 # --------------------------------------------------------------------------- the whole import
@@ -85,7 +153,13 @@ def test_typed_csv_import_equals_the_careful_import_of_the_same_rows(written):
     path, profile = written
     fast = modlean.import_export(path, profile)
     careful = modlean.import_export(_as_strings(path), profile)
-    assert not any(isinstance(d, pd.CategoricalDtype) for d in fast.log.dtypes)
+    # the canonical dtypes (docs/event-log.md): ids text, other text sorted categoricals
+    assert (fast.log[["case_id", "task_id"]].dtypes == pd.Series(["x"]).dtype).all()
+    ids_numbers_times = {"case_id", "task_id", "timestamp", "start_timestamp", "model_score"}
+    for col in fast.log.columns.difference(sorted(ids_numbers_times)):
+        cats = fast.log[col].cat.categories
+        assert cats.is_monotonic_increasing and cats.is_unique, col
+        assert set(cats) == set(fast.log[col].dropna()), col  # no unused category
     pd.testing.assert_frame_equal(fast.log, careful.log)
     pd.testing.assert_frame_equal(fast.qa, careful.qa)
     def figures(report):

@@ -197,6 +197,7 @@ def test_xes_round_trip(write, tmp_path):
     expected = _plain(write)
     frame = expected.rename(columns={"case_id": "case:concept:name", "activity": "concept:name",
                                      "timestamp": "time:timestamp", "resource": "org:resource"})
+    frame["concept:name"] = frame["concept:name"].astype(str)  # pm4py wants text, not categories
     path = tmp_path / "e.xes"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -393,3 +394,14 @@ def test_summary_of_sample_data(root: Path):
     assert s["activities"]["submitted"] == s["cases"]
     assert set(CANONICAL_COLUMNS) - {"lifecycle"} >= {"case_id", "activity", "timestamp"}
     assert "market" in s["attributes"]
+
+
+def test_read_log_gives_the_canonical_dtypes(write):
+    """docs/event-log.md, "Dtypes": ids text, other text sorted categoricals (as imports give)."""
+    log = read_log(write("d.csv", PLAIN + "L3,submitted,2026-03-02T10:00:00Z,,UK\n"))
+    assert log["case_id"].dtype == pd.Series(["x"]).dtype
+    for col in ("activity", "resource", "market"):
+        cats = log[col].cat.categories
+        assert list(cats) == sorted(set(log[col].dropna())), col
+    assert log["resource"].isna().tolist() == [False] * 5 + [True]
+    assert log["activity"].astype(str).tolist()[:3] == ["submitted", "review_l1", "decision_sent"]

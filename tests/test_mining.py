@@ -61,6 +61,8 @@ def _in_zone(t: pd.Timestamp, zone: str) -> str:
 def pm4py_view(log: pd.DataFrame, with_start: bool = False) -> pd.DataFrame:
     """The log with pm4py's column names (a copy: pm4py adds columns to its input)."""
     df = log.rename(columns=PM4PY_NAMES)
+    # pm4py wants text, not categoricals (docs/event-log.md, "Dtypes")
+    df = df.astype({c: str for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)})
     if "start_timestamp" in df:
         if with_start:
             df["start_timestamp"] = df["start_timestamp"].fillna(df["time:timestamp"])

@@ -4,18 +4,25 @@ An import knows its columns from the profile: the ids and times (values mostly
 distinct) and the rest. :func:`read_typed_csv` reads them in one multi-threaded
 pass: ids and times as text, other text columns dictionary-encoded (they arrive
 as pandas categoricals, so mapping a queue or a verdict looks at each distinct
-value once). It returns None when Arrow cannot read the file that way, and the
-caller reads it with pandas instead, whose errors name the line.
+value once). Time columns of a fixed-width format are read as byte matrices and
+parsed with numpy (:mod:`~modlean.eventlog.fixed_times`): no string per value.
+A column that format does not fit is read as text, for the careful parser. It
+returns None when Arrow cannot read the file that way, and the caller reads it
+with pandas instead, whose errors name the line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pcsv
+
+from modlean.eventlog.fixed_times import fixed_width, parse_fixed
 
 __all__ = ["read_typed_csv"]
 
@@ -24,22 +31,44 @@ _DICTIONARY_LIMIT = 1 << 16
 
 
 def read_typed_csv(path: Path, *, sep: str, plain: Iterable[str], text: Iterable[str],
-                   decimal: str) -> pd.DataFrame | None:
+                   decimal: str, times: Mapping[str, str] | None = None) -> pd.DataFrame | None:
     """The file as a DataFrame: ``plain`` columns as text, ``text`` and other text as categoricals.
 
     ``plain`` are columns whose values are mostly distinct (ids, times);
-    numbers are read with ``decimal``. Returns None when Arrow refuses the
-    file (a ragged row, a quoted line break, an encoding it cannot read).
+    numbers are read with ``decimal``. ``times`` maps time columns to the
+    fixed-width format of their first value: those whose every value fits come
+    back as naive ``datetime64[us]``, the others as text. Returns None when
+    Arrow refuses the file (a ragged row, a quoted line break, an encoding it
+    cannot read).
     """
     types: dict[str, pa.DataType] = {c: pa.dictionary(pa.int32(), pa.string()) for c in text}
     types.update({c: pa.string() for c in plain})
+    fixed = {c: (fmt, width) for c, fmt in (times or {}).items()
+             if (width := fixed_width(fmt)) is not None}
+    table = _read(path, sep, decimal, types | {c: pa.binary(w) for c, (_, w) in fixed.items()})
+    if table is None and fixed:  # a value of another width: read the times as text
+        fixed = {}
+        table = _read(path, sep, decimal, types)
+    if table is None:
+        return None
+    def parse(col: str) -> pa.Array:
+        values = table.column(col).combine_chunks()
+        parsed = parse_fixed(values, fixed[col][0])
+        return parsed if parsed is not None else values.cast(pa.string())
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # numpy frees the GIL
+        for col, values in zip(fixed, pool.map(parse, fixed), strict=True):
+            table = table.set_column(table.schema.get_field_index(col), col, values)
+    return table.to_pandas()
+
+
+def _read(path: Path, sep: str, decimal: str, types: dict[str, pa.DataType]) -> pa.Table | None:
     convert = pcsv.ConvertOptions(
         column_types=types, decimal_point=decimal,
         strings_can_be_null=True, auto_dict_encode=True,
         auto_dict_max_cardinality=_DICTIONARY_LIMIT)
     try:
-        table = pcsv.read_csv(path, parse_options=pcsv.ParseOptions(delimiter=sep),
-                              convert_options=convert)
+        return pcsv.read_csv(path, parse_options=pcsv.ParseOptions(delimiter=sep),
+                             convert_options=convert)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
-    return table.to_pandas()

@@ -2,7 +2,8 @@
 
 :func:`canonicalise` is the last step of :func:`~modlean.eventlog.read.read_log`
 and of an events-shaped import: ids as text, times to UTC, lifecycle pairs
-joined, starts checked against ends, rows ordered by case and time.
+joined, starts checked against ends, rows ordered by case and time, and text
+columns in the canonical dtypes (:func:`finish_log`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from modlean.errors import LogError
+from modlean.eventlog.categorical import as_category, is_categorical, is_text, plain_text
 from modlean.eventlog.columns import CANONICAL_COLUMNS
 from modlean.eventlog.lifecycle import pair_lifecycle
 from modlean.eventlog.readers import RawLog
@@ -21,7 +23,10 @@ from modlean.eventlog.sorting import lex_order, sorted_rank
 from modlean.eventlog.timestamps import UTC_DTYPE, micros_of
 from modlean.eventlog.values import as_text, first_rows, parse_times, strings
 
-__all__ = ["canonicalise"]
+__all__ = ["IDS", "canonicalise", "finish_log"]
+
+#: The log's id columns: plain text (mostly distinct values), never categoricals.
+IDS = ("case_id", "task_id")
 
 
 def canonicalise(raw: RawLog, columns: dict[str, str], *, tz: str | tzinfo, tz_stated: bool,
@@ -41,7 +46,7 @@ def canonicalise(raw: RawLog, columns: dict[str, str], *, tz: str | tzinfo, tz_s
             tz_stated=tz_stated, dayfirst=dayfirst, allow_empty=True, notes=notes)
     if "resource" in columns:
         res = strings(src[columns["resource"]])
-        data["resource"] = res.astype(object).where(res.notna(), None)
+        data["resource"] = res
     if "lifecycle" in columns:
         data["lifecycle"] = src[columns["lifecycle"]]
     used = set(columns.values())
@@ -91,8 +96,27 @@ def canonicalise(raw: RawLog, columns: dict[str, str], *, tz: str | tzinfo, tz_s
 
     # by case, then time, then row: integer keys (a stable sort keeps the row order)
     order = lex_order(sorted_rank(frame["case_id"]), micros_of(frame["timestamp"]))
-    frame = frame.take(order).reset_index(drop=True).drop(columns="_row")
-    ordered = [c for c in CANONICAL_COLUMNS if c in frame]
-    frame = frame[ordered + [c for c in frame.columns if c not in ordered]]
+    frame = finish_log(frame.take(order).reset_index(drop=True).drop(columns="_row"))
     frame.attrs["modlean"] = {"source": raw.name, "notes": list(notes)}
     return frame
+
+
+def finish_log(log: pd.DataFrame) -> pd.DataFrame:
+    """The log in the canonical dtypes and column order (docs/event-log.md, "Dtypes").
+
+    The ids (``case_id``, ``task_id``) are plain text; ``activity``,
+    ``resource`` and every other text column are categoricals of their used
+    values, sorted (:func:`~modlean.eventlog.categorical.as_category`), as the
+    simulator writes them; times and numbers stay as they are.
+    """
+    data = {}
+    for col in log.columns:
+        values = log[col]
+        if col in IDS:
+            values = plain_text(values) if is_categorical(values) else values.astype(str)
+        elif col in ("activity", "resource") or is_text(values):
+            values = as_category(values)
+        data[col] = values
+    out = pd.DataFrame(data, index=log.index).__finalize__(log)
+    ordered = [c for c in CANONICAL_COLUMNS if c in out]
+    return out[ordered + [c for c in out.columns if c not in ordered]]

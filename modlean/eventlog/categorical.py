@@ -1,11 +1,13 @@
-"""Text columns as pandas categoricals: cleaned, mapped and made plain text at the end.
+"""Text columns as pandas categoricals: cleaned, mapped, and in the canonical log's dtype.
 
 The typed reader (:mod:`~modlean.eventlog.arrow_csv`) gives an export's text
 columns as categoricals: each distinct value once, and integer codes per row.
 Cleaning (:func:`strip_categories`) and mapping a vendor's words
 (:func:`map_categories`) then look at the distinct values only, and taking rows
-moves codes, not strings. :func:`plain_text` and :func:`plain_objects` make the
-columns of the finished log the text dtypes :func:`~modlean.read_log` gives.
+moves codes, not strings. :func:`plain_text` and :func:`default_text` make the
+columns plain text where plain text is wanted (ids, the QA table), and
+:func:`as_category` gives every other text column of a finished log the
+canonical dtype: a categorical of the values used, sorted (docs/event-log.md).
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["TEXT", "arrow_strings", "default_text", "distinct_text", "is_categorical",
-           "map_categories", "plain_objects", "plain_text", "strip_categories"]
+__all__ = ["TEXT", "arrow_strings", "as_category", "category_names", "default_text",
+           "distinct_text", "is_categorical", "is_text", "map_categories", "plain_text",
+           "strip_categories"]
 
 #: pandas' default text dtype (missing values as NaN), as read_csv and read_log give text.
 TEXT = pd.StringDtype(na_value=np.nan)
@@ -29,6 +33,16 @@ def arrow_strings(values: pd.Series) -> pa.Array:
         if not is_categorical(values) else pa.array(values.astype(object), pa.string(),
                                                     from_pandas=True)
     return data.combine_chunks() if isinstance(data, pa.ChunkedArray) else data
+
+
+def category_names(values: pd.Series) -> pa.Array:
+    """A categorical's categories as one Arrow string array (no Python string per category)."""
+    cats = values.cat.categories
+    if isinstance(cats.dtype, pd.StringDtype) and cats.dtype.storage == "pyarrow":
+        data = pa.array(cats.array)
+        data = data.combine_chunks() if isinstance(data, pa.ChunkedArray) else data
+        return data.cast(pa.string())
+    return pa.array(cats.astype(str).to_numpy(dtype=object), pa.string())
 
 
 def distinct_text(values: pd.Series) -> np.ndarray:
@@ -72,9 +86,45 @@ def strip_categories(values: pd.Series) -> pd.Series:
 def plain_text(values: pd.Series) -> pd.Series:
     """A categorical column as pandas' default text dtype (missing as NaN)."""
     codes = pa.array(values.cat.codes.to_numpy(), mask=values.cat.codes.to_numpy() < 0)
-    names = pa.array(values.cat.categories.astype(str).to_numpy(dtype=object), pa.string())
+    names = category_names(values)
     text = pa.DictionaryArray.from_arrays(codes, names).cast(pa.large_string())
     return pd.Series(pd.array(text, dtype=TEXT), index=values.index, name=values.name)
+
+
+def is_text(values: pd.Series) -> bool:
+    """Whether ``values`` is text: categorical, string, or Python strings in an object column."""
+    if is_categorical(values) or isinstance(values.dtype, pd.StringDtype):
+        return True
+    return values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) in (
+        "string", "empty")
+
+
+def as_category(values: pd.Series) -> pd.Series:
+    """A text column as the canonical log keeps it: a categorical of the used values, sorted.
+
+    Missing values stay missing (code -1). A categorical whose categories are
+    already used and sorted is returned as it is; otherwise only the distinct
+    values are sorted and the codes renumbered, never the rows' strings.
+    """
+    if is_categorical(values):
+        codes = values.cat.codes.to_numpy()
+        names = category_names(values)
+    else:  # each distinct string once, in Arrow (C++), then as a categorical
+        encoded = pc.dictionary_encode(arrow_strings(values))
+        codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int32)
+        names = encoded.dictionary
+    k = len(names)
+    used = np.bincount(codes + 1, minlength=k + 1)[1:] > 0
+    if is_categorical(values) and used.all() and (
+            k < 2 or pc.all(pc.less(names[:-1], names[1:])).as_py()):
+        return values
+    kept = np.flatnonzero(used)
+    order = kept[pc.sort_indices(names.take(pa.array(kept))).to_numpy()]
+    lookup = np.full(k + 1, -1, dtype=np.int64)  # the last slot: code -1 stays -1
+    lookup[order] = np.arange(len(order))
+    cats = pd.Index(pd.array(names.take(pa.array(order)), dtype=TEXT))
+    out = pd.Categorical.from_codes(lookup[codes].astype(codes.dtype), categories=cats)
+    return pd.Series(out, index=values.index, name=values.name)
 
 
 def default_text(values: pd.Series) -> pd.Series:
@@ -84,10 +134,3 @@ def default_text(values: pd.Series) -> pd.Series:
     if isinstance(values.dtype, pd.StringDtype) and values.dtype.na_value is pd.NA:
         return values.astype(TEXT)
     return values
-
-
-def plain_objects(values: pd.Series) -> pd.Series:
-    """A categorical column as Python strings in an object column, missing as None."""
-    names = np.append(values.cat.categories.astype(str).to_numpy(dtype=object), None)
-    return pd.Series(names[values.cat.codes.to_numpy()], index=values.index,
-                     name=values.name, dtype=object)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ import pandas as pd
 
 from modlean._util import suggest
 from modlean.errors import LogError
-from modlean.eventlog.canonical import canonicalise
+from modlean.eventlog.canonical import canonicalise, finish_log
 from modlean.eventlog.categorical import (
     default_text,
     distinct_text,
@@ -41,12 +42,12 @@ from modlean.eventlog.links import Links, chase_links, coalesce_links
 from modlean.eventlog.profile import Profile, load_profile
 from modlean.eventlog.readers import RawLog, TextLocale, read_raw
 from modlean.eventlog.report import MappingReport
+from modlean.eventlog.sorting import sorted_keys
 from modlean.eventlog.tasks import (
     MODEL_RESOURCE,
     QA_EVENT,
     EventKind,
     estimate_starts,
-    finish_log,
     order_events,
     task_events,
 )
@@ -126,7 +127,8 @@ def _read(source: str | Path | pd.DataFrame, prof: Profile, *, sheet: str | int 
     raw = read_raw(source, sheet=sheet, query=query, encoding=loc.encoding, sep=loc.sep,
                    key_columns=lambda header: [c for c in text if c in header],
                    locale=TextLocale(loc.decimal, loc.thousands, fast=True,
-                                     plain=prof.id_columns() + prof.time_columns()))
+                                     plain=prof.id_columns() + prof.time_columns(),
+                                     times=prof.time_columns(), dayfirst=loc.dayfirst))
     missing = {k: c for k, c in named.items() if c not in raw.header}
     if missing:
         key, col = next(iter(missing.items()))
@@ -154,16 +156,20 @@ class _Parts:
         self.key = as_text(frame[prof.case.id], raw, prof.case.id, "case_id")
         self.links: Links | None = None
         self.case_id = self.key
-        if prof.case.links:
-            parents = coalesce_links([strings(frame[c]) for c in prof.case.links])
-            self.links = chase_links(self.key, parents)
-            self.case_id = self.links.root
         self.attrs: dict[str, pd.Series] = {}
         if prof.shape == "tasks" or prof.case.links:
             self.attrs["task_id"] = self.key
         self.qa: dict[str, pd.Series] = {}
-        self._vocabulary()
-        self._qa()
+        # links are chased in Arrow and numpy, which free the GIL: on a second
+        # thread while this one maps the vocabulary and the QA columns
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            chased = pool.submit(chase_links, self.key, coalesce_links(
+                [strings(frame[c]) for c in prof.case.links])) if prof.case.links else None
+            self._vocabulary()
+            self._qa()
+            if chased is not None:
+                self.links = chased.result()
+                self.case_id = self.links.root
 
     def times(self, column: str | None, *, allow_empty: bool = True) -> pd.Series:
         """A time column of the export in UTC (all missing when the profile names none)."""
@@ -304,10 +310,16 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
                     assigned=task.started_means == "assigned", column=task.started or "")
     resource = automated_as_model(report, resource, parts.automated)
     describe_workload(report, one_at_a_time[keep], starts.start, closed[keep], parts.tz)
-    depth = parts.links.depth if parts.links is not None else np.zeros(len(resource), np.int64)
-    tasks = pd.DataFrame({"case_id": parts.case_id, "stage": parts.stage, "resource": resource,
-                          "created": created, "closed": closed, "link_depth": depth,
-                          **parts.attrs})
+    if parts.links is not None:  # ids as codes into the sorted keys: no strings per event
+        keys, case_codes, depth = parts.links.keys, parts.links.root_codes, parts.links.depth
+    else:
+        keys = sorted_keys(parts.key)
+        case_codes, depth = keys.codes, np.zeros(len(resource), np.int64)
+    attrs = {k: v for k, v in parts.attrs.items() if k != "task_id"}  # made from the codes
+    tasks = pd.DataFrame({"stage": parts.stage, "resource": resource, "created": created,
+                          "closed": closed, "link_depth": depth, **attrs,
+                          "case_code": case_codes, "task_code": keys.codes},
+                         index=parts.key.index)
     tasks = tasks.loc[keep].reset_index(drop=True)
     tasks["start"] = starts.start.reset_index(drop=True)
     qa_cols = list(parts.qa)
@@ -319,7 +331,7 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     else:
         tasks["qa_time"] = pd.Series(pd.NaT, index=tasks.index, dtype=UTC_DTYPE)
         tasks["qa_reviewer"] = pd.Series(pd.NA, index=tasks.index, dtype="string")
-    log = task_events(tasks, list(parts.attrs), qa_cols)
+    log = task_events(tasks, keys.names, list(parts.attrs), qa_cols)
     return log, parts.qa_table(keep, resource)
 
 

@@ -6,7 +6,9 @@ with pointer jumping on integer arrays (a handful of vectorised passes, never a
 Python loop over rows): the root's key becomes the ``case_id`` of every ticket
 in the chain. A parent key that is not in the file leaves the ticket its own
 root (a *dangling* link); tickets on a cycle, or chained to one, have no root
-and are marked *cyclic* for the caller to report and drop.
+and are marked *cyclic* for the caller to report and drop. The keys come back
+sorted too (:class:`~modlean.eventlog.sorting.SortedKeys`), so the log orders
+cases and tickets by integer codes.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from modlean.eventlog.categorical import TEXT, arrow_strings
+from modlean.eventlog.sorting import SortedKeys, sort_dictionary
 
 __all__ = ["Links", "chase_links", "coalesce_links"]
 
@@ -35,6 +38,10 @@ class Links:
     dangling: np.ndarray
     #: rows on a cycle or chained to one (no root)
     cyclic: np.ndarray
+    #: every key and parent key, sorted; ``codes`` are the rows' own keys
+    keys: SortedKeys
+    #: per row, the root's code in ``keys`` (-1 for cyclic rows)
+    root_codes: np.ndarray
 
     @property
     def chased(self) -> int:
@@ -92,6 +99,8 @@ def chase_links(keys: pd.Series, parents: pd.Series) -> Links:
     row_root = pointer[key_codes]
     cyclic = cyclic_key[key_codes]
     root = both.dictionary.take(pa.array(row_root, mask=cyclic))
+    position, names = sort_dictionary(both.dictionary)
     return Links(root=pd.Series(pd.array(root, dtype=TEXT), index=keys.index),
                  depth=np.where(cyclic_key, 0, depth)[key_codes], dangling=dangling,
-                 cyclic=cyclic)
+                 cyclic=cyclic, keys=SortedKeys(names, position[key_codes]),
+                 root_codes=np.where(cyclic, -1, position[row_root]))

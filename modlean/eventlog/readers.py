@@ -24,6 +24,7 @@ import pandas as pd
 from modlean._util import describe
 from modlean.errors import LogError
 from modlean.eventlog.arrow_csv import read_typed_csv
+from modlean.eventlog.fixed_times import head_formats
 
 __all__ = [
     "READERS",
@@ -52,6 +53,10 @@ class TextLocale:
     #: text columns of mostly distinct values, ids and times (the typed reader keeps
     #: them plain and dictionary-encodes other text)
     plain: tuple[str, ...] = ()
+    #: time columns the typed reader may parse when their format is certain
+    times: tuple[str, ...] = ()
+    #: the date order of those times (None: only year-first formats are certain)
+    dayfirst: bool | None = None
 
 
 @dataclass
@@ -145,7 +150,9 @@ def _read_delimited(path: Path, name: str, *, encoding: str | None, sep: str | N
             "utf-8", "utf-8-sig", "utf8"):
         frame = read_typed_csv(path, sep=sep, plain=[c for c in keys if c in locale.plain],
                                text=[c for c in keys if c not in locale.plain],
-                               decimal=locale.decimal)
+                               decimal=locale.decimal,
+                               times=head_formats(head, sep, header, locale.times,
+                                                  dayfirst=locale.dayfirst))
     if frame is None:
         frame = _parse_delimited(path, name, {
             "sep": sep, "encoding": enc, "decimal": locale.decimal, "compression": "infer",

@@ -6,19 +6,24 @@ millions of events by case, time and a tie-breaker pays that three times over.
 whole seconds or milliseconds when every value is one) into a single int64
 when their bit widths add up to 63 or fewer, and sorts once, stably. Otherwise
 it falls back to ``np.lexsort``: the order is the same either way.
-:func:`sorted_rank` turns a text column into integer keys that sort like it.
+:func:`sorted_rank` turns a text column into integer keys that sort like it;
+:func:`sorted_keys` does so for ids, sorting each distinct id once, and keeps
+the sorted ids once, so the ids of millions of events are integer codes
+until they are written out.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from modlean.eventlog.categorical import arrow_strings, is_categorical
+from modlean.eventlog.categorical import TEXT, arrow_strings, category_names, is_categorical
 
-__all__ = ["lex_order", "sorted_rank"]
+__all__ = ["SortedKeys", "lex_order", "sort_dictionary", "sorted_keys", "sorted_rank"]
 
 _BITS = 63
 #: Units tried for a wide key (microseconds to seconds, to milliseconds).
@@ -74,7 +79,38 @@ def _packed(keys: tuple[np.ndarray, ...]) -> np.ndarray | None:
 def sorted_rank(values: pd.Series) -> np.ndarray:
     """Each value's rank among the sorted distinct values of a text column (ties share one)."""
     if is_categorical(values):
-        names = pa.array(values.cat.categories.astype(str).to_numpy(dtype=object), pa.string())
+        names = category_names(values)
         ranks = pc.rank(names, sort_keys="ascending").to_numpy()
         return np.append(ranks, 0)[values.cat.codes.to_numpy()]
     return pc.rank(arrow_strings(values), sort_keys="ascending", tiebreaker="dense").to_numpy()
+
+
+@dataclass(frozen=True)
+class SortedKeys:
+    """Ids as codes into their sorted distinct values: a code is the id's rank."""
+
+    #: the distinct ids, sorted
+    names: pa.Array
+    #: per row, the code of the row's id (-1 for missing)
+    codes: np.ndarray
+
+    def text(self, codes: np.ndarray) -> pd.Series:
+        """The ids of ``codes`` as text (pandas' default string dtype; -1 is missing)."""
+        ids = self.names.take(pa.array(codes, mask=codes < 0))
+        return pd.Series(pd.array(ids, dtype=TEXT))
+
+
+def sort_dictionary(names: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """For distinct strings ``names``: each one's position in sorted order, and the sorted names."""
+    order = pc.sort_indices(names).to_numpy()
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order))
+    return position, names.take(pa.array(order))
+
+
+def sorted_keys(values: pd.Series) -> SortedKeys:
+    """A text column of ids as :class:`SortedKeys` (each distinct id sorted once, in Arrow)."""
+    encoded = pc.dictionary_encode(arrow_strings(values))
+    position, names = sort_dictionary(encoded.dictionary)
+    codes = np.append(position, -1)[encoded.indices.fill_null(-1).to_numpy()]
+    return SortedKeys(names, codes)

@@ -11,23 +11,21 @@ whole columns.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from modlean.eventlog.categorical import (
-    default_text,
+    as_category,
     is_categorical,
-    plain_objects,
+    is_text,
 )
-from modlean.eventlog.columns import CANONICAL_COLUMNS
-from modlean.eventlog.sorting import lex_order, sorted_rank
+from modlean.eventlog.sorting import SortedKeys, lex_order, sorted_rank
 from modlean.eventlog.timestamps import NAT, micros_of, utc_series
 
-__all__ = ["MODEL_RESOURCE", "QA_EVENT", "EventKind", "Starts", "estimate_starts", "finish_log",
+__all__ = ["MODEL_RESOURCE", "QA_EVENT", "EventKind", "Starts", "estimate_starts",
            "order_events", "task_events"]
 
 #: The activity of a QA check.
@@ -83,21 +81,27 @@ def estimate_starts(resource: pd.Series, started: pd.Series, closed: pd.Series,
     return Starts(start=start, overlap=overlap, moved_seconds=moved / 1e6)
 
 
-def task_events(tasks: pd.DataFrame, attributes: list[str], qa_columns: list[str]
-                ) -> pd.DataFrame:
+def task_events(tasks: pd.DataFrame, ids: pa.Array, attributes: list[str],
+                qa_columns: list[str]) -> pd.DataFrame:
     """The events of a parsed task table (one row per kept task).
 
-    ``tasks`` has ``case_id``, ``stage``, ``resource``, ``created``, ``start``,
-    ``closed``, ``qa_time``, ``qa_reviewer``, ``link_depth`` and the ``attributes``
-    and ``qa_columns``. Returns the canonical log, ordered by case and time; at equal
-    times a parent ticket's events come before its children's (an escalation queued
-    the second the model closed follows the model), then by ticket key: the order of
-    the export's rows never changes the process. Text columns may be categoricals;
-    they stay so until :func:`finish_log`.
+    ``tasks`` has ``case_code`` and ``task_code`` (codes into ``ids``, the
+    sorted ticket keys, :class:`~modlean.eventlog.sorting.SortedKeys`),
+    ``stage``, ``resource``, ``created``, ``start``, ``closed``, ``qa_time``,
+    ``qa_reviewer``, ``link_depth`` and the ``attributes`` and ``qa_columns``
+    (``task_id`` among the attributes is made from ``task_code``). Returns the
+    canonical log, ordered by case and time; at equal times a parent ticket's
+    events come before its children's (an escalation queued the second the
+    model closed follows the model), then by ticket key: the order of the
+    export's rows never changes the process. Ids come out as text; other text
+    columns as categoricals of their sorted values
+    (:func:`~modlean.eventlog.categorical.as_category`): each event takes its
+    task's code, never a copy of its string.
     """
     n = len(tasks)
-    case_rank = sorted_rank(tasks["case_id"])
-    task_rank = sorted_rank(tasks["task_id"]) if "task_id" in tasks else np.arange(n)
+    keys = SortedKeys(ids, tasks["task_code"].to_numpy())
+    case_rank, task_rank = tasks["case_code"].to_numpy(), keys.codes
+    text = {c: as_category(tasks[c]) for c in attributes if c in tasks and is_text(tasks[c])}
     # lay the tasks out in tie order, each as its queued, stage and QA events ...
     by_task = lex_order(case_rank, tasks["link_depth"].to_numpy(), task_rank)
     stamps = np.stack([micros_of(tasks[c]) for c in ("created", "closed", "qa_time")], axis=1)
@@ -113,39 +117,49 @@ def task_events(tasks: pd.DataFrame, attributes: list[str], qa_columns: list[str
     row, kind, stamp = row[order], kind[order], stamp[order]
     is_stage, is_qa = kind == EventKind.STAGE, kind == EventKind.QA
     frame = pd.DataFrame({
-        "case_id": tasks["case_id"].take(row).reset_index(drop=True),
+        "case_id": keys.text(case_rank[row]),
         "activity": _activities(tasks["stage"], row, kind),
         "timestamp": utc_series(stamp),
         "start_timestamp": utc_series(np.where(is_stage, micros_of(tasks["start"])[row], NAT)),
-        "resource": pd.Series(_who(tasks["resource"], tasks["qa_reviewer"], row, is_stage,
-                                   is_qa), dtype=object),
+        "resource": _who(tasks["resource"], tasks["qa_reviewer"], row, is_stage, is_qa),
     })
     for col in attributes:
-        frame[col] = tasks[col].take(row).reset_index(drop=True)
+        frame[col] = keys.text(task_rank[row]) if col == "task_id" else \
+            _take(text.get(col, tasks[col]), row)
     for col in qa_columns:
-        values = tasks[col].take(row).reset_index(drop=True)
-        frame[col] = values.where(pd.Series(is_qa), None if values.dtype == object else np.nan)
+        values = tasks[col]
+        if is_text(values):
+            codes = as_category(values).cat
+            frame[col] = pd.Categorical.from_codes(
+                np.where(is_qa, codes.codes.to_numpy()[row], -1), categories=codes.categories)
+        else:
+            frame[col] = values.take(row).reset_index(drop=True).where(pd.Series(is_qa))
     return frame
 
 
-def _who(resource: pd.Series, qa_reviewer: pd.Series, row: np.ndarray, is_stage: np.ndarray,
-         is_qa: np.ndarray) -> np.ndarray:
-    """The resource of each event: the task's agent, QA's reviewer, or None (queued)."""
-    who = np.full(len(row), None, dtype=object)
-    for values, mask in ((resource, is_stage), (qa_reviewer, is_qa)):
-        names = _objects(values)
-        who[mask] = names[row[mask]]
-    return who
-
-
-def _objects(values: pd.Series) -> np.ndarray:
-    """A text column as Python strings, missing as None."""
+def _take(values: pd.Series, row: np.ndarray) -> pd.Series:
+    """``values`` at positions ``row`` (a categorical moves its codes only)."""
     if is_categorical(values):
-        return plain_objects(values).to_numpy()
-    return values.astype(object).where(values.notna(), None).to_numpy()
+        return pd.Series(pd.Categorical.from_codes(values.cat.codes.to_numpy()[row],
+                                                   dtype=values.dtype))
+    return values.take(row).reset_index(drop=True)
 
 
-def _activities(stage: pd.Series, idx: np.ndarray, kind: np.ndarray) -> pd.Series:
+def _who(resource: pd.Series, qa_reviewer: pd.Series, row: np.ndarray, is_stage: np.ndarray,
+         is_qa: np.ndarray) -> pd.Categorical:
+    """The resource of each event: the task's agent, QA's reviewer, or missing (queued)."""
+    agents, reviewers = as_category(resource).cat, as_category(qa_reviewer).cat
+    names = agents.categories.append(reviewers.categories)
+    codes = np.full(len(row), -1, dtype=np.int64)
+    codes[is_stage] = agents.codes.to_numpy()[row[is_stage]]
+    qa_codes = reviewers.codes.to_numpy()[row[is_qa]]
+    codes[is_qa] = np.where(qa_codes >= 0, qa_codes + len(agents.categories), -1)
+    merged, unique = pd.factorize(names.to_numpy(dtype=object))  # a reviewer may be an agent too
+    lookup = np.append(merged, -1)
+    return pd.Categorical.from_codes(lookup[codes], categories=pd.Index(unique, dtype=str))
+
+
+def _activities(stage: pd.Series, idx: np.ndarray, kind: np.ndarray) -> pd.Categorical:
     """``queued:<stage>``, ``<stage>`` or ``qa_review`` per event, as a categorical."""
     if is_categorical(stage):
         codes, names = stage.cat.codes.to_numpy(), list(stage.cat.categories.astype(str))
@@ -158,36 +172,11 @@ def _activities(stage: pd.Series, idx: np.ndarray, kind: np.ndarray) -> pd.Serie
     vocabulary = [f"queued:{x}" for x in names] + names + [QA_EVENT]
     code = np.select([kind == EventKind.QUEUED, kind == EventKind.STAGE],
                      [codes[idx], codes[idx] + k], 2 * k).astype(np.int32)
-    used = np.bincount(code, minlength=len(vocabulary)) > 0  # categories must be distinct
-    renumber = (np.cumsum(used) - 1).astype(np.int32)
-    return pd.Series(pd.Categorical.from_codes(
-        renumber[code], categories=pd.Index(np.asarray(vocabulary)[used], dtype=str)))
+    merged, unique = pd.factorize(np.asarray(vocabulary, dtype=object))  # distinct categories
+    return pd.Categorical.from_codes(merged[code], categories=pd.Index(unique, dtype=str))
 
 
 def order_events(frame: pd.DataFrame, row: np.ndarray, kind: np.ndarray) -> pd.DataFrame:
     """``frame`` sorted by case, time, source row and event kind (the canonical order)."""
     order = lex_order(sorted_rank(frame["case_id"]), micros_of(frame["timestamp"]), row, kind)
     return frame.take(order).reset_index(drop=True)
-
-
-def finish_log(out: pd.DataFrame) -> pd.DataFrame:
-    """The log in canonical dtypes and column order: text as read_log gives it.
-
-    Columns are converted on as many threads as there are cores (Arrow's casts
-    release the GIL).
-    """
-    def canonical(col: str) -> pd.Series:
-        values = out[col]
-        if col == "resource" and is_categorical(values):
-            return plain_objects(values)
-        return default_text(values)
-
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        converted = dict(zip(out.columns, pool.map(canonical, out.columns), strict=True))
-    out = pd.DataFrame(converted, index=out.index).__finalize__(out)
-    out["case_id"] = out["case_id"].astype(str)
-    out["activity"] = out["activity"].astype(str)
-    ordered = [c for c in CANONICAL_COLUMNS if c in out]
-    return out[ordered + [c for c in out.columns if c not in ordered]]
-
-

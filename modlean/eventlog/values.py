@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from pandas.tseries.api import guess_datetime_format
 
 from modlean._util import unknown_zone
 from modlean.errors import LogError
 from modlean.eventlog.categorical import is_categorical, plain_text, strip_categories
 from modlean.eventlog.columns import DESCRIPTIONS
+from modlean.eventlog.fixed_times import naive_format
 from modlean.eventlog.readers import RawLog
 from modlean.eventlog.timestamps import UTC_DTYPE
 
@@ -114,9 +114,16 @@ def parse_times(values: pd.Series, raw: RawLog, column: str, *, tz: str | tzinfo
                  dayfirst: bool | None, allow_empty: bool, notes: list[str]) -> pd.Series:
     """Parse a column of times to ``datetime64[us, UTC]``, refusing anything ambiguous."""
     where = {"source": raw.name, "column": column}
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert("UTC").astype(UTC_DTYPE)
-    if pd.api.types.is_datetime64_dtype(values.dtype):
+    if isinstance(values.dtype, pd.DatetimeTZDtype) or \
+            pd.api.types.is_datetime64_dtype(values.dtype):  # read as times (Parquet, typed CSV)
+        empty = values.isna().to_numpy()
+        if empty.any() and not allow_empty:
+            positions = np.flatnonzero(empty)
+            row, line = raw.locate(int(positions[0]))
+            raise LogError(f"the time is empty in rows {first_rows(raw, positions)}",
+                           row=row, line=line, expected=_TIME_EXAMPLE, **where)
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            return values.dt.tz_convert("UTC").astype(UTC_DTYPE)
         return _localise(values, raw, column, tz, tz_stated, notes)
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values):
         return _from_epoch(values, raw, column, allow_empty)
@@ -194,14 +201,8 @@ def _fast_naive(values: pd.Series, dayfirst: bool | None, allow_empty: bool
     present = pc.drop_null(arr)
     if len(present) == 0 or (arr.null_count and not allow_empty):
         return None
-    with warnings.catch_warnings():  # pandas' advice on dayfirst: the order is checked below
-        warnings.simplefilter("ignore", UserWarning)
-        fmt = guess_datetime_format(present[0].as_py(), dayfirst=bool(dayfirst))
-        if fmt is not None and fmt.startswith("%Y"):  # year first is year-month-day (ISO),
-            fmt = guess_datetime_format(present[0].as_py(), dayfirst=False)  # not %Y-%d-%m
-    if fmt is None or any(code in fmt for code in ("%z", "%Z", "%f")):
-        return None
-    if not fmt.startswith("%Y") and dayfirst is None:
+    fmt = naive_format(present[0].as_py(), dayfirst)
+    if fmt is None:
         return None
     parsed = pc.strptime(arr, format=fmt, unit="us", error_is_null=True)
     if parsed.null_count != arr.null_count or _rolled_over(arr, parsed, fmt):

@@ -1,0 +1,160 @@
+"""Naive times of one fixed-width numeric format, parsed from their bytes with numpy.
+
+An export's time columns are usually machine-written: every value the same
+width, the digits at the same places (``05.01.2026 01:00:28``). Arrow's CSV
+reader can hand such a column over as fixed-size binary: one (rows x width)
+byte matrix, not a string per row. :func:`parse_fixed` reads each field from
+its columns of digits, checks every field's range (day 31 of February is
+refused, never rolled over into March as ``strptime`` does) and gives
+microseconds since the epoch of the naive wall clock. Anything else (another
+width, a letter, an impossible date, a leap second) is not guessed: it returns
+None, and the column goes the careful way, whose errors name the row.
+:func:`naive_format` is the one place that decides which format a column of
+naive times is in, and whether its date order is certain; :func:`head_formats`
+asks it for each time column of a file's first rows, before the file is read.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import warnings
+from collections.abc import Iterable
+
+import numpy as np
+import pyarrow as pa
+from pandas.tseries.api import guess_datetime_format
+
+__all__ = ["fixed_width", "head_formats", "naive_format", "parse_fixed"]
+
+#: The fields a fixed-width format may hold, with their digits and smallest and largest values.
+_FIELDS = {"%Y": (4, 1, 9999), "%m": (2, 1, 12), "%d": (2, 1, 31), "%H": (2, 0, 23),
+           "%M": (2, 0, 59), "%S": (2, 0, 59)}
+
+
+def _pair_values() -> np.ndarray:
+    """The value of every two bytes read as two ASCII digits ("07" -> 7), -1 for the rest."""
+    table = np.full(1 << 16, -1, dtype=np.int32)
+    digits = np.arange(ord("0"), ord("9") + 1)
+    table[(digits[:, None] << 8) | digits[None, :]] = np.arange(100).reshape(10, 10)
+    return table
+
+
+#: Two bytes (high << 8 | low) -> their value as two digits, or -1.
+_PAIRS = _pair_values()
+
+
+def naive_format(sample: str, dayfirst: bool | None) -> str | None:
+    """The ``strptime`` format of the naive time ``sample``, or None when it is not certain.
+
+    None for a time with an offset or fractions of a second, for a value no
+    format fits, and for a date neither year-first nor read with ``dayfirst``
+    given (the careful path decides the order from the whole column).
+    """
+    with warnings.catch_warnings():  # pandas' advice on dayfirst: the order is checked here
+        warnings.simplefilter("ignore", UserWarning)
+        fmt = guess_datetime_format(sample, dayfirst=bool(dayfirst))
+        if fmt is not None and fmt.startswith("%Y"):  # year first is year-month-day (ISO),
+            fmt = guess_datetime_format(sample, dayfirst=False)  # not %Y-%d-%m
+    if fmt is None or any(code in fmt for code in ("%z", "%Z", "%f")):
+        return None
+    if not fmt.startswith("%Y") and dayfirst is None:
+        return None
+    return fmt
+
+
+def head_formats(head: str, sep: str, header: list[str], columns: Iterable[str], *,
+                 dayfirst: bool | None) -> dict[str, str]:
+    """The format of each of ``columns`` in the first rows of a file (``head``), where certain."""
+    lines = head.splitlines()
+    if not head.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the head may cut the last line
+    rows = list(csv.reader(lines[1:200], delimiter=sep))
+    formats = {}
+    for col in columns:
+        if col not in header:
+            continue
+        at = header.index(col)
+        sample = next((r[at].strip() for r in rows if len(r) > at and r[at].strip()), None)
+        fmt = naive_format(sample, dayfirst) if sample is not None else None
+        if fmt is not None:
+            formats[col] = fmt
+    return formats
+
+
+def fixed_width(fmt: str) -> int | None:
+    """The width of every value written in ``fmt`` (None when values may differ in width)."""
+    layout = _layout(fmt)
+    return None if layout is None else len(layout[0])
+
+
+def _layout(fmt: str) -> tuple[np.ndarray, np.ndarray, list[tuple[str, int, int]]] | None:
+    """Per byte of a value: the lowest byte and the span above it; the fields' places."""
+    low: list[int] = []
+    span: list[int] = []
+    spans: list[tuple[str, int, int]] = []
+    for part in re.split(r"(%.)", fmt):
+        if part in _FIELDS:
+            digits = _FIELDS[part][0]
+            spans.append((part, len(low), digits))
+            low += [ord("0")] * digits
+            span += [9] * digits
+        elif part.startswith("%"):
+            return None
+        else:
+            low += list(part.encode())
+            span += [0] * len(part.encode())
+    return np.array(low, np.uint8), np.array(span, np.uint8), spans
+
+
+def parse_fixed(values: pa.Array, fmt: str) -> pa.Array | None:
+    """Fixed-size binary times in ``fmt`` as naive ``timestamp[us]`` (None: not all readable).
+
+    Missing values stay missing. Every present value must have its digits and
+    separators where ``fmt`` puts them and every field in range, or the whole
+    column is left to the careful path.
+    """
+    layout = _layout(fmt)
+    if layout is None or not pa.types.is_fixed_size_binary(values.type) or \
+            values.type.byte_width != len(layout[0]):
+        return None
+    low, span, spans = layout
+    width = len(low)
+    n = len(values)
+    data = np.frombuffer(values.buffers()[1], np.uint8)[values.offset * width:
+                                                        (values.offset + n) * width]
+    valid = values.is_valid().to_numpy(zero_copy_only=False)
+    rows = data.reshape(n, width)
+    if values.null_count:
+        rows = rows[valid]
+    for at in np.flatnonzero(span == 0):  # the separators, each at its place
+        if (rows[:, at] != low[at]).any():
+            return None
+    fields: dict[str, np.ndarray] = {}
+    for code, at, digits in spans:
+        value = np.zeros(len(rows), dtype=np.int32)
+        for j in range(at, at + digits, 2):  # two digits at a time, looked up
+            pair = _PAIRS[(rows[:, j].astype(np.uint16) << 8) | rows[:, j + 1]]
+            if len(pair) and pair.min() < 0:  # not two digits
+                return None
+            value = value * 100 + pair
+        _, smallest, largest = _FIELDS[code]
+        if (value < smallest).any() or (value > largest).any():
+            return None
+        fields[code] = value
+    if not {"%Y", "%m", "%d"} <= fields.keys():
+        return None
+    month = (fields["%Y"] - 1970) * 12 + fields["%m"] - 1  # months since January 1970
+    first = int(month.min()) if len(month) else 0
+    calendar = np.arange(first, (int(month.max()) if len(month) else 0) + 2)  # each month once
+    starts = calendar.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    first_day, length = starts[:-1][month - first], np.diff(starts)[month - first]
+    if (fields["%d"] > length).any():  # 31.02., 31.04., 29.02. of a common year
+        return None
+    seconds = (first_day + fields["%d"] - 1) * 86_400
+    for code, scale in (("%H", 3600), ("%M", 60), ("%S", 1)):
+        if code in fields:
+            seconds += fields[code] * scale
+    micros = np.zeros(n, dtype=np.int64)
+    micros[valid] = seconds * 1_000_000
+    return pa.array(micros, type=pa.timestamp("us"), mask=~valid)
