@@ -198,7 +198,9 @@ def test_docx_appendix_has_the_pictures_and_tables(run_dir, tmp_path):
     doc = docx.Document(io.BytesIO(out.read_bytes()))
     assert len(doc.inline_shapes) == 2
     texts = [p.text for p in doc.paragraphs]
-    assert "Market US: executive summary" in texts and any("Seed: 42" in t for t in texts)
+    assert "Market US: executive summary" in texts
+    reproduction = {r.cells[0].text: r.cells[1].text for r in doc.tables[-1].rows}
+    assert reproduction["Seed"] == "42" and reproduction["Git commit"] == "abc123"
     assert "Caption" in {p.style.name for p in doc.paragraphs}
     assert doc.tables[0].cell(1, 0).text == "Cases in the log"
     assert doc.tables[0].cell(1, 1).text == "700 cases"
@@ -301,8 +303,10 @@ def test_write_appendices_writes_each_format_or_nothing(run_dir):
     assert paths == [str(run_dir / "appendix-US.html"), str(run_dir / "appendix-US.md")]
     assert all(Path(p).is_file() for p in paths)
     assert appendices.write_appendices(run_dir, "TH") == []
-    with pytest.raises(ParameterError, match=r"formats \['rtf'\]"):
+    with pytest.raises(ParameterError, match=r"format 'rtf': expected one or more of html"):
         appendices.write_appendices(run_dir, "US", ["rtf"])
+    with pytest.raises(ParameterError, match=r"'dcx': expected .* commas; did you mean 'docx'\?"):
+        appendices.write_appendices(run_dir, "US", "html,dcx")
 
 
 def test_run_status_figure(run_dir):

@@ -7,7 +7,14 @@ Other subpackages import these names from here, not from the modules inside.
 
 from __future__ import annotations
 
-from modlean.evidence.appendices import FORMATS, appendix, appendix_context, write_appendices
+from modlean.evidence.appendices import (
+    FORMATS,
+    appendix,
+    appendix_context,
+    appendix_files,
+    parse_formats,
+    write_appendices,
+)
 from modlean.evidence.batch import BatchResult, environment, run_batch
 from modlean.evidence.documents import chromium
 from modlean.evidence.execute import execute_run, to_html
@@ -59,6 +66,7 @@ __all__ = [
     "Text",
     "appendix",
     "appendix_context",
+    "appendix_files",
     "chromium",
     "environment",
     "execute_run",
@@ -70,6 +78,7 @@ __all__ = [
     "load_manifest",
     "market_runs",
     "notebook_parameters",
+    "parse_formats",
     "plan_runs",
     "read_manifest",
     "read_records",
