@@ -16,6 +16,7 @@ from modlean.evidence.appendices import (
     write_appendices,
 )
 from modlean.evidence.batch import BatchResult, environment, run_batch
+from modlean.evidence.dashboard import STATUS_RULE, kpi_status, market_cards
 from modlean.evidence.documents import chromium
 from modlean.evidence.execute import execute_run, to_html
 from modlean.evidence.gather import key_figures, market_runs, show_results
@@ -48,6 +49,7 @@ __all__ = [
     "INLINE_BACKEND",
     "MARKET_PATTERN",
     "MIME",
+    "STATUS_RULE",
     "BatchResult",
     "FilePath",
     "Flag",
@@ -75,7 +77,9 @@ __all__ = [
     "iter_records",
     "kernel_manager_class",
     "key_figures",
+    "kpi_status",
     "load_manifest",
+    "market_cards",
     "market_runs",
     "notebook_parameters",
     "parse_formats",

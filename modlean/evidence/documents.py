@@ -54,6 +54,7 @@ def docx_appendix(context: Mapping[str, Any]) -> bytes:
     for market in context["markets"]:
         _docx_summary(doc, market["market"], market["summary"])
         doc.add_heading(f"Market {market['market']}: evidence", level=1)
+        doc.add_paragraph(market["summary"]["currency_note"])
         for section in market["sections"]:
             _docx_section(doc, section)
         _docx_limits(doc, market["market"], market["limits"])
@@ -93,8 +94,6 @@ def _docx_summary(doc: Document, market: str, s: Mapping[str, Any]) -> None:
         if lines:
             doc.add_heading(title, level=2)
             _bullets(doc, lines)
-            if title == "Cost and staffing":
-                doc.add_paragraph(s["currency_note"])
 
 
 def _docx_section(doc: Document, section: Mapping[str, Any]) -> None:
