@@ -66,8 +66,10 @@ def _qa_chart():
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("run")
+    # the workbook's sla_hours {l1_listing: 24} as MarketInputs.scenario applies them
     scenario = apply_overrides(preset("US"), {"horizon_days": 1, "warmup_days": 0,
-                                              "drain_days": 1})
+                                              "drain_days": 1, "pools.l1_listing.sla": {
+                                                  "hours": 24, "percentile": 95}})
     result = simulate(scenario, seed=1, replications=2)
     summary = result.summary()
     assessed = risk.load_register(ROOT / "data" / "risk_register.yaml").assess()[[
@@ -84,6 +86,8 @@ def run_dir(tmp_path_factory):
            "cost_per_decision": result.kpi("cost_per_decision"),
            "turnaround_chart": splots.turnaround_distribution(result),
            "backlog_chart": splots.backlog_over_time(result),
+           "pool_summary": result.pool_summary().pivot(index="pool", columns="kpi",
+                                                       values="mean"),
            "sla_checks_at_current_headcount": wide}
     runs, planned = [], []
     for market in ("US", "UK"):
@@ -154,6 +158,23 @@ def test_cards_compare_the_recorded_kpis_with_the_scenarios_targets(run_dir):
     register = risk.load_register(ROOT / "data" / "risk_register.yaml")
     top = register.assess().sort_values("rank").head(3)
     assert [line.split()[0] for line in us.risks] == top["risk_id"].tolist()
+    # the workbook's queue SLA is a target of that queue's attainment
+    [pool] = us.pools
+    met = result.pool_summary().set_index(["pool", "kpi"]).loc[("l1_listing", "sla_attainment"),
+                                                                "mean"]
+    assert pool.label == "l1 listing" and pool.target == "≥ 95.0 %"
+    assert pool.status == dashboard.kpi_status(met, 0.95, ">=")
+    assert pool.why == "l1 listing queue SLA: 95 % within 24 h"
+
+
+def test_a_pools_own_sla_becomes_targets_of_its_kpis():
+    scenario = apply_overrides(preset("UK"), {"pools.l1_listing.sla": {"hours": 12,
+                                                                        "percentile": 90}})
+    targets = kpi_targets(scenario)
+    pool = targets[targets["pool"] == "l1_listing"]
+    assert pool[["kpi", "target", "comparison"]].values.tolist() == [["sla_attainment", 0.9, ">="]]
+    assert (pool["item_type"] == "").all()  # P90 is not a pool KPI: no turnaround target
+    assert not targets[targets["pool"] == ""]["item_type"].eq("").any()
 
 
 def test_thumbnails_are_small_pngs_of_the_recorded_figures(run_dir):

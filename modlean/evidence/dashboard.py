@@ -8,6 +8,8 @@ figures (:mod:`modlean.evidence.run_index`):
 * the headline KPIs (:data:`HEADLINE`) by their catalogue labels and formats, each with
   the target the scenario sets (recorded as ``kpi_targets`` by notebook 02,
   :func:`modlean.scenario.kpi_targets`) and a status by :data:`STATUS_RULE`;
+* the SLA attainment of each queue with its own SLA (a workbook's ``sla_hours``)
+  against it, from the pool summary of notebook 02;
 * a small picture of each key series (:data:`SERIES`) made from the figure the notebook
   recorded, shrunk with matplotlib and embedded as a ``data:`` URI (no files, no links out);
 * the top risks of the assessed register (notebook 05);
@@ -87,6 +89,7 @@ class MarketCard:
     market: str
     ok: bool
     cells: list[Cell] = field(default_factory=list)
+    pools: list[Cell] = field(default_factory=list)  # each queue's SLA attainment vs its target
     series: list[tuple[str, str | None]] = field(default_factory=list)  # (label, data URI)
     risks: list[str] = field(default_factory=list)
     appendices: list[tuple[str, str]] = field(default_factory=list)  # (text, file name)
@@ -144,6 +147,8 @@ def _target(records: MarketRecords, name: str, item_type: str) -> pd.Series | No
     if not isinstance(targets, pd.DataFrame) or not {"kpi", "item_type"} <= set(targets.columns):
         return None
     rows = targets[targets["kpi"].eq(name) & targets["item_type"].eq(item_type)]
+    if "pool" in rows.columns:  # an item type's target, not a queue's
+        rows = rows[~rows["pool"].astype(bool)]
     return None if rows.empty else rows.iloc[0]
 
 
@@ -166,6 +171,26 @@ def _cell(records: MarketRecords, recorded: str, name: str, item_type: str,
                                           f"; 95 % interval {value_text(name, interval[0])} "
                                           f"to {value_text(name, interval[1])}")
     return cell
+
+
+def _pool_cells(records: MarketRecords) -> list[Cell]:
+    """Each queue with its own SLA (a workbook's ``sla_hours``): its SLA attainment in the
+    pool summary of notebook 02 against the target."""
+    targets, pools = records.value("kpi_targets"), records.value("pool_summary")
+    if not isinstance(targets, pd.DataFrame) or "pool" not in targets.columns \
+            or not isinstance(pools, pd.DataFrame) or "sla_attainment" not in pools.columns:
+        return []
+    cells = []
+    wanted = targets[targets["pool"].astype(bool) & targets["kpi"].eq("sla_attainment")]
+    for row in wanted.itertuples(index=False):
+        cell = Cell(label=str(row.pool).replace("_", " "),
+                    target=f"≥ {value_text('sla_attainment', row.target)}", why=str(row.rule))
+        value = pools["sla_attainment"].get(row.pool)
+        if value is not None and pd.notna(value):
+            cell.text = value_text("sla_attainment", value)
+            cell.status = kpi_status(float(value), float(row.target), str(row.comparison))
+        cells.append(cell)
+    return cells
 
 
 def _risks(records: MarketRecords) -> list[str]:
@@ -211,6 +236,7 @@ def market_cards(run_dir: Path, manifest: RunManifest) -> list[MarketCard]:
                           appendices=appendix_links(run_dir, market), risks=_risks(records))
         card.cells = [_cell(records, recorded, name, item_type, currency)
                       for recorded, name, item_type in HEADLINE]
+        card.pools = _pool_cells(records)
         for name, label in SERIES:
             found = records.value(name)
             card.series.append((label, thumbnail(found) if isinstance(found, RecordedFigure)
