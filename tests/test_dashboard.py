@@ -165,6 +165,13 @@ def test_cards_compare_the_recorded_kpis_with_the_scenarios_targets(run_dir):
     assert pool.label == "l1 listing" and pool.target == "≥ 95.0 %"
     assert pool.status == dashboard.kpi_status(met, 0.95, ">=")
     assert pool.why == "l1 listing queue SLA: 95 % within 24 h"
+    # the appendix's summary shows the same cells as rows
+    from modlean.evidence.collected import market_records
+
+    rows = dashboard.glance_rows(market_records(folder, read_manifest(folder), "US"))
+    shown = [c for c in [*us.cells, *us.pools] if c.text]
+    assert [r[1] for r in rows] == [c.text for c in shown]
+    assert rows[-1][0] == "SLA attainment, l1 listing queue"
 
 
 def test_a_pools_own_sla_becomes_targets_of_its_kpis():
@@ -221,6 +228,8 @@ def test_the_command_writes_every_format_and_the_index_links_them(run_dir, capsy
     assert '<nav class="toc"' in text and 'href="#m1-summary"' in text and 'id="m1-s1"' in text
     assert "@media print" in text and "break-before: page" in text
     assert "Money is in EUR, the currency of the simulated scenario" in text
+    assert "<h3>At a glance</h3>" in text and "Table 1. Headline KPIs of US" in text
+    assert "### At a glance" in (folder / "appendix-US.md").read_text()
     assert main(["appendix", str(folder), "--format", "html,rtf"]) == 2
     assert "format 'rtf'" in capsys.readouterr().err
 
@@ -254,6 +263,9 @@ def test_the_docx_has_word_styles_captions_and_a_contents_field(run_dir):
         elif block.tag.endswith("}tbl") and current:
             sections.setdefault(current, []).append(block)
     assert len(sections) >= 3
+    # the executive summary opens with the headline KPIs against their targets, a table
+    glance = sections["At a glance"][0].xpath("string(./w:tr[1])")
+    assert glance == "KPIValueTargetStatus"
     header = doc.tables[0].rows[0]._tr.xml
     assert "w:tblHeader" in header  # the header row repeats on each page
 

@@ -27,6 +27,7 @@ from typing import Any
 from modlean._util import suggest, write_atomic
 from modlean.errors import ModleanError, ParameterError
 from modlean.evidence.collected import RunRecords, market_records
+from modlean.evidence.dashboard import STATUS_RULE, glance_rows
 from modlean.evidence.documents import NO_CHROMIUM, chromium, docx_appendix, pdf_from_html
 from modlean.evidence.findings import finding
 from modlean.evidence.includes import Included, read_included
@@ -167,6 +168,11 @@ def appendix_context(run_dir: Path, market: str | None = None,
         limits = market_limits(records)
         summary = executive_summary(records, cannot_say(limits), decided)
         currency = summary["currency"]
+        glance = glance_rows(records)
+        summary["glance"] = None if not glance else numbers.item(
+            {"kind": "table", "header": ["KPI", "Value", "Target", "Status"], "rows": glance,
+             "more": 0}, f"Headline KPIs of {m} against the scenario's targets.")
+        summary["rule"] = STATUS_RULE
         evidence = [_run_section(run, numbers, currency) for run in records.runs]
         sections.append({"market": m, "summary": summary, "sections": evidence,
                          "limits": _numbered_limits(limits, numbers),

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from modlean.evidence.manifest import RunManifest
 
 __all__ = ["HEADLINE", "MARGIN", "SERIES", "STATUS_RULE", "THUMB_WIDTH", "TOP_RISKS", "Cell",
-           "MarketCard", "appendix_links", "kpi_status", "market_cards", "thumbnail"]
+           "MarketCard", "appendix_links", "glance_rows", "headline_cells", "kpi_status",
+           "market_cards", "thumbnail"]
 
 #: Headline KPIs of the dashboard: (recorded name, the target's KPI name, its item type).
 HEADLINE: tuple[tuple[str, str, str], ...] = (
@@ -193,6 +194,25 @@ def _pool_cells(records: MarketRecords) -> list[Cell]:
     return cells
 
 
+def headline_cells(records: MarketRecords) -> tuple[list[Cell], list[Cell]]:
+    """A market's headline KPIs (:data:`HEADLINE`) and queue SLAs, each against its target
+    with its status; money in the currency the run recorded."""
+    currency = records.value("currency")
+    currency = str(currency) if currency else None
+    cells = [_cell(records, recorded, name, item_type, currency)
+             for recorded, name, item_type in HEADLINE]
+    return cells, _pool_cells(records)
+
+
+def glance_rows(records: MarketRecords) -> list[list[str]]:
+    """The headline KPIs and queue SLAs a market recorded, as rows: label, value, target,
+    status in words (for the appendix's executive summary)."""
+    cells, pools = headline_cells(records)
+    return [[c.label if c in cells else f"SLA attainment, {c.label} queue", c.text,
+             c.target or "no target set", c.status.replace("-", " ") if c.status != "none"
+             else "—"] for c in [*cells, *pools] if c.text]
+
+
 def _risks(records: MarketRecords) -> list[str]:
     table = records.value("assessed_register")
     if not isinstance(table, pd.DataFrame) or "title" not in table.columns:
@@ -234,9 +254,7 @@ def market_cards(run_dir: Path, manifest: RunManifest) -> list[MarketCard]:
         currency = str(currency) if currency else None
         card = MarketCard(market=market, ok=not records.failed, currency=currency,
                           appendices=appendix_links(run_dir, market), risks=_risks(records))
-        card.cells = [_cell(records, recorded, name, item_type, currency)
-                      for recorded, name, item_type in HEADLINE]
-        card.pools = _pool_cells(records)
+        card.cells, card.pools = headline_cells(records)
         for name, label in SERIES:
             found = records.value(name)
             card.series.append((label, thumbnail(found) if isinstance(found, RecordedFigure)

@@ -80,6 +80,10 @@ def _docx_summary(doc: Document, market: str, s: Mapping[str, Any]) -> None:
     doc.add_paragraph(s["question"] + (f" The proposal: {s['description']}."
                                        if s["description"] else ""))
     _bullets(doc, s["changes"])
+    if s.get("glance"):
+        doc.add_heading("At a glance", level=2)
+        _docx_item(doc, s["glance"], None)
+        doc.add_paragraph(s["rule"])
     if s["readings"]:
         doc.add_heading("Recommendation", level=2)
     for r in s["readings"]:
