@@ -127,8 +127,10 @@ def appendix_files(run_dir: str | Path, market: str | None = None,
         notes.append(f"PDF skipped: {NO_CHROMIUM}")
     folder = Path(run_dir)
     context = appendix_context(folder, market, include)
-    written = []
-    for name in names:
+    written: list[Path] = []
+    # PDF first: Chromium is the one step that can fail after the run was read, and then
+    # nothing is written; the paths come back in the order asked for
+    for name in sorted(names, key=lambda n: n != "pdf"):
         target = (Path(out).with_suffix(FORMATS[name]) if out and len(names) > 1 else
                   Path(out) if out else
                   folder / f"appendix{'-' + market if market else ''}{FORMATS[name]}")
@@ -138,6 +140,7 @@ def appendix_files(run_dir: str | Path, market: str | None = None,
             written.append(pdf_from_html(_render_template("html", context), target))
         else:
             written.append(write_atomic(target, _render_template(name, context)))
+    written.sort(key=lambda f: names.index(next(n for n in names if f.suffix == FORMATS[n])))
     if (folder / "index.html").is_file() and any(
             f.resolve().parent == folder.resolve() for f in written):
         write_index(folder)

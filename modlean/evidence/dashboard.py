@@ -93,7 +93,7 @@ class MarketCard:
     pools: list[Cell] = field(default_factory=list)  # each queue's SLA attainment vs its target
     series: list[tuple[str, str | None]] = field(default_factory=list)  # (label, data URI)
     risks: list[str] = field(default_factory=list)
-    appendices: list[tuple[str, str]] = field(default_factory=list)  # (text, file name)
+    appendices: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
     currency: str | None = None
     note: str = ""  # why nothing is shown, when the market's notebooks cannot be read
 
@@ -229,13 +229,16 @@ def _risks(records: MarketRecords) -> list[str]:
     return lines
 
 
-def appendix_links(run_dir: Path, market: str) -> list[tuple[str, str]]:
-    """(link text, file name) of the appendix files in the run folder that cover ``market``:
-    its own ("appendix HTML"), then the whole run's ("all markets, HTML")."""
-    suffixes = (".html", ".pdf", ".docx", ".md")
-    found = [(f"appendix {s[1:].upper()}", f"appendix-{market}{s}") for s in suffixes]
-    found += [(f"all markets, {s[1:].upper()}", f"appendix{s}") for s in suffixes]
-    return [(text, name) for text, name in found if (run_dir / name).is_file()]
+def appendix_links(run_dir: Path, market: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The appendix files in the run folder that cover ``market``: (scope, [(format, file)])
+    for its own (``"Appendix"``), then the whole run's (``"All markets"``), when written."""
+    out = []
+    for scope, stem in (("Appendix", f"appendix-{market}"), ("All markets", "appendix")):
+        files = [(suffix[1:].upper(), f"{stem}{suffix}") for suffix in
+                 (".html", ".pdf", ".docx", ".md") if (run_dir / f"{stem}{suffix}").is_file()]
+        if files:
+            out.append((scope, files))
+    return out
 
 
 def market_cards(run_dir: Path, manifest: RunManifest) -> list[MarketCard]:
