@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 
 import matplotlib.pyplot as plt
 import nbformat
@@ -30,6 +31,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 from nbformat.v4 import new_code_cell, new_notebook, new_output
+from test_kpis import code_names, visible_text
 
 from modlean import risk
 from modlean.evidence import chromium, dashboard, iter_records, recording, write_index
@@ -106,7 +108,8 @@ def run_dir(tmp_path_factory):
                          "error_type": None if status == "ok" else "LogError",
                          "parameters": {"market": market}, "ipynb": f"{market}/{notebook}.ipynb",
                          "html": f"{market}/{notebook}.html", "kpis": {
-                             k: v for k, v in records.items() if isinstance(v, float | int)}})
+                             k: v for k, v in records.items()
+                             if isinstance(v, float | int | str)}})
             planned.append({"notebook": notebook, "market": market, "scenario": None,
                             "gathers": False})
     manifest = {"run": "trial", "status": "failed", "start": "2026-11-22T05:00:00+00:00",
@@ -206,6 +209,10 @@ def test_the_index_puts_status_and_failures_first_and_states_the_rule(run_dir):
     assert dashboard.STATUS_RULE.split(".")[0] in html
     assert "http://" not in html and "https://" not in html and "<script" not in html
     assert "appendix not written yet" in html  # no appendix in the folder yet
+    # the table of every figure: money in the recorded currency, names in words
+    table = html[html.index('id="kpis"'):]
+    assert re.search(r"<td>0\.\d{3} EUR</td>", table)
+    assert not code_names(visible_text(html)), code_names(visible_text(html))
 
 
 # ---------------------------------------------------------------------------- formats

@@ -17,7 +17,7 @@ from typing import Any
 from modlean._util import write_atomic
 from modlean.evidence.dashboard import SERIES, STATUS_RULE, market_cards
 from modlean.evidence.manifest import RunEntry, RunManifest, read_manifest
-from modlean.evidence.readable import value_text
+from modlean.evidence.readable import readable_text, value_text
 from modlean.evidence.readback import notebook_title
 from modlean.evidence.values import format_value
 from modlean.kpis import readable
@@ -64,8 +64,19 @@ def index_rows(manifest: RunManifest, titles: Mapping[str, str] | None = None
         if not run.ok:
             row["failed"].append(run)
         for name, value in run.kpis.items():
-            row["values"][(run.notebook, name)] = value_text(name, value)
+            row["values"][(run.notebook, name)] = value
+    for row in rows.values():  # money in the currency a run of the row recorded
+        currency = next((str(v) for (_, n), v in row["values"].items() if n == "currency" and v),
+                        None)
+        row["values"] = {key: _shown(key[1], value, currency)
+                         for key, value in row["values"].items()}
     return list(rows.values()), columns
+
+
+def _shown(name: str, value: Any, currency: str | None) -> str:
+    """A key figure as the index shows it: catalogue format and unit; text in words."""
+    text = value_text(name, value, currency)
+    return readable_text(text) if isinstance(value, str) else text
 
 
 def write_index(run_dir: str | Path,
