@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import math
+import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -16,7 +17,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from modlean.errors import ModleanError, ParameterError
-from modlean.evidence import appendices, documents, gather, readback, recording, values
+from modlean.evidence import appendices, documents, gather, readable, readback, recording, values
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -322,3 +323,17 @@ def test_run_status_figure(run_dir):
     empty = run_status(gather.market_runs(run_dir, "TH"))
     assert "no notebook ran" in empty.axes[0].texts[0].get_text()
     plt.close(empty)
+
+
+def test_a_share_column_reads_as_a_percentage_in_any_table(root):
+    from modlean import process
+    from modlean.eventlog import read_log
+
+    activities = process.bottlenecks(read_log(root / "data" / "US" / "events.csv"),
+                                     top=5).activities  # as notebook 01 records it
+    view = readable.table_view(activities, 10)
+    column = view["header"].index("Share")
+    shares = [row[column] for row in view["rows"]]
+    assert all(re.fullmatch(r"\d+\.\d %", s) for s in shares), shares
+    expected = activities["share"].head(10).map(lambda v: f"{100 * v:.1f} %").tolist()
+    assert shares == expected
