@@ -149,8 +149,13 @@ def _target(records: MarketRecords, name: str, item_type: str) -> pd.Series | No
         return None
     rows = targets[targets["kpi"].eq(name) & targets["item_type"].eq(item_type)]
     if "pool" in rows.columns:  # an item type's target, not a queue's
-        rows = rows[~rows["pool"].astype(bool)]
+        rows = rows[~_is_pool(rows)]
     return None if rows.empty else rows.iloc[0]
+
+
+def _is_pool(targets: pd.DataFrame) -> pd.Series:
+    """Rows of a target table that are a queue's (``pool`` set; empty or missing otherwise)."""
+    return targets["pool"].fillna("").astype(str).str.strip().ne("")
 
 
 def _cell(records: MarketRecords, recorded: str, name: str, item_type: str,
@@ -182,7 +187,7 @@ def _pool_cells(records: MarketRecords) -> list[Cell]:
             or not isinstance(pools, pd.DataFrame) or "sla_attainment" not in pools.columns:
         return []
     cells = []
-    wanted = targets[targets["pool"].astype(bool) & targets["kpi"].eq("sla_attainment")]
+    wanted = targets[_is_pool(targets) & targets["kpi"].eq("sla_attainment")]
     for row in wanted.itertuples(index=False):
         cell = Cell(label=str(row.pool).replace("_", " "),
                     target=f"≥ {value_text('sla_attainment', row.target)}", why=str(row.rule))
