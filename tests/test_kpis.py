@@ -215,6 +215,12 @@ def test_scenario_targets_name_catalogue_entries():
     assert row[["target", "comparison"]].values.tolist() == [[24.0, "<="]]
     assert set(targets["kpi"]) <= set(kpis.catalogue().names())
     assert "appeal_sla_attainment" in set(targets["kpi"])
+    # US's item types have SLAs of 24, 48 and 72 h, all at 95 %: no P95 target for all
+    # items, but every item within its own type's hours at least 95 % of the time
+    every = targets[targets["item_type"] == "all"]
+    assert sorted(every[["kpi", "target", "comparison"]].values.tolist()) == [
+        ["appeal_sla_attainment", 0.95, ">="], ["appeal_turnaround_p95_h", 72.0, "<="],
+        ["sla_attainment", 0.95, ">="]]
 
 
 def test_the_docs_page_is_generated_from_the_catalogue(capsys):

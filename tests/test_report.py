@@ -6,6 +6,7 @@ import base64
 import io
 import json
 import math
+import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -16,7 +17,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from modlean.errors import ModleanError, ParameterError
-from modlean.evidence import appendices, documents, gather, readback, recording, values
+from modlean.evidence import appendices, documents, gather, readable, readback, recording, values
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -198,7 +199,9 @@ def test_docx_appendix_has_the_pictures_and_tables(run_dir, tmp_path):
     doc = docx.Document(io.BytesIO(out.read_bytes()))
     assert len(doc.inline_shapes) == 2
     texts = [p.text for p in doc.paragraphs]
-    assert "Market US: executive summary" in texts and any("Seed: 42" in t for t in texts)
+    assert "Market US: executive summary" in texts
+    reproduction = {r.cells[0].text: r.cells[1].text for r in doc.tables[-1].rows}
+    assert reproduction["Seed"] == "42" and reproduction["Git commit"] == "abc123"
     assert "Caption" in {p.style.name for p in doc.paragraphs}
     assert doc.tables[0].cell(1, 0).text == "Cases in the log"
     assert doc.tables[0].cell(1, 1).text == "700 cases"
@@ -301,8 +304,10 @@ def test_write_appendices_writes_each_format_or_nothing(run_dir):
     assert paths == [str(run_dir / "appendix-US.html"), str(run_dir / "appendix-US.md")]
     assert all(Path(p).is_file() for p in paths)
     assert appendices.write_appendices(run_dir, "TH") == []
-    with pytest.raises(ParameterError, match=r"formats \['rtf'\]"):
+    with pytest.raises(ParameterError, match=r"format 'rtf': expected one or more of html"):
         appendices.write_appendices(run_dir, "US", ["rtf"])
+    with pytest.raises(ParameterError, match=r"'dcx': expected .* commas; did you mean 'docx'\?"):
+        appendices.write_appendices(run_dir, "US", "html,dcx")
 
 
 def test_run_status_figure(run_dir):
@@ -318,3 +323,17 @@ def test_run_status_figure(run_dir):
     empty = run_status(gather.market_runs(run_dir, "TH"))
     assert "no notebook ran" in empty.axes[0].texts[0].get_text()
     plt.close(empty)
+
+
+def test_a_share_column_reads_as_a_percentage_in_any_table(root):
+    from modlean import process
+    from modlean.eventlog import read_log
+
+    activities = process.bottlenecks(read_log(root / "data" / "US" / "events.csv"),
+                                     top=5).activities  # as notebook 01 records it
+    view = readable.table_view(activities, 10)
+    column = view["header"].index("Share")
+    shares = [row[column] for row in view["rows"]]
+    assert all(re.fullmatch(r"\d+\.\d %", s) for s in shares), shares
+    expected = activities["share"].head(10).map(lambda v: f"{100 * v:.1f} %").tolist()
+    assert shares == expected

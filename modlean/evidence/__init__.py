@@ -7,8 +7,16 @@ Other subpackages import these names from here, not from the modules inside.
 
 from __future__ import annotations
 
-from modlean.evidence.appendices import FORMATS, appendix, appendix_context, write_appendices
+from modlean.evidence.appendices import (
+    FORMATS,
+    appendix,
+    appendix_context,
+    appendix_files,
+    parse_formats,
+    write_appendices,
+)
 from modlean.evidence.batch import BatchResult, environment, run_batch
+from modlean.evidence.dashboard import STATUS_RULE, kpi_status, market_cards
 from modlean.evidence.documents import chromium
 from modlean.evidence.execute import execute_run, to_html
 from modlean.evidence.gather import key_figures, market_runs, show_results
@@ -41,6 +49,7 @@ __all__ = [
     "INLINE_BACKEND",
     "MARKET_PATTERN",
     "MIME",
+    "STATUS_RULE",
     "BatchResult",
     "FilePath",
     "Flag",
@@ -59,6 +68,7 @@ __all__ = [
     "Text",
     "appendix",
     "appendix_context",
+    "appendix_files",
     "chromium",
     "environment",
     "execute_run",
@@ -67,9 +77,12 @@ __all__ = [
     "iter_records",
     "kernel_manager_class",
     "key_figures",
+    "kpi_status",
     "load_manifest",
+    "market_cards",
     "market_runs",
     "notebook_parameters",
+    "parse_formats",
     "plan_runs",
     "read_manifest",
     "read_records",

@@ -24,10 +24,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from modlean._util import write_atomic
-from modlean.errors import ParameterError
+from modlean._util import suggest, write_atomic
+from modlean.errors import ModleanError, ParameterError
 from modlean.evidence.collected import RunRecords, market_records
-from modlean.evidence.documents import docx_appendix, pdf_from_html
+from modlean.evidence.dashboard import STATUS_RULE, glance_rows
+from modlean.evidence.documents import NO_CHROMIUM, chromium, docx_appendix, pdf_from_html
 from modlean.evidence.findings import finding
 from modlean.evidence.includes import Included, read_included
 from modlean.evidence.limits import cannot_say
@@ -35,12 +36,14 @@ from modlean.evidence.limits import limits as market_limits
 from modlean.evidence.manifest import RunManifest, read_manifest
 from modlean.evidence.readable import figure_rows, json_rows, table_view
 from modlean.evidence.recording import Record
+from modlean.evidence.run_index import write_index
 from modlean.evidence.summary import executive_summary
 from modlean.evidence.values import format_value
 from modlean.kpis import find, readable
 from modlean.resources import template_dirs
 
-__all__ = ["APPENDIX_ROWS", "FORMATS", "appendix", "appendix_context", "write_appendices"]
+__all__ = ["APPENDIX_ROWS", "FORMATS", "appendix", "appendix_context", "appendix_files",
+           "parse_formats", "write_appendices"]
 
 #: Appendix formats :func:`appendix` writes, and their file suffixes.
 FORMATS = {"html": ".html", "md": ".md", "docx": ".docx", "pdf": ".pdf"}
@@ -60,9 +63,11 @@ def appendix(run_dir: str | Path, market: str | None = None, format: str = "html
     market:
         Only this market (default: every market of the run).
     format:
-        ``"html"`` and ``"md"`` (templates ``templates/appendix/appendix.<format>.j2``),
-        ``"docx"`` (python-docx, same content) or ``"pdf"`` (the HTML printed by a
-        headless Chromium, when one is installed).
+        ``"html"`` (a table of contents, print CSS: a page break before each part,
+        tables that wrap on paper) and ``"md"`` (templates
+        ``templates/appendix/appendix.<format>.j2``), ``"docx"`` (python-docx, Word's
+        heading, caption and table styles, a table-of-contents field) or ``"pdf"``
+        (the HTML printed by a headless Chromium, when one is installed).
     out:
         The file to write (default ``RUN_DIR/appendix[-MARKET].<format>``).
     include:
@@ -84,17 +89,62 @@ def appendix(run_dir: str | Path, market: str | None = None, format: str = "html
         included folder modlean does not recognise, or PDF without Chromium. Nothing
         is written then.
     """
-    if format not in FORMATS:
-        raise ParameterError(f"appendix format {format!r}: expected one of {', '.join(FORMATS)}")
+    written, _ = appendix_files(run_dir, market, [format], out, include)
+    return written[0]
+
+
+def parse_formats(formats: str | Sequence[str]) -> list[str]:
+    """``"html,docx"`` (or a list) as the list of formats; unknown ones refused by name."""
+    names = formats.split(",") if isinstance(formats, str) else list(formats)
+    names = list(dict.fromkeys(n.strip().lower() for n in names if n.strip()))
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown or not names:
+        hint = suggest(unknown[0], list(FORMATS)) if unknown else ""
+        raise ParameterError(f"appendix format {', '.join(map(repr, unknown)) or 'none given'}"
+                             f": expected one or more of {', '.join(FORMATS)}, separated by "
+                             f"commas{hint}")
+    return names
+
+
+def appendix_files(run_dir: str | Path, market: str | None = None,
+                   formats: str | Sequence[str] = ("html",), out: str | Path | None = None,
+                   include: Sequence[str | Path] = ()) -> tuple[list[Path], list[str]]:
+    """Write the appendix in several formats from one reading of the run; (files, notes).
+
+    ``formats`` is a list or ``"html,docx,md,pdf"``. ``out`` names the file; with
+    several formats each gets its suffix (``--out brief.html`` with ``md`` also writes
+    ``brief.md``). PDF needs Chromium: without it, PDF is skipped and a note says so
+    (an error when PDF is the only format asked for). When the files go into the run
+    folder and it has an ``index.html``, the index is written again so it links them.
+    Otherwise as :func:`appendix`.
+    """
+    names = parse_formats(formats)
+    notes = []
+    if "pdf" in names and chromium() is None:
+        if names == ["pdf"]:
+            raise ModleanError(NO_CHROMIUM)
+        names.remove("pdf")
+        notes.append(f"PDF skipped: {NO_CHROMIUM}")
     folder = Path(run_dir)
     context = appendix_context(folder, market, include)
-    target = Path(out) if out else folder / (
-        f"appendix{'-' + market if market else ''}{FORMATS[format]}")
-    if format == "docx":
-        return write_atomic(target, docx_appendix(context))
-    if format == "pdf":
-        return pdf_from_html(_render_template("html", context), target)
-    return write_atomic(target, _render_template(format, context))
+    written: list[Path] = []
+    # PDF first: Chromium is the one step that can fail after the run was read, and then
+    # nothing is written; the paths come back in the order asked for
+    for name in sorted(names, key=lambda n: n != "pdf"):
+        target = (Path(out).with_suffix(FORMATS[name]) if out and len(names) > 1 else
+                  Path(out) if out else
+                  folder / f"appendix{'-' + market if market else ''}{FORMATS[name]}")
+        if name == "docx":
+            written.append(write_atomic(target, docx_appendix(context)))
+        elif name == "pdf":
+            written.append(pdf_from_html(_render_template("html", context), target))
+        else:
+            written.append(write_atomic(target, _render_template(name, context)))
+    written.sort(key=lambda f: names.index(next(n for n in names if f.suffix == FORMATS[n])))
+    if (folder / "index.html").is_file() and any(
+            f.resolve().parent == folder.resolve() for f in written):
+        write_index(folder)
+    return written, notes
 
 
 def appendix_context(run_dir: Path, market: str | None = None,
@@ -120,7 +170,13 @@ def appendix_context(run_dir: Path, market: str | None = None,
         records = market_records(run_dir, manifest, m)
         limits = market_limits(records)
         summary = executive_summary(records, cannot_say(limits), decided)
-        evidence = [_run_section(run, numbers) for run in records.runs]
+        currency = summary["currency"]
+        glance = glance_rows(records)
+        summary["glance"] = None if not glance else numbers.item(
+            {"kind": "table", "header": ["KPI", "Value", "Target", "Status"], "rows": glance,
+             "more": 0}, f"Headline KPIs of {m} against the scenario's targets.")
+        summary["rule"] = STATUS_RULE
+        evidence = [_run_section(run, numbers, currency) for run in records.runs]
         sections.append({"market": m, "summary": summary, "sections": evidence,
                          "limits": _numbered_limits(limits, numbers),
                          "complete": records.complete,
@@ -128,8 +184,10 @@ def appendix_context(run_dir: Path, market: str | None = None,
                                    if r.run.seed is not None],
                          "problems": limits["failed"] + limits["missing"]})
     title = f"Appendix: {manifest.run}" + (f", {market}" if market else "")
+    currencies = {s["summary"]["currency"] for s in sections}
+    shared = currencies.pop() if len(currencies) == 1 else None
     return {"title": title, "manifest": manifest.to_dict(), "markets": sections,
-            "included": [_included_section(i, numbers) for i in included],
+            "included": [_included_section(i, numbers, shared) for i in included],
             "status": _status(manifest, sections),
             "generated": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
 
@@ -177,7 +235,7 @@ def _caption(name: str) -> str:
     return f"{entry.label}. {entry.definition}" if entry.definition else entry.label
 
 
-def _run_section(run: RunRecords, numbers: _Numbers) -> dict[str, Any]:
+def _run_section(run: RunRecords, numbers: _Numbers, currency: str | None) -> dict[str, Any]:
     """One notebook run as an evidence section: finding, key figures, numbered items."""
     failed = None if run.run.ok else f"{run.run.error_type}: {run.run.error}"
     values = {n: r.value for n, r in run.records.items()}
@@ -186,19 +244,22 @@ def _run_section(run: RunRecords, numbers: _Numbers) -> dict[str, Any]:
                if r.kind == "scalar" and not r.name.startswith("skipped_")]
     if scalars:
         items.append(numbers.item({"kind": "table", "header": ["Figure", "Value"],
-                                   "rows": figure_rows(scalars), "more": 0},
+                                   "rows": figure_rows(scalars, currency), "more": 0},
                                   f"Key figures of {run.title.lower()}."))
     for r in run.records.values():
         if r.kind != "scalar":
-            items.append(numbers.item(_view(r), _caption(r.name)))
+            items.append(numbers.item(_view(r, currency), _caption(r.name)))
     return {"title": run.title, "finding": finding(values, failed=failed), "failed": failed,
             "items": items}
 
 
-def _included_section(item: Included, numbers: _Numbers) -> dict[str, Any]:
-    """An included ``--out`` folder as a section like a notebook's."""
+def _included_section(item: Included, numbers: _Numbers, currency: str | None
+                      ) -> dict[str, Any]:
+    """An included ``--out`` folder as a section like a notebook's (money in ``currency``
+    when every market of the appendix has the same)."""
     return {"title": item.title, "finding": item.finding, "failed": None,
-            "items": [numbers.item(_view(r), caption) for caption, r in item.records]}
+            "items": [numbers.item(_view(r, currency), caption)
+                      for caption, r in item.records]}
 
 
 def _numbered_limits(limits: dict[str, Any], numbers: _Numbers) -> dict[str, Any]:
@@ -214,31 +275,30 @@ def _numbered_limits(limits: dict[str, Any], numbers: _Numbers) -> dict[str, Any
 
 
 def write_appendices(run_dir: str | Path, market: str,
-                     formats: tuple[str, ...] | list[str] = ("html", "docx")) -> list[str]:
+                     formats: str | Sequence[str] = ("html", "docx")) -> list[str]:
     """Write the BRD appendix of ``market`` in each format; the paths written.
 
     Nothing is written (an empty list) when the run has no notebook run of that
-    market. See :func:`appendix`.
+    market. PDF is skipped without Chromium. See :func:`appendix_files`.
     """
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise ParameterError(f"appendix formats {unknown}: expected some of "
-                             f"{', '.join(FORMATS)}")
+    names = parse_formats(formats)
     if not read_manifest(run_dir).runs_of(market):
         return []
-    return [str(appendix(run_dir, market=market, format=f)) for f in formats]
+    written, _ = appendix_files(run_dir, market=market, formats=names)
+    return [str(f) for f in written]
 
 
-def _view(item: Record) -> dict[str, Any]:
+def _view(item: Record, currency: str | None = None) -> dict[str, Any]:
     """A record made ready for a template: its label, and a figure, a table or labelled rows."""
     view: dict[str, Any] = {"name": item.name, "label": readable(item.name), "kind": item.kind}
     if item.kind == "figure":
         view["uri"] = item.value.data_uri()
         view["png"] = item.value.png
     elif item.kind == "table":
-        view.update(table_view(item.value, APPENDIX_ROWS))
+        view.update(table_view(item.value, APPENDIX_ROWS, currency))
     else:  # a dict as labelled rows, a list as one line
-        view.update(kind="table", header=["", "Value"], rows=json_rows(item.value), more=0)
+        view.update(kind="table", header=["", "Value"], rows=json_rows(item.value, currency),
+                    more=0)
         if isinstance(item.value, list):
             view.update(kind="text", text=view["rows"][0][1])
     return view

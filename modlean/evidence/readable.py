@@ -26,9 +26,9 @@ import pandas as pd
 
 from modlean.evidence.recording import Record
 from modlean.evidence.values import NOT_SCALAR, format_value, json_scalar
-from modlean.kpis import catalogue, column_label, find, readable
+from modlean.kpis import Kpi, catalogue, column_label, find, readable
 
-__all__ = ["KPI_KEYS", "figure_rows", "json_rows", "readable_text", "table_view",
+__all__ = ["KPI_KEYS", "SHARE_COLUMNS", "figure_rows", "json_rows", "readable_text", "table_view",
            "value_text"]
 
 #: Columns or index names whose values are KPI names (a row per KPI).
@@ -37,6 +37,14 @@ KPI_KEYS = ("kpi", "measure", "metric")
 _OWN_UNIT = {"n", "replications", "relative_change", "rank", "count", "evaluations"}
 #: Columns holding a change of the row's KPI (signed; a share's in points).
 _CHANGES = {"difference", "low_change", "high_change", "swing"}
+#: Table columns holding a share (0-1): shown as a percentage, whatever table they are in
+#: (a bottleneck's ``share`` of all waiting, a variant's ``cumulative_share``, QA's ``p``).
+SHARE_COLUMNS = frozenset({
+    "share", "cumulative_share", "cum_share", "share_of_cases", "human_share",
+    "auto_approve_share", "auto_reject_share", "share_met", "p", "center", "lcl", "ucl",
+    "precision", "recall", "f1", "model_precision", "model_recall"})
+_SHARE = Kpi(name="share", label="Share", unit="share", direction="none", fmt=".1f",
+             definition="", source="")
 _SNAKE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b")
 
 
@@ -132,6 +140,8 @@ def _cell(column: str, value: Any, row_kpi: Any, currency: str | None, change: b
             row_kpi.format(scalar, currency=currency)
     if column == "relative_change":
         return f"{scalar:+.1%}"
+    if column in SHARE_COLUMNS and isinstance(scalar, float) and 0.0 <= scalar <= 1.0:
+        return _SHARE.format(scalar)
     column_kpi = None if column in catalogue().columns else find(column)
     if column_kpi is not None and column_kpi.kind == "number":
         return column_kpi.format(scalar, currency=currency)

@@ -1,8 +1,11 @@
 """The cross-market index of a batch run (``RUN/index.html``): one row per market.
 
-Rendered from the manifest with the template ``templates/batch/index.html.j2``;
-each recorded scalar (KPI) becomes a column, each run links its HTML report
-and notebook, and failed runs are listed with their message.
+Rendered from the manifest with the template ``templates/batch/index.html.j2``. At
+the top the run's status and each failure with its reason; then the dashboard
+(:mod:`modlean.evidence.dashboard`): per market the headline KPIs against their
+targets with a status colour and the rule stated, small multiples of the key series,
+the top risks and the appendix; then every recorded scalar (KPI) as a column of
+one table, each run linking its HTML report and notebook.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from modlean._util import write_atomic
+from modlean.evidence.dashboard import SERIES, STATUS_RULE, market_cards
 from modlean.evidence.manifest import RunEntry, RunManifest, read_manifest
-from modlean.evidence.readable import value_text
+from modlean.evidence.readable import readable_text, value_text
 from modlean.evidence.readback import notebook_title
 from modlean.evidence.values import format_value
 from modlean.kpis import readable
@@ -60,8 +64,19 @@ def index_rows(manifest: RunManifest, titles: Mapping[str, str] | None = None
         if not run.ok:
             row["failed"].append(run)
         for name, value in run.kpis.items():
-            row["values"][(run.notebook, name)] = value_text(name, value)
+            row["values"][(run.notebook, name)] = value
+    for row in rows.values():  # money in the currency a run of the row recorded
+        currency = next((str(v) for (_, n), v in row["values"].items() if n == "currency" and v),
+                        None)
+        row["values"] = {key: _shown(key[1], value, currency)
+                         for key, value in row["values"].items()}
     return list(rows.values()), columns
+
+
+def _shown(name: str, value: Any, currency: str | None) -> str:
+    """A key figure as the index shows it: catalogue format and unit; text in words."""
+    text = value_text(name, value, currency)
+    return readable_text(text) if isinstance(value, str) else text
 
 
 def write_index(run_dir: str | Path,
@@ -87,7 +102,15 @@ def write_index(run_dir: str | Path,
     rows, columns = index_rows(data, titles)
     html = env.get_template("index.html.j2").render(
         manifest=data.to_dict(), rows=rows, columns=columns, titles=titles,
-        scenarios=any(r["scenario"] for r in rows), failed=data.failed)
+        scenarios=any(r["scenario"] for r in rows), failed=data.failed,
+        cards=market_cards(folder, data), rule=STATUS_RULE,
+        series=[label for _, label in SERIES], missing=_missing(data))
     target = folder / "index.html"
     write_atomic(target, html)
     return target
+
+
+def _missing(manifest: RunManifest) -> list[str]:
+    """Planned runs with no result yet ("US: 03_sop_change_test"), while a batch runs."""
+    markets = dict.fromkeys(p.get("market") for p in manifest.planned)
+    return [f"{m}: {name}" for m in markets if m for name in manifest.missing(m)]

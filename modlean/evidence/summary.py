@@ -28,8 +28,8 @@ from modlean.evidence.verdicts import DECISION_COLUMNS, Reading, proposals_of, r
 from modlean.kpis import find, readable
 from modlean.scenario import setting_words
 
-__all__ = ["COST_KPIS", "decision_tables", "executive_summary", "proposal_lines",
-           "risk_lines", "staffing_lines"]
+__all__ = ["COST_KPIS", "currency_note", "decision_tables", "executive_summary",
+           "market_currency", "proposal_lines", "risk_lines", "staffing_lines"]
 
 #: The decision table's rows that say what a proposal costs.
 COST_KPIS = ("cost_total", "cost_per_decision")
@@ -59,25 +59,27 @@ def decision_tables(records: MarketRecords, included: Sequence[tuple[str, pd.Dat
     return found + [(w, t) for w, t in included if set(DECISION_COLUMNS) <= set(t.columns)]
 
 
-def _readings(records: MarketRecords, tables: list[tuple[str, pd.DataFrame]]
-              ) -> list[tuple[str, Reading, pd.DataFrame]]:
+def _readings(records: MarketRecords, tables: list[tuple[str, pd.DataFrame]],
+              currency: str | None = None) -> list[tuple[str, Reading, pd.DataFrame]]:
     """The proposal's reading in each table (every proposal of an included table)."""
     named = records.value("proposal")
     out = []
     for where, table in tables:
         chosen = [str(named)] if named in proposals_of(table) else proposals_of(table)
-        out += [(where, reading(table, p), table) for p in chosen]
+        out += [(where, reading(table, p, currency=currency), table) for p in chosen]
     return out
 
 
-def _cost_lines(table: pd.DataFrame, proposal: str, named: bool) -> list[str]:
+def _cost_lines(table: pd.DataFrame, proposal: str, named: bool,
+                currency: str | None = None) -> list[str]:
     rows = table[table["proposal"].astype(str).eq(proposal) & table["kpi"].isin(COST_KPIS)]
     if "item_type" in rows.columns:
         rows = rows[rows["item_type"].astype(str).eq("all")]
     lines = []
     for r in rows.itertuples(index=False):
         entry = find(str(r.kpi))
-        shown = (lambda v, e=entry: e.format(v)) if entry is not None else "{:,.3g}".format
+        shown = (lambda v, e=entry: e.format(v, currency=currency)) if entry is not None \
+            else "{:,.3g}".format
         label = readable(str(r.kpi))
         lines.append(f"{f'{proposal}, {label.lower()}' if named else label}: "
                      f"{shown(r.baseline_mean)} today, "
@@ -149,23 +151,42 @@ def executive_summary(records: MarketRecords, cannot_say: list[str],
     Keys: ``question``, ``description``, ``changes`` (lines), ``readings`` (one per
     proposal: ``where``, ``proposal``, ``overall``, ``rule``, ``replications``,
     ``decisive``, ``changed`` and ``unchanged``), ``cost`` and ``staffing`` (lines), ``risks``
-    (lines) and ``cannot_say`` (the lines given).
+    (lines), ``cannot_say`` (the lines given), ``currency`` (:func:`market_currency`) and
+    ``currency_note`` (which currency, and from where).
     """
     changes = records.value("proposal_changes")
     description = records.value("proposal_description") or (
         changes.get("description") if isinstance(changes, dict) else None)
     readings = []
     cost: list[str] = []
-    found = _readings(records, decision_tables(records, included))
+    currency = market_currency(records)
+    found = _readings(records, decision_tables(records, included), currency)
     for where, r, table in found:
         readings.append({"where": where, "proposal": r.proposal, "overall": r.overall,
                          "rule": r.rule, "replications": r.replications,
                          "decisive": [line.text for line in r.decisive],
                          "changed": [line.text for line in r.changed],
                          "unchanged": r.unchanged})
-        cost += _cost_lines(table, r.proposal, named=len(found) > 1)
+        cost += _cost_lines(table, r.proposal, named=len(found) > 1, currency=currency)
     return {"question": _question(records, [r["proposal"] for r in readings]),
             "description": description,
             "changes": proposal_lines(records), "readings": readings, "cost": cost,
             "staffing": staffing_lines(records), "risks": risk_lines(records),
-            "cannot_say": list(cannot_say)}
+            "cannot_say": list(cannot_say), "currency": currency,
+            "currency_note": currency_note(currency)}
+
+
+def market_currency(records: MarketRecords) -> str | None:
+    """The currency of the market's money: the simulated scenario's (its field ``currency``,
+    recorded as ``currency`` by notebooks 02 and 03), or None when no run recorded one."""
+    value = records.value("currency")
+    return str(value) if value else None
+
+
+def currency_note(currency: str | None) -> str:
+    """Which currency the money is in, and where that comes from, in one sentence."""
+    if currency:
+        return (f"Money is in {currency}, the currency of the simulated scenario (its field "
+                "currency).")
+    return ("Money is shown without a currency: no notebook of this run recorded the "
+            "scenario's currency (notebooks 02 and 03 record it).")
