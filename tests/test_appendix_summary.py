@@ -12,10 +12,10 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook, new_output
+from recorded import recorded_notebook
 
 from modlean.decisions import OVERALL_RULE, decision_table, overall_verdict
-from modlean.evidence import appendices, recording
+from modlean.evidence import appendices
 from modlean.evidence.findings import finding
 from modlean.evidence.verdicts import reading
 from modlean.kpis import kpi
@@ -24,24 +24,13 @@ from modlean.scenario import describe_changes, preset, setting_words
 PROPOSAL = "fewer L1, stricter model"
 
 
-def _notebook(records: dict) -> nbformat.NotebookNode:
-    """An executed notebook whose outputs are the records (the bundles record() publishes)."""
-    cell = new_code_cell("...")
-    for name, value in records.items():
-        payload, bundle = recording._encode(name, value)
-        bundle[recording.MIME] = payload
-        cell.outputs.append(new_output("display_data", data=bundle))
-    nb = new_notebook()
-    nb.cells = [cell]
-    return nb
-
 
 def _run_folder(tmp_path, runs: list[tuple[str, str, dict, dict]], planned=None):
     """A batch run folder: runs are (notebook, status, records, parameters) of market US."""
     entries = []
     (tmp_path / "US").mkdir(exist_ok=True)
     for notebook, status, records, parameters in runs:
-        nbformat.write(_notebook(records), tmp_path / "US" / f"{notebook}.ipynb")
+        nbformat.write(recorded_notebook(records), tmp_path / "US" / f"{notebook}.ipynb")
         entries.append({"notebook": notebook, "market": "US", "status": status,
                         "error": None if status == "ok" else "boom",
                         "error_type": None if status == "ok" else "ValueError",

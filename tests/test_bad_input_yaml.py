@@ -74,8 +74,8 @@ def test_source_profiles(tmp_path, root):
     text = (root / "templates" / "profiles" / "example.yaml").read_text()
     path = write(tmp_path, "p.yaml", text.replace("  decimal: \",\"", "  decimal: \",\"\n"
                                                   "  decimal: \".\""))
-    with pytest.raises(LogError, match=r"p.yaml.*duplicate key 'decimal' \(first on line 11, "
-                       r"again on line 12\)"):
+    with pytest.raises(LogError, match=r"p.yaml.*duplicate key 'decimal' \(first on line 12, "
+                       r"again on line 13\)"):
         load_profile(path)
 
 

@@ -30,11 +30,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import ROOT
-from nbformat.v4 import new_code_cell, new_notebook, new_output
+from recorded import recorded_notebook
 from test_kpis import code_names, visible_text
 
 from modlean import risk
-from modlean.evidence import chromium, dashboard, iter_records, recording, write_index
+from modlean.evidence import chromium, dashboard, iter_records, write_index
 from modlean.evidence.manifest import read_manifest
 from modlean.plots import simulation as splots
 from modlean.scenario import apply_overrides, kpi_targets, preset
@@ -45,17 +45,6 @@ needs_chromium = pytest.mark.skipif(
     BROWSER is None, reason="headless Chromium is not installed (Debian package 'chromium')")
 WIDE = 32  # columns of the widest table: wider than the page, so it must scroll
 
-
-def _notebook(records: dict) -> nbformat.NotebookNode:
-    """An executed notebook whose outputs are the records (the bundles record() publishes)."""
-    cell = new_code_cell("...")
-    for name, value in records.items():
-        payload, bundle = recording._encode(name, value)
-        bundle[recording.MIME] = payload
-        cell.outputs.append(new_output("display_data", data=bundle))
-    nb = new_notebook()
-    nb.cells = [cell]
-    return nb
 
 
 def _qa_chart():
@@ -101,7 +90,7 @@ def run_dir(tmp_path_factory):
             "05_risk_assessment": ("ok", {"assessed_register": assessed}),
         }
         for notebook, (status, records) in notebooks.items():
-            nbformat.write(_notebook(records), folder / market / f"{notebook}.ipynb")
+            nbformat.write(recorded_notebook(records), folder / market / f"{notebook}.ipynb")
             (folder / market / f"{notebook}.html").write_text("<p>report</p>")
             runs.append({"notebook": notebook, "market": market, "status": status,
                          "error": None if status == "ok" else "data/UK/qa_reviews.csv <missing>",

@@ -242,6 +242,10 @@ def test_sections_without_their_input_are_skipped_with_a_note(de_run):
     risk = read_records(out / "DE" / "05_risk_assessment.ipynb")
     assert "skipped_qa" not in risk  # the register asks; the notes say why it kept them
     assert risk["likelihood_notes"] == [
+        "The risk register is modlean's example (R-01, R-02, R-03 from "
+        f"{out.parent.parent / 'registers' / 'risk_register.yaml'}): its risks, likelihoods "
+        "and costs are placeholders, not this market's; replace them with the market's own "
+        "risks",
         "R-01: not re-rated: the evidence does not cover QA: no QA table for DE; the "
         "register's likelihood is kept",
         "R-02: not re-rated: the evidence does not cover QA: no QA table for DE; the "
@@ -298,3 +302,16 @@ def test_a_calibrated_market_shows_its_assumptions(tmp_path):
     assert not uk.has("calibration")
     with pytest.raises(ParameterError, match="not calibrated from the log"):
         uk.calibration()
+
+
+def test_the_shipped_example_register_is_named_as_placeholders(tmp_path):
+    """A register left as `modlean init` wrote it is said to be the example, not the market's."""
+    shutil.copyfile(ROOT / "templates" / "workbook" / "risk_register.yaml", tmp_path / "reg.yaml")
+    inputs = market_inputs({"workbook": str(_book(tmp_path, GOOD)), "market": "UK"})
+    assert inputs.register().is_shipped_example()
+    notes = register_evidence(inputs, inputs.register(), replications=1, surge_days=1).notes
+    assert notes[0].startswith("The risk register is modlean's example (R-01, R-02")
+    assert "placeholders, not this market's" in notes[0]
+    shutil.copyfile(ROOT / "data" / "risk_register.yaml", tmp_path / "reg.yaml")
+    own = market_inputs({"workbook": str(_book(tmp_path, GOOD)), "market": "UK"})
+    assert not own.register().is_shipped_example()

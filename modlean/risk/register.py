@@ -27,6 +27,7 @@ import yaml
 
 from modlean._util import kind_of, text_file_problem, write_atomic
 from modlean.errors import ParameterError, RegisterError
+from modlean.resources import shipped_dir
 from modlean.risk.assessment import assess
 from modlean.risk.fields import FIELD_NAMES, OPEN_STATUSES, REGISTER_FIELDS
 from modlean.risk.fmea import assess_fmea
@@ -57,6 +58,17 @@ class RiskRegister:
     def assess(self) -> pd.DataFrame:
         """:func:`assess` with this register's matrix."""
         return assess(self.risks, self.matrix)
+
+    def is_shipped_example(self) -> bool:
+        """True when the risks are those of the register template ``modlean init`` copies
+        (same ids and titles): placeholders, not a market's own risks."""
+        example = shipped_dir("templates") / "workbook" / "risk_register.yaml"
+        if not example.is_file():
+            return False
+        ids = self.risks[["risk_id", "title"]].astype(str)
+        shipped = pd.DataFrame(load_yaml(example.read_text(encoding="utf-8"))["risks"])
+        return ids.sort_values("risk_id").to_numpy().tolist() == \
+            shipped[["risk_id", "title"]].astype(str).sort_values("risk_id").to_numpy().tolist()
 
 
 def _read_yaml(path: Path) -> tuple[pd.DataFrame, dict | None, pd.DataFrame | None]:

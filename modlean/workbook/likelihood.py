@@ -168,6 +168,11 @@ def register_evidence(inputs: MarketInputs, register: RiskRegister, *,
                         f"{surge_multiplier:g}x volume")
     evidence: dict[str, dict[str, float | str]] = {}
     notes: list[str] = []
+    if register.is_shipped_example():
+        ids = ", ".join(register.risks["risk_id"].astype(str))
+        notes.append(f"The risk register is modlean's example ({ids} from {register.source}): "
+                     "its risks, likelihoods and costs are placeholders, not this market's; "
+                     "replace them with the market's own risks")
     for risk_id, measure in asked.items():  # one per risk with evidence (a handful)
         value = measures.get(measure)
         gap = gaps.get(str(risk_id))
