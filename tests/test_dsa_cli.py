@@ -102,7 +102,13 @@ def test_a_log_without_needed_columns_exits_2_and_writes_nothing(log_file, tmp_p
                  str(out)]) == 2
     err = capsys.readouterr().err
     assert "'statements of reasons' needs the columns market" in err and str(log_file) in err
+    assert "give --market CODE" in err
     assert not out.exists()
+    # a one-market log names its market on the command line instead
+    assert main(["dsa", "sor", str(log_file), "--mapping", str(TEMPLATE), "--market", "DE",
+                 "--out", str(out), "--json"]) in (0, 1)
+    statements = pd.read_csv(out / "statements.csv")
+    assert len(statements) and set(statements["territorial_scope"]) == {'["DE"]'}
 
 
 def test_a_missing_mapping_or_log_exits_2(log_file, tmp_path, capsys):

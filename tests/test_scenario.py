@@ -271,3 +271,21 @@ def test_names_that_cannot_be_override_paths_are_refused():
     data["pools"]["appeals.dora"] = data["pools"].pop(next(iter(data["pools"])))
     with pytest.raises(ScenarioError, match=r"names \['appeals.dora'\] cannot be used"):
         scenario_from_dict(data)
+
+
+def test_a_proposal_for_any_market_names_its_item_type(tmp_path):
+    """`{item_type}` in a proposal is the caller's item type, else the first with a model."""
+    from modlean.scenario import apply_overrides, load_proposal, preset
+
+    proposal = tmp_path / "p.yaml"
+    proposal.write_text("description: '{item_type} t_low 0.2'\noverrides:\n"
+                        "  item_types.{item_type}.model.t_low: 0.2\n")
+    us = preset("US")
+    default = apply_overrides(us, load_proposal(proposal)["overrides"])
+    assert default.item_types["listing"].model.t_low == 0.2  # the first with a model
+    named = load_proposal(proposal, item_type="content")["overrides"]
+    assert named == {"item_types.content.model.t_low": 0.2, "description": "content t_low 0.2"}
+    no_listing_model = apply_overrides(us, {"item_types.listing.model.enabled": False})
+    moved = apply_overrides(no_listing_model, load_proposal(proposal)["overrides"])
+    first = next(n for n, it in us.item_types.items() if n != "listing" and it.model.enabled)
+    assert moved.item_types[first].model.t_low == 0.2

@@ -66,6 +66,9 @@ def register(sub: SubParsers) -> None:
     s.add_argument("--mapping", required=True, type=Path, dest="dsa_mapping",
                    help="the DSA mapping (YAML; start from templates/dsa/mapping.yaml)")
     s.add_argument("--out", required=True, type=Path, help="folder for the output files")
+    s.add_argument("--market", default="", metavar="CODE",
+                   help="the market (an EEA country code, e.g. IT) of a log without a market "
+                   "column: the statements' territorial scope")
     s.add_argument("--profile", type=Path, default=None,
                    help="the source profile that imports LOG when it is a vendor export")
     s.add_argument("--show", type=int, default=20, metavar="N",
@@ -204,6 +207,9 @@ def _register_report(inner: argparse._SubParsersAction) -> None:
                    help="QA table for part 8's accuracy (default with --profile: the export's "
                    "QA columns)")
     r.add_argument("--out", required=True, type=Path, help="folder for the output files")
+    r.add_argument("--market", default="", metavar="CODE",
+                   help="the market (an EEA country code, e.g. IT) of a log without a market "
+                   "column: the statements' territorial scope")
     r.add_argument("--profile", type=Path, default=None,
                    help="the source profile that imports LOG when it is a vendor export")
     r.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -213,7 +219,7 @@ def _register_report(inner: argparse._SubParsersAction) -> None:
 
 def run_report(args: argparse.Namespace) -> int:
     from modlean.dsa import load_mapping, report_html, report_period, transparency_report
-    from modlean.eventlog import import_export, read_log
+    from modlean.eventlog import import_export, read_log, with_market
     from modlean.quality import read_qa
 
     report_period(args.start, args.end)  # a bad day is refused before the log is read
@@ -226,7 +232,8 @@ def run_report(args: argparse.Namespace) -> int:
             qa = read_qa(intake.qa, positive=mapping.restricting_decisions)
     else:
         log = read_log(args.log, **log_options(args))
-    report = transparency_report(log, mapping, args.start, args.end, qa=qa,
+    report = transparency_report(with_market(log, args.market), mapping, args.start, args.end,
+                                 qa=qa,
                                  source=str(args.log))
     for name, text in report.csv_texts().items():
         write_text_atomic(args.out / name, text)
@@ -256,14 +263,14 @@ def run_report(args: argparse.Namespace) -> int:
 
 def run_sor(args: argparse.Namespace) -> int:
     from modlean.dsa import build_statements, load_mapping, to_csv_text, to_jsonl_text
-    from modlean.eventlog import import_export, read_log
+    from modlean.eventlog import import_export, read_log, with_market
 
     mapping = load_mapping(args.dsa_mapping)
     if args.profile:
         log = import_export(args.log, args.profile).log
     else:
         log = read_log(args.log, **log_options(args))
-    result = build_statements(log, mapping, source=str(args.log))
+    result = build_statements(with_market(log, args.market), mapping, source=str(args.log))
     summary = result.summary()
     write_text_atomic(args.out / "statements.csv",
                       to_csv_text(result.statements, mapping.platform_name))

@@ -58,11 +58,11 @@ def _class_cdfs(model: ModelSpec, scores: Sequence[float] | None,
 def model_item_type(scenario: Scenario, item_type: str | None = None) -> str:
     """The item type whose ML pre-filter thresholds are tuned or moved.
 
-    ``item_type`` when given (it must exist and have its model enabled), else the
-    first item type with a model. Raises :class:`~modlean.errors.ParameterError`
-    otherwise.
+    ``item_type`` when given (it must exist and have its model enabled), else (None or
+    empty) the first item type with a model. Raises
+    :class:`~modlean.errors.ParameterError` otherwise.
     """
-    if item_type is None:
+    if not item_type:
         with_model = [n for n, it in scenario.item_types.items() if it.model.enabled]
         if not with_model:
             raise ParameterError(f"scenario {scenario.name!r}: no item type has an ML model "

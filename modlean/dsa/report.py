@@ -142,7 +142,8 @@ def _check_columns(log: pd.DataFrame, mapping: Mapping, source: str) -> None:
                           for stem, cols in lacking.items())
         raise LogError(f"{lines}, which the log lacks (it has "
                        f"{', '.join(map(str, log.columns))})", source=source,
-                       hint="import the export with a profile that maps them, or name them "
+                       hint="a log of one market without a market column: give --market CODE; "
+                       "else import the export with a profile that maps them, or name them "
                        "with --map")
 
 

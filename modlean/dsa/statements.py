@@ -77,7 +77,8 @@ def _check_columns(log: pd.DataFrame, mapping: Mapping, source: str) -> None:
     if missing:
         raise LogError(f"the table '{TABLE}' needs the columns {', '.join(missing)}, which the "
                        f"log lacks (it has {', '.join(map(str, log.columns))})", source=source,
-                       hint="import the export with a profile that maps them, or name them "
+                       hint="a log of one market without a market column: give --market CODE; "
+                       "else import the export with a profile that maps them, or name them "
                        "with --map")
     present = set(log["activity"].unique())
     if not present & set(mapping.deciding_activities):

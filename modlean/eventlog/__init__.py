@@ -29,6 +29,7 @@ from modlean.eventlog.arrays import (
     factorize,
     lead_span,
 )
+from modlean.eventlog.canonical import with_market
 from modlean.eventlog.columns import CANONICAL_COLUMNS, REQUIRED_COLUMNS
 from modlean.eventlog.dataset import (
     Partitioned,
@@ -102,4 +103,5 @@ __all__ = [
     "summarize",
     "utc_index",
     "utc_series",
+    "with_market",
 ]

@@ -23,7 +23,7 @@ from modlean.eventlog.sorting import lex_order, sorted_rank
 from modlean.eventlog.timestamps import UTC_DTYPE, micros_of
 from modlean.eventlog.values import as_text, first_rows, parse_times, strings
 
-__all__ = ["IDS", "canonicalise", "finish_log"]
+__all__ = ["IDS", "canonicalise", "finish_log", "with_market"]
 
 #: The log's id columns: plain text (mostly distinct values), never categoricals.
 IDS = ("case_id", "task_id")
@@ -120,3 +120,11 @@ def finish_log(log: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(data, index=log.index).__finalize__(log)
     ordered = [c for c in CANONICAL_COLUMNS if c in out]
     return out[ordered + [c for c in out.columns if c not in ordered]]
+
+
+def with_market(log: pd.DataFrame, market: str) -> pd.DataFrame:
+    """The log with a ``market`` column: ``market`` on every event when the log has none
+    (an export of one market rarely says which); a log that has one is returned as is."""
+    if "market" in log.columns or not market:
+        return log
+    return log.assign(market=pd.Categorical([market] * len(log), categories=[market]))

@@ -39,11 +39,12 @@ __all__ = ["HEADLINE", "MARGIN", "SERIES", "STATUS_RULE", "THUMB_WIDTH", "TOP_RI
            "MarketCard", "appendix_links", "glance_rows", "headline_cells", "kpi_status",
            "market_cards", "thumbnail"]
 
-#: Headline KPIs of the dashboard: (recorded name, the target's KPI name, its item type).
+#: Headline KPIs of the dashboard: (recorded name, the target's KPI name, its item type;
+#: ``<main>``: the item type notebook 02 recorded as ``main_item_type``).
 HEADLINE: tuple[tuple[str, str, str], ...] = (
     ("turnaround_p95_h", "turnaround_p95_h", "all"),
     ("sla_attainment", "sla_attainment", "all"),
-    ("listing_sla_attainment", "sla_attainment", "listing"),
+    ("main_sla_attainment", "sla_attainment", "<main>"),
     ("backlog_max", "backlog_max", "all"),
     ("false_approve_rate", "false_approve_rate", "all"),
     ("cost_per_decision", "cost_per_decision", "all"),
@@ -161,6 +162,9 @@ def _is_pool(targets: pd.DataFrame) -> pd.Series:
 def _cell(records: MarketRecords, recorded: str, name: str, item_type: str,
           currency: str | None) -> Cell:
     cell = Cell(label=kpi(recorded).label)
+    if item_type == "<main>":
+        item_type = str(records.value("main_item_type") or "all")
+        cell.label = f"{cell.label} ({item_type})" if item_type != "all" else cell.label
     value = records.value(recorded)
     target = _target(records, name, item_type)
     if target is not None:

@@ -53,11 +53,14 @@ def _is_proposal(data: Any) -> bool:
         and "item_types" not in data
 
 
-def load_proposal(path: str | Path) -> dict[str, Any]:
+def load_proposal(path: str | Path, *, item_type: str | None = None) -> dict[str, Any]:
     """Read a proposal file: ``base`` (optional), ``name``, ``description``, ``overrides``.
 
     Returns ``{"base": Path | None, "overrides": {dotted path: value}}``, with
-    ``name`` and ``description`` folded into the overrides.
+    ``name`` and ``description`` folded into the overrides. ``{item_type}`` in an override's
+    path, the name or the description is filled with ``item_type`` (one proposal file
+    then serves markets whose item types have other names); without one,
+    :func:`apply_overrides` fills the paths with the scenario's model item type.
     """
     path = Path(path)
     data = _read_yaml(path)
@@ -78,8 +81,18 @@ def load_proposal(path: str | Path) -> dict[str, Any]:
     for key in ("name", "description"):
         if key in data:
             flat[key] = data[key]
+    flat = _filled(flat, item_type)
     base = data.get("base")
     return {"base": (path.parent / base) if base else None, "overrides": flat}
+
+
+def _filled(flat: dict[str, Any], item_type: str | None) -> dict[str, Any]:
+    """``{item_type}`` in paths, name and description replaced by ``item_type``."""
+    if not item_type or not any("{item_type}" in k for k in flat):
+        return flat  # apply_overrides fills what is left with the scenario's model item type
+    return {k.replace("{item_type}", item_type):
+            v.replace("{item_type}", item_type) if k in ("name", "description")
+            and isinstance(v, str) else v for k, v in flat.items()}
 
 
 def load_scenario(path: str | Path, *, overrides: Mapping[str, Any] | None = None,

@@ -52,6 +52,13 @@ def flatten_overrides(mapping: Mapping[str, Any], prefix: str = "") -> list[tupl
     return out
 
 
+def model_item_type(scenario: Scenario) -> str:
+    """The item type a proposal for any market means by ``{item_type}``: the first with an
+    ML model, else the first."""
+    with_model = [n for n, it in scenario.item_types.items() if it.model.enabled]
+    return (with_model or list(scenario.item_types))[0]
+
+
 def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any], *,
                     source: str | None = None) -> Scenario:
     """A new scenario with fields changed by dotted path.
@@ -70,6 +77,10 @@ def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any], *,
     source:
         Named in error messages (a proposal file, ``--set``).
 
+    ``{item_type}`` in a path (a proposal written for any market) is the scenario's
+    :func:`model_item_type`, unless the proposal was read with one
+    (:func:`modlean.scenario.load_proposal`).
+
     Raises
     ------
     ScenarioError
@@ -77,7 +88,9 @@ def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any], *,
     """
     data = scenario.model_dump(mode="python")
     where = source_prefix(source)
+    main = model_item_type(scenario) if any("{item_type}" in str(k) for k in overrides) else ""
     for dotted, value in overrides.items():
+        dotted = str(dotted).replace("{item_type}", main)
         if isinstance(value, str):
             value = parse_override_value(value)
         _set_path(data, str(dotted), value, where)

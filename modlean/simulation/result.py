@@ -59,9 +59,23 @@ class SimulationResult:
         """Pool KPIs across replications, like :meth:`summary`."""
         return summarize_kpis(self.pool_kpis, ["pool", "kpi"], confidence)
 
+    @property
+    def main_item_type(self) -> str:
+        """The item type with the most items submitted (ties: the first in name order)."""
+        items = self.kpis[(self.kpis["kpi"] == "items") & (self.kpis["item_type"] != "all")]
+        if items.empty:
+            raise ParameterError("the run has no item type with items; expected a run that "
+                                 "simulated at least one item")
+        per_type = items.groupby("item_type", observed=True)["value"].mean()
+        return str(per_type.sort_index().idxmax())
+
     def kpi(self, name: str, item_type: str = "all") -> float:
         """The mean over replications of one KPI (``result.kpi("sla_attainment", "listing")``)."""
         sel = self.kpis[(self.kpis["kpi"] == name) & (self.kpis["item_type"] == item_type)]
+        if sel.empty and item_type not in set(self.kpis["item_type"]):
+            types = sorted(set(self.kpis["item_type"].astype(str)) - {"all"})
+            raise ParameterError(f"kpi {name!r} for item type {item_type!r}: the run has no "
+                                 f"item type {item_type!r}; expected 'all' or one of {types}")
         if sel.empty:
             known = sorted(self.kpis["kpi"].unique())
             raise ParameterError(f"kpi {name!r} for item type {item_type!r}: not found; "

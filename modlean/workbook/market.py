@@ -144,10 +144,11 @@ class MarketInputs:
         return eventlog.import_export(self._need("log"), self._need("profile"))
 
     def log(self) -> pd.DataFrame:
-        """The market's canonical event log (read with its profile when it has one)."""
-        if self.settings.profile:
-            return self._intake.log
-        return self._log
+        """The market's canonical event log (read with its profile when it has one); a log
+        without a ``market`` column gets the market's code (the DSA territorial scope and
+        per-market figures need it)."""
+        log = self._intake.log if self.settings.profile else self._log
+        return eventlog.with_market(log, self.market)
 
     @cached_property
     def _log(self) -> pd.DataFrame:
