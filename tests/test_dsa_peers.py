@@ -335,6 +335,7 @@ def test_cli_help_explains_the_figures(capsys):
 def test_the_sample_file_is_labelled_and_plots_beside_a_market():
     sample = read_benchmarks(Path(__file__).parents[1] / "data" / "dsa_peers_SAMPLE.parquet")
     assert sample.meta["sample"].startswith("SYNTHETIC SAMPLE")
+    assert sample.attribution.startswith("SYNTHETIC SAMPLE")  # on every chart and table it signs
     assert set(sample.table["platform"]) == {"AliExpress", "Temu", "Amazon Store", "TikTok"}
     statements = build_statements(hand_log(), load_mapping(TEMPLATE)).statements
     tidy = market_beside_peers(statements, sample, market="US")

@@ -120,7 +120,10 @@ def read_benchmarks(path: str | Path) -> PeerBenchmarks:
     frame = table.to_pandas()
     frame["lag_days"] = frame["lag_days"].map(list)
     frame["lag_statements"] = frame["lag_statements"].map(list)
-    return PeerBenchmarks(frame, meta.get("attribution", ATTRIBUTION), meta)
+    attribution = meta.get("attribution", ATTRIBUTION)
+    if meta.get("sample"):  # a made-up file says so wherever its attribution is shown
+        attribution = f"{meta['sample']} {attribution}"
+    return PeerBenchmarks(frame, attribution, meta)
 
 
 def lag_distribution(table: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
