@@ -95,8 +95,17 @@ class Export:
                                wait_s=("wait_s", "mean"), agents=("agent", "nunique"))
 
 
-def make_export(items: int = 2000, *, seed: int = 0, days: float = 1.0) -> Export:
-    """``items`` listings arriving over ``days`` days, screened, reviewed, QA-checked, appealed."""
+def make_export(items: int = 2000, *, seed: int = 0, days: float = 1.0, qa_share: float = 0.15,
+                one_item_type: bool = False, queues: dict[str, dict] | None = None) -> Export:
+    """``items`` listings arriving over ``days`` days, screened, reviewed, QA-checked, appealed.
+
+    ``qa_share`` of the human tasks are QA-checked. ``one_item_type``: the IP tickets are
+    listings too (``category`` is ``listing`` for all), so one item type is reviewed first
+    in two queues (T1 and IPR-LEGAL). ``queues`` replaces :data:`QUEUES` (the same keys),
+    e.g. to let agents work two queues. The defaults give the export the tests were
+    written against.
+    """
+    queues = QUEUES if queues is None else queues
     rng = np.random.default_rng(seed)
     arrivals = START + pd.to_timedelta(np.sort(rng.uniform(0, days * 86400, items)), unit="s")
     arrivals = arrivals.floor("s")
@@ -110,7 +119,8 @@ def make_export(items: int = 2000, *, seed: int = 0, days: float = 1.0) -> Expor
     for i in range(items):
         ticket = f"DE-{100000 + i}"
         auto = {"ticket_id": ticket, "parent_ticket": "", "root": ticket, "queue": "AUTO",
-                "created": arrivals[i], "category": category[i], "model_score": score[i]}
+                "created": arrivals[i], "model_score": score[i],
+                "category": "listing" if one_item_type else category[i]}
         auto["closed"] = auto["created"] + pd.Timedelta(seconds=int(rng.integers(1, 5)))
         auto["start"] = auto["picked_up"] = auto["created"]
         auto["agent"] = "model"
@@ -125,10 +135,10 @@ def make_export(items: int = 2000, *, seed: int = 0, days: float = 1.0) -> Expor
     while pending:
         created, _, task = heapq.heappop(pending)
         queue = task["queue"]
-        agent = min(QUEUES[queue]["agents"], key=lambda a: agent_free.get(a, START))
+        agent = min(queues[queue]["agents"], key=lambda a: agent_free.get(a, START))
         start = max(created, agent_free.get(agent, START))
         assigned = max(created, agent_started.get(agent, START))
-        mean = QUEUES[queue]["handling_s"]
+        mean = queues[queue]["handling_s"]
         sigma = np.sqrt(np.log(1 + 0.6**2))
         handling = max(20, int(rng.lognormal(np.log(mean) - sigma**2 / 2, sigma)))
         closed = start + pd.Timedelta(seconds=handling)
@@ -150,7 +160,7 @@ def make_export(items: int = 2000, *, seed: int = 0, days: float = 1.0) -> Expor
     tasks["market"] = "DE"
     tasks["auto"] = np.where(tasks["queue"] == "AUTO", "Y", "N")
     human = (tasks["queue"] != "AUTO").to_numpy()
-    checked = human & (rng.random(len(tasks)) < 0.15)
+    checked = human & (rng.random(len(tasks)) < qa_share)
     failed = checked & (rng.random(len(tasks)) < 0.08)
     tasks["qa_result"] = np.where(failed, "FAIL", np.where(checked, "PASS", ""))
     tasks["qa_fail_reason"] = np.where(failed, rng.choice(["WRONG_REASON", "MISSED_VIOLATION",

@@ -130,7 +130,7 @@ def test_a_queue_the_fixed_template_cannot_route_to_is_named(imported):
     """One item type reviewed first in two queues: the template keeps one and says so."""
     log = imported.log.copy()
     log["item_type"] = "listing"  # the IPR tickets are listings too: ipr is a second L1 queue
-    cal = calibrate(log, timezone="Europe/Berlin")
+    cal = calibrate(log, timezone="Europe/Berlin", workflow=False)  # the auto rule discovers
     why = cal.assumptions.set_index("field").at["routing.listing.pool", "why"]
     assert why.startswith("listing: the first review was also done in ipr ")
     assert "--workflow yes" in why

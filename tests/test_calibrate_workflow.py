@@ -164,8 +164,11 @@ def test_a_pool_seen_only_as_part_of_a_seat_still_gets_one():
     handling = pd.DataFrame(columns=["pool", "item_type", "activity", "dist", "mean_s", "cv",
                                      "n", "basis"])
     notes: list[str] = []
-    pools, _ = pools_from_work(work, handling, {}, {}, "UTC", 0.9, {}, notes)
-    assert pools["X"]["headcount"] == 1 and pools["X"]["shifts"][0]["start_hour"] == 9
+    pools, teams, _ = pools_from_work(work, handling, {}, {}, "UTC", 0.9, {}, notes)
+    # zoe is all of X's and Y's people: one team, one seat, counted once
+    assert pools["X"]["team"] == pools["Y"]["team"] == "team_X_Y"
+    team = teams["team_X_Y"]
+    assert team["headcount"] == 1 and team["shifts"][0]["start_hour"] == 9
     assert any("pool 'X' works in too few hours" in n for n in notes)
 
 
@@ -173,7 +176,13 @@ def test_modleans_own_vocabulary_keeps_the_fixed_template_unless_asked(log):
     own = log.assign(activity=log["activity"].map({"Doc check": "review_l1",
                                                    "Verification call": "review_l2",
                                                    "Risk review": "review_l2"}))
-    assert not calibrate(own).scenario.workflows
+    # at most two reviews, each in one pool (ids l1_<n> / l2_<n>; a name like "Ana Costa"
+    # is a pool of one, so its first reviews would spread over pools): the template fits
+    two = own[log["activity"] != "Risk review"]
+    two = two.assign(resource=two["activity"].map({"review_l1": "l1_01", "review_l2": "l2_01"}))
+    assert not calibrate(two).scenario.workflows
+    three = calibrate(own)  # a third review the template has no place for: discovered
+    assert three.scenario.workflows and "more than two reviews" in three.notes[0]
     forced = calibrate(own, workflow=True).scenario
     assert set(forced.workflows["item"].steps) >= {"review_l1", "review_l2"}
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from modlean.decisions.calibrate import (
     Calibration,
-    accuracy_from_qa,
     calibrate,
     fit_handling,
 )
+from modlean.decisions.calibrate_qa import accuracy_from_qa
 from modlean.decisions.fidelity import FIDELITY_COLUMNS, fidelity
 from modlean.decisions.headcount import (
     PoolLoad,

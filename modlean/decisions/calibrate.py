@@ -48,19 +48,23 @@ import pandas as pd
 
 from modlean.decisions.assumptions import Assumptions
 from modlean.decisions.calibrate_model import case_facts, model_from_scores, model_from_shares
-from modlean.decisions.discover import assign_pools, discovered_workflows
+from modlean.decisions.calibrate_qa import mode_of, qa_and_appeals
+from modlean.decisions.discover import assign_pools, discovered_workflows, workflow_events
 from modlean.decisions.resolve import ScenarioSpec, resolve_scenario
-from modlean.decisions.review_roles import review_roles
-from modlean.decisions.rosters import pools_from_work, shared_people
+from modlean.decisions.review_roles import (
+    SYSTEM_RESOURCES,
+    pool_of_resource,
+    review_roles,
+    template_misfits,
+)
+from modlean.decisions.rosters import TEAM_SHARE, pools_from_work, shared_people
 from modlean.errors import LogError
 from modlean.eventlog import QA_EVENT, UTC_DTYPE
-from modlean.quality import decision_quality, read_qa, with_weights
+from modlean.quality import read_qa
 from modlean.scenario import Scenario, scenario_from_dict
 
-__all__ = ["MAX_GAP_H", "Calibration", "accuracy_from_qa", "calibrate", "fit_handling",
-           "in_modleans_words"]
+__all__ = ["MAX_GAP_H", "Calibration", "calibrate", "fit_handling", "in_modleans_words"]
 
-_SYSTEM_RESOURCES = {"seller", "model", "system", "", "nan", "None"}
 #: The review activities of modlean's own vocabulary (a log with none of them gets a workflow).
 _OWN_REVIEWS = {"review_l1", "review_l2", "queued_l1", "escalated_l2"}
 #: In a discovered workflow, an agent's close-to-close gap longer than this (hours) is a
@@ -100,47 +104,6 @@ def in_modleans_words(log: pd.DataFrame) -> bool:
     return bool(_OWN_REVIEWS & set(log["activity"].astype(str).unique()))
 
 
-def accuracy_from_qa(qa: pd.DataFrame | str | Path, *, confidence: float = 0.95
-                     ) -> pd.DataFrame:
-    """Reviewer error rates per pool from QA re-reviews, QA taken as the truth.
-
-    Either QA shape is read (:func:`modlean.quality.read_qa`): QA's own verdicts, or
-    PASS/FAIL, where a failed approval was a violation and a failed rejection was
-    not. The pool is the table's ``pool`` column when it has one (an imported
-    export's QA), else it follows the log's rule (``l1_listing_007`` ->
-    ``l1_listing``); automatic decisions (reviewer ``model`` or ``system``) are left
-    out. When the table has an ``inclusion_probability`` column, rows are weighted
-    by its inverse.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per pool: ``reviews``; ``false_approve`` (approved though QA rejects:
-        P(approve | violating), the scenario's ``accuracy.false_approve``) with
-        ``false_approve_low`` / ``_high`` and ``violating`` (rows behind it);
-        ``false_reject`` (rejected though QA approves: P(reject | clean)) with
-        ``false_reject_low`` / ``_high`` and ``clean``.
-    """
-    table = read_qa(qa)
-    human = table[~table["reviewer"].astype(str).isin(_SYSTEM_RESOURCES)]
-    weight = None
-    if "inclusion_probability" in human:
-        human, weight = with_weights(human), "weight"
-    pools = human["pool"].astype(str) if "pool" in human else _pool_of(human["reviewer"])
-    rows = []
-    for pool, group in human.groupby(pools, sort=True):
-        q = decision_quality(group, weight=weight, confidence=confidence)
-        fa, fr = q.loc["miss_rate"], q.loc["false_rejection_rate"]
-        rows.append({"pool": pool, "reviews": len(group),
-                     "false_approve": fa["value"], "false_approve_low": fa["low"],
-                     "false_approve_high": fa["high"], "violating": int(fa["n"]),
-                     "false_reject": fr["value"], "false_reject_low": fr["low"],
-                     "false_reject_high": fr["high"], "clean": int(fr["n"])})
-    return pd.DataFrame(rows, columns=["pool", "reviews", "false_approve", "false_approve_low",
-                                       "false_approve_high", "violating", "false_reject",
-                                       "false_reject_low", "false_reject_high", "clean"])
-
-
 def fit_handling(seconds: np.ndarray) -> dict[str, Any]:
     """Fit a handling-time distribution: lognormal (mean, CV) or exponential, by likelihood."""
     x = np.asarray(seconds, float)
@@ -156,13 +119,6 @@ def fit_handling(seconds: np.ndarray) -> dict[str, Any]:
     ll_exp = -len(x) * (math.log(mean) + 1)
     dist = "exponential" if ll_exp > ll_logn else "lognormal"
     return {"dist": dist, "mean_s": mean, "cv": cv, "n": len(x)}
-
-
-def _pool_of(resource: pd.Series) -> pd.Series:
-    """A pool name from a reviewer id (``l1_listing_07`` -> ``l1_listing``), made safe for
-    override paths (``appeals.dora`` -> ``appeals_dora``)."""
-    base = resource.astype(str).str.replace(r"[_\-]?\d+$", "", regex=True)
-    return base.str.replace(r"[^A-Za-z0-9_-]+", "_", regex=True)
 
 
 def _local(ts: pd.Series, tz: str) -> pd.Series:
@@ -206,8 +162,16 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
         the memory, the closer the control flow and the larger the diagram.
     """
     df = _events(log, activity_map)
-    discover = not in_modleans_words(df) if workflow is None else bool(workflow)
-    human = ~df["resource"].isin(_SYSTEM_RESOURCES)
+    human = ~df["resource"].isin(SYSTEM_RESOURCES)
+    model_ev = df["resource"].eq("model") | df["queue_pool"].eq("model")
+    misfits: list[str] = []
+    if workflow is None and in_modleans_words(df):  # the template, unless it drops work
+        pool0 = df["queue_pool"].fillna(pool_of_resource(df["resource"])).where(human, "")
+        roles0 = review_roles(df.assign(pool=pool0), human)
+        misfits = template_misfits(roles0, df.groupby("case_id", sort=False)["item_type"]
+                                   .first())
+    discover = (not in_modleans_words(df) or bool(misfits)) if workflow is None \
+        else bool(workflow)
     if discover:
         pool_of = assign_pools(df, human)
         df["queue_pool"] = df["activity"].map(pool_of).where(human)
@@ -216,7 +180,8 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
     data.update({"name": name, "timezone": timezone,
                  "market": market if market is not None else
                  (str(log["market"].iloc[0]) if "market" in log else "")})
-    notes: list[str] = []
+    notes: list[str] = [f"the fixed template would drop work ({'; '.join(misfits)}): the "
+                        "log's own workflow is calibrated"] if misfits else []
     assume = Assumptions()
     source = "the base scenario" if base_s is not None else "a default"
     cases, arrivals, item_types, first_day, n_days = _arrivals(
@@ -229,37 +194,52 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
     roles = review_roles(df, df["pool"].ne(""))
     routing, routing_table = _routing(log, df, cases, roles, item_types,
                                        data.get("routing", {}),
-                                       case_facts(log, _SYSTEM_RESOURCES), assume)
-    pools, seat_rows = pools_from_work(work, handling, item_types, routing, timezone,
+                                       case_facts(log, SYSTEM_RESOURCES), assume,
+                                       fixed=not discover)
+    pools, teams, seat_rows = pools_from_work(work, handling, item_types, routing, timezone,
                                        seat_quantile, data.get("pools", {}), notes)
-    qa_settings, appeals, accuracy = _qa_and_appeals(df, roles, data, qa, pools, notes)
+    qa_table = read_qa(qa) if qa is not None else None
+    qa_settings, appeals, accuracy = qa_and_appeals(df, roles, data, qa_table, pools, n_days,
+                                                    notes, assume)
     routes = waits = None
     if discover:
+        screened = set(routing_table.loc[routing_table["model_read"].astype(bool), "item_type"])
+        keep = workflow_events(df, model_ev, screened, {
+            k for k, on in (("qa", qa_settings["enabled"]), ("appeal", appeals["enabled"]))
+            if on})
         flows, routes, waits = discovered_workflows(
-            df, log, handling, pool_of, human, item_types, case_facts(log, _SYSTEM_RESOURCES),
-            assume, history)
+            df[keep], log, handling, pool_of, human[keep], item_types,
+            case_facts(log, SYSTEM_RESOURCES), assume, history, screened=screened)
         data.update({"workflows": flows, "envelope_events": False})
         routing = {t: r for t, r in routing.items() if t not in flows}
-        qa_settings["enabled"] = appeals["enabled"] = False
-        qa_settings["pool"] = appeals["pool"] = None
         notes.append(f"workflow discovered from the log's {df['activity'].nunique()} "
                      f"activities: {len(routes)} routes, {len(waits)} external waits; the "
                      "simulated log uses the log's activity names and only them")
     _unseen(assume, item_types, pools, handling, qa_settings, appeals, source,
             has_qa=accuracy is not None)
+    for team in teams:
+        members = [p for p in pools if pools[p].get("team") == team]
+        assume.add(f"teams.{team}.headcount", f"pools {', '.join(members)} share people: more "
+                   f"than {TEAM_SHARE:.0%} of one's person-hours are by people who also work "
+                   "another, so they are one team whose seats count each person once, and "
+                   "any of its people may serve any of its pools")
     for pool, people in shared_people(work).items():
+        if pools.get(pool, {}).get("team"):
+            continue
         assume.add(f"pools.{pool}.headcount", f"{len(people)} of its people also work in other "
                    f"pools ({', '.join(people[:3])}{' ...' if len(people) > 3 else ''}): each is "
                    "split by their share of the work in each hour, and the simulator gives "
                    "every pool whole reviewers")
     span_days = (df["timestamp"].max() - df["timestamp"].min()).total_seconds() / 86400
-    data.update({"item_types": item_types, "routing": routing, "pools": pools, "qa": qa_settings,
+    data.update({"item_types": item_types, "routing": routing, "pools": pools, "teams": teams,
+                 "qa": qa_settings,
                  "appeals": appeals, "start": first_day.date(),
                  "horizon_days": float(max(n_days, 1)),
                  "warmup_days": 0.0, "drain_days": float(max(1.0, math.ceil(span_days - n_days
                                                                              + 1)))})
+    flows = data.get("workflows", {})
     for t in item_types:  # an item type nobody reviews needs no route
-        if t not in routing and item_types[t].get("model", {}).get("enabled"):
+        if t not in routing and t not in flows and item_types[t].get("model", {}).get("enabled"):
             m = item_types[t]["model"]
             m["t_high"] = m["t_low"]
     scenario: Scenario = scenario_from_dict(data, source="calibrate")
@@ -357,8 +337,8 @@ def _handling(df: pd.DataFrame, notes: list[str], max_gap_s: float | None = None
     start is logged, else the gap bound, left out above ``max_gap_s``: a break); returns
     the fits and the people's events.
     """
-    human = ~df["resource"].isin(_SYSTEM_RESOURCES)
-    named = df["queue_pool"].fillna(_pool_of(df["resource"]))
+    human = ~df["resource"].isin(SYSTEM_RESOURCES)
+    named = df["queue_pool"].fillna(pool_of_resource(df["resource"]))
     df["pool"] = np.where(human, named, "")
     has_start = df["start"].notna()
     service = (df["timestamp"] - df["start"]).dt.total_seconds()
@@ -391,22 +371,18 @@ def _count(pc: pd.DataFrame, activity: str) -> pd.Series:
     return pc[activity] if activity in pc else pd.Series(0, index=pc.index)
 
 
-def _mode(values: pd.Series) -> str | None:
-    """The most frequent value (None when there is none)."""
-    values = values.dropna()
-    return str(values.mode().iloc[0]) if len(values) else None
-
-
 def _routing(log: pd.DataFrame, df: pd.DataFrame, cases: pd.DataFrame, roles: pd.DataFrame,
              item_types: dict[str, Any], old_routing: Mapping[str, Any], facts: pd.DataFrame,
-             assume: Assumptions) -> tuple[dict[str, Any], pd.DataFrame]:
+             assume: Assumptions, *, fixed: bool = True) -> tuple[dict[str, Any], pd.DataFrame]:
     """Routing: the model's shares (and thresholds), L1 / L2 pools, escalation, appeal rate.
 
     Updates ``item_types`` (prevalence, model, appeal rate) and returns the scenario's
     routes and the routing table. ``roles`` (per case: the pools
     of its first and second review and of its appeal, :func:`review_roles`) give the pools
     and escalation in any vocabulary; ``facts`` (per case: score, human, decision) the
-    model and the prevalence when the log carries them.
+    model and the prevalence when the log carries them. The table's ``model_read`` says
+    whether the model's thresholds were read from logged scores. ``fixed``: for the fixed
+    template, whose single first-review pool the assumptions name when work is left out.
     """
     per_case = df.assign(one=1).pivot_table(index="case_id", columns="activity", values="one",
                                             aggfunc="sum", fill_value=0)
@@ -436,6 +412,7 @@ def _routing(log: pd.DataFrame, df: pd.DataFrame, cases: pd.DataFrame, roles: pd
         it = item_types[t]
         _prevalence(it, t, cases, ft, prevalence_col, assume)
         fitted = model_from_scores(ft, it.get("model", {}))
+        rec["model_read"] = fitted is not None and "thresholds" in fitted["fitted"]["parts"]
         if fitted is not None:
             rec.update(_fitted_model(it, t, fitted, assume))
         else:
@@ -446,8 +423,9 @@ def _routing(log: pd.DataFrame, df: pd.DataFrame, cases: pd.DataFrame, roles: pd
                     assume.add(f"item_types.{t}.model.{part}", "the log has no model scores: "
                                "the score curves are assumed and the thresholds solved on them "
                                "from the automatic shares")
-        pool1, pool2 = _mode(rt["first_pool"]), _mode(rt["second_pool"])
-        _left_out_pools(t, rt["first_pool"], pool1, assume)
+        pool1, pool2 = mode_of(rt["first_pool"]), mode_of(rt["second_pool"])
+        if fixed:
+            _left_out_pools(t, rt["first_pool"], pool1, assume)
         if pool1:
             r = dict(old_routing.get(t, {}))
             r.update({"pool": pool1, "escalation_probability": esc if pool2 else 0.0,
@@ -511,58 +489,6 @@ def _fitted_model(it: dict[str, Any], t: str, fitted: dict[str, Any], assume: As
     return {"t_low": fitted["t_low"], "t_high": fitted["t_high"]}
 
 
-def _qa_and_appeals(df: pd.DataFrame, roles: pd.DataFrame, data: Mapping[str, Any],
-                    qa: pd.DataFrame | str | Path | None, pools: dict[str, Any],
-                    notes: list[str]
-                    ) -> tuple[dict[str, Any], dict[str, Any], pd.DataFrame | None]:
-    """QA and appeals: the QA pool and sampling rates, the appeals pool and delay, and
-    (with a QA table) each pool's reviewer accuracy, written into ``pools``."""
-    qa_settings = dict(data.get("qa", {}))
-    qa_pool = _mode(roles["qa_pool"])
-    if qa_pool is not None:
-        hum = roles["first_pool"].notna()
-        sampled = roles["qa_pool"].notna()
-        qa_settings.update({
-            "enabled": True, "pool": qa_pool,
-            "human_rate": float((sampled & hum).sum() / max(hum.sum(), 1)),
-            "auto_rate": float((sampled & ~hum).sum() / max((~hum).sum(), 1))})
-    else:
-        qa_settings.update({"enabled": False, "pool": None})
-    appeals = dict(data.get("appeals", {}))
-    ap_pool = _mode(roles["appeal_pool"])
-    if ap_pool is not None:
-        appeals.update({"enabled": True, "pool": ap_pool})
-        sent = df[df["activity"] == "decision_sent"].groupby("case_id")["timestamp"].first()
-        decided = sent.reindex(roles.index).fillna(roles["decided_before_appeal"])
-        delay = (roles["appeal_at"] - decided).dt.total_seconds().dropna() / 3600
-        if len(delay):
-            appeals["delay_hours"] = float(delay.mean())
-    else:
-        appeals.update({"enabled": False, "pool": None})
-    accuracy = _qa_accuracy(qa, pools, notes) if qa is not None else None
-    return qa_settings, appeals, accuracy
-
-
-def _qa_accuracy(qa: pd.DataFrame | str | Path, pools: dict[str, Any], notes: list[str]
-                 ) -> pd.DataFrame:
-    """Reviewer error rates from QA (:func:`accuracy_from_qa`) written into ``pools``."""
-    accuracy = accuracy_from_qa(qa)
-    for r in accuracy.itertuples():
-        if r.pool not in pools:
-            notes.append(f"QA reviews of pool {r.pool!r}, which the log does not show, "
-                         "are left out")
-            continue
-        old_acc = dict(pools[r.pool].get("accuracy", {}))
-        for key, value in (("false_approve", r.false_approve),
-                           ("false_reject", r.false_reject)):
-            if value == value:          # no QA rows of that kind: keep the default
-                old_acc[key] = float(value)
-        pools[r.pool]["accuracy"] = old_acc
-    notes.append(f"reviewer accuracy from {int(accuracy['reviews'].sum()):,} QA "
-                 "re-reviews, QA's decision taken as the truth")
-    return accuracy
-
-
 def _unseen(assume: Assumptions, item_types: Mapping[str, Any], pools: Mapping[str, Any],
             handling: pd.DataFrame, qa: Mapping[str, Any], appeals: Mapping[str, Any],
             source: str, *, has_qa: bool) -> None:
@@ -572,9 +498,11 @@ def _unseen(assume: Assumptions, item_types: Mapping[str, Any], pools: Mapping[s
         assume.add(f"item_types.{t}.sla.hours", f"a log holds no SLA targets: {source} "
                    "(set them in the workbook's sla_hours or a base scenario)")
     for pool in pools:
-        assume.add(f"pools.{pool}.shrinkage", "shrinkage cannot be seen in a log: headcount is "
+        team = pools[pool].get("team")
+        people = f"teams.{team}" if team else f"pools.{pool}"
+        assume.add(f"{people}.shrinkage", "shrinkage cannot be seen in a log: headcount is "
                    "the seats seen on duty")
-        assume.add(f"pools.{pool}.cost_per_hour", f"a log holds no costs: {source}")
+        assume.add(f"{people}.cost_per_hour", f"a log holds no costs: {source}")
         if not has_qa:
             assume.add(f"pools.{pool}.accuracy", f"no QA table given (--qa): {source}")
         gaps = handling[(handling["pool"] == pool) & (handling["basis"] == "gap")]

@@ -28,6 +28,10 @@ the log's own activity names:
   take the pooled delays into their activity.
 * **thin steps**: a step seen in fewer than :data:`MIN_CASES` cases is named in the
   assumptions.
+* **what the scenario simulates around it** (:func:`workflow_events`): for an item type
+  whose model is read from its scores, the workflow starts after the model's routing (the
+  model's events and those before them are left out, and so are the cases it decided);
+  QA checks and appeals, when the scenario's QA and appeals simulate them, are no steps.
 """
 
 from __future__ import annotations
@@ -41,11 +45,12 @@ import pandas as pd
 from scipy.stats import chi2_contingency
 
 from modlean.decisions.assumptions import Assumptions
+from modlean.decisions.review_roles import activity_kinds
 from modlean.errors import ParameterError
 from modlean.scenario import DONE, MAX_HOURS
 
 __all__ = ["ALPHA", "MIN_CASES", "MIN_GROUP", "WAIT_QUANTILES", "Discovery", "assign_pools",
-           "discover_workflow", "discovered_workflows", "slug"]
+           "discover_workflow", "discovered_workflows", "slug", "workflow_events"]
 
 #: Significance level of the route-conditioning test (before the Bonferroni correction).
 ALPHA = 0.01
@@ -110,6 +115,23 @@ def assign_pools(df: pd.DataFrame, human: pd.Series) -> pd.Series:
         acts = by.index[by == group]
         names[group] = "pool_" + slug(size.reindex(acts).idxmax(), taken)
     return by.map(names)
+
+
+def workflow_events(df: pd.DataFrame, model_events: pd.Series, screened: set[str],
+                    leave_out: set[str]) -> np.ndarray:
+    """Which of ``df``'s events (sorted by case and time) a discovered workflow is read from.
+
+    For cases of the item types in ``screened`` (whose model the scenario keeps), only the
+    events after the case's last model event (``model_events``): the workflow starts after
+    the model's routing. Events of the kinds in ``leave_out`` (``qa``, ``appeal``:
+    :func:`~modlean.decisions.review_roles.activity_kinds`) are left out too, since the
+    scenario's QA and appeals simulate them.
+    """
+    case = df["case_id"].iloc[::-1]
+    flag = (model_events & df["item_type"].isin(screened)).astype(np.int8).iloc[::-1]
+    up_to_model = flag.groupby(case.to_numpy(), sort=False).cummax().iloc[::-1] > 0
+    kind = activity_kinds(df["activity"])
+    return (~up_to_model & ~kind.isin(leave_out)).to_numpy()
 
 
 def discover_workflow(df: pd.DataFrame, facts: pd.DataFrame, labels: pd.Series,
@@ -346,12 +368,16 @@ def _groups(out: pd.DataFrame, facts: pd.DataFrame, labels: pd.Series, decides: 
 
 def discovered_workflows(df: pd.DataFrame, log: pd.DataFrame, handling: pd.DataFrame,
                          pool_of: pd.Series, human: pd.Series, item_types: dict[str, Any],
-                         facts: pd.DataFrame, assume: Assumptions, history: int | str = "set"
+                         facts: pd.DataFrame, assume: Assumptions, history: int | str = "set",
+                         screened: set[str] | frozenset[str] = frozenset()
                          ) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
     """Every item type's workflow (:func:`discover_workflow`), each review step with its own
     handling from ``handling`` (per pool x item type x activity). ``item_types`` gets the
-    label shares the routes need and its model switched off (every case enters the
-    workflow). Returns the workflows and the routes and waits tables (with ``item_type``)."""
+    label shares the routes need; its model stays for the item types in ``screened`` (the
+    workflow starts after its routing: ``df`` holds the events after it,
+    :func:`workflow_events`) and is switched off for the others (every case enters the
+    workflow). An item type with no events left gets no workflow. Returns the workflows
+    and the routes and waits tables (with ``item_type``)."""
     if "label" in log:
         label = log["label"].astype("string").str.strip().replace("", pd.NA)
         labels = label.groupby(log["case_id"].astype(str), sort=False).first()
@@ -360,7 +386,8 @@ def discovered_workflows(df: pd.DataFrame, log: pd.DataFrame, handling: pd.DataF
         labels = pd.Series(dtype=object)
     workflows: dict[str, Any] = {}
     routes, waits = [], []
-    for t in item_types:
+    present = set(df["item_type"].unique())
+    for t in [t for t in item_types if t in present]:
         fits = handling[handling["item_type"] == t].set_index("activity")
         found = discover_workflow(df, facts, labels, fits["mean_s"], pool_of, human, t,
                                   assume, history)
@@ -372,9 +399,13 @@ def discovered_workflows(df: pd.DataFrame, log: pd.DataFrame, handling: pd.DataF
                                     "cv": float(f["cv"]) if f["dist"] == "lognormal" else 0.6}
         workflows[t] = found.workflow
         it = item_types[t]
-        it["model"] = {**it.get("model", {}), "enabled": False}
-        assume.add(f"item_types.{t}.model.enabled", "the log's own workflow is simulated: "
-                   "every case enters it (no model screening before it)")
+        if t in screened:
+            assume.add(f"workflows.{t}.start", "the workflow starts after the model's routing: "
+                       "the cases the model decided alone never enter it")
+        else:
+            it["model"] = {**it.get("model", {}), "enabled": False}
+            assume.add(f"item_types.{t}.model.enabled", "the log's own workflow is simulated: "
+                       "every case enters it (no model thresholds read from logged scores)")
         if found.labels:
             it["labels"] = found.labels
             assume.add(f"item_types.{t}.labels", "the cases' label shares; routes by label "

@@ -6,8 +6,9 @@ import's) or carries the word QA, an *appeal* when its name contains "appeal",
 and any other event worked by a person is a *review*. Per case,
 :func:`review_roles` gives the pool of its first review, of a second review
 before any QA or appeal (an escalation; a review after QA is rework), of its QA
-check and of its appeal, and when the appeal was filed and the decision it
-contests was made.
+check and of its appeal, whether anyone QA-checked it (a QA event may name no
+reviewer: an export whose profile maps no QA reviewer column), and when the appeal
+was filed and the decision it contests was made.
 """
 
 from __future__ import annotations
@@ -17,11 +18,17 @@ import pandas as pd
 
 from modlean.eventlog import QA_EVENT
 
-__all__ = ["ROLE_COLUMNS", "activity_kinds", "review_roles"]
+__all__ = ["ROLE_COLUMNS", "SPREAD_SHARE", "SYSTEM_RESOURCES", "activity_kinds",
+           "pool_of_resource", "review_roles", "template_misfits"]
+
+#: Resources that are no person: their events are nobody's work.
+SYSTEM_RESOURCES = {"seller", "model", "system", "", "nan", "None"}
 
 #: The columns of :func:`review_roles`.
-ROLE_COLUMNS = ["first_pool", "second_pool", "qa_pool", "appeal_pool", "appeal_at",
-                "decided_before_appeal"]
+ROLE_COLUMNS = ["first_pool", "second_pool", "reviews", "qa_pool", "qa_checked",
+                "appeal_pool", "appeal_at", "decided_before_appeal"]
+#: Work outside an item type's main pool from this share on is work the fixed template drops.
+SPREAD_SHARE = 0.05
 _QA_WORD = r"(?:^|[^a-z])qa(?:[^a-z]|$)"
 
 
@@ -34,12 +41,22 @@ def activity_kinds(activity: pd.Series) -> pd.Series:
                      index=activity.index)
 
 
+def pool_of_resource(resource: pd.Series) -> pd.Series:
+    """A pool name from a reviewer id (``l1_listing_07`` -> ``l1_listing``), made safe for
+    override paths (``appeals.dora`` -> ``appeals_dora``)."""
+    base = resource.astype(str).str.replace(r"[_\-]?\d+$", "", regex=True)
+    return base.str.replace(r"[^A-Za-z0-9_-]+", "_", regex=True)
+
+
 def review_roles(events: pd.DataFrame, human: pd.Series) -> pd.DataFrame:
     """Per case (index ``case_id``): the :data:`ROLE_COLUMNS`.
 
     ``events`` are all the log's events sorted by case and time (``case_id``,
     ``activity``, ``timestamp``, ``pool``); ``human`` marks the events a person
-    worked. ``appeal_at`` is the first appeal event (filed or queued), and
+    worked. ``reviews`` counts a case's reviews by people before any QA or appeal.
+    ``qa_checked`` is True when the case has a QA event, whoever did it (the
+    ``qa_pool`` names the pool of a person's QA check). ``appeal_at`` is the first appeal
+    event (filed or queued), and
     ``decided_before_appeal`` the end of the last review before it.
     """
     kind = activity_kinds(events["activity"])
@@ -54,9 +71,12 @@ def review_roles(events: pd.DataFrame, human: pd.Series) -> pd.DataFrame:
     for col, k in (("first_pool", 0), ("second_pool", 1)):
         picked = reviews[nth == k]
         out[col] = picked.set_index("case_id")["pool"].reindex(cases)
+    out["reviews"] = reviews.groupby("case_id", sort=False).size().reindex(cases, fill_value=0)
     for col, which in (("qa_pool", "qa"), ("appeal_pool", "appeal")):
         worked = events[(kind == which).to_numpy() & human.to_numpy()]
         out[col] = worked.groupby("case_id", sort=False)["pool"].first().reindex(cases)
+    out["qa_checked"] = pd.Series((kind == "qa").to_numpy()).groupby(
+        case.to_numpy(), sort=False).any().reindex(cases, fill_value=False).astype(bool)
     appeal_at = events["timestamp"].where((kind == "appeal").to_numpy()).groupby(
         case, sort=False).min()
     out["appeal_at"] = appeal_at.reindex(cases)
@@ -64,4 +84,28 @@ def review_roles(events: pd.DataFrame, human: pd.Series) -> pd.DataFrame:
     before = done["timestamp"] < out["appeal_at"].reindex(done["case_id"]).to_numpy()
     out["decided_before_appeal"] = done[before.to_numpy()].groupby(
         "case_id", sort=False)["timestamp"].max().reindex(cases)
+    return out
+
+
+def template_misfits(roles: pd.DataFrame, item_type: pd.Series) -> list[str]:
+    """Why the fixed template would drop work, in words (empty when it represents the log).
+
+    The template sends an item type's first review to one pool and its escalation to one
+    other; QA and appeals follow. Work is dropped when, for an item type, the first (or
+    the second) review is done outside its main pool in at least :data:`SPREAD_SHARE` of
+    the cases, or that share of its cases has more than two reviews before QA or an
+    appeal (review steps the template has no place for). ``roles`` is
+    :func:`review_roles`; ``item_type`` the item type per case.
+    """
+    out = []
+    for t, r in roles.groupby(item_type.reindex(roles.index).astype(str), sort=True):
+        for col, what in (("first_pool", "first review"), ("second_pool", "second review")):
+            shares = r[col].dropna().astype(str).value_counts(normalize=True)
+            if len(shares) > 1 and 1 - shares.iloc[0] >= SPREAD_SHARE:
+                listed = ", ".join(f"{p} {v:.0%}" for p, v in shares.iloc[:4].items())
+                out.append(f"{t}: the {what} is done in {len(shares)} pools ({listed})")
+        more = float((r["reviews"] > 2).mean())
+        if more >= SPREAD_SHARE:
+            out.append(f"{t}: {more:.0%} of the cases have more than two reviews before QA or "
+                       "an appeal")
     return out

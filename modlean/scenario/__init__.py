@@ -42,7 +42,13 @@ from modlean.scenario.schema import (
     Team,
 )
 from modlean.scenario.targets import kpi_targets
-from modlean.scenario.teams import people_of, people_path, staffing_units, team_pools
+from modlean.scenario.teams import (
+    OWN_PEOPLE_FIELDS,
+    people_of,
+    people_path,
+    staffing_units,
+    team_pools,
+)
 from modlean.scenario.validation import scenario_from_dict
 from modlean.scenario.workflow import DONE, MAX_PASSES, Delay, Step, StepRoute, When, Workflow
 from modlean.scenario.workflow_flow import Flow, workflow_flow
@@ -52,6 +58,7 @@ __all__ = [
     "DONE",
     "MAX_HOURS",
     "MAX_PASSES",
+    "OWN_PEOPLE_FIELDS",
     "QA",
     "Appeals",
     "Delay",

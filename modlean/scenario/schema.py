@@ -465,8 +465,9 @@ class Scenario(StrictModel):
         "docs/scenario.md, Teams")
     envelope_events: bool = Field(
         True, description="the simulated log writes submitted, auto_screen, the model's "
-        "decisions and decision_sent; false: only the workflow steps' events (a workflow "
-        "calibrated in a real log's own vocabulary)")
+        "decisions and decision_sent; false: only the workflow steps' events and the model's "
+        "auto_screen of the items it scored (a workflow calibrated in a real log's own "
+        "vocabulary)")
     qa: QA = Field(default_factory=QA, description="QA sampling")
     appeals: Appeals = Field(default_factory=Appeals, description="appeals of rejections")
 

@@ -335,8 +335,9 @@ def log_blocks(out: Outcome, pool_offset: np.ndarray,
     """The log's events as blocks, one per activity and step, in process order.
 
     ``step_acts`` (from :func:`activity_names`) names the workflow steps' events. A
-    scenario with ``envelope_events: false`` writes no submission, screening, automatic
-    decision or decision sent (a workflow calibrated in a real log's vocabulary).
+    scenario with ``envelope_events: false`` writes no submission, automatic decision or
+    decision sent (a workflow calibrated in a real log's vocabulary), only the model's
+    ``auto_screen`` of the items it scored, so the cases it decides alone stay cases.
     Blocks are made when needed, so at most one is in memory. The sort is stable:
     equal ranks keep the order the blocks are listed in.
     """
@@ -344,7 +345,8 @@ def log_blocks(out: Outcome, pool_offset: np.ndarray,
     if step_acts is None:
         step_acts = activity_names(out.plan)[1]
     envelope = out.plan.scenario.envelope_events
-    blocks = [*(_screen_blocks(out) if envelope else []),
+    screen = _screen_blocks(out)
+    blocks = [*(screen if envelope else screen[1:2]),
               *_visit_blocks(out, pool_offset, before_send),
               *step_blocks(out, pool_offset, step_acts),
               *(_sent_blocks(out, before_send) if envelope else [])]

@@ -1,0 +1,172 @@
+"""QA and appeals read from a log: sampling rates, pools, the appeal delay, reviewer accuracy.
+
+A case is QA-checked when it has a QA event (:func:`~.review_roles.activity_kinds`),
+whoever did it: an export whose profile maps no QA reviewer column still logs its QA
+checks (``qa_review`` events without a resource), and the QA rate is the share of
+human-reviewed cases with such a check. A log without QA events but with a QA table
+(``qa=``) takes the cases the table checked. QA's pool is the pool of the people who
+did the checks; when the checks name nobody, pool :data:`QA_POOL` is staffed for the
+checks seen (an assumption, listed). Appeals: the pool of the people who worked them,
+the rate per rejection (:mod:`~modlean.decisions.calibrate`) and the mean delay from
+the decision to the appeal. With a QA table, :func:`accuracy_from_qa` gives each
+pool's reviewer error rates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from modlean.decisions.assumptions import Assumptions
+from modlean.decisions.review_roles import SYSTEM_RESOURCES, activity_kinds, pool_of_resource
+from modlean.quality import decision_quality, read_qa, with_weights
+
+__all__ = ["QA_POOL", "QA_UTILISATION", "accuracy_from_qa", "mode_of", "qa_and_appeals"]
+
+#: The pool of QA checks that name no reviewer.
+QA_POOL = "qa"
+#: The utilisation an unseen QA pool is sized for.
+QA_UTILISATION = 0.8
+
+
+def mode_of(values: pd.Series) -> str | None:
+    """The most frequent value (None when there is none)."""
+    values = values.dropna()
+    return str(values.mode().iloc[0]) if len(values) else None
+
+
+def accuracy_from_qa(qa: pd.DataFrame | str | Path, *, confidence: float = 0.95
+                     ) -> pd.DataFrame:
+    """Reviewer error rates per pool from QA re-reviews, QA taken as the truth.
+
+    Either QA shape is read (:func:`modlean.quality.read_qa`): QA's own verdicts, or
+    PASS/FAIL, where a failed approval was a violation and a failed rejection was
+    not. The pool is the table's ``pool`` column when it has one (an imported
+    export's QA), else it follows the log's rule (``l1_listing_007`` ->
+    ``l1_listing``); automatic decisions (reviewer ``model`` or ``system``) are left
+    out. When the table has an ``inclusion_probability`` column, rows are weighted
+    by its inverse.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pool: ``reviews``; ``false_approve`` (approved though QA rejects:
+        P(approve | violating), the scenario's ``accuracy.false_approve``) with
+        ``false_approve_low`` / ``_high`` and ``violating`` (rows behind it);
+        ``false_reject`` (rejected though QA approves: P(reject | clean)) with
+        ``false_reject_low`` / ``_high`` and ``clean``.
+    """
+    table = read_qa(qa)
+    human = table[~table["reviewer"].astype(str).isin(SYSTEM_RESOURCES)]
+    weight = None
+    if "inclusion_probability" in human:
+        human, weight = with_weights(human), "weight"
+    pools = human["pool"].astype(str) if "pool" in human else pool_of_resource(human["reviewer"])
+    rows = []
+    for pool, group in human.groupby(pools, sort=True):
+        q = decision_quality(group, weight=weight, confidence=confidence)
+        fa, fr = q.loc["miss_rate"], q.loc["false_rejection_rate"]
+        rows.append({"pool": pool, "reviews": len(group),
+                     "false_approve": fa["value"], "false_approve_low": fa["low"],
+                     "false_approve_high": fa["high"], "violating": int(fa["n"]),
+                     "false_reject": fr["value"], "false_reject_low": fr["low"],
+                     "false_reject_high": fr["high"], "clean": int(fr["n"])})
+    return pd.DataFrame(rows, columns=["pool", "reviews", "false_approve", "false_approve_low",
+                                       "false_approve_high", "violating", "false_reject",
+                                       "false_reject_low", "false_reject_high", "clean"])
+
+
+
+def qa_and_appeals(df: pd.DataFrame, roles: pd.DataFrame, data: Mapping[str, Any],
+                   qa: pd.DataFrame | None, pools: dict[str, Any], days: float,
+                   notes: list[str], assume: Assumptions
+                   ) -> tuple[dict[str, Any], dict[str, Any], pd.DataFrame | None]:
+    """QA and appeals: the QA pool and sampling rates, the appeals pool and delay, and
+    (with a QA table ``qa``, as :func:`~modlean.quality.read_qa` gives it) each pool's
+    reviewer accuracy, written into ``pools``.
+
+    ``df`` holds the log's events with ``pool`` ("" for nobody's) and ``handling_s``;
+    ``roles`` is :func:`~modlean.decisions.review_roles.review_roles`; ``days`` the days
+    the log spans. A QA pool nobody is seen working is added to ``pools``.
+    """
+    qa_settings = dict(data.get("qa", {}))
+    kind = activity_kinds(df["activity"])
+    checked = roles["qa_checked"].astype(bool)
+    checks = int((kind == "qa").sum())
+    if not checked.any() and qa is not None and len(qa):
+        checked = pd.Series(roles.index.isin(qa["case_id"].astype(str)), index=roles.index)
+        checks = len(qa)
+        notes.append(f"the log has no QA events: the QA rate comes from the QA table's "
+                     f"{checks:,} checks")
+    if checked.any():
+        hum = roles["first_pool"].notna()
+        qa_pool = mode_of(roles["qa_pool"])
+        if qa_pool is None:
+            qa_pool = QA_POOL if QA_POOL not in pools else f"{QA_POOL}_checks"
+            review = df.loc[(kind == "review").to_numpy() & df["pool"].ne("").to_numpy(),
+                            "handling_s"]
+            pools[qa_pool] = _unseen_qa_pool(qa_pool, checks / max(days, 1.0),
+                                             float(review.mean()),
+                                             float(qa_settings.get("handling_factor", 1.3)),
+                                             assume)
+        qa_settings.update({
+            "enabled": True, "pool": qa_pool,
+            "human_rate": float((checked & hum).sum() / max(hum.sum(), 1)),
+            "auto_rate": float((checked & ~hum).sum() / max((~hum).sum(), 1))})
+    else:
+        qa_settings.update({"enabled": False, "pool": None})
+    appeals = dict(data.get("appeals", {}))
+    ap_pool = mode_of(roles["appeal_pool"])
+    if ap_pool is not None:
+        appeals.update({"enabled": True, "pool": ap_pool})
+        sent = df[df["activity"] == "decision_sent"].groupby("case_id")["timestamp"].first()
+        decided = sent.reindex(roles.index).fillna(roles["decided_before_appeal"])
+        delay = (roles["appeal_at"] - decided).dt.total_seconds().dropna() / 3600
+        if len(delay):
+            appeals["delay_hours"] = float(delay.mean())
+    else:
+        appeals.update({"enabled": False, "pool": None})
+    accuracy = _qa_accuracy(qa, pools, notes) if qa is not None else None
+    return qa_settings, appeals, accuracy
+
+
+def _unseen_qa_pool(pool: str, per_day: float, review_s: float, factor: float,
+                    assume: Assumptions) -> dict[str, Any]:
+    """A QA pool for checks that name nobody: around the clock, with the seats the checks
+    seen need at :data:`QA_UTILISATION` (QA handling: ``factor`` x the mean review)."""
+    review_s = review_s if math.isfinite(review_s) and review_s > 0 else 240.0
+    busy = per_day * factor * review_s / 86400          # people busy on average, 24/7
+    head = max(1, math.ceil(busy / QA_UTILISATION))
+    assume.add(f"pools.{pool}.headcount", f"the QA checks name no reviewer (no QA reviewer "
+               f"column): seats sized for the {per_day:,.0f} checks a day seen, each "
+               f"{factor:g} x the mean review ({review_s:,.0f} s), at "
+               f"{QA_UTILISATION:.0%} utilisation around the clock")
+    assume.add("qa.handling_factor", "the QA checks have no start times and name no "
+               "reviewer: QA handling is this multiple of the review it checks")
+    return {"headcount": float(head), "shrinkage": 0.0}
+
+
+def _qa_accuracy(qa: pd.DataFrame | str | Path, pools: dict[str, Any], notes: list[str]
+                 ) -> pd.DataFrame:
+    """Reviewer error rates from QA (:func:`accuracy_from_qa`) written into ``pools``."""
+    accuracy = accuracy_from_qa(qa)
+    for r in accuracy.itertuples():
+        if r.pool not in pools:
+            notes.append(f"QA reviews of pool {r.pool!r}, which the log does not show, "
+                         "are left out")
+            continue
+        old_acc = dict(pools[r.pool].get("accuracy", {}))
+        for key, value in (("false_approve", r.false_approve),
+                           ("false_reject", r.false_reject)):
+            if value == value:          # no QA rows of that kind: keep the default
+                old_acc[key] = float(value)
+        pools[r.pool]["accuracy"] = old_acc
+    notes.append(f"reviewer accuracy from {int(accuracy['reviews'].sum()):,} QA "
+                 "re-reviews, QA's decision taken as the truth")
+    return accuracy
+
+
