@@ -245,3 +245,24 @@ def test_describe_changes_shows_today_beside_the_proposal():
         {"setting": "L1 listing headcount", "today": "115", "proposed": "120"},
         {"setting": "QA human rate", "today": "0.03", "proposed": "0.05"}]
     assert setting_words("item_types.listing.model.t_low") == "Listing model t low"
+
+
+def test_a_change_that_rounds_to_zero_keeps_two_digits():
+    """"Median turnaround +0.0 h [0.0, 0.0]: better" would read as no change."""
+    from modlean.evidence.verdicts import verdict_lines
+
+    table = pd.DataFrame({"proposal": ["p"], "kpi": ["turnaround_p50_h"], "difference": [-0.031],
+                          "ci_low": [-0.036], "ci_high": [-0.026], "verdict": ["better"]})
+    (line,) = verdict_lines(table, "p")
+    assert line.text == "Median turnaround -0.031 h [-0.036, -0.026]: better"
+
+
+def test_a_table_of_one_item_type_is_read_for_it():
+    """`modlean compare --item-type X` writes only X's rows: they are the reading."""
+    from modlean.evidence.verdicts import verdict_lines
+
+    table = pd.DataFrame({"proposal": ["p", "p"], "item_type": ["Inserzione"] * 2,
+                          "kpi": ["turnaround_p95_h", "false_approve_rate"],
+                          "difference": [-2.0, 0.025], "ci_low": [-2.5, 0.01],
+                          "ci_high": [-1.5, 0.04], "verdict": ["better", "worse"]})
+    assert [line.verdict for line in verdict_lines(table, "p")] == ["better", "worse"]

@@ -21,6 +21,7 @@ from modlean.errors import ParameterError
 from modlean.evidence.findings import finding
 from modlean.evidence.readable import value_text
 from modlean.evidence.recording import Record, RecordedFigure
+from modlean.evidence.verdicts import item_rows
 from modlean.scenario import setting_words
 
 __all__ = ["FOLDER_KINDS", "FolderKind", "Included", "read_included"]
@@ -60,10 +61,7 @@ class Included:
 
 
 def _compare_finding(tables: dict[str, pd.DataFrame]) -> str:
-    table = tables["decision_table.csv"]
-    if "item_type" in table.columns:
-        table = table[table["item_type"].astype(str).eq("all")]
-    return finding({"decision_table": table})
+    return finding({"decision_table": item_rows(tables["decision_table.csv"])})
 
 
 def _staff_finding(tables: dict[str, pd.DataFrame]) -> str:

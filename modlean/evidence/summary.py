@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from modlean.evidence.collected import MarketRecords
-from modlean.evidence.verdicts import DECISION_COLUMNS, Reading, proposals_of, reading
+from modlean.evidence.verdicts import DECISION_COLUMNS, Reading, item_rows, proposals_of, reading
 from modlean.kpis import find, readable
 from modlean.scenario import setting_words
 
@@ -72,9 +72,8 @@ def _readings(records: MarketRecords, tables: list[tuple[str, pd.DataFrame]],
 
 def _cost_lines(table: pd.DataFrame, proposal: str, named: bool,
                 currency: str | None = None) -> list[str]:
-    rows = table[table["proposal"].astype(str).eq(proposal) & table["kpi"].isin(COST_KPIS)]
-    if "item_type" in rows.columns:
-        rows = rows[rows["item_type"].astype(str).eq("all")]
+    rows = item_rows(table[table["proposal"].astype(str).eq(proposal)
+                           & table["kpi"].isin(COST_KPIS)])
     lines = []
     for r in rows.itertuples(index=False):
         entry = find(str(r.kpi))

@@ -12,7 +12,7 @@ KPI catalogue (a share's change in points).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -27,7 +27,7 @@ from modlean.decisions import (
 )
 from modlean.kpis import find, readable
 
-__all__ = ["DECISION_COLUMNS", "Reading", "VerdictLine", "proposals_of", "reading",
+__all__ = ["DECISION_COLUMNS", "Reading", "VerdictLine", "item_rows", "proposals_of", "reading",
            "verdict_lines"]
 
 #: Columns a decision table must have to be read.
@@ -76,7 +76,13 @@ def _change(kpi: str, value: Any, currency: str | None, with_unit: bool = True) 
     entry = find(kpi)
     if entry is None or entry.kind != "number":
         return f"{value:+,.3g}"
-    return entry.format_change(value, currency=currency, with_unit=with_unit)
+    text = entry.format_change(value, currency=currency, with_unit=with_unit)
+    rounded_away = value and value == value and not any(c in "123456789" for c in text)
+    if rounded_away and entry.unit != "share" and entry.fmt != "duration":
+        # 0.03 h shown as "+0.0 h" would read as no change: two significant digits instead
+        text = replace(entry, fmt="+.2g").format_change(value, currency=currency,
+                                                         with_unit=with_unit)
+    return text
 
 
 def _interval(kpi: str, low: float, high: float, currency: str | None) -> str:
@@ -86,6 +92,17 @@ def _interval(kpi: str, low: float, high: float, currency: str | None) -> str:
     return f"[{_change(kpi, low, currency, False)}, {_change(kpi, high, currency, False)}]"
 
 
+def item_rows(table: pd.DataFrame, item_type: str = "all") -> pd.DataFrame:
+    """The rows of ``item_type`` in a table with an ``item_type`` column (a table of one
+    item type's rows, e.g. ``modlean compare --item-type X``, stands for ``all``)."""
+    if "item_type" not in table.columns or not len(table):
+        return table
+    types = table["item_type"].astype(str)
+    if item_type == "all" and not types.eq("all").any():
+        item_type = types.iloc[0]
+    return table[types.eq(item_type)]
+
+
 def verdict_lines(table: pd.DataFrame, proposal: str, *, item_type: str = "all",
                   currency: str | None = None) -> list[VerdictLine]:
     """A sentence per KPI of ``proposal`` (rows of ``item_type`` when the table has item types).
@@ -93,9 +110,7 @@ def verdict_lines(table: pd.DataFrame, proposal: str, *, item_type: str = "all",
     The sentence is the KPI's label, the change with its unit, the interval and the
     verdict: ``P95 turnaround −7.7 h [−9.1, −6.3]: better``.
     """
-    rows = table[table["proposal"].astype(str).eq(proposal)]
-    if "item_type" in rows.columns:
-        rows = rows[rows["item_type"].astype(str).eq(item_type)]
+    rows = item_rows(table[table["proposal"].astype(str).eq(proposal)], item_type)
     lines = []
     for row in rows.itertuples(index=False):  # a dozen KPIs
         kpi = str(row.kpi)
