@@ -145,11 +145,12 @@ def test_check_log_counts_a_hand_written_log(tmp_path, capsys):
         "A,submit,2026-03-02T08:00:00Z,sys\nA,review,2026-03-02T09:30:00Z,ana\n"
         "A,decide,2026-03-02T10:00:00Z,ana\nB,submit,2026-03-02T08:15:00Z,sys\n"
         "B,decide,2026-03-03T08:15:00Z,bo\nC,submit,2026-03-02T12:00:00Z,sys\n"
-        "C,review,2026-03-02T12:00:00Z,bo\n", encoding="utf-8")
+        "C,review,2026-03-02T12:00:00Z,bo\nC,auto_screen,2026-03-02T12:00:01Z,model\n",
+        encoding="utf-8")
     assert main(["check-log", str(path), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert (data["cases"], data["events"], data["resources"]) == (3, 7, 3)
-    assert data["activities"] == {"submit": 3, "decide": 2, "review": 2}
+    assert (data["cases"], data["events"], data["resources"]) == (3, 8, 3)  # not the model
+    assert data["activities"] == {"submit": 3, "decide": 2, "review": 2, "auto_screen": 1}
     assert (data["first_event"], data["last_event"]) == ("2026-03-02T08:00:00+00:00",
                                                          "2026-03-03T08:15:00+00:00")
     assert data["days"] == round(24.25 / 24, 2)  # 08:00 to 08:15 the next day

@@ -17,6 +17,7 @@ __all__ = [
     "ALIASES",
     "CANONICAL_COLUMNS",
     "DESCRIPTIONS",
+    "NOT_PEOPLE",
     "REQUIRED_COLUMNS",
     "norm_name",
     "resolve_columns",
@@ -24,6 +25,9 @@ __all__ = [
 
 REQUIRED_COLUMNS = ("case_id", "activity", "timestamp")
 CANONICAL_COLUMNS = ("case_id", "activity", "timestamp", "start_timestamp", "resource")
+#: Resources that are no reviewer: the model, the system and the seller (modlean's names;
+#: an import logs an automated queue's login as ``model``).
+NOT_PEOPLE = ("model", "system", "seller")
 
 
 #: Names other tools give the canonical columns, most specific first. Names are

@@ -35,7 +35,7 @@ import pandas as pd
 
 from modlean.errors import LogError
 from modlean.eventlog.canonical import canonicalise
-from modlean.eventlog.columns import CANONICAL_COLUMNS, resolve_columns
+from modlean.eventlog.columns import CANONICAL_COLUMNS, NOT_PEOPLE, resolve_columns
 from modlean.eventlog.intake import import_export
 from modlean.eventlog.profile import Profile
 from modlean.eventlog.readers import TextLocale, read_raw, safe_url
@@ -147,12 +147,21 @@ def name_of(source: str | Path | pd.DataFrame) -> str:
     return safe_url(str(source)) if isinstance(source, str) else str(source)
 
 
+def _people(log: pd.DataFrame) -> int:
+    """Distinct resources other than the model, the system and the seller."""
+    if "resource" not in log:
+        return 0
+    names = pd.Series(log["resource"].dropna().unique()).astype(str)
+    return int((~names.isin(NOT_PEOPLE)).sum())
+
+
 def summarize(log: pd.DataFrame) -> dict[str, Any]:
     """A short description of a canonical log: size, time span, activities, attributes.
 
     Returns a JSON-friendly dict with ``cases``, ``events``, ``activities``
     (name -> event count, most frequent first), ``first_event``, ``last_event``,
-    ``days``, ``resources``, ``attributes`` (other columns with their number of
+    ``days``, ``resources`` (the people: :data:`NOT_PEOPLE` are not counted),
+    ``attributes`` (other columns with their number of
     distinct values) and ``notes`` from reading.
     """
     counts = log["activity"].value_counts(sort=False)
@@ -168,7 +177,7 @@ def summarize(log: pd.DataFrame) -> dict[str, Any]:
         "last_event": last.isoformat(),
         "days": round((last - first).total_seconds() / 86400, 2),
         "has_start_timestamps": "start_timestamp" in log,
-        "resources": int(log["resource"].nunique()) if "resource" in log else 0,
+        "resources": _people(log),
         "attributes": {str(c): int(log[c].nunique()) for c in log.columns if c not in canonical},
         "notes": list(log.attrs.get("modlean", {}).get("notes", [])),
     }
