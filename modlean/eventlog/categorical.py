@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 __all__ = ["TEXT", "arrow_strings", "as_category", "category_names", "default_text",
            "distinct_text", "is_categorical", "is_text", "map_categories", "plain_text",
-           "strip_categories"]
+           "strip_categories", "text_codes"]
 
 #: pandas' default text dtype (missing values as NaN), as read_csv and read_log give text.
 TEXT = pd.StringDtype(na_value=np.nan)
@@ -75,7 +75,16 @@ def map_categories(values: pd.Series, rename: Callable[[pd.Index], pd.Series]) -
 
 
 def strip_categories(values: pd.Series) -> pd.Series:
-    """Categories stripped of surrounding blanks; empty ones become missing."""
+    """Categories stripped of surrounding blanks; empty ones become missing.
+
+    ``values`` itself when no category has surrounding blanks or is empty (checked
+    in Arrow, on the distinct values only).
+    """
+    names = category_names(values)
+    if len(names) == 0 or (pc.all(pc.equal(names, pc.utf8_trim_whitespace(names))).as_py()
+                           and pc.min(pc.utf8_length(names)).as_py() > 0):
+        return values
+
     def strip(cats: pd.Index) -> pd.Series:
         text = pd.Series(cats.astype(str), dtype=object).str.strip()
         return text.where(text.ne(""), None)
@@ -110,9 +119,7 @@ def as_category(values: pd.Series) -> pd.Series:
         codes = values.cat.codes.to_numpy()
         names = category_names(values)
     else:  # each distinct string once, in Arrow (C++), then as a categorical
-        encoded = pc.dictionary_encode(arrow_strings(values))
-        codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int32)
-        names = encoded.dictionary
+        codes, names = _dictionary(values)
     k = len(names)
     used = np.bincount(codes + 1, minlength=k + 1)[1:] > 0
     if is_categorical(values) and used.all() and (
@@ -125,6 +132,27 @@ def as_category(values: pd.Series) -> pd.Series:
     cats = pd.Index(pd.array(names.take(pa.array(order)), dtype=TEXT))
     out = pd.Categorical.from_codes(lookup[codes].astype(codes.dtype), categories=cats)
     return pd.Series(out, index=values.index, name=values.name)
+
+
+def _dictionary(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """int32 codes (-1 for missing) and distinct strings of a text column, in Arrow."""
+    encoded = pc.dictionary_encode(arrow_strings(values))
+    return encoded.indices.fill_null(-1).to_numpy().astype(np.int32), encoded.dictionary
+
+
+def text_codes(values: pd.Series) -> pd.Series:
+    """A text column as a categorical of its distinct values in order of appearance.
+
+    Each distinct string is kept once (Arrow's dictionary encoding), so later steps
+    (stripping, ranking, taking rows) move integer codes, not strings. A
+    categorical is returned as it is.
+    """
+    if is_categorical(values):
+        return values
+    codes, names = _dictionary(values)
+    cats = pd.Index(pd.array(names, dtype=TEXT))
+    return pd.Series(pd.Categorical.from_codes(codes, categories=cats), index=values.index,
+                     name=values.name)
 
 
 def default_text(values: pd.Series) -> pd.Series:
