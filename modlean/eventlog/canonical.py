@@ -73,11 +73,12 @@ def canonicalise(raw: RawLog, columns: dict[str, str], *, tz: str | tzinfo, tz_s
                            source=raw.name, column=str(col),
                            hint=f"Rename it, or map it with mapping={{{name!r}: {str(col)!r}}}")
         data[name] = _codes(src[col])
-    data["_row"] = np.arange(len(src), dtype=np.int64)
+    if "lifecycle" in data:  # pairing drops rows: each keeps its source row for messages
+        data["_row"] = np.arange(len(src), dtype=np.int64)
     frame = pd.DataFrame({k: (v.reset_index(drop=True) if isinstance(v, pd.Series) else v)
-                          for k, v in data.items()})
+                          for k, v in data.items()}, copy=False)
     for col in ("timestamp", "start_timestamp"):
-        if col in frame:
+        if col in frame and frame[col].dtype != UTC_DTYPE:
             frame[col] = frame[col].astype(UTC_DTYPE)
 
     if "lifecycle" in frame:
@@ -86,6 +87,7 @@ def canonicalise(raw: RawLog, columns: dict[str, str], *, tz: str | tzinfo, tz_s
             frame = frame.drop(columns="lifecycle")
         else:
             frame = pair_lifecycle(frame, raw, columns["lifecycle"], notes)
+            same_ids = False
             if frame.empty:
                 raise LogError("the log has no completed events", source=raw.name,
                                column=columns["lifecycle"],
@@ -94,7 +96,8 @@ def canonicalise(raw: RawLog, columns: dict[str, str], *, tz: str | tzinfo, tz_s
     if "start_timestamp" in frame:
         late = (frame["start_timestamp"] > frame["timestamp"]).to_numpy()
         if late.any():
-            positions = frame["_row"].to_numpy()[late]
+            positions = (frame["_row"].to_numpy()[late] if "_row" in frame
+                         else np.flatnonzero(late))
             row, line = raw.locate(int(positions[0]))
             first = frame.loc[late].iloc[0]
             raise LogError(
@@ -110,9 +113,9 @@ def canonicalise(raw: RawLog, columns: dict[str, str], *, tz: str | tzinfo, tz_s
     keys = sorted_rank(frame["case_id"]), micros_of(frame["timestamp"])
     if not in_order(*keys):
         frame = frame.take(lex_order(*keys)).reset_index(drop=True)
-    elif same_ids and len(frame) == len(src):  # no row moved or dropped
+    elif same_ids:  # no row moved or dropped
         frame["case_id"] = ids.reset_index(drop=True).astype(TEXT)
-    frame = finish_log(frame.drop(columns="_row"))
+    frame = finish_log(frame.drop(columns="_row") if "_row" in frame else frame)
     frame.attrs["modlean"] = {"source": raw.name, "notes": list(notes)}
     return frame
 

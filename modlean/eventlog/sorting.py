@@ -101,6 +101,8 @@ def sorted_rank(values: pd.Series) -> np.ndarray:
     """Each value's rank among the sorted distinct values of a text column (ties share one)."""
     if is_categorical(values):
         names = category_names(values)
+        if len(names) < 2 or pc.all(pc.less(names[:-1], names[1:])).as_py():
+            return values.cat.codes.to_numpy()  # sorted categories: a code is its rank
         ranks = pc.rank(names, sort_keys="ascending").to_numpy()
         return np.append(ranks, 0)[values.cat.codes.to_numpy()]
     return pc.rank(arrow_strings(values), sort_keys="ascending", tiebreaker="dense").to_numpy()
