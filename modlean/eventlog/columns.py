@@ -124,8 +124,8 @@ def select_columns(header: list[str], found: Mapping[str, str], wanted: Iterable
     LogError with the closest column.
     """
     if isinstance(wanted, str):
-        raise LogError("columns must be a list of names, not one string", source=name,
-                       column="columns", found=repr(wanted), expected=f"[{wanted!r}]")
+        raise LogError("columns= must be a list of names, not one string", source=name,
+                       found=repr(wanted), expected=f"a list such as [{wanted!r}]")
     keys = [found[c] for c in (*REQUIRED_COLUMNS, "lifecycle") if c in found]
     chosen = list(keys)
     for want in wanted:
@@ -133,11 +133,11 @@ def select_columns(header: list[str], found: Mapping[str, str], wanted: Iterable
         hit = found.get(want) or next((h for h in (want, f"case:{want}") if h in header), None)
         if hit is None:
             options = [*header, *(c for c in CANONICAL_COLUMNS if c in found)]
+            close = suggest(want, options)
             raise LogError(
-                "columns= names a column that is not in the log", source=name,
-                column="columns", found=want,
-                expected="a canonical name or a column among " + ", ".join(header),
-                hint=f"Columns are {', '.join(header)}{suggest(want, options)}")
+                "columns= names a column that is not in the log", source=name, found=want,
+                expected="a canonical name (resource, start_timestamp) or a column among "
+                + ", ".join(header), hint="D" + close[3:] if close else None)
         if hit not in chosen:
             chosen.append(hit)
     return [h for h in header if h in chosen]
