@@ -21,18 +21,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
 from modlean.errors import LogError, ParameterError
+from modlean.eventlog.categorical import adjacent, arrow_backing
 from modlean.eventlog.read import read_log
 from modlean.eventlog.timestamps import NAT, micros_of
-
-if TYPE_CHECKING:
-    import pyarrow as pa
 
 __all__ = [
     "EventArrays",
@@ -142,50 +140,12 @@ def _micros(values: pd.Series, column: str) -> np.ndarray:
     return micros_of(values)
 
 
-def _pyarrow(values: pd.Series) -> pa.Array | pa.ChunkedArray | None:
-    """The pyarrow array behind an Arrow-backed string column, else None."""
-    data = getattr(values.array, "_pa_array", None)
-    return data if data is not None and type(values.array).__name__.startswith("Arrow") \
-        else None
-
-
-def _adjacent(values: pd.Series) -> tuple[np.ndarray, bool]:
-    """``values[i+1] == values[i]`` for each i, and whether the values are sorted.
-
-    The order is checked only where the value changes (within a run of equal
-    values it holds trivially). Arrow strings are compared chunk by chunk in
-    pyarrow, without copying them.
-    """
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.astype(str)
-    data = _pyarrow(values)
-    if data is not None:
-        chunks = [c for c in getattr(data, "chunks", [data]) if len(c)]
-        parts = []
-        ordered = True
-        for k, c in enumerate(chunks):  # chunk by chunk: no copy of the strings
-            if k:
-                before, after = chunks[k - 1][-1].as_py(), c[0].as_py()
-                parts.append(np.array([before == after]))
-                ordered = ordered and before <= after
-            eq = np.asarray(pc.equal(c[1:], c[:-1]).to_numpy(zero_copy_only=False), bool)
-            parts.append(eq)
-            at = np.flatnonzero(~eq)  # order matters only where the value changes
-            if ordered and len(at):
-                ordered = pc.all(pc.less(c.take(at), c.take(at + 1))).as_py() is not False
-        return np.asarray(np.concatenate(parts), dtype=bool), bool(ordered)
-    arr = values.array
-    same = np.asarray(arr[1:] == arr[:-1], dtype=bool)
-    at = np.flatnonzero(~same)
-    return same, bool(np.asarray(arr.take(at) < arr.take(at + 1), dtype=bool).all())
-
-
 def factorize(values: pd.Series, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes and names of a text column (categoricals use their own codes)."""
     if isinstance(values.dtype, pd.CategoricalDtype) and not sort:
         codes = values.cat.codes.to_numpy().astype(np.int32)
         return codes, np.asarray(values.cat.categories, dtype=object)
-    data = _pyarrow(values)
+    data = arrow_backing(values)
     if data is not None and not sort and data.null_count == 0:
         enc = pc.dictionary_encode(data)
         if hasattr(enc, "unify_dictionaries"):  # chunked: one dictionary for all chunks
@@ -241,7 +201,7 @@ def _in_mining_order(cases: pd.Series, time: np.ndarray, key: np.ndarray, order:
     already in mining order (so no sort and no copy is needed)."""
     if len(cases) <= 1:
         return np.zeros(0, bool), True
-    same, ordered = _adjacent(cases)
+    same, ordered = adjacent(cases)
     if ordered:
         back = (key[1:] < key[:-1]) & same
         if order == "start":

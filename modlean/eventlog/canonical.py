@@ -15,11 +15,18 @@ import numpy as np
 import pandas as pd
 
 from modlean.errors import LogError
-from modlean.eventlog.categorical import as_category, is_categorical, is_text, plain_text
+from modlean.eventlog.categorical import (
+    TEXT,
+    as_category,
+    is_categorical,
+    is_text,
+    plain_text,
+    text_codes,
+)
 from modlean.eventlog.columns import CANONICAL_COLUMNS
 from modlean.eventlog.lifecycle import pair_lifecycle
 from modlean.eventlog.readers import RawLog
-from modlean.eventlog.sorting import lex_order, sorted_rank
+from modlean.eventlog.sorting import in_order, lex_order, sorted_rank
 from modlean.eventlog.timestamps import UTC_DTYPE, micros_of
 from modlean.eventlog.values import as_text, first_rows, parse_times, strings
 
@@ -35,8 +42,13 @@ def canonicalise(raw: RawLog, columns: dict[str, str], *, tz: str | tzinfo, tz_s
     src = raw.frame
     notes = raw.notes
     data: dict[str, Any] = {}
-    data["case_id"] = as_text(src[columns["case_id"]], raw, columns["case_id"], "case_id")
-    data["activity"] = as_text(src[columns["activity"]], raw, columns["activity"], "activity")
+    ids = src[columns["case_id"]]
+    cases = text_codes(ids) if is_text(ids) else ids
+    data["case_id"] = as_text(cases, raw, columns["case_id"], "case_id", codes=True)
+    # plain text ids that stripping left as they were: the source column is the result
+    same_ids = data["case_id"] is cases and not is_categorical(ids)
+    data["activity"] = as_text(src[columns["activity"]], raw, columns["activity"], "activity",
+                               codes=True)
     data["timestamp"] = parse_times(src[columns["timestamp"]], raw, columns["timestamp"],
                                      tz=tz, tz_stated=tz_stated, dayfirst=dayfirst,
                                      allow_empty=False, notes=notes)
@@ -45,8 +57,7 @@ def canonicalise(raw: RawLog, columns: dict[str, str], *, tz: str | tzinfo, tz_s
             src[columns["start_timestamp"]], raw, columns["start_timestamp"], tz=tz,
             tz_stated=tz_stated, dayfirst=dayfirst, allow_empty=True, notes=notes)
     if "resource" in columns:
-        res = strings(src[columns["resource"]])
-        data["resource"] = res
+        data["resource"] = strings(_codes(src[columns["resource"]]))
     if "lifecycle" in columns:
         data["lifecycle"] = src[columns["lifecycle"]]
     used = set(columns.values())
@@ -61,12 +72,13 @@ def canonicalise(raw: RawLog, columns: dict[str, str], *, tz: str | tzinfo, tz_s
             raise LogError("an attribute column has the name of a canonical column",
                            source=raw.name, column=str(col),
                            hint=f"Rename it, or map it with mapping={{{name!r}: {str(col)!r}}}")
-        data[name] = src[col]
-    data["_row"] = np.arange(len(src), dtype=np.int64)
+        data[name] = _codes(src[col])
+    if "lifecycle" in data:  # pairing drops rows: each keeps its source row for messages
+        data["_row"] = np.arange(len(src), dtype=np.int64)
     frame = pd.DataFrame({k: (v.reset_index(drop=True) if isinstance(v, pd.Series) else v)
-                          for k, v in data.items()})
+                          for k, v in data.items()}, copy=False)
     for col in ("timestamp", "start_timestamp"):
-        if col in frame:
+        if col in frame and frame[col].dtype != UTC_DTYPE:
             frame[col] = frame[col].astype(UTC_DTYPE)
 
     if "lifecycle" in frame:
@@ -75,6 +87,7 @@ def canonicalise(raw: RawLog, columns: dict[str, str], *, tz: str | tzinfo, tz_s
             frame = frame.drop(columns="lifecycle")
         else:
             frame = pair_lifecycle(frame, raw, columns["lifecycle"], notes)
+            same_ids = False
             if frame.empty:
                 raise LogError("the log has no completed events", source=raw.name,
                                column=columns["lifecycle"],
@@ -83,7 +96,8 @@ def canonicalise(raw: RawLog, columns: dict[str, str], *, tz: str | tzinfo, tz_s
     if "start_timestamp" in frame:
         late = (frame["start_timestamp"] > frame["timestamp"]).to_numpy()
         if late.any():
-            positions = frame["_row"].to_numpy()[late]
+            positions = (frame["_row"].to_numpy()[late] if "_row" in frame
+                         else np.flatnonzero(late))
             row, line = raw.locate(int(positions[0]))
             first = frame.loc[late].iloc[0]
             raise LogError(
@@ -94,11 +108,21 @@ def canonicalise(raw: RawLog, columns: dict[str, str], *, tz: str | tzinfo, tz_s
                 expected="start_timestamp at or before timestamp",
             )
 
-    # by case, then time, then row: integer keys (a stable sort keeps the row order)
-    order = lex_order(sorted_rank(frame["case_id"]), micros_of(frame["timestamp"]))
-    frame = finish_log(frame.take(order).reset_index(drop=True).drop(columns="_row"))
+    # by case, then time, then row: integer keys (a stable sort keeps the row order);
+    # rows already in that order are neither sorted nor copied
+    keys = sorted_rank(frame["case_id"]), micros_of(frame["timestamp"])
+    if not in_order(*keys):
+        frame = frame.take(lex_order(*keys)).reset_index(drop=True)
+    elif same_ids:  # no row moved or dropped
+        frame["case_id"] = ids.reset_index(drop=True).astype(TEXT)
+    frame = finish_log(frame.drop(columns="_row") if "_row" in frame else frame)
     frame.attrs["modlean"] = {"source": raw.name, "notes": list(notes)}
     return frame
+
+
+def _codes(values: pd.Series) -> pd.Series:
+    """A text column as a categorical (codes move through the sort, not strings)."""
+    return text_codes(values) if is_text(values) else values
 
 
 def finish_log(log: pd.DataFrame) -> pd.DataFrame:

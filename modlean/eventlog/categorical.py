@@ -8,6 +8,8 @@ moves codes, not strings. :func:`plain_text` and :func:`default_text` make the
 columns plain text where plain text is wanted (ids, the QA table), and
 :func:`as_category` gives every other text column of a finished log the
 canonical dtype: a categorical of the values used, sorted (docs/event-log.md).
+:func:`text_codes` makes any text column a categorical (a sorted one by its
+runs, found with :func:`adjacent`, without hashing every string).
 """
 
 from __future__ import annotations
@@ -19,9 +21,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["TEXT", "arrow_strings", "as_category", "category_names", "default_text",
-           "distinct_text", "is_categorical", "is_text", "map_categories", "plain_text",
-           "strip_categories"]
+__all__ = ["TEXT", "adjacent", "arrow_backing", "arrow_strings", "as_category",
+           "category_names", "default_text", "distinct_text", "is_categorical", "is_text",
+           "map_categories", "plain_text", "strip_categories", "text_codes"]
+
+#: Rows looked at to guess whether a text column is sorted before checking all of it.
+_HEAD = 4096
 
 #: pandas' default text dtype (missing values as NaN), as read_csv and read_log give text.
 TEXT = pd.StringDtype(na_value=np.nan)
@@ -75,7 +80,16 @@ def map_categories(values: pd.Series, rename: Callable[[pd.Index], pd.Series]) -
 
 
 def strip_categories(values: pd.Series) -> pd.Series:
-    """Categories stripped of surrounding blanks; empty ones become missing."""
+    """Categories stripped of surrounding blanks; empty ones become missing.
+
+    ``values`` itself when no category has surrounding blanks or is empty (checked
+    in Arrow, on the distinct values only).
+    """
+    names = category_names(values)
+    if len(names) == 0 or (pc.all(pc.equal(names, pc.utf8_trim_whitespace(names))).as_py()
+                           and pc.min(pc.utf8_length(names)).as_py() > 0):
+        return values
+
     def strip(cats: pd.Index) -> pd.Series:
         text = pd.Series(cats.astype(str), dtype=object).str.strip()
         return text.where(text.ne(""), None)
@@ -110,9 +124,7 @@ def as_category(values: pd.Series) -> pd.Series:
         codes = values.cat.codes.to_numpy()
         names = category_names(values)
     else:  # each distinct string once, in Arrow (C++), then as a categorical
-        encoded = pc.dictionary_encode(arrow_strings(values))
-        codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int32)
-        names = encoded.dictionary
+        codes, names = _dictionary(values)
     k = len(names)
     used = np.bincount(codes + 1, minlength=k + 1)[1:] > 0
     if is_categorical(values) and used.all() and (
@@ -125,6 +137,76 @@ def as_category(values: pd.Series) -> pd.Series:
     cats = pd.Index(pd.array(names.take(pa.array(order)), dtype=TEXT))
     out = pd.Categorical.from_codes(lookup[codes].astype(codes.dtype), categories=cats)
     return pd.Series(out, index=values.index, name=values.name)
+
+
+def _dictionary(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """int32 codes (-1 for missing) and distinct strings of a text column, in Arrow.
+
+    Text already sorted (ids of a log ordered by case) is cut into its runs of
+    equal values instead of hashing every string: the codes are then the ranks.
+    """
+    if len(values) > 1 and not values.hasnans and adjacent(values.iloc[:_HEAD])[1]:
+        same, ordered = adjacent(values)
+        if ordered:
+            new = np.concatenate(([True], ~same))
+            codes = np.cumsum(new, dtype=np.int32)
+            codes -= 1
+            return codes, arrow_strings(values.iloc[np.flatnonzero(new)])
+    encoded = pc.dictionary_encode(arrow_strings(values))
+    return encoded.indices.fill_null(-1).to_numpy().astype(np.int32), encoded.dictionary
+
+
+def text_codes(values: pd.Series) -> pd.Series:
+    """A text column as a categorical of its distinct values in order of appearance.
+
+    Each distinct string is kept once (Arrow's dictionary encoding), so later steps
+    (stripping, ranking, taking rows) move integer codes, not strings. A
+    categorical is returned as it is.
+    """
+    if is_categorical(values):
+        return values
+    codes, names = _dictionary(values)
+    cats = pd.Index(pd.array(names, dtype=TEXT))
+    return pd.Series(pd.Categorical.from_codes(codes, categories=cats), index=values.index,
+                     name=values.name)
+
+
+def arrow_backing(values: pd.Series) -> pa.Array | pa.ChunkedArray | None:
+    """The pyarrow array behind an Arrow-backed string column, else None."""
+    data = getattr(values.array, "_pa_array", None)
+    return data if data is not None and type(values.array).__name__.startswith("Arrow") \
+        else None
+
+
+def adjacent(values: pd.Series) -> tuple[np.ndarray, bool]:
+    """``values[i+1] == values[i]`` for each i, and whether the values are sorted.
+
+    The order is checked only where the value changes (within a run of equal
+    values it holds trivially). Arrow strings are compared chunk by chunk in
+    pyarrow, without copying them.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype(str)
+    data = arrow_backing(values)
+    if data is not None:
+        chunks = [c for c in getattr(data, "chunks", [data]) if len(c)]
+        parts = []
+        ordered = True
+        for k, c in enumerate(chunks):  # chunk by chunk: no copy of the strings
+            if k:
+                before, after = chunks[k - 1][-1].as_py(), c[0].as_py()
+                parts.append(np.array([before == after]))
+                ordered = ordered and before <= after
+            eq = np.asarray(pc.equal(c[1:], c[:-1]).to_numpy(zero_copy_only=False), bool)
+            parts.append(eq)
+            at = np.flatnonzero(~eq)  # order matters only where the value changes
+            if ordered and len(at):
+                ordered = pc.all(pc.less(c.take(at), c.take(at + 1))).as_py() is not False
+        return np.asarray(np.concatenate(parts), dtype=bool), bool(ordered)
+    arr = values.array
+    same = np.asarray(arr[1:] == arr[:-1], dtype=bool)
+    at = np.flatnonzero(~same)
+    return same, bool(np.asarray(arr.take(at) < arr.take(at + 1), dtype=bool).all())
 
 
 def default_text(values: pd.Series) -> pd.Series:

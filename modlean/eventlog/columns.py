@@ -2,15 +2,17 @@
 
 Canonical names, the names other tools (pm4py/XES, exports) give them, and the
 mapping of a header to canonical names, with a "did you mean" hint when a
-required column is missing.
+required column is missing; :func:`select_columns` picks the columns a caller
+of ``read_log(columns=...)`` wants.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
+from modlean._util import suggest
 from modlean.errors import LogError
 
 __all__ = [
@@ -21,6 +23,7 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "norm_name",
     "resolve_columns",
+    "select_columns",
 ]
 
 REQUIRED_COLUMNS = ("case_id", "activity", "timestamp")
@@ -112,6 +115,36 @@ def resolve_columns(header: list[str], mapping: Mapping[str, str] | None, name: 
             hint=_close_hint(canon, [h for h in header if h not in taken], canon),
         )
     return chosen
+
+
+def select_columns(header: list[str], found: Mapping[str, str], wanted: Iterable[str],
+                   name: str) -> list[str]:
+    """The source columns to read when the caller wants only ``wanted`` besides the keys.
+
+    The case id, activity and time columns (and a lifecycle column, which decides
+    which rows are events) are always read. ``wanted`` names the others, by
+    canonical name (``resource``, ``start_timestamp``) or by column name (an
+    attribute's ``case:`` prefix may be left out). A name that is neither is a
+    LogError with the closest column.
+    """
+    if isinstance(wanted, str):
+        raise LogError("columns= must be a list of names, not one string", source=name,
+                       found=repr(wanted), expected=f"a list such as [{wanted!r}]")
+    keys = [found[c] for c in (*REQUIRED_COLUMNS, "lifecycle") if c in found]
+    chosen = list(keys)
+    for want in wanted:
+        want = str(want)
+        hit = found.get(want) or next((h for h in (want, f"case:{want}") if h in header), None)
+        if hit is None:
+            options = [*header, *(c for c in CANONICAL_COLUMNS if c in found)]
+            close = suggest(want, options)
+            raise LogError(
+                "columns= names a column that is not in the log", source=name, found=want,
+                expected="a canonical name (resource, start_timestamp) or a column among "
+                + ", ".join(header), hint="D" + close[3:] if close else None)
+        if hit not in chosen:
+            chosen.append(hit)
+    return [h for h in header if h in chosen]
 
 
 def _close_hint(wanted: str, header: list[str], canon: str | None = None) -> str:

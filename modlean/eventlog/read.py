@@ -26,7 +26,7 @@ This module is the front: :func:`read_log` reads the source
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
@@ -35,10 +35,15 @@ import pandas as pd
 
 from modlean.errors import LogError
 from modlean.eventlog.canonical import canonicalise
-from modlean.eventlog.columns import CANONICAL_COLUMNS, NOT_PEOPLE, resolve_columns
+from modlean.eventlog.columns import (
+    CANONICAL_COLUMNS,
+    NOT_PEOPLE,
+    resolve_columns,
+    select_columns,
+)
 from modlean.eventlog.intake import import_export
 from modlean.eventlog.profile import Profile
-from modlean.eventlog.readers import TextLocale, read_raw, safe_url
+from modlean.eventlog.readers import TextLocale, Wanted, read_raw, safe_url
 from modlean.eventlog.values import DEFAULT_TZ, check_tz, tz_stated
 
 __all__ = ["name_of", "read_log", "summarize"]
@@ -57,6 +62,7 @@ def read_log(
     decimal: str = ".",
     thousands: str | None = None,
     profile: str | Path | Mapping[str, Any] | Profile | None = None,
+    columns: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Read an event log into the canonical shape.
 
@@ -97,6 +103,14 @@ def read_log(
         log of :func:`~modlean.eventlog.intake.import_export` is returned and the
         mapping report's warnings are issued as :class:`LogWarning`. The reading
         options above come from the profile then and may not be passed too.
+    columns:
+        Only these columns besides the case id, activity and time (and a
+        lifecycle column, which decides which rows are events): canonical names
+        (``"resource"``, ``"start_timestamp"``) or column names, e.g.
+        ``columns=[]`` for the mining keys alone or ``columns=["resource",
+        "market"]``. A Parquet file or a DataFrame is then read only in those
+        columns, which saves time and memory on a large log; other sources are
+        read whole and the rest dropped. Default: every column.
 
     Returns
     -------
@@ -112,6 +126,7 @@ def read_log(
     """
     if profile is not None:
         given = [k for k, v in {"mapping": mapping, "tz": tz_stated(tz) or None,
+                                "columns": columns,
                                 "encoding": encoding, "sep": sep, "dayfirst": dayfirst,
                                 "decimal": decimal != "." or None,
                                 "thousands": thousands}.items() if v is not None]
@@ -131,8 +146,14 @@ def read_log(
         return [found[c] for c in ("case_id", "activity", "resource", "lifecycle",
                                    "timestamp", "start_timestamp") if c in found]
 
+    def wanted(header: list[str]) -> Wanted:
+        found = resolve_columns(header, mapping, name)
+        keep = None if columns is None else select_columns(header, found, columns, name)
+        return Wanted(keep, (found["case_id"],))
+
     raw = read_raw(source, sheet=sheet, query=query, encoding=encoding, sep=sep,
-                   key_columns=key_columns, locale=TextLocale(decimal, thousands))
+                   key_columns=key_columns, locale=TextLocale(decimal, thousands),
+                   wanted=wanted)
     columns = resolve_columns(raw.header, mapping, raw.name)
     if raw.frame.empty:
         raise LogError("the log has no events", source=raw.name,

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from modlean._util import describe
 from modlean.errors import LogError
@@ -32,6 +34,7 @@ __all__ = [
     "Locator",
     "RawLog",
     "TextLocale",
+    "Wanted",
     "is_pandas_index",
     "plain_locator",
     "read_raw",
@@ -57,6 +60,22 @@ class TextLocale:
     times: tuple[str, ...] = ()
     #: the date order of those times (None: only year-first formats are certain)
     dayfirst: bool | None = None
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """The columns of a source to read, and which of them are ids.
+
+    Readers that can read columns selectively (Parquet, a DataFrame) read only
+    ``columns``; others drop the rest after reading. A Parquet file's text
+    columns other than ``ids`` are read as dictionary codes (categoricals), the
+    way they are stored: no string per row is made for them.
+    """
+
+    #: source columns to read (None: all)
+    columns: list[str] | None = None
+    #: columns of mostly distinct values (ids), read as plain text
+    ids: tuple[str, ...] = ()
 
 
 @dataclass
@@ -237,15 +256,25 @@ def _check_header(header: list[str], name: str) -> None:
                        hint="Rename or drop the repeated columns")
 
 
-def _read_parquet(path: Path, name: str, **_: Any) -> RawLog:
+def _read_parquet(path: Path, name: str, *, wanted: Callable[[list[str]], Wanted] | None = None,
+                  **_: Any) -> RawLog:
     try:
-        frame = pd.read_parquet(path)
+        schema = pq.read_schema(path)
+        index = {c for c in (schema.pandas_metadata or {}).get("index_columns", [])
+                 if isinstance(c, str)}
+        header = [n for n in schema.names if n not in index]
+        _check_header(header, name)
+        want = wanted(header) if wanted else Wanted()
+        text = [f.name for f in schema if f.name in header and f.name not in want.ids
+                and (want.columns is None or f.name in want.columns)
+                and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
+        frame = pd.read_parquet(path, columns=want.columns, read_dictionary=text or None)
+    except LogError:
+        raise
     except Exception as exc:  # pyarrow raises several unrelated types
         raise LogError(f"not a readable Parquet file ({type(exc).__name__}: {exc})",
                        source=name) from None
-    header = [str(c) for c in frame.columns]
-    _check_header(header, name)
-    return RawLog(frame, name, header, plain_locator(None))
+    return RawLog(frame, name, [str(c) for c in frame.columns], plain_locator(None))
 
 
 def _read_excel(path: Path, name: str, *, sheet: str | int | None, **_: Any) -> RawLog:
@@ -367,17 +396,22 @@ def _suffix(path: Path) -> str:
 def read_raw(source: str | Path | pd.DataFrame, *, sheet: str | int | None,
               query: str | None, encoding: str | None, sep: str | None,
               key_columns: Callable[[list[str]], list[str]],
-              locale: TextLocale | None = None) -> RawLog:
-    """Read ``source`` as-is with the reader its kind calls for."""
+              locale: TextLocale | None = None,
+              wanted: Callable[[list[str]], Wanted] | None = None) -> RawLog:
+    """Read ``source`` as-is with the reader its kind calls for.
+
+    ``wanted`` (given the header) says which columns to read and which are ids
+    (:class:`Wanted`); without it every column is read.
+    """
     if isinstance(source, pd.DataFrame):
         header = [str(c) for c in source.columns]
         if source.columns.duplicated().any():
             dups = sorted({str(c) for c in source.columns[source.columns.duplicated()]})
             raise LogError("the DataFrame has repeated column names", source="DataFrame",
                            found=", ".join(dups), expected="unique column names")
-        return RawLog(source, "DataFrame", header, plain_locator(None))
+        return _select(RawLog(source, "DataFrame", header, plain_locator(None)), wanted)
     if isinstance(source, str) and "://" in source:
-        return _read_sql(source, safe_url(source), query=query)
+        return _select(_read_sql(source, safe_url(source), query=query), wanted)
     if not isinstance(source, (str, Path)):
         raise LogError("cannot read a log from this kind of object", found=type(source).__name__,
                        expected="a file path, a database URL or a pandas DataFrame")
@@ -387,7 +421,7 @@ def read_raw(source: str | Path | pd.DataFrame, *, sheet: str | int | None,
     if suffix in SQLITE_SUFFIXES:
         if not path.is_file():
             raise LogError("no such file", source=name)
-        return _read_sql(f"sqlite:///{path.resolve()}", name, query=query)
+        return _select(_read_sql(f"sqlite:///{path.resolve()}", name, query=query), wanted)
     reader = READERS.get(suffix)
     if reader is None:
         kinds = ", ".join(sorted({*READERS, *SQLITE_SUFFIXES}))
@@ -395,8 +429,17 @@ def read_raw(source: str | Path | pd.DataFrame, *, sheet: str | int | None,
                        expected=f"one of {kinds}, a SQLAlchemy URL or a DataFrame")
     if not path.is_file():
         raise LogError("no such file", source=name)
-    return reader(path, name, sheet=sheet, encoding=encoding, sep=sep, key_columns=key_columns,
-                  locale=locale)
+    return _select(reader(path, name, sheet=sheet, encoding=encoding, sep=sep,
+                          key_columns=key_columns, locale=locale, wanted=wanted), wanted)
+
+
+def _select(raw: RawLog, wanted: Callable[[list[str]], Wanted] | None) -> RawLog:
+    """``raw`` with only the wanted columns (the frame is not copied)."""
+    columns = wanted(raw.header).columns if wanted else None
+    if columns is None or columns == raw.header:
+        return raw
+    keep = [c for c, h in zip(raw.frame.columns, raw.header, strict=True) if h in columns]
+    return RawLog(raw.frame[keep], raw.name, [str(c) for c in keep], raw.locate, raw.notes)
 
 
 def safe_url(url: str) -> str:

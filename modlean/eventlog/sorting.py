@@ -6,6 +6,8 @@ millions of events by case, time and a tie-breaker pays that three times over.
 whole seconds or milliseconds when every value is one) into a single int64
 when their bit widths add up to 63 or fewer, and sorts once, stably. Otherwise
 it falls back to ``np.lexsort``: the order is the same either way.
+:func:`in_order` tells, in a few vectorised passes, when rows are in that
+order already, so a log that arrives sorted is not sorted or copied again.
 :func:`sorted_rank` turns a text column into integer keys that sort like it;
 :func:`sorted_keys` does so for ids, sorting each distinct id once, and keeps
 the sorted ids once, so the ids of millions of events are integer codes
@@ -23,7 +25,8 @@ import pyarrow.compute as pc
 
 from modlean.eventlog.categorical import TEXT, arrow_strings, category_names, is_categorical
 
-__all__ = ["SortedKeys", "lex_order", "sort_dictionary", "sorted_keys", "sorted_rank"]
+__all__ = ["SortedKeys", "in_order", "lex_order", "sort_dictionary", "sorted_keys",
+           "sorted_rank"]
 
 _BITS = 63
 #: Units tried for a wide key (microseconds to seconds, to milliseconds).
@@ -45,6 +48,24 @@ def lex_order(*keys: np.ndarray) -> np.ndarray:
     if packed is None:
         return np.lexsort(keys[::-1])
     return np.argsort(packed, kind="stable")
+
+
+def in_order(*keys: np.ndarray) -> bool:
+    """Whether rows are already in the order of ``keys`` (most significant first), so that
+    :func:`lex_order` would return ``0, 1, ..., n-1`` and no row needs to move."""
+    if not keys or len(keys[0]) < 2:
+        return True
+    tied = None  # rows equal to their predecessor on the keys so far
+    for key in keys:
+        after, before = key[1:], key[:-1]
+        back = after < before
+        if (back if tied is None else back & tied).any():
+            return False
+        same = after == before
+        tied = same if tied is None else tied & same
+        if not tied.any():
+            return True
+    return True
 
 
 def _packed(keys: tuple[np.ndarray, ...]) -> np.ndarray | None:
@@ -80,6 +101,8 @@ def sorted_rank(values: pd.Series) -> np.ndarray:
     """Each value's rank among the sorted distinct values of a text column (ties share one)."""
     if is_categorical(values):
         names = category_names(values)
+        if len(names) < 2 or pc.all(pc.less(names[:-1], names[1:])).as_py():
+            return values.cat.codes.to_numpy()  # sorted categories: a code is its rank
         ranks = pc.rank(names, sort_keys="ascending").to_numpy()
         return np.append(ranks, 0)[values.cat.codes.to_numpy()]
     return pc.rank(arrow_strings(values), sort_keys="ascending", tiebreaker="dense").to_numpy()

@@ -19,7 +19,13 @@ import pyarrow.compute as pc
 
 from modlean._util import unknown_zone
 from modlean.errors import LogError
-from modlean.eventlog.categorical import is_categorical, plain_text, strip_categories
+from modlean.eventlog.categorical import (
+    is_categorical,
+    is_text,
+    plain_text,
+    strip_categories,
+    text_codes,
+)
 from modlean.eventlog.columns import DESCRIPTIONS
 from modlean.eventlog.fixed_times import naive_format
 from modlean.eventlog.readers import RawLog
@@ -72,9 +78,15 @@ def first_rows(raw: RawLog, positions: np.ndarray, limit: int = 5) -> str:
     return text + (f" and {more} more" if more > 0 else "")
 
 
-def as_text(values: pd.Series, raw: RawLog, column: str, canon: str) -> pd.Series:
-    """A required column of ids or names as strings; integral floats lose their '.0'."""
-    text = strings(values)
+def as_text(values: pd.Series, raw: RawLog, column: str, canon: str, *,
+            codes: bool = False) -> pd.Series:
+    """A required column of ids or names as strings; integral floats lose their '.0'.
+
+    With ``codes`` the result is a categorical (unsorted categories): a text
+    column is dictionary-encoded first, so each distinct value is stripped once
+    and later steps move integer codes instead of strings.
+    """
+    text = strings(text_codes(values) if codes and is_text(values) else values)
     empty = text.isna()
     if empty.any():
         positions = np.flatnonzero(empty.to_numpy())
@@ -84,6 +96,8 @@ def as_text(values: pd.Series, raw: RawLog, column: str, canon: str) -> pd.Serie
             row=row, line=line, column=column,
             expected=f"a value for {DESCRIPTIONS[canon]} in every row",
         )
+    if codes:
+        return text_codes(text)
     return plain_text(text) if is_categorical(text) else text.astype(str)
 
 
