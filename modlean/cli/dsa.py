@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from modlean.cli.common import SubParsers, add_log_options, log_options, to_json, write_text_atomic
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Where each statement field comes from, for ``modlean dsa --help`` (docs/dsa.md has more).
 FIELD_SOURCES = """\
@@ -61,20 +65,9 @@ def register(sub: SubParsers) -> None:
         "(nothing is written).\n\n" + FIELD_SOURCES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    s.add_argument("log", metavar="LOG", help="the canonical event log, or a vendor export "
-                   "with --profile")
-    s.add_argument("--mapping", required=True, type=Path, dest="dsa_mapping",
-                   help="the DSA mapping (YAML; start from templates/dsa/mapping.yaml)")
-    s.add_argument("--out", required=True, type=Path, help="folder for the output files")
-    s.add_argument("--market", default="", metavar="CODE",
-                   help="the market (an EEA country code, e.g. IT) of a log without a market "
-                   "column: the statements' territorial scope")
-    s.add_argument("--profile", type=Path, default=None,
-                   help="the source profile that imports LOG when it is a vendor export")
+    _log_and_mapping(s)
     s.add_argument("--show", type=int, default=20, metavar="N",
                    help="invalid statements to print (default 20; all are in invalid.csv)")
-    s.add_argument("--json", action="store_true", help="print the summary as JSON")
-    add_log_options(s)
     s.set_defaults(func=run_sor)
     _register_report(inner)
     _register_peers(inner)
@@ -183,6 +176,23 @@ Each part of Annex I, from the log and the mapping (docs/dsa.md has more):
 A figure the log cannot support is left empty and listed in not_supported.csv."""
 
 
+def _log_and_mapping(p: argparse.ArgumentParser) -> None:
+    """The arguments ``sor`` and ``report`` share: the log (or export and profile), its
+    market, the mapping, --out, --json and the reading options."""
+    p.add_argument("log", metavar="LOG", help="the canonical event log, or a vendor export "
+                   "with --profile")
+    p.add_argument("--mapping", required=True, type=Path, dest="dsa_mapping",
+                   help="the DSA mapping (YAML; start from templates/dsa/mapping.yaml)")
+    p.add_argument("--out", required=True, type=Path, help="folder for the output files")
+    p.add_argument("--market", default="", metavar="CODE",
+                   help="the market (an EEA country code, e.g. IT) of a log without a market "
+                   "column: the statements' territorial scope")
+    p.add_argument("--profile", type=Path, default=None,
+                   help="the source profile that imports LOG when it is a vendor export")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    add_log_options(p)
+
+
 def _register_report(inner: argparse._SubParsersAction) -> None:
     r = inner.add_parser(
         "report",
@@ -195,10 +205,7 @@ def _register_report(inner: argparse._SubParsersAction) -> None:
         "2 on bad input (nothing is written).\n\n" + REPORT_SOURCES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    r.add_argument("log", metavar="LOG", help="the canonical event log, or a vendor export "
-                   "with --profile")
-    r.add_argument("--mapping", required=True, type=Path, dest="dsa_mapping",
-                   help="the DSA mapping (YAML; start from templates/dsa/mapping.yaml)")
+    _log_and_mapping(r)
     r.add_argument("--from", required=True, dest="start", metavar="DATE",
                    help="first day of the reporting period (YYYY-MM-DD, UTC)")
     r.add_argument("--to", required=True, dest="end", metavar="DATE",
@@ -206,34 +213,31 @@ def _register_report(inner: argparse._SubParsersAction) -> None:
     r.add_argument("--qa", type=Path, default=None,
                    help="QA table for part 8's accuracy (default with --profile: the export's "
                    "QA columns)")
-    r.add_argument("--out", required=True, type=Path, help="folder for the output files")
-    r.add_argument("--market", default="", metavar="CODE",
-                   help="the market (an EEA country code, e.g. IT) of a log without a market "
-                   "column: the statements' territorial scope")
-    r.add_argument("--profile", type=Path, default=None,
-                   help="the source profile that imports LOG when it is a vendor export")
-    r.add_argument("--json", action="store_true", help="print the summary as JSON")
-    add_log_options(r)
     r.set_defaults(func=run_report)
+
+
+def _log_of(args: argparse.Namespace) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The log (a vendor export read with --profile, else read_log) with --market filled in,
+    and the export's QA table (None without a profile)."""
+    from modlean.eventlog import import_export, read_log, with_market
+
+    if args.profile:
+        intake = import_export(args.log, args.profile)
+        return with_market(intake.log, args.market), intake.qa
+    return with_market(read_log(args.log, **log_options(args)), args.market), None
 
 
 def run_report(args: argparse.Namespace) -> int:
     from modlean.dsa import load_mapping, report_html, report_period, transparency_report
-    from modlean.eventlog import import_export, read_log, with_market
     from modlean.quality import read_qa
 
     report_period(args.start, args.end)  # a bad day is refused before the log is read
     mapping = load_mapping(args.dsa_mapping)
     qa = read_qa(args.qa, positive=mapping.restricting_decisions) if args.qa else None
-    if args.profile:
-        intake = import_export(args.log, args.profile)
-        log = intake.log
-        if qa is None and intake.qa is not None and len(intake.qa):
-            qa = read_qa(intake.qa, positive=mapping.restricting_decisions)
-    else:
-        log = read_log(args.log, **log_options(args))
-    report = transparency_report(with_market(log, args.market), mapping, args.start, args.end,
-                                 qa=qa,
+    log, export_qa = _log_of(args)
+    if qa is None and export_qa is not None and len(export_qa):
+        qa = read_qa(export_qa, positive=mapping.restricting_decisions)
+    report = transparency_report(log, mapping, args.start, args.end, qa=qa,
                                  source=str(args.log))
     for name, text in report.csv_texts().items():
         write_text_atomic(args.out / name, text)
@@ -263,14 +267,10 @@ def run_report(args: argparse.Namespace) -> int:
 
 def run_sor(args: argparse.Namespace) -> int:
     from modlean.dsa import build_statements, load_mapping, to_csv_text, to_jsonl_text
-    from modlean.eventlog import import_export, read_log, with_market
 
     mapping = load_mapping(args.dsa_mapping)
-    if args.profile:
-        log = import_export(args.log, args.profile).log
-    else:
-        log = read_log(args.log, **log_options(args))
-    result = build_statements(with_market(log, args.market), mapping, source=str(args.log))
+    log, _ = _log_of(args)
+    result = build_statements(log, mapping, source=str(args.log))
     summary = result.summary()
     write_text_atomic(args.out / "statements.csv",
                       to_csv_text(result.statements, mapping.platform_name))
