@@ -50,6 +50,7 @@ from modlean.decisions.assumptions import Assumptions
 from modlean.decisions.calibrate_model import case_facts, model_from_scores, model_from_shares
 from modlean.decisions.calibrate_qa import mode_of, qa_and_appeals
 from modlean.decisions.discover import assign_pools, discovered_workflows, workflow_events
+from modlean.decisions.log_words import describe_log_names, template_log_names
 from modlean.decisions.resolve import ScenarioSpec, resolve_scenario
 from modlean.decisions.review_roles import (
     SYSTEM_RESOURCES,
@@ -215,6 +216,8 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
         notes.append(f"workflow discovered from the log's {df['activity'].nunique()} "
                      f"activities: {len(routes)} routes, {len(waits)} external waits; the "
                      "simulated log uses the log's activity names and only them")
+    else:
+        _in_logs_words(df, roles, data, item_types, notes, assume)
     _unseen(assume, item_types, pools, handling, qa_settings, appeals, source,
             has_qa=accuracy is not None)
     for team in teams:
@@ -248,6 +251,24 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
                        pools=pd.DataFrame(seat_rows, columns=["pool", "hour", "seats"]),
                        notes=notes, accuracy=accuracy, assumptions=assume.table(scenario),
                        workflow=routes, waits=waits)
+
+
+def _in_logs_words(df: pd.DataFrame, roles: pd.DataFrame, data: dict[str, Any],
+                   item_types: dict[str, Any], notes: list[str], assume: Assumptions) -> None:
+    """The fixed template's simulated log in the log's own words
+    (:func:`~modlean.decisions.log_words.template_log_names`), said in the notes and listed
+    in the assumptions."""
+    case_type = df.groupby("case_id", sort=False)["item_type"].first()
+    overall, by_type = template_log_names(df, roles, case_type)
+    if not overall and not by_type:
+        return
+    data["log_names"] = overall
+    for t, names in by_type.items():
+        item_types[t]["log_names"] = names
+    told = describe_log_names(overall, by_type)
+    notes.append(f"the simulated log is written in the log's words: {told}")
+    assume.add("log_names", "the simulated events are named after the log's event for the "
+               f"same role (first review, escalation, QA, appeal, model): {told}")
 
 
 def _events(log: pd.DataFrame, activity_map: Mapping[str, str] | None) -> pd.DataFrame:

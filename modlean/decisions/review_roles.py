@@ -26,7 +26,8 @@ SYSTEM_RESOURCES = {"seller", "model", "system", "", "nan", "None"}
 
 #: The columns of :func:`review_roles`.
 ROLE_COLUMNS = ["first_pool", "second_pool", "reviews", "qa_pool", "qa_checked",
-                "appeal_pool", "appeal_at", "decided_before_appeal"]
+                "appeal_pool", "appeal_at", "decided_before_appeal", "first_activity",
+                "second_activity", "qa_activity", "appeal_activity"]
 #: Work outside an item type's main pool from this share on is work the fixed template drops.
 SPREAD_SHARE = 0.05
 _QA_WORD = r"(?:^|[^a-z])qa(?:[^a-z]|$)"
@@ -57,7 +58,9 @@ def review_roles(events: pd.DataFrame, human: pd.Series) -> pd.DataFrame:
     ``qa_checked`` is True when the case has a QA event, whoever did it (the
     ``qa_pool`` names the pool of a person's QA check). ``appeal_at`` is the first appeal
     event (filed or queued), and
-    ``decided_before_appeal`` the end of the last review before it.
+    ``decided_before_appeal`` the end of the last review before it. The ``*_activity``
+    columns name the event of the first and second review, of the QA check (whoever did
+    it) and of the appeal's review by a person, in the log's own words.
     """
     kind = activity_kinds(events["activity"])
     case = events["case_id"]
@@ -71,10 +74,15 @@ def review_roles(events: pd.DataFrame, human: pd.Series) -> pd.DataFrame:
     for col, k in (("first_pool", 0), ("second_pool", 1)):
         picked = reviews[nth == k]
         out[col] = picked.set_index("case_id")["pool"].reindex(cases)
+        out[col.replace("pool", "activity")] = picked.set_index("case_id")["activity"] \
+            .astype(str).reindex(cases)
     out["reviews"] = reviews.groupby("case_id", sort=False).size().reindex(cases, fill_value=0)
     for col, which in (("qa_pool", "qa"), ("appeal_pool", "appeal")):
         worked = events[(kind == which).to_numpy() & human.to_numpy()]
         out[col] = worked.groupby("case_id", sort=False)["pool"].first().reindex(cases)
+        named = worked if which == "appeal" else events[(kind == which).to_numpy()]
+        out[f"{which}_activity"] = named["activity"].astype(str).groupby(
+            named["case_id"], sort=False).first().reindex(cases)
     out["qa_checked"] = pd.Series((kind == "qa").to_numpy()).groupby(
         case.to_numpy(), sort=False).any().reindex(cases, fill_value=False).astype(bool)
     appeal_at = events["timestamp"].where((kind == "appeal").to_numpy()).groupby(

@@ -3,7 +3,8 @@
 Modules: ``fields`` (shared field types and bounds), ``schema`` (the pydantic
 sections), ``workflow`` (an item type's steps and routes), ``workflow_checks``
 (their cross-field checks), ``workflow_flow`` (their expected work), ``teams``
-(people shared by several pools), ``paths``
+(people shared by several pools), ``log_names`` (the simulated log's event names),
+``paths``
 (dotted paths through the schema), ``validation`` (``scenario_from_dict`` and its
 messages), ``overrides``, ``files`` (YAML, proposals, presets) and ``reference``
 (the generated field reference).
@@ -23,6 +24,7 @@ from modlean.scenario.files import (
     preset,
     to_yaml,
 )
+from modlean.scenario.log_names import SIMULATED_EVENTS, log_name_table, simulated_events
 from modlean.scenario.overrides import apply_overrides, parse_override_value
 from modlean.scenario.paths import value_at
 from modlean.scenario.reference import scenario_reference
@@ -60,6 +62,7 @@ __all__ = [
     "MAX_PASSES",
     "OWN_PEOPLE_FIELDS",
     "QA",
+    "SIMULATED_EVENTS",
     "Appeals",
     "Delay",
     "Flow",
@@ -83,6 +86,7 @@ __all__ = [
     "list_presets",
     "load_proposal",
     "load_scenario",
+    "log_name_table",
     "market_scenario",
     "parse_override_value",
     "people_of",
@@ -92,6 +96,7 @@ __all__ = [
     "scenario_reference",
     "setting_words",
     "shown_value",
+    "simulated_events",
     "staffing_units",
     "team_pools",
     "to_yaml",

@@ -239,6 +239,9 @@ class ItemType(StrictModel):
         "(e.g. language, policy); checked against the routed pools' skills")
     initial_backlog: InitialBacklog = Field(default_factory=InitialBacklog,
                                             description="work waiting at the start")
+    log_names: dict[str, str | None] = Field(
+        default_factory=dict, description="the simulated log's event names for this item "
+        "type's cases, over the scenario's log_names (same form)")
 
     @field_validator("hourly_profile")
     @classmethod
@@ -468,6 +471,11 @@ class Scenario(StrictModel):
         "decisions and decision_sent; false: only the workflow steps' events and the model's "
         "auto_screen of the items it scored (a workflow calibrated in a real log's own "
         "vocabulary)")
+    log_names: dict[str, str | None] = Field(
+        default_factory=dict, description="the simulated log's events in a real log's words: "
+        "{modlean event: log name, or null to leave the event out}; events not named keep "
+        "modlean's names (calibrate fills it from the log it reads); see docs/scenario.md, "
+        "Event names")
     qa: QA = Field(default_factory=QA, description="QA sampling")
     appeals: Appeals = Field(default_factory=Appeals, description="appeals of rejections")
 

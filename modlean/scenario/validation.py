@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from modlean._util import kind_of, suggest
 from modlean.errors import ScenarioError
 from modlean.messages import error_lines
+from modlean.scenario.log_names import check_log_names
 from modlean.scenario.paths import field_names_at
 from modlean.scenario.schema import DAYS, Pool, Scenario
 from modlean.scenario.teams import check_teams, people_of, people_path
@@ -78,6 +79,7 @@ def check_references(s: Scenario, source: str | None) -> None:
             raise ScenarioError(f"{where}routing.{name}.escalation_pool: missing; expected "
                                 "a pool when escalation_probability > 0")
     check_workflows(s, where)
+    check_log_names(s, where)
     for name, item in s.item_types.items():
         reaches_humans = (not item.model.enabled or item.model.t_low < item.model.t_high
                           or item.initial_backlog.count > 0)

@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 
 from modlean.eventlog import NAT, utc_series
+from modlean.scenario import SIMULATED_EVENTS, log_name_table
 from modlean.simulation.codes import (
     APPEAL,
     AUTO_APPROVE,
@@ -43,10 +44,7 @@ __all__ = ["ACTIVITIES", "FIXED_RESOURCES", "EventRank", "Resource", "activity_n
            "build_event_log", "build_item_table", "case_ids", "log_blocks", "step_blocks"]
 
 #: Activities of the simulated log, in process order (ties at equal times keep it).
-ACTIVITIES = ("submitted", "auto_screen", "auto_approved", "auto_rejected", "queued_l1",
-              "review_l1", "escalated_l2", "review_l2", "qa_sample", "qa_overturn",
-              "decision_sent", "appeal_filed", "appeal_queued", "appeal_review",
-              "appeal_decided")
+ACTIVITIES = SIMULATED_EVENTS
 _ACT = {a: i for i, a in enumerate(ACTIVITIES)}
 
 
@@ -439,6 +437,18 @@ def _fill_rows(out: Outcome, blocks: list[Block], counts: np.ndarray, names: lis
     return stamps, starts, acts, resources
 
 
+def _renamed(acts: np.ndarray, renamed: tuple[list[list[int]], list[str]],
+             item_type: np.ndarray) -> tuple[np.ndarray, list[str], np.ndarray | None]:
+    """Activity codes after a scenario's ``log_names`` (:func:`~modlean.scenario.log_name_table`,
+    looked up by each event's item type), the new names, and the events kept (None: all)."""
+    table, activities = renamed
+    codes = np.asarray(table, np.int64)[item_type, acts]
+    keep = codes >= 0
+    if keep.all():
+        return codes.astype(_codes_dtype(activities)), activities, None
+    return codes[keep].astype(_codes_dtype(activities)), activities, keep
+
+
 def build_event_log(out: Outcome, rep: int, reps: int, *, release: bool = False) -> pd.DataFrame:
     """The canonical event log of a replication (sorted by case, time, process order).
 
@@ -459,6 +469,13 @@ def build_event_log(out: Outcome, rep: int, reps: int, *, release: bool = False)
     for _, _, make in blocks:
         counts[_kept(make())[0]] += 1  # an item appears at most once per block
     stamps, starts, acts, resources = _fill_rows(out, blocks, counts, names, activities)
+    renamed = log_name_table(s, activities, p.type_names)
+    if renamed is not None:  # the scenario's log_names: recode, drop the events named null
+        acts, activities, keep = _renamed(acts, renamed, np.repeat(p.item_type, counts))
+        if keep is not None:
+            stamps, starts, resources = stamps[keep], starts[keep], resources[keep]
+            counts = np.bincount(np.repeat(np.arange(p.n_items), counts)[keep],
+                                 minlength=p.n_items).astype(counts.dtype)
     total = len(stamps)
     del blocks
     if release:
