@@ -267,8 +267,10 @@ def _in_logs_words(df: pd.DataFrame, roles: pd.DataFrame, data: dict[str, Any],
         item_types[t]["log_names"] = names
     told = describe_log_names(overall, by_type)
     notes.append(f"the simulated log is written in the log's words: {told}")
-    assume.add("log_names", "the simulated events are named after the log's event for the "
-               f"same role (first review, escalation, QA, appeal, model): {told}")
+    own = f"; item types with names of their own: {', '.join(by_type)}" if by_type else ""
+    assume.add("log_names", "each simulated event is named after the log's event for the same "
+               "role (first review, escalation, QA, appeal, model); an event the log has no "
+               f"counterpart for is left out (null){own}")
 
 
 def _events(log: pd.DataFrame, activity_map: Mapping[str, str] | None) -> pd.DataFrame:

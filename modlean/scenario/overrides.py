@@ -128,7 +128,8 @@ def _set_path(data: dict[str, Any], dotted: str, value: Any, where: str) -> None
                                 f"({describe(node, 60)}), not a section with {part!r}")
         if last and value is None and (isinstance(node, list) or is_dict_annotation(
                 unwrap(annotation))):  # null removes a named entry or a list position
-            node.pop(key, None)  # removing what is not there leaves it absent
+            if isinstance(node, list) or key in node:  # an absent key stays absent
+                node.pop(key)
         elif last:
             node[key] = copy.deepcopy(value)
         else:

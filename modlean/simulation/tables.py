@@ -6,7 +6,8 @@ log has the canonical shape (``case_id``, ``activity``, ``timestamp``,
 ``true_label``, ``decision``, ``label``, ``correct``, ``exposure_s``,
 ``sla_breach``), so :mod:`modlean.process` runs on it as on a real log; a workflow's
 steps log as ``queued_<step>`` and ``review_<step>`` (``wait_<step>`` for a wait),
-today's names for the L1 review when the step is called ``l1``. It is
+today's names for the L1 review when the step is called ``l1``; a scenario's
+``log_names`` renames any event into a real log's words or leaves it out. It is
 assembled block by block (one block per activity and step) straight into
 preallocated narrow columns, which keeps its peak memory near the size of the
 finished log.
