@@ -30,6 +30,7 @@ from modlean.eventlog.categorical import (
     distinct_text,
     is_categorical,
     map_categories,
+    take_rows,
 )
 from modlean.eventlog.columns import resolve_columns
 from modlean.eventlog.intake_report import (
@@ -155,31 +156,41 @@ class _Parts:
         self.tz, self.tz_stated = tz, prof.locale.timezone is not None
         self.key = as_text(frame[prof.case.id], raw, prof.case.id, "case_id")
         self.links: Links | None = None
-        self.case_id = self.key
         self.attrs: dict[str, pd.Series] = {}
         if prof.shape == "tasks" or prof.case.links:
             self.attrs["task_id"] = self.key
         self.qa: dict[str, pd.Series] = {}
+        self._times: dict[tuple[str, bool], pd.Series] = {}
         # links are chased in Arrow and numpy, which free the GIL: on a second
-        # thread while this one maps the vocabulary and the QA columns
+        # thread while this one parses the task times and maps the vocabulary and QA
         with ThreadPoolExecutor(max_workers=1) as pool:
             chased = pool.submit(chase_links, self.key, coalesce_links(
                 [strings(frame[c]) for c in prof.case.links])) if prof.case.links else None
             self._vocabulary()
             self._qa()
+            if prof.task is not None:  # after QA's time: the notes keep their order
+                for column in (prof.task.created, prof.task.started, prof.task.closed):
+                    self.times(column)
             if chased is not None:
                 self.links = chased.result()
-                self.case_id = self.links.root
+
+    @property
+    def case_id(self) -> pd.Series:
+        """The case key per row: the root ticket's when links are chased (made when asked)."""
+        return self.links.root if self.links is not None else self.key
 
     def times(self, column: str | None, *, allow_empty: bool = True) -> pd.Series:
         """A time column of the export in UTC (all missing when the profile names none)."""
         if column is None:
             return pd.Series(pd.NaT, index=self.raw.frame.index, dtype=UTC_DTYPE)
-        with warnings.catch_warnings():  # the report says it (default_timezone)
-            warnings.simplefilter("ignore", LogWarning)
-            return parse_times(self.raw.frame[column], self.raw, column, tz=self.tz,
-                               tz_stated=self.tz_stated, dayfirst=self.prof.locale.dayfirst,
-                               allow_empty=allow_empty, notes=self.raw.notes)
+        if (column, allow_empty) not in self._times:  # each column parsed once
+            with warnings.catch_warnings():  # the report says it (default_timezone)
+                warnings.simplefilter("ignore", LogWarning)
+                self._times[column, allow_empty] = parse_times(
+                    self.raw.frame[column], self.raw, column, tz=self.tz,
+                    tz_stated=self.tz_stated, dayfirst=self.prof.locale.dayfirst,
+                    allow_empty=allow_empty, notes=self.raw.notes)
+        return self._times[column, allow_empty]
 
     def text(self, column: str | None) -> pd.Series:
         if column is None:
@@ -248,19 +259,16 @@ class _Parts:
         """One row per QA-checked task of the kept rows (None when the profile has no qa:)."""
         if self.prof.qa is None:
             return None
-        rows = keep & self.qa_checked
-        empty = pd.Series(pd.NA, index=self.key.index, dtype="string")
-        table = pd.DataFrame({
-            "case_id": self.case_id, "task_id": self.key,
-            "reviewer": reviewer if reviewer is not None else empty,
-            "pool": self.attrs.get("pool", empty), "decision": self.attrs.get("decision", empty),
-            "label": self.attrs.get("label", empty), "qa_reviewer": self.qa_reviewer,
-            "qa_time": self.qa_time, **self.qa,
-        })
-        table = table.loc[rows].reset_index(drop=True)
-        for col in table.columns:
-            table[col] = default_text(table[col])
-        return table
+        rows = np.flatnonzero(keep & self.qa_checked)  # each column taken at these rows only
+        empty = pd.Series(pd.NA, index=pd.RangeIndex(len(rows)), dtype="string")
+        columns = {"task_id": self.key, "reviewer": reviewer, "pool": self.attrs.get("pool"),
+                   "decision": self.attrs.get("decision"), "label": self.attrs.get("label"),
+                   "qa_reviewer": self.qa_reviewer, "qa_time": self.qa_time, **self.qa}
+        case_id = self.links.root_at(rows) if self.links is not None else \
+            take_rows(self.key, rows)
+        return pd.DataFrame({"case_id": case_id} | {
+            col: default_text(empty if values is None else take_rows(values, rows))
+            for col, values in columns.items()})
 
 
 def automated_as_model(report: MappingReport, resource: pd.Series,

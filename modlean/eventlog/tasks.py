@@ -21,6 +21,7 @@ from modlean.eventlog.categorical import (
     as_category,
     is_categorical,
     is_text,
+    take_rows,
 )
 from modlean.eventlog.sorting import SortedKeys, lex_order, sorted_rank
 from modlean.eventlog.timestamps import NAT, micros_of, utc_series
@@ -125,7 +126,7 @@ def task_events(tasks: pd.DataFrame, ids: pa.Array, attributes: list[str],
     })
     for col in attributes:
         frame[col] = keys.text(task_rank[row]) if col == "task_id" else \
-            _take(text.get(col, tasks[col]), row)
+            take_rows(text.get(col, tasks[col]), row)
     for col in qa_columns:
         values = tasks[col]
         if is_text(values):
@@ -135,14 +136,6 @@ def task_events(tasks: pd.DataFrame, ids: pa.Array, attributes: list[str],
         else:
             frame[col] = values.take(row).reset_index(drop=True).where(pd.Series(is_qa))
     return frame
-
-
-def _take(values: pd.Series, row: np.ndarray) -> pd.Series:
-    """``values`` at positions ``row`` (a categorical moves its codes only)."""
-    if is_categorical(values):
-        return pd.Series(pd.Categorical.from_codes(values.cat.codes.to_numpy()[row],
-                                                   dtype=values.dtype))
-    return values.take(row).reset_index(drop=True)
 
 
 def _who(resource: pd.Series, qa_reviewer: pd.Series, row: np.ndarray, is_stage: np.ndarray,
