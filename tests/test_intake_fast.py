@@ -25,7 +25,7 @@ from modlean.eventlog.categorical import as_category, map_categories, plain_text
 from modlean.eventlog.fixed_times import fixed_width, naive_format, parse_fixed
 from modlean.eventlog.sorting import lex_order
 from modlean.eventlog.timestamps import NAT, UTC_DTYPE
-from modlean.eventlog.wall_clock import wall_to_utc
+from modlean.eventlog.wall_clock import utc_to_wall, wall_to_utc
 
 # --------------------------------------------------------------------------- lex_order
 
@@ -79,6 +79,20 @@ def test_wall_clock_to_utc_equals_pandas_or_leaves_the_changeover_hours_to_it(tz
         np.testing.assert_array_equal(wall_to_utc(clear, tz), _pandas_utc(clear, tz))
         if in_changeover.any():
             assert wall_to_utc(wall, tz) is None  # pandas names the row or notes the reading
+
+
+@pytest.mark.parametrize("tz", ["Europe/Berlin", "Australia/Lord_Howe", "Asia/Kathmandu", "UTC"])
+def test_utc_to_wall_clock_equals_pandas(tz):
+    rng = np.random.default_rng(3)
+    utc = pd.Timestamp("2019-01-01").value // 1000 + rng.integers(0, 3700 * 86_400 * 10**6, 5000)
+    utc[::13] = NAT
+    local = pd.Series(utc.view("datetime64[us]")).dt.tz_localize("UTC").dt.tz_convert(tz)
+    expected = local.dt.tz_localize(None).astype("datetime64[us]").array.asi8
+    np.testing.assert_array_equal(utc_to_wall(utc, tz), expected)
+    wide = np.array([pd.Timestamp(t).value // 1000 for t in ("1890-07-01", "2099-07-01")])
+    local = pd.Series(wide.view("datetime64[us]")).dt.tz_localize("UTC").dt.tz_convert(tz)
+    expected = local.dt.tz_localize(None).astype("datetime64[us]").array.asi8
+    np.testing.assert_array_equal(utc_to_wall(wide, tz), expected)  # two centuries: pandas
 
 
 def test_wall_clock_changeover_hours_are_refused_to_the_microsecond():

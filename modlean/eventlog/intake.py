@@ -317,7 +317,20 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     describe_starts(report, starts, parts.attrs["pool"][keep].mask(parts.automated[keep]),
                     assigned=task.started_means == "assigned", column=task.started or "")
     resource = automated_as_model(report, resource, parts.automated)
-    describe_workload(report, one_at_a_time[keep], starts.start, closed[keep], parts.tz)
+    # the workload figures (sorts and numpy, which free the GIL) on a second thread
+    # while this one lays out the events; nothing else writes the report meanwhile
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        workload = pool.submit(describe_workload, report, one_at_a_time[keep], starts.start,
+                               closed[keep], parts.tz)
+        log, qa = _task_log(parts, keep, resource, created, closed, starts.start)
+        workload.result()
+    return log, qa
+
+
+def _task_log(parts: _Parts, keep: np.ndarray, resource: pd.Series, created: pd.Series,
+              closed: pd.Series, start: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The events and the QA table of the kept tasks."""
+    prof = parts.prof
     if parts.links is not None:  # ids as codes into the sorted keys: no strings per event
         keys, case_codes, depth = parts.links.keys, parts.links.root_codes, parts.links.depth
     else:
@@ -329,7 +342,7 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
                           "case_code": case_codes, "task_code": keys.codes},
                          index=parts.key.index)
     tasks = tasks.loc[keep].reset_index(drop=True)
-    tasks["start"] = starts.start.reset_index(drop=True)
+    tasks["start"] = start.reset_index(drop=True)
     qa_cols = list(parts.qa)
     if prof.qa is not None:
         tasks["qa_time"] = parts.qa_time[keep].reset_index(drop=True)

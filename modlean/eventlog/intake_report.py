@@ -19,6 +19,7 @@ from modlean.eventlog.categorical import arrow_strings, distinct_text
 from modlean.eventlog.minable import SINGLE_EVENT_LIMIT, flag_like, single_event_share
 from modlean.eventlog.report import MappingReport
 from modlean.eventlog.timestamps import micros_of
+from modlean.eventlog.wall_clock import utc_to_wall
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -165,7 +166,7 @@ def busy_hours_per_day(who: np.ndarray, start: np.ndarray, end: np.ndarray) -> p
 
 def _local_micros(times: pd.Series, tz: str | tzinfo) -> np.ndarray:
     """UTC times as microseconds of local wall time in ``tz`` (days split at local midnight)."""
-    return micros_of(times.dt.tz_convert(tz).dt.tz_localize(None).dt.tz_localize("UTC"))
+    return utc_to_wall(micros_of(times), tz)
 
 
 def _codes(values: pd.Series) -> np.ndarray:

@@ -105,14 +105,15 @@ def task_events(tasks: pd.DataFrame, ids: pa.Array, attributes: list[str],
     text = {c: as_category(tasks[c]) for c in attributes if c in tasks and is_text(tasks[c])}
     # lay the tasks out in tie order, each as its queued, stage and QA events ...
     by_task = lex_order(case_rank, tasks["link_depth"].to_numpy(), task_rank)
-    stamps = np.stack([micros_of(tasks[c]) for c in ("created", "closed", "qa_time")], axis=1)
-    made = stamps[by_task] != NAT
+    stamps = np.stack([micros_of(tasks[c]) for c in ("created", "closed", "qa_time")],
+                      axis=1)[by_task]
+    made = stamps != NAT
     made[:, EventKind.STAGE] = True
     if not qa_columns:
         made[:, EventKind.QA] = False
     row = np.repeat(by_task, 3).reshape(n, 3)[made]
     kind = np.broadcast_to(np.arange(3, dtype=np.int8), (n, 3))[made]
-    stamp = stamps[by_task][made]
+    stamp = stamps[made]
     # ... then order by case and time: a stable sort keeps that order at equal times
     order = lex_order(case_rank[row], stamp)
     row, kind, stamp = row[order], kind[order], stamp[order]

@@ -10,7 +10,8 @@ in the hour a transition skips or repeats is not decided here: the function
 returns None and the caller takes the careful path, which names the row of a
 skipped time and notes how a repeated one was read. So is a span of values
 too wide to look at (a wrong century) or a grid that shows two transitions in
-one step.
+one step. :func:`utc_to_wall` goes the other way (every instant has one wall
+time), for figures cut at local midnight.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import numpy as np
 
 from modlean.eventlog.timestamps import NAT, utc_index
 
-__all__ = ["wall_to_utc"]
+__all__ = ["utc_to_wall", "wall_to_utc"]
 
 #: The grid on which offsets are looked up (no zone changes its offset twice in 15 minutes).
 _STEP = 15 * 60 * 1_000_000
@@ -61,6 +62,28 @@ def wall_to_utc(wall: np.ndarray, tz: str | tzinfo) -> np.ndarray | None:
         return wall - offset
     out = np.full(len(wall), NAT, dtype=np.int64)
     out[present] = values - offset
+    return out
+
+
+def utc_to_wall(utc: np.ndarray, tz: str | tzinfo) -> np.ndarray:
+    """int64 microseconds since the epoch (UTC) as microseconds of local wall time in ``tz``.
+
+    Every instant has one wall time, so nothing is left to the caller; NaT stays NaT.
+    """
+    present = utc != NAT
+    if not present.any():
+        return utc.copy()
+    values = utc[present] if not present.all() else utc
+    lo, hi = int(values.min()), int(values.max())
+    found = _transitions(lo, hi, tz) if hi - lo <= _MAX_SPAN else None
+    if found is None:  # a century of values, or a step hiding two transitions: pandas
+        return np.where(present, utc + _offsets(np.where(present, utc, lo), tz), NAT)
+    first, at, _, after = found
+    offset = np.concatenate(([first], after))[np.searchsorted(at, values, side="right")]
+    if values is utc:
+        return utc + offset
+    out = np.full(len(utc), NAT, dtype=np.int64)
+    out[present] = values + offset
     return out
 
 
