@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,8 @@ from modlean.eventlog.intake_report import (
     describe_log,
     describe_starts,
     describe_table,
-    describe_workload,
+    task_faults,
+    workload_warning,
 )
 from modlean.eventlog.links import Links, chase_links, coalesce_links
 from modlean.eventlog.profile import Profile, load_profile
@@ -48,6 +49,7 @@ from modlean.eventlog.tasks import (
     MODEL_RESOURCE,
     QA_EVENT,
     EventKind,
+    Starts,
     estimate_starts,
     order_events,
     task_events,
@@ -155,24 +157,29 @@ class _Parts:
         tz = prof.locale.timezone or DEFAULT_TZ
         self.tz, self.tz_stated = tz, prof.locale.timezone is not None
         self.key = as_text(frame[prof.case.id], raw, prof.case.id, "case_id")
-        self.links: Links | None = None
         self.attrs: dict[str, pd.Series] = {}
         if prof.shape == "tasks" or prof.case.links:
             self.attrs["task_id"] = self.key
         self.qa: dict[str, pd.Series] = {}
         self._times: dict[tuple[str, bool], pd.Series] = {}
-        # links are chased in Arrow and numpy, which free the GIL: on a second
-        # thread while this one parses the task times and maps the vocabulary and QA
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            chased = pool.submit(chase_links, self.key, coalesce_links(
-                [strings(frame[c]) for c in prof.case.links])) if prof.case.links else None
-            self._vocabulary()
-            self._qa()
-            if prof.task is not None:  # after QA's time: the notes keep their order
-                for column in (prof.task.created, prof.task.started, prof.task.closed):
-                    self.times(column)
-            if chased is not None:
-                self.links = chased.result()
+        # links are chased in Arrow and numpy, which free the GIL: on a second thread
+        # while this one parses the task times, maps the vocabulary and QA, and (for a
+        # task table) estimates the starts; self.links waits for it when first asked
+        self._chased: Future[Links] | None = None
+        if prof.case.links:
+            pool = ThreadPoolExecutor(max_workers=1)
+            self._chased = pool.submit(_chase, self.key, [frame[c] for c in prof.case.links])
+            pool.shutdown(wait=False)  # its one thread ends with the task
+        self._vocabulary()
+        self._qa()
+        if prof.task is not None:  # after QA's time: the notes keep their order
+            for column in (prof.task.created, prof.task.started, prof.task.closed):
+                self.times(column)
+
+    @property
+    def links(self) -> Links | None:
+        """The parent links chased to the root tickets (None when the profile has none)."""
+        return self._chased.result() if self._chased is not None else None
 
     @property
     def case_id(self) -> pd.Series:
@@ -271,6 +278,11 @@ class _Parts:
             for col, values in columns.items()})
 
 
+def _chase(key: pd.Series, links: list[pd.Series]) -> Links:
+    """The links chased from ``key`` through the first non-empty of ``links`` per row."""
+    return chase_links(key, coalesce_links([strings(c) for c in links]))
+
+
 def automated_as_model(report: MappingReport, resource: pd.Series,
                        automated: np.ndarray) -> pd.Series:
     """The resource of tasks in queues marked ``automated: true`` as ``model``, modlean's
@@ -309,22 +321,29 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     started = parts.times(task.started)
     closed = parts.times(task.closed)
     resource = parts.text(task.resource)
+    one_at_a_time = resource.mask(parts.automated)  # a model's tasks overlap by design
+    move = task.started_means == "assigned"
+
+    def measure(kept: np.ndarray) -> tuple[Starts, tuple[str, str, float] | None]:
+        starts = estimate_starts(one_at_a_time[kept], started[kept], closed[kept], move=move)
+        return starts, workload_warning(one_at_a_time[kept], starts.start, closed[kept],
+                                        parts.tz)
+
+    # while the links are chased: the starts and workload of the tasks kept unless
+    # a cycle of links drops some (then they are measured again)
+    faults = task_faults(created, started, closed)
+    guess = ~(faults[0] | faults[1] | faults[2])
+    starts, workload = measure(guess)
     keep = describe_table(report, parts.key, parts.links, created=created, started=started,
                           closed=closed)
-    one_at_a_time = resource.mask(parts.automated)  # a model's tasks overlap by design
-    starts = estimate_starts(one_at_a_time[keep], started[keep], closed[keep],
-                             move=task.started_means == "assigned")
+    if not np.array_equal(keep, guess):
+        starts, workload = measure(keep)
     describe_starts(report, starts, parts.attrs["pool"][keep].mask(parts.automated[keep]),
-                    assigned=task.started_means == "assigned", column=task.started or "")
+                    assigned=move, column=task.started or "")
     resource = automated_as_model(report, resource, parts.automated)
-    # the workload figures (sorts and numpy, which free the GIL) on a second thread
-    # while this one lays out the events; nothing else writes the report meanwhile
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        workload = pool.submit(describe_workload, report, one_at_a_time[keep], starts.start,
-                               closed[keep], parts.tz)
-        log, qa = _task_log(parts, keep, resource, created, closed, starts.start)
-        workload.result()
-    return log, qa
+    if workload is not None:
+        report.warn(*workload)
+    return _task_log(parts, keep, resource, created, closed, starts.start)
 
 
 def _task_log(parts: _Parts, keep: np.ndarray, resource: pd.Series, created: pd.Series,
