@@ -371,8 +371,12 @@ def _task_log(parts: _Parts, keep: np.ndarray, resource: pd.Series, created: pd.
     else:
         tasks["qa_time"] = pd.Series(pd.NaT, index=tasks.index, dtype=UTC_DTYPE)
         tasks["qa_reviewer"] = pd.Series(pd.NA, index=tasks.index, dtype="string")
-    log = task_events(tasks, keys.names, list(parts.attrs), qa_cols)
-    return log, parts.qa_table(keep, resource)
+    # the QA table (takes of codes and Arrow casts, which free the GIL) on a second
+    # thread while this one lays out the events
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        qa = pool.submit(parts.qa_table, keep, resource)
+        log = task_events(tasks, keys.names, list(parts.attrs), qa_cols)
+        return log, qa.result()
 
 
 def _events(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
