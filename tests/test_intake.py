@@ -271,6 +271,20 @@ def test_cyclic_tickets_are_dropped_and_reported(tmp_path):
     assert "'T100'" in str(result.report)
 
 
+def test_a_task_dropped_for_a_cycle_does_not_move_the_next_start(tmp_path):
+    # the starts are estimated while the links are chased, then again without the
+    # cycle: T101 (ag01, closed 09:20) is dropped, so T102 (ag01, assigned 09:12) keeps 09:12
+    export, prof = TRIGGERS["cyclic_link"]
+    result = import_export(write_export(tmp_path, export), prof)
+    log = result.log
+    row = log[(log["task_id"] == "T102") & (log["activity"] == "review_l1")].iloc[0]
+    assert row["start_timestamp"] == pd.Timestamp("2026-03-02 08:12", tz="UTC")
+    assert result.report.value("starts", "l1_listing: moved") == 0
+    kept = import_export(write_export(tmp_path, TASKS), prof).log  # no cycle: moved to 09:20
+    row = kept[(kept["task_id"] == "T102") & (kept["activity"] == "review_l1")].iloc[0]
+    assert row["start_timestamp"] == pd.Timestamp("2026-03-02 08:20", tz="UTC")
+
+
 def test_dangling_link_keeps_the_ticket_as_its_own_case(tmp_path):
     export, prof = TRIGGERS["dangling_link"]
     log = import_export(write_export(tmp_path, export), prof).log

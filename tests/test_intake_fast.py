@@ -9,6 +9,8 @@ give the same log, QA table and report.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -22,7 +24,8 @@ from modlean.eventlog.arrow_csv import read_typed_csv
 from modlean.eventlog.categorical import as_category, map_categories, plain_text, strip_categories
 from modlean.eventlog.fixed_times import fixed_width, naive_format, parse_fixed
 from modlean.eventlog.sorting import lex_order
-from modlean.eventlog.timestamps import NAT
+from modlean.eventlog.timestamps import NAT, UTC_DTYPE
+from modlean.eventlog.wall_clock import utc_to_wall, wall_to_utc
 
 # --------------------------------------------------------------------------- lex_order
 
@@ -46,6 +49,63 @@ def test_lex_order_packs_microseconds_in_whole_seconds_and_keeps_nat_apart():
 def test_lex_order_is_stable_on_ties():
     keys = np.array([1, 0, 1, 0, 1])
     np.testing.assert_array_equal(lex_order(keys), [1, 3, 0, 2, 4])
+
+
+# --------------------------------------------------------------------------- wall clock
+
+
+def _pandas_utc(wall: np.ndarray, tz) -> np.ndarray:
+    """pandas' answer: NaT for a skipped or repeated hour."""
+    naive = pd.Series(wall.view("datetime64[us]"))
+    utc = naive.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT").dt.tz_convert("UTC")
+    return utc.astype(UTC_DTYPE).array.asi8
+
+
+@pytest.mark.parametrize("tz", ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
+                                "America/St_Johns", "Asia/Kathmandu", "Africa/Casablanca",
+                                "UTC", dt.timezone(dt.timedelta(hours=-3, minutes=-30))])
+@pytest.mark.parametrize("days", [1, 40, 3700])
+def test_wall_clock_to_utc_equals_pandas_or_leaves_the_changeover_hours_to_it(tz, days):
+    rng = np.random.default_rng(days)
+    start = pd.Timestamp("2019-10-20").value // 1000
+    for seconds in (True, False):  # whole seconds, and microseconds
+        wall = start + rng.integers(0, days * 86_400 * 10**6, 4000)
+        if seconds:
+            wall -= wall % 10**6
+        wall[::11] = NAT
+        reference = _pandas_utc(wall, tz)
+        in_changeover = (reference == NAT) & (wall != NAT)
+        clear = wall[~in_changeover]
+        np.testing.assert_array_equal(wall_to_utc(clear, tz), _pandas_utc(clear, tz))
+        if in_changeover.any():
+            assert wall_to_utc(wall, tz) is None  # pandas names the row or notes the reading
+
+
+@pytest.mark.parametrize("tz", ["Europe/Berlin", "Australia/Lord_Howe", "Asia/Kathmandu", "UTC"])
+def test_utc_to_wall_clock_equals_pandas(tz):
+    rng = np.random.default_rng(3)
+    utc = pd.Timestamp("2019-01-01").value // 1000 + rng.integers(0, 3700 * 86_400 * 10**6, 5000)
+    utc[::13] = NAT
+    local = pd.Series(utc.view("datetime64[us]")).dt.tz_localize("UTC").dt.tz_convert(tz)
+    expected = local.dt.tz_localize(None).astype("datetime64[us]").array.asi8
+    np.testing.assert_array_equal(utc_to_wall(utc, tz), expected)
+    wide = np.array([pd.Timestamp(t).value // 1000 for t in ("1890-07-01", "2099-07-01")])
+    local = pd.Series(wide.view("datetime64[us]")).dt.tz_localize("UTC").dt.tz_convert(tz)
+    expected = local.dt.tz_localize(None).astype("datetime64[us]").array.asi8
+    np.testing.assert_array_equal(utc_to_wall(wide, tz), expected)  # two centuries: pandas
+
+
+def test_wall_clock_changeover_hours_are_refused_to_the_microsecond():
+    berlin = "Europe/Berlin"
+    spring = pd.Timestamp("2026-03-29 02:00").value // 1000  # 02:00-03:00 never shown
+    autumn = pd.Timestamp("2026-10-25 02:00").value // 1000  # 02:00-03:00 shown twice
+    hour = 3600 * 10**6
+    for edge in (spring, autumn):
+        assert wall_to_utc(np.array([edge]), berlin) is None
+        assert wall_to_utc(np.array([edge + hour - 1]), berlin) is None
+        np.testing.assert_array_equal(wall_to_utc(np.array([edge - 1, edge + hour]), berlin),
+                                      _pandas_utc(np.array([edge - 1, edge + hour]), berlin))
+    assert (wall_to_utc(np.array([NAT, NAT]), berlin) == NAT).all()
 
 
 # --------------------------------------------------------------------------- categoricals

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 __all__ = ["TEXT", "adjacent", "arrow_backing", "arrow_strings", "as_category",
            "category_names", "default_text", "distinct_text", "is_categorical", "is_text",
-           "map_categories", "plain_text", "strip_categories", "text_codes"]
+           "map_categories", "plain_text", "strip_categories", "take_rows", "text_codes"]
 
 #: Rows looked at to guess whether a text column is sorted before checking all of it.
 _HEAD = 4096
@@ -95,6 +95,15 @@ def strip_categories(values: pd.Series) -> pd.Series:
         return text.where(text.ne(""), None)
 
     return map_categories(values, strip)
+
+
+def take_rows(values: pd.Series, rows: np.ndarray) -> pd.Series:
+    """``values`` at positions ``rows``, with a new RangeIndex (a categorical moves its codes
+    only, never a string)."""
+    if is_categorical(values):
+        return pd.Series(pd.Categorical.from_codes(values.cat.codes.to_numpy()[rows],
+                                                   dtype=values.dtype), name=values.name)
+    return values.take(rows).reset_index(drop=True)
 
 
 def plain_text(values: pd.Series) -> pd.Series:

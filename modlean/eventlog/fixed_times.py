@@ -32,18 +32,6 @@ _FIELDS = {"%Y": (4, 1, 9999), "%m": (2, 1, 12), "%d": (2, 1, 31), "%H": (2, 0, 
            "%M": (2, 0, 59), "%S": (2, 0, 59)}
 
 
-def _pair_values() -> np.ndarray:
-    """The value of every two bytes read as two ASCII digits ("07" -> 7), -1 for the rest."""
-    table = np.full(1 << 16, -1, dtype=np.int32)
-    digits = np.arange(ord("0"), ord("9") + 1)
-    table[(digits[:, None] << 8) | digits[None, :]] = np.arange(100).reshape(10, 10)
-    return table
-
-
-#: Two bytes (high << 8 | low) -> their value as two digits, or -1.
-_PAIRS = _pair_values()
-
-
 def naive_format(sample: str, dayfirst: bool | None) -> str | None:
     """The ``strptime`` format of the naive time ``sample``, or None when it is not certain.
 
@@ -127,17 +115,16 @@ def parse_fixed(values: pa.Array, fmt: str) -> pa.Array | None:
     rows = data.reshape(n, width)
     if values.null_count:
         rows = rows[valid]
-    for at in np.flatnonzero(span == 0):  # the separators, each at its place
-        if (rows[:, at] != low[at]).any():
-            return None
+    # one pass over the bytes: each digit's value, and a separator's 0 where it belongs
+    digit = rows - low  # uint8: a byte below its lowest wraps round, above any span
+    if (digit > span).any():  # a separator out of place, or not a digit
+        return None
     fields: dict[str, np.ndarray] = {}
     for code, at, digits in spans:
-        value = np.zeros(len(rows), dtype=np.int32)
-        for j in range(at, at + digits, 2):  # two digits at a time, looked up
-            pair = _PAIRS[(rows[:, j].astype(np.uint16) << 8) | rows[:, j + 1]]
-            if len(pair) and pair.min() < 0:  # not two digits
-                return None
-            value = value * 100 + pair
+        value = digit[:, at].astype(np.int32)
+        for j in range(at + 1, at + digits):
+            value *= 10
+            value += digit[:, j]
         _, smallest, largest = _FIELDS[code]
         if (value < smallest).any() or (value > largest).any():
             return None

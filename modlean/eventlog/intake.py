@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,13 +30,15 @@ from modlean.eventlog.categorical import (
     distinct_text,
     is_categorical,
     map_categories,
+    take_rows,
 )
 from modlean.eventlog.columns import resolve_columns
 from modlean.eventlog.intake_report import (
     describe_log,
     describe_starts,
     describe_table,
-    describe_workload,
+    task_faults,
+    workload_warning,
 )
 from modlean.eventlog.links import Links, chase_links, coalesce_links
 from modlean.eventlog.profile import Profile, load_profile
@@ -47,6 +49,7 @@ from modlean.eventlog.tasks import (
     MODEL_RESOURCE,
     QA_EVENT,
     EventKind,
+    Starts,
     estimate_starts,
     order_events,
     task_events,
@@ -154,32 +157,47 @@ class _Parts:
         tz = prof.locale.timezone or DEFAULT_TZ
         self.tz, self.tz_stated = tz, prof.locale.timezone is not None
         self.key = as_text(frame[prof.case.id], raw, prof.case.id, "case_id")
-        self.links: Links | None = None
-        self.case_id = self.key
         self.attrs: dict[str, pd.Series] = {}
         if prof.shape == "tasks" or prof.case.links:
             self.attrs["task_id"] = self.key
         self.qa: dict[str, pd.Series] = {}
-        # links are chased in Arrow and numpy, which free the GIL: on a second
-        # thread while this one maps the vocabulary and the QA columns
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            chased = pool.submit(chase_links, self.key, coalesce_links(
-                [strings(frame[c]) for c in prof.case.links])) if prof.case.links else None
-            self._vocabulary()
-            self._qa()
-            if chased is not None:
-                self.links = chased.result()
-                self.case_id = self.links.root
+        self._times: dict[tuple[str, bool], pd.Series] = {}
+        # links are chased in Arrow and numpy, which free the GIL: on a second thread
+        # while this one parses the task times, maps the vocabulary and QA, and (for a
+        # task table) estimates the starts; self.links waits for it when first asked
+        self._chased: Future[Links] | None = None
+        if prof.case.links:
+            pool = ThreadPoolExecutor(max_workers=1)
+            self._chased = pool.submit(_chase, self.key, [frame[c] for c in prof.case.links])
+            pool.shutdown(wait=False)  # its one thread ends with the task
+        self._vocabulary()
+        self._qa()
+        if prof.task is not None:  # after QA's time: the notes keep their order
+            for column in (prof.task.created, prof.task.started, prof.task.closed):
+                self.times(column)
+
+    @property
+    def links(self) -> Links | None:
+        """The parent links chased to the root tickets (None when the profile has none)."""
+        return self._chased.result() if self._chased is not None else None
+
+    @property
+    def case_id(self) -> pd.Series:
+        """The case key per row: the root ticket's when links are chased (made when asked)."""
+        return self.links.root if self.links is not None else self.key
 
     def times(self, column: str | None, *, allow_empty: bool = True) -> pd.Series:
         """A time column of the export in UTC (all missing when the profile names none)."""
         if column is None:
             return pd.Series(pd.NaT, index=self.raw.frame.index, dtype=UTC_DTYPE)
-        with warnings.catch_warnings():  # the report says it (default_timezone)
-            warnings.simplefilter("ignore", LogWarning)
-            return parse_times(self.raw.frame[column], self.raw, column, tz=self.tz,
-                               tz_stated=self.tz_stated, dayfirst=self.prof.locale.dayfirst,
-                               allow_empty=allow_empty, notes=self.raw.notes)
+        if (column, allow_empty) not in self._times:  # each column parsed once
+            with warnings.catch_warnings():  # the report says it (default_timezone)
+                warnings.simplefilter("ignore", LogWarning)
+                self._times[column, allow_empty] = parse_times(
+                    self.raw.frame[column], self.raw, column, tz=self.tz,
+                    tz_stated=self.tz_stated, dayfirst=self.prof.locale.dayfirst,
+                    allow_empty=allow_empty, notes=self.raw.notes)
+        return self._times[column, allow_empty]
 
     def text(self, column: str | None) -> pd.Series:
         if column is None:
@@ -248,19 +266,21 @@ class _Parts:
         """One row per QA-checked task of the kept rows (None when the profile has no qa:)."""
         if self.prof.qa is None:
             return None
-        rows = keep & self.qa_checked
-        empty = pd.Series(pd.NA, index=self.key.index, dtype="string")
-        table = pd.DataFrame({
-            "case_id": self.case_id, "task_id": self.key,
-            "reviewer": reviewer if reviewer is not None else empty,
-            "pool": self.attrs.get("pool", empty), "decision": self.attrs.get("decision", empty),
-            "label": self.attrs.get("label", empty), "qa_reviewer": self.qa_reviewer,
-            "qa_time": self.qa_time, **self.qa,
-        })
-        table = table.loc[rows].reset_index(drop=True)
-        for col in table.columns:
-            table[col] = default_text(table[col])
-        return table
+        rows = np.flatnonzero(keep & self.qa_checked)  # each column taken at these rows only
+        empty = pd.Series(pd.NA, index=pd.RangeIndex(len(rows)), dtype="string")
+        columns = {"task_id": self.key, "reviewer": reviewer, "pool": self.attrs.get("pool"),
+                   "decision": self.attrs.get("decision"), "label": self.attrs.get("label"),
+                   "qa_reviewer": self.qa_reviewer, "qa_time": self.qa_time, **self.qa}
+        case_id = self.links.root_at(rows) if self.links is not None else \
+            take_rows(self.key, rows)
+        return pd.DataFrame({"case_id": case_id} | {
+            col: default_text(empty if values is None else take_rows(values, rows))
+            for col, values in columns.items()})
+
+
+def _chase(key: pd.Series, links: list[pd.Series]) -> Links:
+    """The links chased from ``key`` through the first non-empty of ``links`` per row."""
+    return chase_links(key, coalesce_links([strings(c) for c in links]))
 
 
 def automated_as_model(report: MappingReport, resource: pd.Series,
@@ -301,15 +321,35 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     started = parts.times(task.started)
     closed = parts.times(task.closed)
     resource = parts.text(task.resource)
+    one_at_a_time = resource.mask(parts.automated)  # a model's tasks overlap by design
+    move = task.started_means == "assigned"
+
+    def measure(kept: np.ndarray) -> tuple[Starts, tuple[str, str, float] | None]:
+        starts = estimate_starts(one_at_a_time[kept], started[kept], closed[kept], move=move)
+        return starts, workload_warning(one_at_a_time[kept], starts.start, closed[kept],
+                                        parts.tz)
+
+    # while the links are chased: the starts and workload of the tasks kept unless
+    # a cycle of links drops some (then they are measured again)
+    faults = task_faults(created, started, closed)
+    guess = ~(faults[0] | faults[1] | faults[2])
+    starts, workload = measure(guess)
     keep = describe_table(report, parts.key, parts.links, created=created, started=started,
                           closed=closed)
-    one_at_a_time = resource.mask(parts.automated)  # a model's tasks overlap by design
-    starts = estimate_starts(one_at_a_time[keep], started[keep], closed[keep],
-                             move=task.started_means == "assigned")
+    if not np.array_equal(keep, guess):
+        starts, workload = measure(keep)
     describe_starts(report, starts, parts.attrs["pool"][keep].mask(parts.automated[keep]),
-                    assigned=task.started_means == "assigned", column=task.started or "")
+                    assigned=move, column=task.started or "")
     resource = automated_as_model(report, resource, parts.automated)
-    describe_workload(report, one_at_a_time[keep], starts.start, closed[keep], parts.tz)
+    if workload is not None:
+        report.warn(*workload)
+    return _task_log(parts, keep, resource, created, closed, starts.start)
+
+
+def _task_log(parts: _Parts, keep: np.ndarray, resource: pd.Series, created: pd.Series,
+              closed: pd.Series, start: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The events and the QA table of the kept tasks."""
+    prof = parts.prof
     if parts.links is not None:  # ids as codes into the sorted keys: no strings per event
         keys, case_codes, depth = parts.links.keys, parts.links.root_codes, parts.links.depth
     else:
@@ -321,7 +361,7 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
                           "case_code": case_codes, "task_code": keys.codes},
                          index=parts.key.index)
     tasks = tasks.loc[keep].reset_index(drop=True)
-    tasks["start"] = starts.start.reset_index(drop=True)
+    tasks["start"] = start.reset_index(drop=True)
     qa_cols = list(parts.qa)
     if prof.qa is not None:
         tasks["qa_time"] = parts.qa_time[keep].reset_index(drop=True)
@@ -331,8 +371,12 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     else:
         tasks["qa_time"] = pd.Series(pd.NaT, index=tasks.index, dtype=UTC_DTYPE)
         tasks["qa_reviewer"] = pd.Series(pd.NA, index=tasks.index, dtype="string")
-    log = task_events(tasks, keys.names, list(parts.attrs), qa_cols)
-    return log, parts.qa_table(keep, resource)
+    # the QA table (takes of codes and Arrow casts, which free the GIL) on a second
+    # thread while this one lays out the events
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        qa = pool.submit(parts.qa_table, keep, resource)
+        log = task_events(tasks, keys.names, list(parts.attrs), qa_cols)
+        return log, qa.result()
 
 
 def _events(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:

@@ -19,6 +19,7 @@ from modlean.eventlog.categorical import arrow_strings, distinct_text
 from modlean.eventlog.minable import SINGLE_EVENT_LIMIT, flag_like, single_event_share
 from modlean.eventlog.report import MappingReport
 from modlean.eventlog.timestamps import micros_of
+from modlean.eventlog.wall_clock import utc_to_wall
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
     from modlean.eventlog.tasks import Starts
 
 __all__ = ["LONG_WORKDAY_HOURS", "OVERLAP_WARN_SHARE", "busy_hours_per_day", "describe_log",
-           "describe_starts", "describe_table", "describe_workload"]
+           "describe_starts", "describe_table", "describe_workload", "task_faults",
+           "workload_warning"]
 
 #: A pool whose share of tasks picked up before the agent's previous close exceeds this is warned.
 OVERLAP_WARN_SHARE = 0.05
@@ -62,17 +64,18 @@ def describe_table(report: MappingReport, keys: pd.Series, links: Links | None, 
             keep &= ~links.cyclic
             report.add("rows", "dropped: cyclic links", cyclic)
     if closed is not None:
-        open_ = closed.isna().to_numpy() & keep
+        open_, early, late = task_faults(created, started, closed)
+        open_ = open_ & keep
         report.add("rows", "dropped: not closed", int(open_.sum()), "open tasks have no end")
         keep &= ~open_
-        early = (closed < created).to_numpy() & keep if created is not None else open_ & False
+        early = early & keep
         report.add("rows", "dropped: closed before created", int(early.sum()))
         if early.any():
             report.warn("closed_before_created", f"{int(early.sum()):,} tasks were closed "
                         f"before they were created ({_examples(keys, early)}); dropped",
                         float(early.sum()) / n)
         keep &= ~early
-        late = (started > closed).to_numpy() & keep if started is not None else early & False
+        late = late & keep
         report.add("rows", "dropped: started after closed", int(late.sum()))
         if late.any():
             report.warn("started_after_closed", f"{int(late.sum()):,} tasks started after they "
@@ -80,6 +83,20 @@ def describe_table(report: MappingReport, keys: pd.Series, links: Links | None, 
         keep &= ~late
     report.add("rows", "kept", int(keep.sum()))
     return keep
+
+
+def task_faults(created: pd.Series | None, started: pd.Series | None, closed: pd.Series
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The tasks an import drops: not closed, closed before created, started after closed.
+
+    :func:`describe_table` counts and reports them; a caller may ask before the
+    links are chased, to work on the tasks it will keep unless a cycle drops some.
+    """
+    open_ = closed.isna().to_numpy()
+    none = np.zeros(len(closed), dtype=bool)
+    early = (closed < created).to_numpy() if created is not None else none
+    late = (started > closed).to_numpy() if started is not None else none
+    return open_, early, late
 
 
 def describe_starts(report: MappingReport, starts: Starts, pool: pd.Series, *, assigned: bool,
@@ -120,23 +137,36 @@ def describe_workload(report: MappingReport, resource: pd.Series, start: pd.Seri
     held open side by side count once), split at local midnight; automated queues
     carry no resource here.
     """
+    found = workload_warning(resource, start, closed, tz)
+    if found is not None:
+        report.warn(*found)
+
+
+def workload_warning(resource: pd.Series, start: pd.Series, closed: pd.Series,
+                     tz: str | tzinfo) -> tuple[str, str, float] | None:
+    """The code, message and share of :func:`describe_workload`'s warning (None: no warning).
+
+    Measured apart from writing the report, so an import may measure it on a
+    second thread and write it in its place.
+    """
     who = _codes(resource)
     counted = (who >= 0) & start.notna().to_numpy() & closed.notna().to_numpy()
     if not counted.any():
-        return
+        return None
     hours = busy_hours_per_day(who[counted], _local_micros(start[counted], tz),
                                _local_micros(closed[counted], tz))
     worst = hours[hours > LONG_WORKDAY_HOURS].groupby(level=0).max().sort_values(
         ascending=False)
     if not len(worst):
-        return
+        return None
     names = _names(resource)
     listed = ", ".join(f"{names[who_code]} {h:.0f} h" for who_code, h in worst.head(3).items())
     more = " ..." if len(worst) > 3 else ""
-    report.warn("long_workday", f"{len(worst):,} resource id(s) were busy more than "
-                f"{LONG_WORKDAY_HOURS:g} h in one day ({listed}{more}): "
-                "shared logins? Per-reviewer figures and seat counts then count ids, not people",
-                float(len(worst) / max(len(np.unique(who[counted])), 1)))
+    return ("long_workday",
+            f"{len(worst):,} resource id(s) were busy more than {LONG_WORKDAY_HOURS:g} h in "
+            f"one day ({listed}{more}): shared logins? Per-reviewer figures and seat counts "
+            "then count ids, not people",
+            float(len(worst) / max(len(np.unique(who[counted])), 1)))
 
 
 def busy_hours_per_day(who: np.ndarray, start: np.ndarray, end: np.ndarray) -> pd.Series:
@@ -165,7 +195,7 @@ def busy_hours_per_day(who: np.ndarray, start: np.ndarray, end: np.ndarray) -> p
 
 def _local_micros(times: pd.Series, tz: str | tzinfo) -> np.ndarray:
     """UTC times as microseconds of local wall time in ``tz`` (days split at local midnight)."""
-    return micros_of(times.dt.tz_convert(tz).dt.tz_localize(None).dt.tz_localize("UTC"))
+    return utc_to_wall(micros_of(times), tz)
 
 
 def _codes(values: pd.Series) -> np.ndarray:

@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from modlean.eventlog.categorical import TEXT, arrow_strings
+from modlean.eventlog.categorical import arrow_strings
 from modlean.eventlog.sorting import SortedKeys, sort_dictionary
 
 __all__ = ["Links", "chase_links", "coalesce_links"]
@@ -30,8 +30,6 @@ __all__ = ["Links", "chase_links", "coalesce_links"]
 class Links:
     """The result of chasing parent links, one entry per row of the export."""
 
-    #: the root ticket's key per row (the row's own key for roots; missing for cyclic rows)
-    root: pd.Series
     #: links followed from the row to its root (0 for a root)
     depth: np.ndarray
     #: rows whose parent key is not in the file (they are kept as their own root)
@@ -42,6 +40,23 @@ class Links:
     keys: SortedKeys
     #: per row, the root's code in ``keys`` (-1 for cyclic rows)
     root_codes: np.ndarray
+    #: the index of the rows (the export's)
+    index: pd.Index
+
+    @property
+    def root(self) -> pd.Series:
+        """The root ticket's key per row (the row's own key for roots; missing for cyclic rows).
+
+        Made from the codes when asked: a task table needs the keys of its QA rows only
+        (:meth:`root_at`).
+        """
+        root = self.root_at(np.arange(len(self.root_codes)))
+        root.index = self.index
+        return root
+
+    def root_at(self, rows: np.ndarray) -> pd.Series:
+        """The root ticket's key of the rows at positions ``rows`` (text, a new RangeIndex)."""
+        return self.keys.text(self.root_codes[rows])
 
     @property
     def chased(self) -> int:
@@ -98,9 +113,7 @@ def chase_links(keys: pd.Series, parents: pd.Series) -> Links:
     cyclic_key = ~is_root[pointer]
     row_root = pointer[key_codes]
     cyclic = cyclic_key[key_codes]
-    root = both.dictionary.take(pa.array(row_root, mask=cyclic))
     position, names = sort_dictionary(both.dictionary)
-    return Links(root=pd.Series(pd.array(root, dtype=TEXT), index=keys.index),
-                 depth=np.where(cyclic_key, 0, depth)[key_codes], dangling=dangling,
+    return Links(depth=np.where(cyclic_key, 0, depth)[key_codes], dangling=dangling,
                  cyclic=cyclic, keys=SortedKeys(names, position[key_codes]),
-                 root_codes=np.where(cyclic, -1, position[row_root]))
+                 root_codes=np.where(cyclic, -1, position[row_root]), index=keys.index)

@@ -21,6 +21,7 @@ from modlean.eventlog.categorical import (
     as_category,
     is_categorical,
     is_text,
+    take_rows,
 )
 from modlean.eventlog.sorting import SortedKeys, lex_order, sorted_rank
 from modlean.eventlog.timestamps import NAT, micros_of, utc_series
@@ -104,14 +105,15 @@ def task_events(tasks: pd.DataFrame, ids: pa.Array, attributes: list[str],
     text = {c: as_category(tasks[c]) for c in attributes if c in tasks and is_text(tasks[c])}
     # lay the tasks out in tie order, each as its queued, stage and QA events ...
     by_task = lex_order(case_rank, tasks["link_depth"].to_numpy(), task_rank)
-    stamps = np.stack([micros_of(tasks[c]) for c in ("created", "closed", "qa_time")], axis=1)
-    made = stamps[by_task] != NAT
+    stamps = np.stack([micros_of(tasks[c]) for c in ("created", "closed", "qa_time")],
+                      axis=1)[by_task]
+    made = stamps != NAT
     made[:, EventKind.STAGE] = True
     if not qa_columns:
         made[:, EventKind.QA] = False
     row = np.repeat(by_task, 3).reshape(n, 3)[made]
     kind = np.broadcast_to(np.arange(3, dtype=np.int8), (n, 3))[made]
-    stamp = stamps[by_task][made]
+    stamp = stamps[made]
     # ... then order by case and time: a stable sort keeps that order at equal times
     order = lex_order(case_rank[row], stamp)
     row, kind, stamp = row[order], kind[order], stamp[order]
@@ -125,7 +127,7 @@ def task_events(tasks: pd.DataFrame, ids: pa.Array, attributes: list[str],
     })
     for col in attributes:
         frame[col] = keys.text(task_rank[row]) if col == "task_id" else \
-            _take(text.get(col, tasks[col]), row)
+            take_rows(text.get(col, tasks[col]), row)
     for col in qa_columns:
         values = tasks[col]
         if is_text(values):
@@ -135,14 +137,6 @@ def task_events(tasks: pd.DataFrame, ids: pa.Array, attributes: list[str],
         else:
             frame[col] = values.take(row).reset_index(drop=True).where(pd.Series(is_qa))
     return frame
-
-
-def _take(values: pd.Series, row: np.ndarray) -> pd.Series:
-    """``values`` at positions ``row`` (a categorical moves its codes only)."""
-    if is_categorical(values):
-        return pd.Series(pd.Categorical.from_codes(values.cat.codes.to_numpy()[row],
-                                                   dtype=values.dtype))
-    return values.take(row).reset_index(drop=True)
 
 
 def _who(resource: pd.Series, qa_reviewer: pd.Series, row: np.ndarray, is_stage: np.ndarray,

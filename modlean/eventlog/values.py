@@ -29,7 +29,8 @@ from modlean.eventlog.categorical import (
 from modlean.eventlog.columns import DESCRIPTIONS
 from modlean.eventlog.fixed_times import naive_format
 from modlean.eventlog.readers import RawLog
-from modlean.eventlog.timestamps import UTC_DTYPE
+from modlean.eventlog.timestamps import UTC_DTYPE, utc_series
+from modlean.eventlog.wall_clock import wall_to_utc
 
 __all__ = [
     "DEFAULT_TZ",
@@ -301,6 +302,27 @@ def _pos(raw: RawLog, text: pd.Series, i: int) -> int:
 
 def _localise(values: pd.Series, raw: RawLog, column: str, tz: str | tzinfo, tz_stated: bool,
               notes: list[str], positions: np.ndarray | None = None) -> pd.Series:
+    # one offset lookup for the whole column (wall_clock); pandas decides values in
+    # a skipped or repeated hour, naming the row of the first and noting the second
+    fast = wall_to_utc(values.array.asi8, tz) if values.dtype == "datetime64[us]" else None
+    if fast is not None:
+        utc = utc_series(fast)
+        utc.index = values.index
+    else:
+        utc = _localise_each(values, raw, column, tz, notes, positions)
+    note = f"{column}: times without an offset were read as {tz}"
+    if not tz_stated and values.notna().any():
+        note += "; pass tz= if they are local times"
+        if note not in notes:
+            warnings.warn(f"{raw.name}: {note}", LogWarning, stacklevel=4)
+    if note not in notes:
+        notes.append(note)
+    return utc
+
+
+def _localise_each(values: pd.Series, raw: RawLog, column: str, tz: str | tzinfo,
+                   notes: list[str], positions: np.ndarray | None) -> pd.Series:
+    """Naive times to UTC with pandas: a skipped hour is an error, a repeated one summer time."""
     out = values.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
     lost = out.isna().to_numpy() & values.notna().to_numpy()
     if lost.any():
@@ -318,14 +340,7 @@ def _localise(values: pd.Series, raw: RawLog, column: str, tz: str | tzinfo, tz_
         note = (f"{column}: {int(lost.sum()):,} time(s) fell in the hour repeated when daylight "
                 f"saving ended in {tz} and were read as summer time (the first of the two); "
                 "durations around that hour may be off by up to an hour")
-        warnings.warn(f"{raw.name}: {note}", LogWarning, stacklevel=4)
-        notes.append(note)
-    note = f"{column}: times without an offset were read as {tz}"
-    if not tz_stated and values.notna().any():
-        note += "; pass tz= if they are local times"
-        if note not in notes:
-            warnings.warn(f"{raw.name}: {note}", LogWarning, stacklevel=4)
-    if note not in notes:
+        warnings.warn(f"{raw.name}: {note}", LogWarning, stacklevel=5)
         notes.append(note)
     return out.dt.tz_convert("UTC").astype(UTC_DTYPE)
 
