@@ -423,3 +423,12 @@ def test_handling_time_distributions():
         [1 / 3] * 3, abs=0.01)
     # the same uniforms give ordered times: common random numbers across distributions
     assert np.corrcoef(np.argsort(np.argsort(logn)), np.argsort(np.argsort(expo)))[0, 1] > 0.999
+
+
+def test_fixed_resource_codes_name_the_logs_non_people():
+    """The simulator's resource codes and the log's names of who is no reviewer agree."""
+    from modlean.eventlog import NOT_PEOPLE
+    from modlean.simulation.tables import FIXED_RESOURCES, Resource
+
+    assert FIXED_RESOURCES is NOT_PEOPLE
+    assert [FIXED_RESOURCES[r] for r in Resource] == [r.name.lower() for r in Resource]

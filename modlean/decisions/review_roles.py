@@ -16,13 +16,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from modlean.eventlog import QA_EVENT
+from modlean.eventlog import NOT_PEOPLE, QA_EVENT
 
 __all__ = ["ROLE_COLUMNS", "SPREAD_SHARE", "SYSTEM_RESOURCES", "activity_kinds",
            "pool_of_resource", "review_roles", "template_misfits"]
 
 #: Resources that are no person: their events are nobody's work.
-SYSTEM_RESOURCES = {"seller", "model", "system", "", "nan", "None"}
+SYSTEM_RESOURCES = {*NOT_PEOPLE, "", "nan", "None"}
 
 #: The columns of :func:`review_roles`.
 ROLE_COLUMNS = ["first_pool", "second_pool", "reviews", "qa_pool", "qa_checked",

@@ -30,7 +30,7 @@ from modlean.eventlog.arrays import (
     lead_span,
 )
 from modlean.eventlog.canonical import with_market
-from modlean.eventlog.columns import CANONICAL_COLUMNS, REQUIRED_COLUMNS
+from modlean.eventlog.columns import CANONICAL_COLUMNS, NOT_PEOPLE, REQUIRED_COLUMNS
 from modlean.eventlog.dataset import (
     Partitioned,
     dataset_events,
@@ -65,6 +65,7 @@ __all__ = [
     "DEFAULT_TZ",
     "MICROS_PER_SECOND",
     "NAT",
+    "NOT_PEOPLE",
     "QA_EVENT",
     "READERS",
     "REQUIRED_COLUMNS",

@@ -28,9 +28,9 @@ __all__ = [
 
 REQUIRED_COLUMNS = ("case_id", "activity", "timestamp")
 CANONICAL_COLUMNS = ("case_id", "activity", "timestamp", "start_timestamp", "resource")
-#: Resources that are no reviewer: the model, the system and the seller (modlean's names;
-#: an import logs an automated queue's login as ``model``).
-NOT_PEOPLE = ("model", "system", "seller")
+#: Resources that are no reviewer: the seller, the model and the system (modlean's names,
+#: in the simulator's code order; an import logs an automated queue's login as ``model``).
+NOT_PEOPLE = ("seller", "model", "system")
 
 
 #: Names other tools give the canonical columns, most specific first. Names are

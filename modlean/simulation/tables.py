@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from modlean.eventlog import NAT, utc_series
+from modlean.eventlog import NAT, NOT_PEOPLE, utc_series
 from modlean.scenario import SIMULATED_EVENTS, log_name_table
 from modlean.simulation.codes import (
     APPEAL,
@@ -57,8 +57,8 @@ class Resource(IntEnum):
     SYSTEM = 2
 
 
-#: Names of the fixed resources, by code.
-FIXED_RESOURCES = ("seller", "model", "system")
+#: Names of the fixed resources, by code (the log's names for who is no reviewer).
+FIXED_RESOURCES = NOT_PEOPLE
 
 
 class EventRank(IntEnum):
