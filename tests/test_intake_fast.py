@@ -277,3 +277,54 @@ def test_time_columns_in_two_formats_are_each_read(tmp_path):
     assert log["timestamp"].tolist() == [pd.Timestamp(t, tz="UTC") for t in (
         "2026-03-02 10:00", "2026-03-02 10:30", "2026-03-02 11:00", "2026-03-02 11:45")]
     assert log["case_id"].tolist() == ["T1", "T1", "T2", "T2"]
+
+
+# --------------------------------------------------------------------------- links and workload
+
+
+def test_links_chased_on_the_arrow_table_equal_those_chased_on_the_frame():
+    from modlean.eventlog.links import chase_links, chase_table_links, coalesce_links
+    from modlean.eventlog.values import strings
+
+    table = pa.table({
+        "id": [" T1", "T2 ", "T3", "T4", "T5", "T6", "T1"],
+        "parent": ["", "T1", "  ", None, "T9", "T6", None],   # blanks, a dangling link, a cycle
+        "appeal_of": [None, None, "T2", " T3 ", None, None, ""]})
+    fast = chase_table_links(table, "id", ["parent", "appeal_of"])
+    frame = table.to_pandas()
+    careful = chase_links(strings(frame["id"]),
+                          coalesce_links([strings(frame[c]) for c in ("parent", "appeal_of")]))
+    pd.testing.assert_series_equal(fast.root, careful.root)
+    for field in ("depth", "dangling", "cyclic", "root_codes"):
+        np.testing.assert_array_equal(getattr(fast, field), getattr(careful, field))
+    assert fast.root.tolist()[:5] == ["T1", "T1", "T1", "T1", "T5"]
+
+
+def _busy_hours_by_groupby(who, start, end):
+    """busy_hours_per_day's figures the plain pandas way (sort, cummax, groupby-sum)."""
+    order = np.lexsort((start, who))
+    who, start, end = who[order], start[order], end[order]
+    first = np.r_[True, who[1:] != who[:-1]]
+    reach = pd.Series(end).groupby(np.cumsum(first)).cummax().to_numpy()
+    covered = np.where(first, start, np.maximum(start, np.r_[start[:1], reach[:-1]]))
+    rows = []
+    for w, a, b in zip(who, covered, end, strict=True):
+        day = a // 86_400_000_000
+        while a < b:
+            cut = min(b, (day + 1) * 86_400_000_000)
+            rows.append((w, day, (cut - a) / 3.6e9))
+            a, day = cut, day + 1
+    frame = pd.DataFrame(rows, columns=["who", "day", "hours"])
+    return frame.groupby(["who", "day"], sort=True)["hours"].sum()
+
+
+@pytest.mark.parametrize(("people", "days"), [(5, 10), (60, 90), (100_000, 3), (3, 3000)])
+def test_busy_hours_per_day_equal_a_groupby_dense_or_sparse(people, days):
+    from modlean.eventlog.intake_report import busy_hours_per_day
+
+    rng = np.random.default_rng(people)
+    who = rng.integers(0, people, 3000)
+    start = 1_700_000_000_000_000 + rng.integers(0, days * 86_400 * 10**6, 3000)
+    end = start + rng.integers(1, 40 * 3600 * 10**6, 3000)
+    pd.testing.assert_series_equal(busy_hours_per_day(who, start, end),
+                                   _busy_hours_by_groupby(who, start, end), check_names=False)

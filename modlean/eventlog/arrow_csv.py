@@ -14,7 +14,7 @@ with pandas instead, whose errors name the line.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -31,7 +31,8 @@ _DICTIONARY_LIMIT = 1 << 16
 
 
 def read_typed_csv(path: Path, *, sep: str, plain: Iterable[str], text: Iterable[str],
-                   decimal: str, times: Mapping[str, str] | None = None) -> pd.DataFrame | None:
+                   decimal: str, times: Mapping[str, str] | None = None,
+                   on_table: Callable[[pa.Table], None] | None = None) -> pd.DataFrame | None:
     """The file as a DataFrame: ``plain`` columns as text, ``text`` and other text as categoricals.
 
     ``plain`` are columns whose values are mostly distinct (ids, times);
@@ -39,7 +40,8 @@ def read_typed_csv(path: Path, *, sep: str, plain: Iterable[str], text: Iterable
     fixed-width format of their first value: those whose every value fits come
     back as naive ``datetime64[us]``, the others as text. Returns None when
     Arrow refuses the file (a ragged row, a quoted line break, an encoding it
-    cannot read).
+    cannot read). ``on_table`` is called with the table as read, before the
+    times are parsed: work that needs only the ids may start on it.
     """
     types: dict[str, pa.DataType] = {c: pa.dictionary(pa.int32(), pa.string()) for c in text}
     types.update({c: pa.string() for c in plain})
@@ -51,6 +53,9 @@ def read_typed_csv(path: Path, *, sep: str, plain: Iterable[str], text: Iterable
         table = _read(path, sep, decimal, types)
     if table is None:
         return None
+    if on_table is not None:
+        on_table(table)
+
     def parse(col: str) -> pa.Array:
         values = table.column(col).combine_chunks()
         parsed = parse_fixed(values, fixed[col][0])

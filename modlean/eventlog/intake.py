@@ -13,7 +13,7 @@ What was read, made, dropped and assumed goes into the
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from modlean._util import suggest
 from modlean.errors import LogError
@@ -40,7 +41,7 @@ from modlean.eventlog.intake_report import (
     task_faults,
     workload_warning,
 )
-from modlean.eventlog.links import Links, chase_links, coalesce_links
+from modlean.eventlog.links import Links, chase_links, chase_table_links, coalesce_links
 from modlean.eventlog.profile import Profile, load_profile
 from modlean.eventlog.readers import RawLog, TextLocale, read_raw
 from modlean.eventlog.report import MappingReport
@@ -105,10 +106,12 @@ def import_export(source: str | Path | pd.DataFrame,
         queue or verdict value the profile does not map, or a value that cannot be read.
     """
     prof = load_profile(profile)
-    raw = _read(source, prof, sheet=prof.sheet if sheet is None else sheet, query=query)
+    early = _LinksOnRead(prof)
+    raw = _read(source, prof, sheet=prof.sheet if sheet is None else sheet, query=query,
+                on_table=early)
     report = MappingReport(raw.name)
     report.add("rows", "read", len(raw.frame))
-    parts = _Parts(raw, prof, report)
+    parts = _Parts(raw, prof, report, chased=early.chased)
     if prof.shape == "tasks":
         log, qa = _tasks(parts)
     else:
@@ -116,14 +119,37 @@ def import_export(source: str | Path | pd.DataFrame,
     activity = prof.task.queue if prof.task else log_columns(raw, prof).get("activity")
     describe_log(report, log, prof, header=raw.header, notes=raw.notes,
                  activity_source=raw.frame[activity] if activity else None)
-    log = finish_log(log)
+    if prof.shape != "tasks":  # task_events lays a task table out in the canonical form
+        log = finish_log(log)
     log.attrs["modlean"] = {"source": raw.name, "profile": prof.source,
                             "notes": list(raw.notes)}
     return Intake(log=log, qa=qa, report=report)
 
 
+class _LinksOnRead:
+    """Starts chasing the parent links on a second thread as soon as Arrow has read the
+    file, while the reader parses the times (ids need no times)."""
+
+    def __init__(self, prof: Profile) -> None:
+        self.prof = prof
+        self.chased: Future[Links] | None = None
+
+    def __call__(self, table: pa.Table) -> None:
+        key, links = self.prof.case.id, list(self.prof.case.links)
+        if links and {key, *links} <= set(table.column_names):
+            self.chased = _on_a_thread(chase_table_links, table, key, links)
+
+
+def _on_a_thread(work: Callable[..., Any], *args: Any) -> Future[Any]:
+    """``work(*args)`` started on a thread of its own (which ends with it)."""
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(work, *args)
+    pool.shutdown(wait=False)
+    return future
+
+
 def _read(source: str | Path | pd.DataFrame, prof: Profile, *, sheet: str | int | None,
-          query: str | None) -> RawLog:
+          query: str | None, on_table: Callable[[pa.Table], None]) -> RawLog:
     named = prof.columns()
     text = list(dict.fromkeys(c for k, c in named.items() if k != "score"))
     loc = prof.locale
@@ -131,7 +157,8 @@ def _read(source: str | Path | pd.DataFrame, prof: Profile, *, sheet: str | int 
                    key_columns=lambda header: [c for c in text if c in header],
                    locale=TextLocale(loc.decimal, loc.thousands, fast=True,
                                      plain=prof.id_columns() + prof.time_columns(),
-                                     times=prof.time_columns(), dayfirst=loc.dayfirst))
+                                     times=prof.time_columns(), dayfirst=loc.dayfirst,
+                                     on_table=on_table))
     missing = {k: c for k, c in named.items() if c not in raw.header}
     if missing:
         key, col = next(iter(missing.items()))
@@ -151,7 +178,8 @@ def _read(source: str | Path | pd.DataFrame, prof: Profile, *, sheet: str | int 
 class _Parts:
     """The columns every shape shares, parsed once: cases, links, vocabulary, QA."""
 
-    def __init__(self, raw: RawLog, prof: Profile, report: MappingReport) -> None:
+    def __init__(self, raw: RawLog, prof: Profile, report: MappingReport, *,
+                 chased: Future[Links] | None = None) -> None:
         self.raw, self.prof, self.report = raw, prof, report
         frame = raw.frame
         tz = prof.locale.timezone or DEFAULT_TZ
@@ -163,13 +191,12 @@ class _Parts:
         self.qa: dict[str, pd.Series] = {}
         self._times: dict[tuple[str, bool], pd.Series] = {}
         # links are chased in Arrow and numpy, which free the GIL: on a second thread
-        # while this one parses the task times, maps the vocabulary and QA, and (for a
-        # task table) estimates the starts; self.links waits for it when first asked
-        self._chased: Future[Links] | None = None
-        if prof.case.links:
-            pool = ThreadPoolExecutor(max_workers=1)
-            self._chased = pool.submit(_chase, self.key, [frame[c] for c in prof.case.links])
-            pool.shutdown(wait=False)  # its one thread ends with the task
+        # (from when Arrow read the file, if it did: ``chased``) while this one parses
+        # the task times, maps the vocabulary and QA, and (for a task table) estimates
+        # the starts; self.links waits for it when first asked
+        self._chased = chased
+        if chased is None and prof.case.links:
+            self._chased = _on_a_thread(_chase, self.key, [frame[c] for c in prof.case.links])
         self._vocabulary()
         self._qa()
         if prof.task is not None:  # after QA's time: the notes keep their order
@@ -324,10 +351,11 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     one_at_a_time = resource.mask(parts.automated)  # a model's tasks overlap by design
     move = task.started_means == "assigned"
 
-    def measure(kept: np.ndarray) -> tuple[Starts, tuple[str, str, float] | None]:
+    def measure(kept: np.ndarray) -> tuple[Starts, Future[tuple[str, str, float] | None]]:
         starts = estimate_starts(one_at_a_time[kept], started[kept], closed[kept], move=move)
-        return starts, workload_warning(one_at_a_time[kept], starts.start, closed[kept],
-                                        parts.tz)
+        # the workload (for the report only) on a second thread while this one goes on
+        return starts, _on_a_thread(workload_warning, one_at_a_time[kept], starts.start,
+                                    closed[kept], parts.tz)
 
     # while the links are chased: the starts and workload of the tasks kept unless
     # a cycle of links drops some (then they are measured again)
@@ -337,13 +365,15 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     keep = describe_table(report, parts.key, parts.links, created=created, started=started,
                           closed=closed)
     if not np.array_equal(keep, guess):
+        workload.result()
         starts, workload = measure(keep)
     describe_starts(report, starts, parts.attrs["pool"][keep].mask(parts.automated[keep]),
                     assigned=move, column=task.started or "")
     resource = automated_as_model(report, resource, parts.automated)
-    if workload is not None:
-        report.warn(*workload)
-    return _task_log(parts, keep, resource, created, closed, starts.start)
+    log, qa = _task_log(parts, keep, resource, created, closed, starts.start)
+    if (found := workload.result()) is not None:
+        report.warn(*found)
+    return log, qa
 
 
 def _task_log(parts: _Parts, keep: np.ndarray, resource: pd.Series, created: pd.Series,

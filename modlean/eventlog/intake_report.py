@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from modlean.eventlog.categorical import arrow_strings, distinct_text
 from modlean.eventlog.minable import SINGLE_EVENT_LIMIT, flag_like, single_event_share
 from modlean.eventlog.report import MappingReport
+from modlean.eventlog.sorting import lex_order
 from modlean.eventlog.timestamps import micros_of
 from modlean.eventlog.wall_clock import utc_to_wall
 
@@ -175,10 +176,10 @@ def busy_hours_per_day(who: np.ndarray, start: np.ndarray, end: np.ndarray) -> p
 
     Returns a Series indexed by (who, day number) with hours in (0, 24].
     """
-    order = np.lexsort((start, who))
+    order = lex_order(who, start)
     who, start, end = who[order], start[order], end[order]
     first = np.r_[True, who[1:] != who[:-1]]
-    reach = pd.Series(end).groupby(np.cumsum(first)).cummax().to_numpy()  # latest end so far
+    reach = _running_max(np.cumsum(first), end)  # the latest end so far of the who's tasks
     covered = np.where(first, start, np.maximum(start, np.r_[start[:1], reach[:-1]]))
     piece = end > covered                      # the part of the task no earlier task covers
     who, a, b = who[piece], covered[piece], end[piece]
@@ -189,8 +190,38 @@ def busy_hours_per_day(who: np.ndarray, start: np.ndarray, end: np.ndarray) -> p
     day = first_day[rows] + np.arange(len(rows)) - np.repeat(np.cumsum(spans) - spans, spans)
     lo = np.maximum(a[rows], day * day_us)
     hi = np.minimum(b[rows], (day + 1) * day_us)
-    frame = pd.DataFrame({"who": who[rows], "day": day, "hours": (hi - lo) / 3.6e9})
-    return frame.groupby(["who", "day"], sort=True)["hours"].sum()
+    return _sum_by_pair(who[rows], day, (hi - lo) / 3.6e9).rename_axis(["who", "day"])
+
+
+def _running_max(group: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The running maximum of ``values`` within each run of ``group`` (ascending integers):
+    one ``maximum.accumulate`` over the values lifted by their group when the two fit
+    63 bits."""
+    if not len(values):
+        return values
+    low = int(values.min())
+    bits = (int(values.max()) - low).bit_length()
+    if bits + int(group[-1]).bit_length() > 62:
+        return pd.Series(values).groupby(group).cummax().to_numpy()
+    lifted = (group.astype(np.int64) << bits) | (values - low)
+    return (np.maximum.accumulate(lifted) & ((1 << bits) - 1)) + low
+
+
+def _sum_by_pair(first: np.ndarray, second: np.ndarray, weights: np.ndarray) -> pd.Series:
+    """``weights`` summed per (first, second) pair of integers, indexed by the pairs sorted."""
+    frame = pd.DataFrame({"first": first, "second": second, "sum": weights})
+    if not len(frame):
+        return frame.groupby(["first", "second"])["sum"].sum()
+    low = int(second.min())
+    width = int(second.max()) - low + 1
+    cells = (int(first.max()) + 1) * width
+    if first.min() < 0 or cells > 4 * len(first) + 1_000_000:  # too sparse for a dense table
+        return frame.groupby(["first", "second"], sort=True)["sum"].sum()
+    pair = first * width + (second - low)
+    total = np.bincount(pair, weights=weights, minlength=cells)
+    found = np.flatnonzero(np.bincount(pair, minlength=cells))
+    return pd.Series(total[found], index=pd.MultiIndex.from_arrays(
+        [found // width, found % width + low]))
 
 
 def _local_micros(times: pd.Series, tz: str | tzinfo) -> np.ndarray:

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from modlean.eventlog.categorical import arrow_strings
 from modlean.eventlog.sorting import SortedKeys, sort_dictionary
 
-__all__ = ["Links", "chase_links", "coalesce_links"]
+__all__ = ["Links", "chase_links", "chase_table_links", "coalesce_links"]
 
 
 @dataclass(frozen=True)
@@ -73,16 +73,36 @@ def coalesce_links(columns: list[pd.Series]) -> pd.Series:
     return parent
 
 
-def chase_links(keys: pd.Series, parents: pd.Series) -> Links:
+def chase_table_links(table: pa.Table, key: str, links: list[str]) -> Links:
+    """:func:`chase_links` on the columns of an Arrow table as read: ``key`` and the
+    first non-empty of ``links`` per row, each stripped, blanks missing (as
+    :func:`~modlean.eventlog.values.strings` cleans them)."""
+    columns = [_stripped(table.column(c)) for c in (key, *links)]
+    parents = columns[1] if len(columns) == 2 else pc.coalesce(*columns[1:])
+    return chase_links(columns[0], parents)
+
+
+def _stripped(values: pa.ChunkedArray) -> pa.Array:
+    """Text stripped of surrounding blanks, empty text missing."""
+    text = pc.utf8_trim_whitespace(values.combine_chunks().cast(pa.string()))
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+
+
+def chase_links(keys: pd.Series | pa.Array, parents: pd.Series | pa.Array) -> Links:
     """Follow ``parents`` (the parent key per row, missing for a root) to each row's root key.
 
-    ``keys`` and ``parents`` are text. A key that appears on several rows takes the
-    parent of its first row that names one.
+    ``keys`` and ``parents`` are text (pandas or Arrow). A key that appears on
+    several rows takes the parent of its first row that names one.
     """
     n_rows = len(keys)
+    index = keys.index if isinstance(keys, pd.Series) else pd.RangeIndex(n_rows)
+    if isinstance(keys, pd.Series):
+        keys = arrow_strings(keys)
+    if isinstance(parents, pd.Series):
+        parents = arrow_strings(parents)
     # one dictionary for keys and parents: the keys come first, so codes below
     # the number of distinct keys are keys, and a parent coded above is not in the file
-    both = pc.dictionary_encode(pa.concat_arrays([arrow_strings(keys), arrow_strings(parents)]))
+    both = pc.dictionary_encode(pa.concat_arrays([keys, parents]))
     codes = both.indices.to_numpy(zero_copy_only=False)  # float with NaN for missing
     key_codes = codes[:n_rows].astype(np.int64)
     n = int(key_codes.max()) + 1 if n_rows else 0
@@ -116,4 +136,4 @@ def chase_links(keys: pd.Series, parents: pd.Series) -> Links:
     position, names = sort_dictionary(both.dictionary)
     return Links(depth=np.where(cyclic_key, 0, depth)[key_codes], dangling=dangling,
                  cyclic=cyclic, keys=SortedKeys(names, position[key_codes]),
-                 root_codes=np.where(cyclic, -1, position[row_root]), index=keys.index)
+                 root_codes=np.where(cyclic, -1, position[row_root]), index=index)

@@ -60,6 +60,9 @@ class TextLocale:
     times: tuple[str, ...] = ()
     #: the date order of those times (None: only year-first formats are certain)
     dayfirst: bool | None = None
+    #: called with the Arrow table as the typed reader read it, before its times are
+    #: parsed (an import starts chasing parent links on it while they are)
+    on_table: Callable[[pa.Table], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,8 @@ def _read_delimited(path: Path, name: str, *, encoding: str | None, sep: str | N
                                text=[c for c in keys if c not in locale.plain],
                                decimal=locale.decimal,
                                times=head_formats(head, sep, header, locale.times,
-                                                  dayfirst=locale.dayfirst))
+                                                  dayfirst=locale.dayfirst),
+                               on_table=locale.on_table)
     if frame is None:
         frame = _parse_delimited(path, name, {
             "sep": sep, "encoding": enc, "decimal": locale.decimal, "compression": "infer",
