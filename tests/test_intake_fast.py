@@ -328,3 +328,28 @@ def test_busy_hours_per_day_equal_a_groupby_dense_or_sparse(people, days):
     end = start + rng.integers(1, 40 * 3600 * 10**6, 3000)
     pd.testing.assert_series_equal(busy_hours_per_day(who, start, end),
                                    _busy_hours_by_groupby(who, start, end), check_names=False)
+
+
+@pytest.mark.parametrize("values", [["A1", "B2", None], ["A1", " B2", None], ["A1", "", None],
+                                    ["A1", "B2\u00a0", "C3"], ["A1\t", None, None],
+                                    [None, None, None], ["", "", ""]])
+def test_ids_are_cleaned_in_arrow_as_strings_cleans_them(values):
+    from modlean.eventlog.links import _stripped
+    from modlean.eventlog.values import strings
+
+    expected = strings(pd.Series(values, dtype=object)).astype(object)
+    got = pd.Series(_stripped(pa.chunked_array([pa.array(values, pa.string())])).to_pylist(),
+                    dtype=object)
+    assert got.where(got.notna(), None).tolist() == expected.where(expected.notna(), None).tolist()
+
+
+def test_columns_the_profile_does_not_name_are_left_unread_but_reported(written, tmp_path):
+    path, profile = written
+    frame = pd.read_csv(path, sep=";", dtype=str, index_col=0)
+    frame.insert(3, "comment", "free text; with \"quotes\" and 1,5")
+    wider = tmp_path / "wider.csv"
+    frame.to_csv(wider, sep=";")
+    plain, wide = modlean.import_export(path, profile), modlean.import_export(wider, profile)
+    pd.testing.assert_frame_equal(plain.log, wide.log)
+    unused = wide.report.table.set_index(["section", "item"]).loc[("columns", "unused"), "value"]
+    assert "comment" in unused

@@ -32,7 +32,8 @@ _DICTIONARY_LIMIT = 1 << 16
 
 def read_typed_csv(path: Path, *, sep: str, plain: Iterable[str], text: Iterable[str],
                    decimal: str, times: Mapping[str, str] | None = None,
-                   on_table: Callable[[pa.Table], None] | None = None) -> pd.DataFrame | None:
+                   on_table: Callable[[pa.Table], None] | None = None,
+                   columns: Iterable[str] | None = None) -> pd.DataFrame | None:
     """The file as a DataFrame: ``plain`` columns as text, ``text`` and other text as categoricals.
 
     ``plain`` are columns whose values are mostly distinct (ids, times);
@@ -41,16 +42,20 @@ def read_typed_csv(path: Path, *, sep: str, plain: Iterable[str], text: Iterable
     back as naive ``datetime64[us]``, the others as text. Returns None when
     Arrow refuses the file (a ragged row, a quoted line break, an encoding it
     cannot read). ``on_table`` is called with the table as read, before the
-    times are parsed: work that needs only the ids may start on it.
+    times are parsed: work that needs only the ids may start on it. With
+    ``columns`` only those columns are converted (in that order; the others are
+    split from the line and left).
     """
     types: dict[str, pa.DataType] = {c: pa.dictionary(pa.int32(), pa.string()) for c in text}
     types.update({c: pa.string() for c in plain})
     fixed = {c: (fmt, width) for c, fmt in (times or {}).items()
              if (width := fixed_width(fmt)) is not None}
-    table = _read(path, sep, decimal, types | {c: pa.binary(w) for c, (_, w) in fixed.items()})
+    include = list(columns) if columns is not None else None
+    table = _read(path, sep, decimal, types | {c: pa.binary(w) for c, (_, w) in fixed.items()},
+                  include)
     if table is None and fixed:  # a value of another width: read the times as text
         fixed = {}
-        table = _read(path, sep, decimal, types)
+        table = _read(path, sep, decimal, types, include)
     if table is None:
         return None
     if on_table is not None:
@@ -67,8 +72,10 @@ def read_typed_csv(path: Path, *, sep: str, plain: Iterable[str], text: Iterable
     return table.to_pandas()
 
 
-def _read(path: Path, sep: str, decimal: str, types: dict[str, pa.DataType]) -> pa.Table | None:
+def _read(path: Path, sep: str, decimal: str, types: dict[str, pa.DataType],
+          include: list[str] | None) -> pa.Table | None:
     convert = pcsv.ConvertOptions(
+        include_columns=include or [],
         column_types=types, decimal_point=decimal,
         strings_can_be_null=True, auto_dict_encode=True,
         auto_dict_max_cardinality=_DICTIONARY_LIMIT)

@@ -111,20 +111,23 @@ def parse_fixed(values: pa.Array, fmt: str) -> pa.Array | None:
     n = len(values)
     data = np.frombuffer(values.buffers()[1], np.uint8)[values.offset * width:
                                                         (values.offset + n) * width]
-    valid = values.is_valid().to_numpy(zero_copy_only=False)
     rows = data.reshape(n, width)
+    valid = None
     if values.null_count:
+        valid = values.is_valid().to_numpy(zero_copy_only=False)
         rows = rows[valid]
-    # one pass over the bytes: each digit's value, and a separator's 0 where it belongs
-    digit = rows - low  # uint8: a byte below its lowest wraps round, above any span
-    if (digit > span).any():  # a separator out of place, or not a digit
+    # one pass over the bytes, turned to one row per byte position (each row then
+    # contiguous): each digit's value, and a separator's 0 where it belongs
+    digit = np.empty((width, len(rows)), dtype=np.uint8)
+    np.subtract(rows.T, low[:, None], out=digit)  # a byte below its lowest wraps round
+    if (digit > span[:, None]).any():  # a separator out of place, or not a digit
         return None
     fields: dict[str, np.ndarray] = {}
     for code, at, digits in spans:
-        value = digit[:, at].astype(np.int32)
+        value = digit[at].astype(np.int32)
         for j in range(at + 1, at + digits):
             value *= 10
-            value += digit[:, j]
+            value += digit[j]
         _, smallest, largest = _FIELDS[code]
         if (value < smallest).any() or (value > largest).any():
             return None
@@ -135,13 +138,19 @@ def parse_fixed(values: pa.Array, fmt: str) -> pa.Array | None:
     first = int(month.min()) if len(month) else 0
     calendar = np.arange(first, (int(month.max()) if len(month) else 0) + 2)  # each month once
     starts = calendar.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-    first_day, length = starts[:-1][month - first], np.diff(starts)[month - first]
-    if (fields["%d"] > length).any():  # 31.02., 31.04., 29.02. of a common year
+    day = fields["%d"]
+    late = np.flatnonzero(day > 28)  # only these can pass their month's end
+    if (day[late] > np.diff(starts)[month[late] - first]).any():  # 31.02., 31.04., 29.02.
         return None
-    seconds = (first_day + fields["%d"] - 1) * 86_400
+    seconds = starts[:-1][month - first]
+    seconds += day - 1
+    seconds *= 86_400
     for code, scale in (("%H", 3600), ("%M", 60), ("%S", 1)):
         if code in fields:
             seconds += fields[code] * scale
+    seconds *= 1_000_000
+    if valid is None:
+        return pa.array(seconds, type=pa.timestamp("us"))
     micros = np.zeros(n, dtype=np.int64)
-    micros[valid] = seconds * 1_000_000
+    micros[valid] = seconds
     return pa.array(micros, type=pa.timestamp("us"), mask=~valid)

@@ -50,7 +50,6 @@ from modlean.eventlog.tasks import (
     MODEL_RESOURCE,
     QA_EVENT,
     EventKind,
-    Starts,
     estimate_starts,
     order_events,
     task_events,
@@ -158,7 +157,9 @@ def _read(source: str | Path | pd.DataFrame, prof: Profile, *, sheet: str | int 
                    locale=TextLocale(loc.decimal, loc.thousands, fast=True,
                                      plain=prof.id_columns() + prof.time_columns(),
                                      times=prof.time_columns(), dayfirst=loc.dayfirst,
-                                     on_table=on_table))
+                                     on_table=on_table,
+                                     columns=tuple(named.values())
+                                     if prof.shape == "tasks" else None))
     missing = {k: c for k, c in named.items() if c not in raw.header}
     if missing:
         key, col = next(iter(missing.items()))
@@ -351,22 +352,19 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     one_at_a_time = resource.mask(parts.automated)  # a model's tasks overlap by design
     move = task.started_means == "assigned"
 
-    def measure(kept: np.ndarray) -> tuple[Starts, Future[tuple[str, str, float] | None]]:
-        starts = estimate_starts(one_at_a_time[kept], started[kept], closed[kept], move=move)
-        # the workload (for the report only) on a second thread while this one goes on
-        return starts, _on_a_thread(workload_warning, one_at_a_time[kept], starts.start,
-                                    closed[kept], parts.tz)
-
-    # while the links are chased: the starts and workload of the tasks kept unless
-    # a cycle of links drops some (then they are measured again)
+    # while the links are chased: the starts of the tasks kept unless a cycle of
+    # links drops some (then they are estimated again)
     faults = task_faults(created, started, closed)
     guess = ~(faults[0] | faults[1] | faults[2])
-    starts, workload = measure(guess)
+    starts = estimate_starts(one_at_a_time[guess], started[guess], closed[guess], move=move)
     keep = describe_table(report, parts.key, parts.links, created=created, started=started,
                           closed=closed)
     if not np.array_equal(keep, guess):
-        workload.result()
-        starts, workload = measure(keep)
+        starts = estimate_starts(one_at_a_time[keep], started[keep], closed[keep], move=move)
+    # the workload (for the report only) on a second thread while this one lays out the
+    # events (a stretch the chased links and the parsed times no longer keep busy)
+    workload = _on_a_thread(workload_warning, one_at_a_time[keep], starts.start,
+                            closed[keep], parts.tz)
     describe_starts(report, starts, parts.attrs["pool"][keep].mask(parts.automated[keep]),
                     assigned=move, column=task.started or "")
     resource = automated_as_model(report, resource, parts.automated)

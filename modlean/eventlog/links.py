@@ -13,6 +13,7 @@ cases and tickets by integer codes.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,9 +84,33 @@ def chase_table_links(table: pa.Table, key: str, links: list[str]) -> Links:
 
 
 def _stripped(values: pa.ChunkedArray) -> pa.Array:
-    """Text stripped of surrounding blanks, empty text missing."""
-    text = pc.utf8_trim_whitespace(values.combine_chunks().cast(pa.string()))
-    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    """Text stripped of surrounding blanks, empty text missing (ids written cleanly, the
+    usual case, are told so by their first and last bytes and kept as they are)."""
+    text = values.combine_chunks().cast(pa.string())
+    if _may_need_cleaning(text):
+        text = pc.utf8_trim_whitespace(text)
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    return text
+
+
+#: Bytes that may start or end a blank: ASCII white space, and any byte of a
+#: multi-byte character (a non-breaking or other Unicode space).
+_MAY_BE_BLANK = np.zeros(256, dtype=bool)
+_MAY_BE_BLANK[[0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20]] = True
+_MAY_BE_BLANK[0x80:] = True
+
+
+def _may_need_cleaning(text: pa.StringArray) -> bool:
+    """Whether a value of ``text`` is empty or may start or end with white space (told
+    from the bytes at each value's ends, without a copy of the text)."""
+    offsets = np.frombuffer(text.buffers()[1], np.int32)[text.offset:text.offset + len(text) + 1]
+    first, end = offsets[:-1], offsets[1:]
+    filled = end > first  # missing values and empty text have no bytes
+    if (~filled).sum() > text.null_count:
+        return True  # an empty text
+    data = np.frombuffer(text.buffers()[2], np.uint8) if filled.any() else np.zeros(0, np.uint8)
+    return bool(_MAY_BE_BLANK[data[first[filled]]].any()
+                or _MAY_BE_BLANK[data[end[filled] - 1]].any())
 
 
 def chase_links(keys: pd.Series | pa.Array, parents: pd.Series | pa.Array) -> Links:
@@ -103,7 +128,17 @@ def chase_links(keys: pd.Series | pa.Array, parents: pd.Series | pa.Array) -> Li
     # one dictionary for keys and parents: the keys come first, so codes below
     # the number of distinct keys are keys, and a parent coded above is not in the file
     both = pc.dictionary_encode(pa.concat_arrays([keys, parents]))
-    codes = both.indices.to_numpy(zero_copy_only=False)  # float with NaN for missing
+    # the distinct keys sorted (in Arrow, which frees the GIL) while numpy chases the links
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ranked = pool.submit(sort_dictionary, both.dictionary)
+        return _chased(both.indices, n_rows, ranked, index)
+
+
+def _chased(codes_of_both: pa.Array, n_rows: int, ranked: Future[tuple[np.ndarray, pa.Array]],
+            index: pd.Index) -> Links:
+    """Links from the codes of keys then parents in one dictionary, whose sorted order
+    ``ranked`` gives."""
+    codes = codes_of_both.to_numpy(zero_copy_only=False)  # float with NaN for missing
     key_codes = codes[:n_rows].astype(np.int64)
     n = int(key_codes.max()) + 1 if n_rows else 0
     parent_codes = codes[n_rows:]
@@ -133,7 +168,7 @@ def chase_links(keys: pd.Series | pa.Array, parents: pd.Series | pa.Array) -> Li
     cyclic_key = ~is_root[pointer]
     row_root = pointer[key_codes]
     cyclic = cyclic_key[key_codes]
-    position, names = sort_dictionary(both.dictionary)
+    position, names = ranked.result()
     return Links(depth=np.where(cyclic_key, 0, depth)[key_codes], dangling=dangling,
                  cyclic=cyclic, keys=SortedKeys(names, position[key_codes]),
                  root_codes=np.where(cyclic, -1, position[row_root]), index=index)

@@ -63,6 +63,9 @@ class TextLocale:
     #: called with the Arrow table as the typed reader read it, before its times are
     #: parsed (an import starts chasing parent links on it while they are)
     on_table: Callable[[pa.Table], None] | None = None
+    #: the columns the typed reader converts (None: all); a task table's import needs
+    #: only those its profile names, whatever else the export carries
+    columns: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,10 @@ def _read_delimited(path: Path, name: str, *, encoding: str | None, sep: str | N
                                decimal=locale.decimal,
                                times=head_formats(head, sep, header, locale.times,
                                                   dayfirst=locale.dayfirst),
-                               on_table=locale.on_table)
+                               on_table=locale.on_table,
+                               columns=None if locale.columns is None else [
+                                   c for i, c in enumerate(header)
+                                   if c in locale.columns or (i == 0 and index_column)])
     if frame is None:
         frame = _parse_delimited(path, name, {
             "sep": sep, "encoding": enc, "decimal": locale.decimal, "compression": "infer",
@@ -225,7 +231,8 @@ def _drop_index_column(frame: pd.DataFrame, name: str, header: list[str]) -> pd.
                        expected="a name for every column (an unnamed first column is dropped "
                        "only when it holds a pandas index 0, 1, 2, ...)")
     frame = frame.iloc[:, 1:]
-    frame.columns = header[1:]
+    if frame.shape[1] == len(header) - 1:  # all read: the header's names (a subset has them)
+        frame.columns = header[1:]
     return frame
 
 
