@@ -353,3 +353,26 @@ def test_columns_the_profile_does_not_name_are_left_unread_but_reported(written,
     pd.testing.assert_frame_equal(plain.log, wide.log)
     unused = wide.report.table.set_index(["section", "item"]).loc[("columns", "unused"), "value"]
     assert "comment" in unused
+
+
+@pytest.mark.parametrize("n", [0, 1, 50, 5000])
+def test_overlap_per_pool_equals_a_groupby(n):
+    from modlean.eventlog.intake_report import _overlap_per_pool
+    from modlean.eventlog.tasks import Starts
+
+    rng = np.random.default_rng(n)
+    pool = pd.Series(pd.Categorical(rng.choice(["b", "a", None, "c"], n),
+                                    categories=["c", "b", "a", "unused"]))
+    overlap = rng.random(n) < 0.3
+    moved = np.where(overlap, rng.integers(1, 5000, n), 0).astype(float)
+    frame = pd.DataFrame({"pool": pool, "overlap": overlap,
+                          "moved": np.where(overlap, moved / 60, np.nan)})
+    expected = frame.groupby("pool", sort=True, observed=True).agg(
+        tasks=("overlap", "size"), overlap=("overlap", "mean"), moved=("overlap", "sum"),
+        minutes=("moved", "median"))
+    expected.index = expected.index.astype(str)
+    starts = Starts(start=pd.Series(dtype=UTC_DTYPE), overlap=overlap, moved_seconds=moved)
+    for values in (pool, pool.astype(object)):
+        pd.testing.assert_frame_equal(_overlap_per_pool(values, starts), expected.sort_index(),
+                                      check_dtype=False, check_index_type=False,
+                                      check_names=False)
