@@ -376,3 +376,37 @@ def test_overlap_per_pool_equals_a_groupby(n):
         pd.testing.assert_frame_equal(_overlap_per_pool(values, starts), expected.sort_index(),
                                       check_dtype=False, check_index_type=False,
                                       check_names=False)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_links_by_one_sort_equal_links_by_hashing(seed, monkeypatch):
+    """Ids written in order are coded by one sort, others hashed: the same links either way
+    (repeated keys, dangling parents, self links and cycles included)."""
+    from modlean.eventlog import links as links_module
+
+    rng = np.random.default_rng(seed)
+    keys = np.char.add("T", rng.integers(0, 400, 500).astype(str)).astype(object)
+    parents = np.char.add("T", rng.integers(0, 450, 500).astype(str)).astype(object)
+    parents[rng.random(500) < 0.5] = None
+    keys = np.append(keys, ["C1", "C2", "C3", "S"])  # a cycle, a row chained to it, a self link
+    parents = np.append(parents, ["C2", "C1", "C1", "S"])
+    keys_a, parents_a = pa.array(keys, pa.string()), pa.array(parents, pa.string())
+    found = {}
+    for sorted_path in (True, False):
+        monkeypatch.setattr(links_module, "_nearly_sorted", lambda values, s=sorted_path: s)
+        found[sorted_path] = links_module.chase_links(keys_a, parents_a)
+    by_sort, by_hash = found[True], found[False]
+    assert by_sort.keys.names.equals(by_hash.keys.names)
+    for field in ("depth", "dangling", "cyclic", "root_codes"):
+        np.testing.assert_array_equal(getattr(by_sort, field), getattr(by_hash, field), field)
+    np.testing.assert_array_equal(by_sort.keys.codes, by_hash.keys.codes)
+    assert by_sort.cyclic.any() and by_sort.dangling.any() and (by_sort.depth > 1).any()
+
+
+def test_ids_in_order_are_told_from_shuffled_ones():
+    from modlean.eventlog.links import _nearly_sorted
+
+    ordered = pa.array([f"DE-{i}" for i in range(50_000)] + [None] * 10)
+    assert _nearly_sorted(ordered)  # DE-9 then DE-10: a step down per extra digit only
+    shuffled = ordered.take(pa.array(np.random.default_rng(0).permutation(len(ordered))))
+    assert not _nearly_sorted(shuffled)

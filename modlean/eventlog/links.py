@@ -13,7 +13,8 @@ cases and tickets by integer codes.
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,26 +126,56 @@ def chase_links(keys: pd.Series | pa.Array, parents: pd.Series | pa.Array) -> Li
         keys = arrow_strings(keys)
     if isinstance(parents, pd.Series):
         parents = arrow_strings(parents)
-    # one dictionary for keys and parents: the keys come first, so codes below
-    # the number of distinct keys are keys, and a parent coded above is not in the file
-    both = pc.dictionary_encode(pa.concat_arrays([keys, parents]))
-    # the distinct keys sorted (in Arrow, which frees the GIL) while numpy chases the links
+    both = pa.concat_arrays([keys, parents])
+    if _nearly_sorted(both):  # ids written in order: one sort codes and ranks them
+        codes, names = _sorted_codes(both)
+        return _chased(codes, n_rows, len(names), lambda: (None, names), index)
+    # else one dictionary for keys and parents, its distinct values sorted (in Arrow,
+    # which frees the GIL) while numpy chases the links
+    encoded = pc.dictionary_encode(both)
+    codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int64)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        ranked = pool.submit(sort_dictionary, both.dictionary)
-        return _chased(both.indices, n_rows, ranked, index)
+        ranked = pool.submit(sort_dictionary, encoded.dictionary)
+        return _chased(codes, n_rows, len(encoded.dictionary), ranked.result, index)
 
 
-def _chased(codes_of_both: pa.Array, n_rows: int, ranked: Future[tuple[np.ndarray, pa.Array]],
-            index: pd.Index) -> Links:
-    """Links from the codes of keys then parents in one dictionary, whose sorted order
-    ``ranked`` gives."""
-    codes = codes_of_both.to_numpy(zero_copy_only=False)  # float with NaN for missing
-    key_codes = codes[:n_rows].astype(np.int64)
-    n = int(key_codes.max()) + 1 if n_rows else 0
-    parent_codes = codes[n_rows:]
-    has_parent = ~np.isnan(parent_codes)
-    rows_with = np.flatnonzero(has_parent)
-    found = parent_codes[has_parent] < n
+#: Values out of order (a value below the one before) up to which ids count as written in
+#: order, per this many values (a file sorted by time with ids counting up has a handful).
+_OUT_OF_ORDER_PER = 10_000
+
+
+def _nearly_sorted(values: pa.Array) -> bool:
+    """Whether the present ``values`` step down rarely: Arrow's sort then beats hashing."""
+    present = values.drop_null()
+    if len(present) < 2:
+        return True
+    down = pc.sum(pc.less(present[1:], present[:-1])).as_py() or 0
+    return down <= max(64, len(present) // _OUT_OF_ORDER_PER)
+
+
+def _sorted_codes(values: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Each value's rank among the distinct present values (-1 for missing), and those
+    values sorted, by one sort."""
+    order = pc.sort_indices(values).to_numpy()[:len(values) - values.null_count]  # nulls last
+    ordered = values.take(pa.array(order))
+    new = np.ones(len(order), dtype=bool)
+    if len(order) > 1:
+        new[1:] = pc.not_equal(ordered[1:], ordered[:-1]).to_numpy(zero_copy_only=False)
+    codes = np.full(len(values), -1, dtype=np.int64)
+    codes[order] = np.cumsum(new) - 1
+    return codes, ordered.filter(pa.array(new))
+
+
+def _chased(codes: np.ndarray, n_rows: int, n: int,
+            ranked: Callable[[], tuple[np.ndarray | None, pa.Array]], index: pd.Index) -> Links:
+    """Links from the codes (``n`` distinct, -1 missing) of the keys then the parents;
+    ``ranked`` gives each code's position among the sorted values (None: the codes are
+    the positions) and the values sorted."""
+    key_codes, parent_codes = codes[:n_rows], codes[n_rows:]
+    is_key = np.zeros(n, dtype=bool)
+    is_key[key_codes[key_codes >= 0]] = True
+    rows_with = np.flatnonzero(parent_codes >= 0)
+    found = is_key[parent_codes[rows_with]]
     dangling = np.zeros(n_rows, dtype=bool)
     dangling[rows_with[~found]] = True
     # first row per key that names a parent known in the file wins
@@ -152,7 +183,7 @@ def _chased(codes_of_both: pa.Array, n_rows: int, ranked: Future[tuple[np.ndarra
     linked_keys = key_codes[linked_rows]
     first_of_key, first_at = np.unique(linked_keys, return_index=True)
     parent_of_key = np.arange(n, dtype=np.int64)  # a root points to itself
-    parent_of_key[first_of_key] = parent_codes[linked_rows[first_at]].astype(np.int64)
+    parent_of_key[first_of_key] = parent_codes[linked_rows[first_at]]
 
     self_link = np.zeros(n, dtype=bool)
     self_link[first_of_key] = parent_of_key[first_of_key] == first_of_key
@@ -168,7 +199,10 @@ def _chased(codes_of_both: pa.Array, n_rows: int, ranked: Future[tuple[np.ndarra
     cyclic_key = ~is_root[pointer]
     row_root = pointer[key_codes]
     cyclic = cyclic_key[key_codes]
-    position, names = ranked.result()
-    return Links(depth=np.where(cyclic_key, 0, depth)[key_codes], dangling=dangling,
-                 cyclic=cyclic, keys=SortedKeys(names, position[key_codes]),
-                 root_codes=np.where(cyclic, -1, position[row_root]), index=index)
+    row_depth = np.where(cyclic_key, 0, depth)[key_codes]
+    position, names = ranked()
+    if position is not None:  # dictionary codes to ranks
+        key_codes, row_root = position[key_codes], position[row_root]
+    return Links(depth=row_depth, dangling=dangling, cyclic=cyclic,
+                 keys=SortedKeys(names, key_codes), root_codes=np.where(cyclic, -1, row_root),
+                 index=index)
