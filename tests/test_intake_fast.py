@@ -410,3 +410,11 @@ def test_ids_in_order_are_told_from_shuffled_ones():
     assert _nearly_sorted(ordered)  # DE-9 then DE-10: a step down per extra digit only
     shuffled = ordered.take(pa.array(np.random.default_rng(0).permutation(len(ordered))))
     assert not _nearly_sorted(shuffled)
+
+
+def test_lex_order_by_few_groups_first_is_lexsort():
+    rng = np.random.default_rng(4)
+    groups = rng.integers(-3, 60, 120_000)
+    times = np.sort(rng.integers(0, 10**9, 120_000)) + rng.integers(0, 10**6, 120_000)
+    for keys in ((groups, times), (groups, rng.permutation(times)), (groups, times, groups)):
+        np.testing.assert_array_equal(lex_order(*keys), np.lexsort(keys[::-1]))

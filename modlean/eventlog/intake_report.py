@@ -182,7 +182,7 @@ def workload_warning(resource: pd.Series, start: pd.Series, closed: pd.Series,
             f"{len(worst):,} resource id(s) were busy more than {LONG_WORKDAY_HOURS:g} h in "
             f"one day ({listed}{more}): shared logins? Per-reviewer figures and seat counts "
             "then count ids, not people",
-            float(len(worst) / max(len(np.unique(who[counted])), 1)))
+            float(len(worst) / max(np.count_nonzero(np.bincount(who[counted])), 1)))
 
 
 def busy_hours_per_day(who: np.ndarray, start: np.ndarray, end: np.ndarray) -> pd.Series:

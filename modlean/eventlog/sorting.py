@@ -29,6 +29,8 @@ __all__ = ["SortedKeys", "in_order", "lex_order", "sort_dictionary", "sorted_key
            "sorted_rank"]
 
 _BITS = 63
+#: Rows from which a first key of few groups is sorted by itself first.
+_GROUPED_FROM = 50_000
 #: Units tried for a wide key (microseconds to seconds, to milliseconds).
 _UNITS = (1_000_000, 1_000)
 
@@ -47,6 +49,13 @@ def lex_order(*keys: np.ndarray) -> np.ndarray:
     packed = _packed(keys)
     if packed is None:
         return np.lexsort(keys[::-1])
+    first = np.asarray(keys[0])
+    if len(keys) > 1 and n > _GROUPED_FROM and int(first.max()) - int(first.min()) < 2**16:
+        # few groups first (resources, pools): a radix sort by group, then the packed keys
+        # are in order within each group as often as rows come in time order, which the
+        # stable (run-finding) sort passes through
+        by_group = np.argsort((first - first.min()).astype(np.uint16), kind="stable")
+        return by_group[np.argsort(packed[by_group], kind="stable")]
     return np.argsort(packed, kind="stable")
 
 
