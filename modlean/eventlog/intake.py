@@ -198,10 +198,17 @@ class _Parts:
         self._chased = chased
         if chased is None and prof.case.links:
             self._chased = _on_a_thread(_chase, self.key, [frame[c] for c in prof.case.links])
-        self._vocabulary()
-        self._qa()
-        if prof.task is not None:  # after QA's time: the notes keep their order
-            for column in (prof.task.created, prof.task.started, prof.task.closed):
+        task_times = (prof.task.created, prof.task.started, prof.task.closed) if prof.task \
+            else ()
+        ahead = [c for c in (prof.qa.time if prof.qa else None, *task_times) if c is not None]
+        # the time columns parsed on two threads (numpy frees the GIL) while this one maps
+        # the vocabulary and QA; their notes are added as each is taken, in this order
+        with warnings.catch_warnings(), ThreadPoolExecutor(max_workers=2) as pool:
+            warnings.simplefilter("ignore", LogWarning)  # the report says it (default_timezone)
+            self._ahead = {c: pool.submit(self._parse_times, c, True) for c in dict.fromkeys(ahead)}
+            self._vocabulary()
+            self._qa()
+            for column in task_times:  # after QA's time: the notes keep their order
                 self.times(column)
 
     @property
@@ -219,13 +226,22 @@ class _Parts:
         if column is None:
             return pd.Series(pd.NaT, index=self.raw.frame.index, dtype=UTC_DTYPE)
         if (column, allow_empty) not in self._times:  # each column parsed once
+            ahead = self._ahead.pop(column, None) if allow_empty else None
             with warnings.catch_warnings():  # the report says it (default_timezone)
                 warnings.simplefilter("ignore", LogWarning)
-                self._times[column, allow_empty] = parse_times(
-                    self.raw.frame[column], self.raw, column, tz=self.tz,
-                    tz_stated=self.tz_stated, dayfirst=self.prof.locale.dayfirst,
-                    allow_empty=allow_empty, notes=self.raw.notes)
+                parsed, notes = ahead.result() if ahead else self._parse_times(column,
+                                                                               allow_empty)
+            self._times[column, allow_empty] = parsed
+            self.raw.notes.extend(n for n in notes if n not in self.raw.notes)
         return self._times[column, allow_empty]
+
+    def _parse_times(self, column: str, allow_empty: bool) -> tuple[pd.Series, list[str]]:
+        """A time column in UTC, and the notes its reading made."""
+        notes: list[str] = []
+        parsed = parse_times(self.raw.frame[column], self.raw, column, tz=self.tz,
+                             tz_stated=self.tz_stated, dayfirst=self.prof.locale.dayfirst,
+                             allow_empty=allow_empty, notes=notes)
+        return parsed, notes
 
     def text(self, column: str | None) -> pd.Series:
         if column is None:
