@@ -126,17 +126,16 @@ def _overlap_per_pool(pool: pd.Series, starts: Starts) -> pd.DataFrame:
         codes, names = pool.cat.codes.to_numpy().astype(np.int64), pool.cat.categories
     else:
         codes, names = pd.factorize(pool.to_numpy(), use_na_sentinel=True)
-    present = codes >= 0
-    codes, overlap = codes[present], starts.overlap[present]
     k = len(names)
-    tasks = np.bincount(codes, minlength=k)
-    moved = np.bincount(codes, weights=overlap, minlength=k)
-    by_pool = np.argsort(codes[overlap], kind="stable")
-    minutes = np.split((starts.moved_seconds[present][overlap] / 60)[by_pool],
-                       np.cumsum(np.bincount(codes[overlap], minlength=k))[:-1])
+    shifted = codes + 1  # a task without a pool counts in slot 0, dropped
+    tasks = np.bincount(shifted, minlength=k + 1)[1:]
+    moved = np.bincount(shifted, weights=starts.overlap, minlength=k + 1)[1:]
+    at = np.flatnonzero(starts.overlap & (codes >= 0))
+    minutes_moved, pool_moved = starts.moved_seconds[at] / 60, codes[at]
+    minutes = [np.median(minutes_moved[pool_moved == code]) if moved[code] else np.nan
+               for code in range(k)]  # pools are few: one pass each
     table = pd.DataFrame({"tasks": tasks, "overlap": moved / np.maximum(tasks, 1),
-                          "moved": moved, "minutes": [np.median(m) if len(m) else np.nan
-                                                      for m in minutes]},
+                          "moved": moved, "minutes": minutes},
                          index=pd.Index(names, dtype=object).astype(str))
     return table[table["tasks"] > 0].sort_index()
 
