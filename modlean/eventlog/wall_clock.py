@@ -17,6 +17,7 @@ time), for figures cut at local midnight.
 from __future__ import annotations
 
 from datetime import tzinfo
+from functools import lru_cache
 
 import numpy as np
 
@@ -26,6 +27,8 @@ __all__ = ["utc_to_wall", "wall_to_utc"]
 
 #: The grid on which offsets are looked up (no zone changes its offset twice in 15 minutes).
 _STEP = 15 * 60 * 1_000_000
+#: The span transitions are looked up in is widened to whole weeks of this length.
+_WEEK = 7 * 86_400_000_000
 #: Margin around the values: more than any UTC offset (at most 26 hours).
 _MARGIN = 2 * 86_400_000_000
 #: The widest span of values looked up this way (the grid stays small).
@@ -96,7 +99,16 @@ def _offsets(utc: np.ndarray, tz: str | tzinfo) -> np.ndarray:
 def _transitions(lo: int, hi: int, tz: str | tzinfo
                  ) -> tuple[int, np.ndarray, np.ndarray, np.ndarray] | None:
     """The offset at ``lo``, then each transition in ``[lo, hi]``: its UTC instant (the first
-    with the new offset), the offset before and after. None when a step hides two."""
+    with the new offset), the offset before and after. None when a step hides two.
+
+    Looked up over whole weeks and kept: the time columns of one export span about the
+    same weeks, so the zone's transitions are found once for all of them."""
+    return _transitions_in_weeks(lo // _WEEK * _WEEK, -(-hi // _WEEK) * _WEEK, tz)
+
+
+@lru_cache(maxsize=64)
+def _transitions_in_weeks(lo: int, hi: int, tz: str | tzinfo
+                          ) -> tuple[int, np.ndarray, np.ndarray, np.ndarray] | None:
     grid = np.arange(lo, hi + _STEP, _STEP, dtype=np.int64)
     offsets = _offsets(grid, tz)
     change = np.flatnonzero(offsets[1:] != offsets[:-1])
@@ -108,4 +120,6 @@ def _transitions(lo: int, hi: int, tz: str | tzinfo
         if not ((got == before) | (got == after)).all():
             return None  # a third offset inside one step
         a, b = np.where(got == before, mid, a), np.where(got == before, b, mid)
+    for kept in (b, before, after):
+        kept.setflags(write=False)  # shared by every caller of the cache
     return int(offsets[0]), b, before, after
