@@ -90,8 +90,9 @@ def _packed(keys: tuple[np.ndarray, ...]) -> np.ndarray | None:
         shifted = key - low
         if span >= 2**32:
             for unit in _UNITS:
-                if not (shifted % unit).any():
-                    shifted, span = shifted // unit, span // unit
+                whole, rest = np.divmod(shifted, unit)
+                if not rest.any():
+                    shifted, span = whole, span // unit
                     break
         bits = span.bit_length()
         total += bits
@@ -126,10 +127,14 @@ class SortedKeys:
     #: per row, the code of the row's id (-1 for missing)
     codes: np.ndarray
 
+    def __post_init__(self) -> None:
+        if self.names.type != pa.large_string():  # pandas' text storage: ids taken as they are
+            object.__setattr__(self, "names", self.names.cast(pa.large_string()))
+
     def text(self, codes: np.ndarray) -> pd.Series:
         """The ids of ``codes`` as text (pandas' default string dtype; -1 is missing)."""
-        ids = self.names.take(pa.array(codes, mask=codes < 0))
-        return pd.Series(pd.array(ids, dtype=TEXT))
+        missing = codes < 0 if len(codes) and codes.min() < 0 else None
+        return pd.Series(pd.array(self.names.take(pa.array(codes, mask=missing)), dtype=TEXT))
 
 
 def sort_dictionary(names: pa.Array) -> tuple[np.ndarray, pa.Array]:
