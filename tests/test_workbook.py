@@ -315,3 +315,32 @@ def test_the_shipped_example_register_is_named_as_placeholders(tmp_path):
     shutil.copyfile(ROOT / "data" / "risk_register.yaml", tmp_path / "reg.yaml")
     own = market_inputs({"workbook": str(_book(tmp_path, GOOD)), "market": "UK"})
     assert not own.register().is_shipped_example()
+
+
+def test_a_scenario_file_modlean_calibrate_wrote_is_a_calibrated_baseline(tmp_path):
+    """calibrate --out FOLDER, the scenario edited by hand, then named in workbook.yaml: the
+    market is calibrated (its assumptions shown, the held-out check run), the edit kept."""
+    _book(tmp_path, "name: x\nmarkets: {}\n")
+    folder = tmp_path / "calibrated" / "DE"
+    assert main(["calibrate", str(tmp_path / "exports" / "de.csv"), "--timezone",
+                 "Europe/Berlin", "--out", str(folder)]) == 0
+    scenario = folder / "scenario.yaml"
+    scenario.write_text(scenario.read_text().replace("name: ", "name: DE edited # ", 1))
+    plain = tmp_path / "plain.yaml"  # the same scenario, not in a calibrate folder
+    plain.write_text(scenario.read_text().replace("\nmarket: UK\n", "\nmarket: DX\n"))
+    book = _book(tmp_path, """
+name: files
+markets:
+  UK: {log: exports/de.csv, scenario: calibrated/DE/scenario.yaml, timezone: Europe/Berlin}
+  DX: {log: exports/de.csv, scenario: plain.yaml, timezone: Europe/Berlin}
+""")
+    de = market_inputs({"workbook": str(book), "market": "UK"})
+    assert de.has("calibration")
+    calibration = de.calibration()
+    assumed = pd.read_csv(folder / "assumptions.csv")
+    pd.testing.assert_frame_equal(calibration.assumptions, assumed)
+    assert calibration.scenario.name.startswith("DE edited") == de.scenario().name.startswith(
+        "DE edited") is True
+    dx = market_inputs({"workbook": str(book), "market": "DX"})
+    assert not dx.has("calibration")
+    assert "modlean calibrate did not write" in dx.skip_note("calibration")

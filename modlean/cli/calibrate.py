@@ -68,7 +68,7 @@ def register(sub: SubParsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from modlean.decisions import calibrate, fidelity
+    from modlean.decisions import CALIBRATION_TABLES, calibrate, fidelity
     from modlean.eventlog import read_log
     from modlean.scenario import to_yaml
 
@@ -86,8 +86,7 @@ def run(args: argparse.Namespace) -> int:
         fid = fidelity(log, sim.log, timezone=args.timezone, sla_hours=args.sla_hours)
     if args.out is not None and is_folder(args.out):
         args.out = write_folder(args.out, text, {
-            "assumptions": cal.assumptions, "handling": cal.handling, "accuracy": cal.accuracy,
-            "workflow": cal.workflow, "waits": cal.waits, "fidelity": fid})
+            **{name: getattr(cal, name) for name in CALIBRATION_TABLES}, "fidelity": fid})
     elif args.out is not None:
         write_text_atomic(args.out, text)
     if args.json:
@@ -161,7 +160,7 @@ def assumptions_text(table: pd.DataFrame) -> str:
 def _holdout(args: argparse.Namespace, log: pd.DataFrame) -> int:
     """Split, calibrate on the training part, simulate the test period, score both."""
     from modlean.cli.fidelity import records, table_text
-    from modlean.decisions import run_holdout
+    from modlean.decisions import CALIBRATION_TABLES, run_holdout
     from modlean.scenario import to_yaml
 
     run = run_holdout(log, args.holdout, timezone=args.timezone, seed=args.seed,
@@ -170,8 +169,7 @@ def _holdout(args: argparse.Namespace, log: pd.DataFrame) -> int:
     split, cal, table = run.split, run.calibration, run.table
     if args.out is not None and is_folder(args.out):
         args.out = write_folder(args.out, to_yaml(cal.scenario), {
-            "assumptions": cal.assumptions, "handling": cal.handling, "workflow": cal.workflow,
-            "waits": cal.waits, "fidelity": table})
+            **{name: getattr(cal, name) for name in CALIBRATION_TABLES}, "fidelity": table})
     elif args.out is not None:
         write_text_atomic(args.out, to_yaml(cal.scenario))
     about = {"share": split.share, "train_cases": split.n_train, "test_cases": split.n_test,

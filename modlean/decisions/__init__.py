@@ -11,6 +11,11 @@ from modlean.decisions.calibrate import (
     fit_handling,
 )
 from modlean.decisions.calibrate_qa import accuracy_from_qa
+from modlean.decisions.calibration_files import (
+    CALIBRATION_TABLES,
+    calibration_folder,
+    read_calibration,
+)
 from modlean.decisions.fidelity import FIDELITY_COLUMNS, fidelity
 from modlean.decisions.headcount import (
     PoolLoad,
@@ -59,6 +64,7 @@ from modlean.decisions.tornado import SENSITIVITY_GROUPS, sensitivity
 from modlean.decisions.whatif import compare, run_scenarios
 
 __all__ = [
+    "CALIBRATION_TABLES",
     "FIDELITY_COLUMNS",
     "FRONTIER_COLUMNS",
     "HEADLINE_KPIS",
@@ -82,6 +88,7 @@ __all__ = [
     "accuracy_from_qa",
     "analytic_staffing",
     "calibrate",
+    "calibration_folder",
     "case_starts",
     "compare",
     "decision_table",
@@ -95,6 +102,7 @@ __all__ = [
     "paired_difference",
     "pareto_front",
     "pool_loads",
+    "read_calibration",
     "replay_baseline",
     "resolve_scenario",
     "run_holdout",

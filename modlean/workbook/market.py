@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 from modlean import dsa, eventlog
 from modlean._util import suggest
-from modlean.decisions import Calibration, HoldoutRun, calibrate, run_holdout
+from modlean.decisions import (
+    Calibration,
+    HoldoutRun,
+    calibrate,
+    calibration_folder,
+    read_calibration,
+    run_holdout,
+)
 from modlean.errors import ParameterError
 from modlean.quality import qa_shape, read_qa
 from modlean.risk import load_register
@@ -61,8 +68,8 @@ DATA_NAMES = {
     "pool": ("log", "pool column in the log", lambda m: "pool" in m.log().columns),
     "vendor": ("log", "vendor column in the log", lambda m: "vendor" in m.log().columns),
     "site": ("log", "site column in the log", lambda m: "site" in m.log().columns),
-    "calibration": ("log", "scenario calibrated from the log (it is a file or a preset)",
-                    lambda m: scenario_kind(m.settings.scenario) == "calibrate"),
+    "calibration": ("log", "scenario calibrated from the log (it is a preset, or a file "
+                    "modlean calibrate did not write)", lambda m: m.calibrated()),
 }
 #: The notebooks' per-file parameters -> the workbook setting they stand for.
 _FALLBACKS = {"log_path": "log", "qa_path": "qa", "sop_path": "sop",
@@ -212,14 +219,29 @@ class MarketInputs:
         return apply_overrides(base, {**slas, **dict(overrides or {})}) \
             if slas or overrides else base
 
+    def calibrated(self) -> bool:
+        """True when the baseline is calibrated from the log: ``scenario: calibrate``, or a
+        scenario file ``modlean calibrate --out FOLDER`` wrote (edited or not)."""
+        kind = scenario_kind(self.settings.scenario)
+        return kind == "calibrate" or (kind == "file" and
+                                       calibration_folder(self.settings.scenario) is not None)
+
     def calibration(self) -> Calibration:
         """The calibration of the market's log: its scenario, assumptions, handling, notes
-        (:func:`modlean.decisions.calibrate`; an error unless the scenario is calibrated:
-        check ``has("calibration")``)."""
+        (:func:`modlean.decisions.calibrate`, or read back from the folder calibrate wrote
+        the scenario file in; an error unless the scenario is calibrated: check
+        ``has("calibration")``)."""
         if not self.has("calibration"):
             raise ParameterError(f"market {self.market}: its scenario is "
                                  f"{self.settings.scenario!r}, not calibrated from the log")
+        if scenario_kind(self.settings.scenario) == "file":
+            return self._calibrated_file
         return self._calibration
+
+    @cached_property
+    def _calibrated_file(self) -> Calibration:
+        path = self.settings.scenario
+        return read_calibration(path, market_scenario(self.market, path))
 
     def holdout(self, share: float = 0.2, *, seed: int = 1) -> HoldoutRun:
         """The market's calibration scored on a held-out period: the last ``share`` of its
