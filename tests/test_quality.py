@@ -123,6 +123,29 @@ def test_scorecard_by_hand():
         scorecard(_small_log(), qa, by="site")
 
 
+def test_scorecard_of_a_log_in_a_vendors_words_by_hand():
+    """No review_l1 in the log: reviews are what people did, turnaround from a case's first
+    event to its last review (the model, the system and QA are no reviewers)."""
+    t = pd.Timestamp("2026-03-02 08:00", tz="UTC")
+    h = pd.Timedelta(hours=1)
+    log = pd.DataFrame({
+        "case_id": ["c1"] * 4 + ["c2"] * 3,
+        "activity": ["NOWE", "Weryfikacja", "Eskalacja", "qa_review",
+                     "NOWE", "Automat", "Weryfikacja"],
+        "timestamp": [t, t + 2 * h, t + 5 * h, t + 9 * h, t, t, t + 30 * h],
+        "start_timestamp": [pd.NaT, t + h, t + 4 * h, pd.NaT, pd.NaT, pd.NaT, t + 29.5 * h],
+        "resource": ["system", "ola", "ewa", "qa1", "system", "model", "ola"],
+        "vendor": ["A", "A", "B", "Q", "A", "A", "A"]})
+    qa = pd.DataFrame({"case_id": ["c1", "c2"], "reviewer": ["ewa", "ola"],
+                       "decision": ["reject", "approve"], "qa_result": ["pass", "fail"]})
+    card = scorecard(log, qa, sla_hours=24)
+    assert card.loc["B", "reviews"] == 1 and card.loc["A", "reviews"] == 2  # not NOWE/Automat
+    assert card.loc["A", "aht_s"] == pytest.approx((3600 + 1800) / 2)
+    assert card.loc["B", "sla"] == pytest.approx(1.0)  # c1: 5 h from its first event
+    assert card.loc["A", "sla"] == pytest.approx(0.0)  # c2: 30 h
+    assert set(card.index) == {"A", "B"}
+
+
 def _sample_script(root):
     spec = importlib.util.spec_from_file_location("make_sample_qa",
                                                   root / "data" / "make_sample_qa.py")

@@ -3,6 +3,10 @@
 :func:`scorecard` gives, per vendor or site, accuracy (QA agreement), mean
 handling time, SLA attainment and cost per decision, each with a confidence
 interval. Either QA table shape gives the accuracy (QA's verdict, or pass/fail).
+A log in modlean's words (``review_l1`` ...) is read by those names; an imported
+log in a vendor's words by who did what: its review events are those people did
+(not the model, the system, the seller or QA), a case starts at its first event
+and is decided at its last review.
 """
 
 from __future__ import annotations
@@ -14,10 +18,16 @@ import pandas as pd
 from scipy import stats
 
 from modlean.errors import ParameterError
+from modlean.eventlog import NOT_PEOPLE, QA_EVENT
 from modlean.quality.qa_table import check_log_columns, check_qa_columns, qa_outcomes
 from modlean.quality.sampling import proportion_ci
 
 __all__ = ["scorecard"]
+
+#: modlean's own review, submission and decision activities (a simulated or sample log).
+_OWN_REVIEWS = ("review_l1", "review_l2")
+_OWN_SUBMIT = "submitted"
+_OWN_DECISION = "decision_sent"
 
 
 def _mean_ci(values: pd.Series, confidence: float) -> tuple[float, float, float]:
@@ -37,9 +47,9 @@ def scorecard(
     *,
     by: str = "vendor",
     reviewer_groups: Mapping[str, str] | None = None,
-    review_activities: Sequence[str] = ("review_l1", "review_l2"),
-    submit_activity: str = "submitted",
-    decision_activity: str = "decision_sent",
+    review_activities: Sequence[str] | None = None,
+    submit_activity: str | None = None,
+    decision_activity: str | None = None,
     sla_hours: float = 24.0,
     cost_per_hour: float | Mapping[str, float] = 9.0,
     productive_share: float = 1.0,
@@ -74,6 +84,12 @@ def scorecard(
         The grouping, e.g. ``"vendor"`` or ``"site"``.
     reviewer_groups:
         Reviewer id -> group, overriding the above.
+    review_activities, submit_activity, decision_activity:
+        The review events, and the events a case's turnaround runs between. By
+        default modlean's own (``review_l1``/``review_l2``, ``submitted``,
+        ``decision_sent``) when the log has them; otherwise every event a person
+        did (:data:`~modlean.eventlog.NOT_PEOPLE` and QA are no reviewers), from a
+        case's first event to its last review.
     cost_per_hour:
         One billed rate, or a rate per group.
     positive, negative:
@@ -91,11 +107,16 @@ def scorecard(
     if not 0 < productive_share <= 1:
         raise ParameterError(f"productive_share {productive_share!r}: expected (0, 1]")
     groups = _reviewer_groups(log, qa, by, reviewer_groups)
+    own_words = _OWN_REVIEWS[0] in set(log["activity"].astype(str))
+    if review_activities is None:
+        review_activities = _OWN_REVIEWS if own_words else _by_people(log)
     reviews = _review_events(log, groups, review_activities)
     if reviewer_groups is None and by in log.columns:  # a reviewer working two pools counts in each
         reviews["group"] = reviews[by].where(reviews[by].notna(), reviews["group"])
     case_group = reviews.groupby("case_id")["group"].last()
-    cases = _turnaround(log, case_group, submit_activity, decision_activity)
+    cases = _turnaround(log, reviews, case_group,
+                        submit_activity or (_OWN_SUBMIT if own_words else None),
+                        decision_activity or (_OWN_DECISION if own_words else None))
 
     own = qa[by] if reviewer_groups is None and by in qa.columns else None
     qa_g = qa.assign(group=qa["reviewer"].map(groups) if own is None
@@ -144,11 +165,23 @@ def _review_events(log: pd.DataFrame, groups: pd.Series,
     return reviews
 
 
-def _turnaround(log: pd.DataFrame, case_group: pd.Series, submit_activity: str,
-                decision_activity: str) -> pd.DataFrame:
-    """Per human-reviewed case: its ``group`` and ``tat_h``, submission to decision in hours."""
-    submitted = log[log["activity"] == submit_activity].groupby("case_id")["timestamp"].min()
-    decided = log[log["activity"] == decision_activity].groupby("case_id")["timestamp"].min()
+def _by_people(log: pd.DataFrame) -> list[str]:
+    """The activities people did in a log in a vendor's words (not the model, the system,
+    the seller or QA)."""
+    person = log["resource"].notna() & ~log["resource"].astype(str).isin(NOT_PEOPLE)
+    done = log.loc[person & log["activity"].astype(str).ne(QA_EVENT), "activity"]
+    return sorted(set(done.astype(str)))
+
+
+def _turnaround(log: pd.DataFrame, reviews: pd.DataFrame, case_group: pd.Series,
+                submit_activity: str | None, decision_activity: str | None) -> pd.DataFrame:
+    """Per human-reviewed case: its ``group`` and ``tat_h``, submission to decision in hours
+    (a case's first event and last review when no activity is named)."""
+    by_case = log.groupby("case_id")["timestamp"]
+    submitted = by_case.min() if submit_activity is None else \
+        log[log["activity"] == submit_activity].groupby("case_id")["timestamp"].min()
+    decided = reviews.groupby("case_id")["timestamp"].max() if decision_activity is None else \
+        log[log["activity"] == decision_activity].groupby("case_id")["timestamp"].min()
     tat_h = (decided - submitted).dt.total_seconds() / 3600
     return pd.DataFrame({"group": case_group, "tat_h": tat_h.reindex(case_group.index)})
 
