@@ -95,6 +95,9 @@ def test_verdict_sentences_state_the_tables_figures_intervals_and_verdicts():
     assert [line.kpi for line in r.changed] == ["utilisation"]
     assert r.unchanged == ["Decision accuracy"]
     assert r.overall == "mixed" and r.replications == 8
+    assert r.basis == "averaged over 8 paired replications"  # no horizon in this table
+    with_days = reading(table.assign(horizon_days=14.0), PROPOSAL)
+    assert with_days.basis == "averaged over 8 paired replications of 14 simulated days"
 
 
 def test_overall_reading_follows_its_rule():

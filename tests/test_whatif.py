@@ -62,11 +62,12 @@ def test_adding_a_server_paired_interval_is_narrower_and_right_signed(added_serv
     assert paired_width < 0.9 * (unpaired.high - unpaired.low)
 
 
-def test_compare_rows_and_names(added_server):
+def test_compare_rows_and_names(added_server, mm5):
     table, values, _ = added_server
     assert list(table["kpi"]) == ["wait_l1_mean_h", "turnaround_mean_h"]
     assert set(table["proposal"]) == {"pools.servers.headcount=6"}
     assert (table["replications"] == 8).all()
+    assert (table["horizon_days"] == mm5.horizon_days).all()  # what the totals run over
     assert {"pool:servers"} <= set(values["item_type"])
     # same seed, same arrivals: the item counts are identical replication by replication
     items = values[(values["kpi"] == "items") & (values["item_type"] == "all")]

@@ -113,7 +113,8 @@ def run(args: argparse.Namespace) -> int:
                        "replications": table.attrs.get("replications"), "table": records}))
     else:
         print(f"baseline {table.attrs.get('baseline')!r}, seed {table.attrs.get('seed')}, "
-              f"{table.attrs.get('replications')} paired replications")
+              f"{table.attrs.get('replications')} paired replications of "
+              f"{table['horizon_days'].max():g} simulated days")
         print(markdown(table), end="")
         if args.out is not None:
             print(f"written to {args.out}/")

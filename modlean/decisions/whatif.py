@@ -148,6 +148,8 @@ def compare(baseline: ScenarioSpec, *proposals: ScenarioSpec | Mapping[str, Any]
         table = table.assign(_p=table["proposal"].map(position), _k=table["kpi"].map(order)) \
             .sort_values(["_p", "item_type", "_k"], kind="stable").drop(columns=["_p", "_k"])
     table = table.reset_index(drop=True)
+    # each reading says over how many simulated days its totals (cost, volumes) run
+    table["horizon_days"] = float(base.horizon_days)
     table.attrs["baseline"] = names[0]
     table.attrs["seed"] = int(base.seed if seed is None else seed)
     table.attrs["replications"] = int(replications)

@@ -91,7 +91,8 @@ def _docx_summary(doc: Document, market: str, s: Mapping[str, Any]) -> None:
         _bullets(doc, r["decisive"] + r["changed"])
         if r["unchanged"]:
             doc.add_paragraph(f"No significant difference: {', '.join(r['unchanged'])}.")
-        doc.add_paragraph(f"The overall reading is {r['rule']}.")
+        doc.add_paragraph(f"Each change is the proposal minus the baseline, {r['basis']}, with "
+                          f"its 95 % interval. The overall reading is {r['rule']}.")
     for title, lines in (("Cost and staffing", s["cost"] + s["staffing"]),
                          ("Risks", s["risks"]),
                          ("What the evidence cannot say", s["cannot_say"])):

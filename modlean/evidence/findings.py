@@ -61,7 +61,7 @@ def _decision_finding(table: pd.DataFrame, proposal: Any) -> str:
     r = reading(table, chosen)
     better = sum(line.verdict == "better" for line in r.lines)
     worse = sum(line.verdict == "worse" for line in r.lines)
-    n = f", {r.replications} paired replications" if r.replications else ""
+    n = f", {r.basis.removeprefix('averaged over ')}" if r.replications else ""
     return (f"Against the baseline, {chosen} is {r.overall}: {better} of {len(r.lines)} "
             f"KPIs significantly better and {worse} worse (95 % intervals{n}).")
 

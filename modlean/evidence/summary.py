@@ -148,7 +148,7 @@ def executive_summary(records: MarketRecords, cannot_say: list[str],
     """The executive summary of one market, ready for the templates.
 
     Keys: ``question``, ``description``, ``changes`` (lines), ``readings`` (one per
-    proposal: ``where``, ``proposal``, ``overall``, ``rule``, ``replications``,
+    proposal: ``where``, ``proposal``, ``overall``, ``rule``, ``replications``, ``basis``,
     ``decisive``, ``changed`` and ``unchanged``), ``cost`` and ``staffing`` (lines), ``risks``
     (lines), ``cannot_say`` (the lines given), ``currency`` (:func:`market_currency`) and
     ``currency_note`` (which currency, and from where).
@@ -162,7 +162,7 @@ def executive_summary(records: MarketRecords, cannot_say: list[str],
     found = _readings(records, decision_tables(records, included), currency)
     for where, r, table in found:
         readings.append({"where": where, "proposal": r.proposal, "overall": r.overall,
-                         "rule": r.rule, "replications": r.replications,
+                         "rule": r.rule, "replications": r.replications, "basis": r.basis,
                          "decisive": [line.text for line in r.decisive],
                          "changed": [line.text for line in r.changed],
                          "unchanged": r.unchanged})

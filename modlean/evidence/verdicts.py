@@ -55,6 +55,16 @@ class Reading:
     overall: str = ""
     rule: str = OVERALL_RULE
     replications: int | None = None
+    horizon_days: float | None = None
+
+    @property
+    def basis(self) -> str:
+        """``averaged over 5 paired replications of 14 simulated days``: what each change
+        rests on (a total such as reviewer cost runs over those days)."""
+        reps = f"{self.replications} paired replications" if self.replications else \
+            "the paired replications"
+        days = f" of {self.horizon_days:g} simulated days" if self.horizon_days else ""
+        return f"averaged over {reps}{days}"
 
     @property
     def decisive(self) -> list[VerdictLine]:
@@ -125,9 +135,11 @@ def reading(table: pd.DataFrame, proposal: str, *, item_type: str = "all",
             currency: str | None = None) -> Reading:
     """The verdicts of ``proposal`` read as a whole (see :class:`Reading`)."""
     lines = verdict_lines(table, proposal, item_type=item_type, currency=currency)
-    n = None
-    if "replications" in table.columns and len(table):
-        n = int(table.loc[table["proposal"].astype(str).eq(proposal), "replications"].max())
+    rows = table[table["proposal"].astype(str).eq(proposal)]
+    n = int(rows["replications"].max()) if "replications" in rows.columns and len(rows) else None
+    days = float(rows["horizon_days"].max()) if "horizon_days" in rows.columns and len(rows) \
+        else None
     return Reading(proposal=proposal, lines=lines,
                    unchanged=[line.label for line in lines if line.verdict == VERDICT_NONE],
-                   overall=overall_verdict(line.verdict for line in lines), replications=n)
+                   overall=overall_verdict(line.verdict for line in lines), replications=n,
+                   horizon_days=days)
