@@ -20,11 +20,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from modlean import LogError, calibrate
+from modlean import LogError, ScenarioError, calibrate
 from modlean.eventlog import guess_profile, import_export, load_profile
 from modlean.eventlog.people import looks_like, rename_resources
 from modlean.eventlog.report import MappingReport
-from modlean.scenario import safe_names
+from modlean.scenario import preset, safe_names, scenario_from_dict
 
 T_LOW, T_HIGH = 0.08, 0.80
 START = pd.Timestamp("2026-03-16 08:00", tz="Europe/Warsaw")
@@ -321,3 +321,11 @@ def test_queue_pools_with_accents_become_safe_pool_names():
     cal = calibrate(log, workflow=False)
     assert set(cal.scenario.pools) == {"Moderacja-Zdjec"}
     assert set(cal.scenario.item_types) == {"Zdjecie", "Zdjecie_2"}
+
+
+def test_a_scenario_with_an_unsafe_name_suggests_the_safe_one():
+    data = preset("US").model_dump(mode="python")
+    first = next(iter(data["item_types"]))
+    data["item_types"]["Zdjęcie"] = data["item_types"].pop(first)
+    with pytest.raises(ScenarioError, match=r"\(e\.g\. 'Zdjecie' for 'Zdjęcie'\)"):
+        scenario_from_dict(data, source="test")
