@@ -10,12 +10,13 @@ import difflib
 import json
 import os
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-__all__ = ["FALSE_WORDS", "TRUE_WORDS", "describe", "kind_of", "parse_flag", "suggest",
-           "text_file_problem", "to_json", "unknown_zone", "write_atomic"]
+__all__ = ["FALSE_WORDS", "TRUE_WORDS", "ascii_fold", "describe", "kind_of", "parse_flag",
+           "suggest", "text_file_problem", "to_json", "unknown_zone", "write_atomic"]
 
 #: Words read as yes / no in flags of tables and notebook parameters (lower case).
 TRUE_WORDS = frozenset({"true", "yes", "y", "on", "1"})
@@ -30,6 +31,19 @@ def parse_flag(text: str) -> bool | None:
     if key in FALSE_WORDS:
         return False
     return None
+
+
+#: Letters accent folding does not reach (Unicode gives them no decomposition).
+_WHOLE_LETTERS = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae",
+                                "Æ": "AE", "œ": "oe", "Œ": "OE", "đ": "d", "Đ": "D", "ı": "i",
+                                "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D"})
+
+
+def ascii_fold(text: str) -> str:
+    """``text`` with accents dropped and letters such as ł, ß, ø spelt in ASCII
+    (``Zdjęcie`` -> ``Zdjecie``, ``Straße`` -> ``Strasse``); case is kept."""
+    decomposed = unicodedata.normalize("NFKD", str(text).translate(_WHOLE_LETTERS))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def suggest(word: str, options: list[str]) -> str:

@@ -237,6 +237,9 @@ TRIGGERS = {
     "default_timezone": (TASKS, profile(locale__timezone=None)),
     "long_workday": (_tasks(closed=["02.03.2026 09:00", "02.03.2026 09:20", "02.03.2026 23:50",
                                     "02.03.2026 11:00", "05.03.2026 09:45"]), PROFILE),
+    # a robot login in a queue not marked automated, and a mapped login the export lacks
+    "looks_not_person": (_tasks(agent=[None, "ag01", "review-bot", "ag02", "ag03"]), PROFILE),
+    "resource_not_found": (TASKS, profile(resources={"ag-01": "system"})),
 }
 
 

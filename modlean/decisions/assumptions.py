@@ -29,15 +29,20 @@ class Assumptions:
     """Field paths of assumed values and why, in the order they were met."""
 
     why: dict[str, str] = field(default_factory=dict)
+    shown: dict[str, object] = field(default_factory=dict)
+    """Values to show instead of the scenario's (a renamed name, not the section under it)."""
 
-    def add(self, path: str, why: str) -> None:
-        """Record that the value at dotted ``path`` was assumed, and why (first reason wins)."""
+    def add(self, path: str, why: str, shown: object = None) -> None:
+        """Record that the value at dotted ``path`` was assumed, and why (first reason wins);
+        ``shown``: the value to show in place of the scenario's value at ``path``."""
+        if path not in self.why and shown is not None:
+            self.shown[path] = shown
         self.why.setdefault(path, why)
 
     def table(self, scenario: Scenario) -> pd.DataFrame:
         """``field``, ``value`` (as the scenario holds it) and ``why``, one row per assumption."""
         data = scenario.model_dump(mode="json")
-        rows = [{"field": path, "value": value_at(data, path), "why": why}
+        rows = [{"field": path, "value": self.shown.get(path, value_at(data, path)), "why": why}
                 for path, why in self.why.items()]
         return pd.DataFrame(rows, columns=["field", "value", "why"])
 

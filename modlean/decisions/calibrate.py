@@ -62,7 +62,7 @@ from modlean.decisions.rosters import TEAM_SHARE, pools_from_work, shared_people
 from modlean.errors import LogError
 from modlean.eventlog import QA_EVENT, UTC_DTYPE
 from modlean.quality import read_qa
-from modlean.scenario import Scenario, scenario_from_dict
+from modlean.scenario import Scenario, safe_names, scenario_from_dict
 
 __all__ = ["MAX_GAP_H", "Calibration", "calibrate", "fit_handling", "in_modleans_words"]
 
@@ -163,6 +163,7 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
         the memory, the closer the control flow and the larger the diagram.
     """
     df = _events(log, activity_map)
+    renamed = _safe_item_types(df)
     human = ~df["resource"].isin(SYSTEM_RESOURCES)
     model_ev = df["resource"].eq("model") | df["queue_pool"].eq("model")
     misfits: list[str] = []
@@ -184,6 +185,13 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
     notes: list[str] = [f"the fixed template would drop work ({'; '.join(misfits)}): the "
                         "log's own workflow is calibrated"] if misfits else []
     assume = Assumptions()
+    for old, new in renamed.items():
+        assume.add(f"item_types.{new}", f"the log's item type {old!r} is named {new!r} in the "
+                   "scenario: override paths take letters, digits, _ and - only",
+                   shown=f"{old} -> {new}")
+    if renamed:
+        notes.append("item types renamed for override paths: " + ", ".join(
+            f"{old!r} -> {new!r}" for old, new in renamed.items()))
     source = "the base scenario" if base_s is not None else "a default"
     cases, arrivals, item_types, first_day, n_days = _arrivals(
         df, timezone, data.get("item_types", {}), notes)
@@ -299,13 +307,24 @@ def _events(log: pd.DataFrame, activity_map: Mapping[str, str] | None) -> pd.Dat
     return df.sort_values(["case_id", "timestamp"], kind="stable", ignore_index=True)
 
 
+def _safe_item_types(df: pd.DataFrame) -> dict[str, str]:
+    """Item types named so override paths can hold them (:func:`~modlean.scenario.safe_names`:
+    ``Zdjęcie`` -> ``Zdjecie``), in ``df``; returns ``{log's name: scenario's name}`` of
+    those renamed."""
+    names = safe_names(df["item_type"].unique())
+    renamed = {old: new for old, new in names.items() if old != new}
+    if renamed:
+        df["item_type"] = df["item_type"].replace(renamed)
+    return renamed
+
+
 def _queue_pools(log: pd.DataFrame, activity: pd.Series) -> pd.Series:
     """The pool of each event from the log's ``pool`` column (an imported export's queues),
     QA checks in pool ``qa``; missing where the log has no pool column."""
     if "pool" not in log:
         return pd.Series(np.nan, index=log.index, dtype=object)
     pool = log["pool"].astype("string").str.strip()
-    pool = pool.str.replace(r"[^A-Za-z0-9_-]+", "_", regex=True).mask(pool.eq(""))
+    pool = pool.map(safe_names(pool.dropna().unique())).mask(pool.eq(""))
     is_qa = activity.isin([QA_EVENT, "qa_sample"]).to_numpy()
     return pool.astype(object).where(~is_qa, "qa").where(pool.notna() | is_qa, np.nan)
 

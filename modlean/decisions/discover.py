@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2_contingency
 
+from modlean._util import ascii_fold
 from modlean.decisions.assumptions import Assumptions
 from modlean.decisions.review_roles import activity_kinds
 from modlean.errors import ParameterError
@@ -84,8 +85,9 @@ class Discovery:
 
 
 def slug(name: str, taken: set[str]) -> str:
-    """A scenario name for ``name`` (letters, digits, _), not in ``taken`` (added to it)."""
-    base = re.sub(r"[^a-z0-9]+", "_", str(name).lower()).strip("_")[:40] or "step"
+    """A scenario name for ``name`` (letters, digits, _; accents folded), not in ``taken``
+    (added to it)."""
+    base = re.sub(r"[^a-z0-9]+", "_", ascii_fold(name).lower()).strip("_")[:40] or "step"
     out, k = base, 2
     while out in taken or out in (DONE, _START):
         out, k = f"{base}_{k}", k + 1

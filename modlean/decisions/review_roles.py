@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from modlean.eventlog import NOT_PEOPLE, QA_EVENT
+from modlean.scenario import safe_names
 
 __all__ = ["ROLE_COLUMNS", "SPREAD_SHARE", "SYSTEM_RESOURCES", "activity_kinds",
            "pool_of_resource", "review_roles", "template_misfits"]
@@ -46,7 +47,7 @@ def pool_of_resource(resource: pd.Series) -> pd.Series:
     """A pool name from a reviewer id (``l1_listing_07`` -> ``l1_listing``), made safe for
     override paths (``appeals.dora`` -> ``appeals_dora``)."""
     base = resource.astype(str).str.replace(r"[_\-]?\d+$", "", regex=True)
-    return base.str.replace(r"[^A-Za-z0-9_-]+", "_", regex=True)
+    return base.map(safe_names(base.unique()))
 
 
 def review_roles(events: pd.DataFrame, human: pd.Series) -> pd.DataFrame:

@@ -34,6 +34,7 @@ from modlean.eventlog.guess_rules import (
     value_map,
 )
 from modlean.eventlog.minable import SINGLE_EVENT_LIMIT
+from modlean.eventlog.people import not_people_logins
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -146,6 +147,7 @@ class _Guesser:
         self._label_and_score()
         self._qa()
         self._attributes()
+        self._resources()
         return GuessedProfile(self.profile, source=self.sample.name, rows=len(self.frame),
                               comments=self.comments, pending=self.pending,
                               findings=self.findings)
@@ -486,6 +488,20 @@ class _Guesser:
             self._note("qa", "CONFIRM: QA columns by their names")
             self.findings.append("QA: " + ", ".join(f"{k} {v!r}" for k, v in qa.items()
                                                     if k != "values"))
+
+    def _resources(self) -> None:
+        """``resources:``: the logins that look like the model, the system or the seller
+        (:func:`~modlean.eventlog.people.looks_like`), so they are counted as no reviewer."""
+        section = self.profile.get("task") or self.profile.get("event") or {}
+        column = section.get("resource") if isinstance(section, dict) else None
+        found = not_people_logins(self.frame[column]) if column else {}
+        if not found:
+            return
+        self.profile["resources"] = found
+        self._note("resources", f"CONFIRM: logins of {column!r} that look like no reviewer "
+                   "(the model, the system, the seller); delete a person's, add any missed")
+        self.findings.append("not reviewers: " + ", ".join(f"{k!r} ({v})"
+                                                           for k, v in found.items()))
 
     def _attributes(self) -> None:
         attrs: dict[str, object] = {}

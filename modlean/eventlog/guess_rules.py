@@ -8,12 +8,12 @@ without touching the guessing logic.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
+from modlean._util import ascii_fold
 from modlean.eventlog.columns import CANONICAL_COLUMNS, norm_name
 
 __all__ = [
@@ -99,8 +99,7 @@ VERDICT_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
 def fold(name: str) -> str:
     """A name or value folded for matching: lower case, spaces/dots/dashes as "_", accents
     dropped ("Fecha Creación" -> "fecha_creacion")."""
-    decomposed = unicodedata.normalize("NFKD", norm_name(name))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return ascii_fold(norm_name(name))
 
 
 def _token(words: str) -> str:

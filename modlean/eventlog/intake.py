@@ -33,7 +33,7 @@ from modlean.eventlog.categorical import (
     map_categories,
     take_rows,
 )
-from modlean.eventlog.columns import resolve_columns
+from modlean.eventlog.columns import NOT_PEOPLE, resolve_columns
 from modlean.eventlog.intake_report import (
     describe_log,
     describe_starts,
@@ -42,6 +42,7 @@ from modlean.eventlog.intake_report import (
     workload_warning,
 )
 from modlean.eventlog.links import Links, chase_links, chase_table_links, coalesce_links
+from modlean.eventlog.people import rename_resources
 from modlean.eventlog.profile import Profile, load_profile
 from modlean.eventlog.readers import RawLog, TextLocale, read_raw
 from modlean.eventlog.report import MappingReport
@@ -191,6 +192,7 @@ class _Parts:
             self.attrs["task_id"] = self.key
         self.qa: dict[str, pd.Series] = {}
         self._times: dict[tuple[str, bool], pd.Series] = {}
+        self._resources: dict[str, pd.Series] = {}
         # links are chased in Arrow and numpy, which free the GIL: on a second thread
         # (from when Arrow read the file, if it did: ``chased``) while this one parses
         # the task times, maps the vocabulary and QA, and (for a task table) estimates
@@ -242,6 +244,18 @@ class _Parts:
                              tz_stated=self.tz_stated, dayfirst=self.prof.locale.dayfirst,
                              allow_empty=allow_empty, notes=notes)
         return parsed, notes
+
+    def resource(self, column: str | None) -> pd.Series:
+        """Who worked each row: ``column`` with the profile's ``resources:`` renamed (the
+        model, the system, the seller; :func:`~modlean.eventlog.people.rename_resources`
+        reports it, once)."""
+        if column is None:
+            return self.text(None)
+        if column not in self._resources:
+            self._resources[column] = rename_resources(
+                self.text(column), self.prof.resources, self.report, column=column,
+                automated=self.automated)
+        return self._resources[column]
 
     def text(self, column: str | None) -> pd.Series:
         if column is None:
@@ -364,8 +378,9 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     created = parts.times(task.created)
     started = parts.times(task.started)
     closed = parts.times(task.closed)
-    resource = parts.text(task.resource)
-    one_at_a_time = resource.mask(parts.automated)  # a model's tasks overlap by design
+    resource = parts.resource(task.resource)
+    # a model's (or the system's) tasks overlap by design
+    one_at_a_time = resource.mask(parts.automated | resource.isin(NOT_PEOPLE).to_numpy())
     move = task.started_means == "assigned"
 
     # while the links are chased: the starts of the tasks kept unless a cycle of
@@ -430,7 +445,8 @@ def _events(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     data: dict[str, Any] = {"case_id": parts.case_id}
     for canon in ("activity", "timestamp", "start_timestamp", "resource", "lifecycle"):
         if canon in columns:
-            data[canon] = raw.frame[columns[canon]]
+            data[canon] = parts.resource(columns[canon]) if canon == "resource" \
+                else raw.frame[columns[canon]]
     if parts.stage is not None:
         data["activity"] = parts.stage
     data.update(parts.attrs)
@@ -442,7 +458,7 @@ def _events(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         warnings.simplefilter("ignore", LogWarning)
         log = canonicalise(sub, {c: c for c in columns if c in frame}, tz=parts.tz,
                            tz_stated=parts.tz_stated, dayfirst=prof.locale.dayfirst)
-    reviewer = parts.text(columns.get("resource"))
+    reviewer = parts.resource(columns.get("resource"))
     if prof.qa is not None:
         log = _with_qa_events(log, parts, keep & parts.qa_checked)
     return log, parts.qa_table(keep, reviewer)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from modlean._util import kind_of, suggest, unknown_zone
 from modlean.errors import LogError
+from modlean.eventlog.columns import NOT_PEOPLE
 from modlean.messages import error_lines
 from modlean.yamlread import load_yaml, yaml_problem
 
@@ -145,6 +146,9 @@ class Profile(_Section):
     label: str | None = None
     score: str | None = None
     attributes: dict[str, str] = Field(default_factory=dict)
+    resources: dict[str, str] = Field(
+        default_factory=dict, description="vendor login -> model, system or seller: who is "
+        "no reviewer (the log names them so; every other login is a person)")
     qa: QASpec | None = None
     _source: str = PrivateAttr("profile")
 
@@ -240,6 +244,11 @@ def _cross_checks(p: Profile) -> list[str]:
         problems.append("task: only for shape: tasks; expected event: for shape: events")
     if p.shape == "tasks" and p.event:
         problems.append("event: only for shape: events; expected task: for shape: tasks")
+    for login, name in p.resources.items():
+        if name not in NOT_PEOPLE:
+            problems.append(f"resources.{login}: found {name!r}; expected one of "
+                            f"{', '.join(NOT_PEOPLE)} (who is no reviewer; leave people out)"
+                            f"{suggest(str(name), list(NOT_PEOPLE))}")
     for key in p.event:
         if key not in EVENT_KEYS:
             problems.append(f"event.{key}: unknown canonical name{suggest(key, list(EVENT_KEYS))}"

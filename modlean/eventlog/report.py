@@ -30,6 +30,9 @@ WARNING_CODES: dict[str, str] = {
     "default_timezone": "times without an offset were read as UTC: no time zone was stated",
     "long_workday": "one resource worked more hours in a day than a person can: a shared "
                     "login, so per-reviewer figures and seat counts are not per person",
+    "looks_not_person": "a login looks like a bot, the system or a seller but the profile's "
+                        "resources: does not map it, so it is counted as a reviewer",
+    "resource_not_found": "a login the profile's resources: maps is not in the export",
 }
 
 

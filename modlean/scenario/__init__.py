@@ -15,7 +15,7 @@ Other subpackages import these names from here, not from the modules inside.
 from __future__ import annotations
 
 from modlean.scenario.changes import describe_changes, setting_words, shown_value
-from modlean.scenario.fields import MAX_HOURS
+from modlean.scenario.fields import MAX_HOURS, safe_names
 from modlean.scenario.files import (
     list_presets,
     load_proposal,
@@ -92,6 +92,7 @@ __all__ = [
     "people_of",
     "people_path",
     "preset",
+    "safe_names",
     "scenario_from_dict",
     "scenario_reference",
     "setting_words",

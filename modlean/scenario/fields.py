@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from modlean._util import ascii_fold
 
 __all__ = [
     "MAX_BACKLOG",
@@ -37,6 +40,7 @@ __all__ = [
     "StrictModel",
     "check_hour",
     "check_probability",
+    "safe_names",
     "unit_info",
     "why_info",
 ]
@@ -60,6 +64,30 @@ def check_hour(value: float) -> float:
 
 #: Names of item types and pools: parts of dotted override paths.
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def safe_names(names: Iterable[str], taken: Iterable[str] = ()) -> dict[str, str]:
+    """Each of ``names`` as a name override paths take (:data:`NAME_PATTERN`).
+
+    A name that fits is kept; another has its accents folded (``Zdjęcie`` ->
+    ``Zdjecie``, ``Łódź`` -> ``Lodz``) and any other run of characters written
+    ``_``, with ``_2``, ``_3`` ... added where it would meet a name kept, made before
+    or in ``taken``. Returns ``{name: safe name}`` for every distinct name, in order.
+    """
+    unique = list(dict.fromkeys(str(n) for n in names))
+    used = set(map(str, taken)) | {n for n in unique if NAME_PATTERN.fullmatch(n)}
+    out: dict[str, str] = {}
+    for name in unique:
+        if NAME_PATTERN.fullmatch(name):
+            out[name] = name
+            continue
+        base = re.sub(r"[^A-Za-z0-9_-]+", "_", ascii_fold(name)).strip("_") or "unnamed"
+        safe, k = base, 2
+        while safe in used:
+            safe, k = f"{base}_{k}", k + 1
+        used.add(safe)
+        out[name] = safe
+    return out
 
 Probability = Annotated[float, AfterValidator(check_probability)]
 HourOfDay = Annotated[float, AfterValidator(check_hour)]

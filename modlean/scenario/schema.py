@@ -57,6 +57,7 @@ from modlean.scenario.fields import (
     StrictModel,
     check_hour,
     check_probability,
+    safe_names,
 )
 from modlean.scenario.fields import unit_info as _unit
 from modlean.scenario.fields import why_info as _why
@@ -485,8 +486,9 @@ class Scenario(StrictModel):
         """Names are path parts of overrides (``pools.<name>.headcount``): no dots or spaces."""
         bad = [name for name in value if not NAME_PATTERN.fullmatch(str(name))]
         if bad:
+            safe = safe_names(bad, taken=value)[str(bad[0])]
             raise ValueError(f"names {bad} cannot be used in override paths; expected letters, "
-                             "digits, _ and - only (e.g. 'appeals_dora' for 'appeals.dora')")
+                             f"digits, _ and - only (e.g. {safe!r} for {bad[0]!r})")
         return value
 
     @field_validator("timezone")
