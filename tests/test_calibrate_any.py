@@ -136,3 +136,19 @@ def test_a_queue_the_fixed_template_cannot_route_to_is_named(imported):
     assert "--workflow yes" in why
     assert not any(f.startswith("routing.") for f in
                    calibrate(imported.log, timezone="Europe/Berlin").assumptions["field"])
+
+
+def test_a_separate_qa_table_is_read_through_the_reviewers_pools_and_names_qa_seats(imported):
+    """A QA file apart from the export: the log has no QA events, the table's pools are its
+    own words. Each check counts in the pool its reviewer worked in the log, and QA gets a
+    seat per QA reviewer the table names."""
+    log = imported.log[imported.log["activity"].astype(str) != "qa_review"]
+    qa = imported.qa.assign(pool="vendor-team-" + imported.qa["reviewer"].astype(str),
+                            qa_reviewer=np.resize(["qa.ana", "qa.bo", "qa.cy"],
+                                                  len(imported.qa)))
+    cal = calibrate(log, timezone="Europe/Berlin", qa=qa)
+    assert cal.scenario.qa.enabled and cal.scenario.pools["qa"].headcount == 3
+    assert set(cal.accuracy["pool"]) <= set(cal.scenario.pools)  # none left out
+    assert not any("left out" in n and "QA reviews" in n for n in cal.notes)
+    why = cal.assumptions.set_index("field").loc["pools.qa.headcount", "why"]
+    assert "3 QA reviewers" in why

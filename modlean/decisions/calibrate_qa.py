@@ -112,7 +112,7 @@ def qa_and_appeals(df: pd.DataFrame, roles: pd.DataFrame, data: Mapping[str, Any
             pools[qa_pool] = _unseen_qa_pool(qa_pool, checks / max(days, 1.0),
                                              float(review.mean()),
                                              float(qa_settings.get("handling_factor", 1.3)),
-                                             assume)
+                                             _qa_people(qa), assume)
         qa_settings.update({
             "enabled": True, "pool": qa_pool,
             "human_rate": float((checked & hum).sum() / max(hum.sum(), 1)),
@@ -130,34 +130,61 @@ def qa_and_appeals(df: pd.DataFrame, roles: pd.DataFrame, data: Mapping[str, Any
             appeals["delay_hours"] = float(delay.mean())
     else:
         appeals.update({"enabled": False, "pool": None})
-    accuracy = _qa_accuracy(qa, pools, notes) if qa is not None else None
+    accuracy = _qa_accuracy(_in_log_pools(qa, df, pools), pools, notes) \
+        if qa is not None else None
     return qa_settings, appeals, accuracy
 
 
-def _unseen_qa_pool(pool: str, per_day: float, review_s: float, factor: float,
+def _qa_people(qa: pd.DataFrame | None) -> int:
+    """The QA reviewers a QA table names (0 when it names none)."""
+    if qa is None or "qa_reviewer" not in qa:
+        return 0
+    return int(qa["qa_reviewer"].dropna().astype(str).str.strip().replace("", None).nunique())
+
+
+def _unseen_qa_pool(pool: str, per_day: float, review_s: float, factor: float, people: int,
                     assume: Assumptions) -> dict[str, Any]:
-    """A QA pool for checks that name nobody: around the clock, with the seats the checks
-    seen need at :data:`QA_UTILISATION` (QA handling: ``factor`` x the mean review)."""
+    """A QA pool for checks the log's events name nobody for: the QA reviewers the QA table
+    names when it names them, else the seats the checks seen need at
+    :data:`QA_UTILISATION`, around the clock (QA handling: ``factor`` x the mean review)."""
     review_s = review_s if math.isfinite(review_s) and review_s > 0 else 240.0
     busy = per_day * factor * review_s / 86400          # people busy on average, 24/7
-    head = max(1, math.ceil(busy / QA_UTILISATION))
-    assume.add(f"pools.{pool}.headcount", f"the QA checks name no reviewer (no QA reviewer "
-               f"column): seats sized for the {per_day:,.0f} checks a day seen, each "
-               f"{factor:g} x the mean review ({review_s:,.0f} s), at "
-               f"{QA_UTILISATION:.0%} utilisation around the clock")
-    assume.add("qa.handling_factor", "the QA checks have no start times and name no "
-               "reviewer: QA handling is this multiple of the review it checks")
+    head = people or max(1, math.ceil(busy / QA_UTILISATION))
+    why = (f"the {people} QA reviewers the QA table names, on duty around the clock (the "
+           "log has no QA events with their hours)" if people else
+           f"the QA checks name no reviewer (no QA reviewer column): seats sized for the "
+           f"{per_day:,.0f} checks a day seen, each {factor:g} x the mean review "
+           f"({review_s:,.0f} s), at {QA_UTILISATION:.0%} utilisation around the clock")
+    assume.add(f"pools.{pool}.headcount", why)
+    assume.add("qa.handling_factor", "the QA checks have no start times in the log: QA "
+               "handling is this multiple of the review it checks")
     return {"headcount": float(head), "shrinkage": 0.0}
+
+
+def _in_log_pools(qa: pd.DataFrame, df: pd.DataFrame, pools: Mapping[str, Any]
+                  ) -> pd.DataFrame:
+    """The QA table with each check in the calibrated pool its reviewer worked in the log,
+    where its own ``pool`` (or the reviewer-id rule) names no pool of the calibration."""
+    worked = df[df["pool"].ne("")]
+    pool_of = worked.groupby(worked["resource"].astype(str))["pool"].agg(
+        lambda p: p.mode().iloc[0])
+    own = qa["pool"].astype(str) if "pool" in qa else pool_of_resource(qa["reviewer"])
+    from_log = qa["reviewer"].astype(str).map(pool_of)
+    return qa.assign(pool=own.where(own.isin(list(pools)), from_log.fillna(own)))
 
 
 def _qa_accuracy(qa: pd.DataFrame | str | Path, pools: dict[str, Any], notes: list[str]
                  ) -> pd.DataFrame:
     """Reviewer error rates from QA (:func:`accuracy_from_qa`) written into ``pools``."""
     accuracy = accuracy_from_qa(qa)
+    unseen = accuracy[~accuracy["pool"].isin(list(pools))]
+    if len(unseen):
+        notes.append(f"{int(unseen['reviews'].sum()):,} QA reviews of {len(unseen)} pool(s) "
+                     f"the log does not show are left out: "
+                     f"{', '.join(map(repr, unseen['pool'].head(5)))}"
+                     + (" ..." if len(unseen) > 5 else ""))
     for r in accuracy.itertuples():
         if r.pool not in pools:
-            notes.append(f"QA reviews of pool {r.pool!r}, which the log does not show, "
-                         "are left out")
             continue
         old_acc = dict(pools[r.pool].get("accuracy", {}))
         for key, value in (("false_approve", r.false_approve),
