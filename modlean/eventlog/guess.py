@@ -12,6 +12,7 @@ must confirm and notes on what the data cannot tell. :func:`profile_yaml`
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -19,6 +20,7 @@ import pandas as pd
 from modlean.errors import LogError
 from modlean.eventlog.columns import resolve_columns
 from modlean.eventlog.facts import (
+    MOSTLY,
     Sample,
     column_facts,
     excel_sheets,
@@ -27,11 +29,14 @@ from modlean.eventlog.facts import (
 )
 from modlean.eventlog.guess_rules import (
     attribute_name,
+    fold,
     matches,
     order_breaks,
     overlap_share,
     stage_of,
+    status_of,
     value_map,
+    verdict_of,
 )
 from modlean.eventlog.minable import SINGLE_EVENT_LIMIT
 
@@ -214,12 +219,18 @@ class _Guesser:
             found = {}
         texts = [c for c, f in self.facts.items() if f.kind in ("text", "number")
                  and not f.fractional and not f.unique and c not in self.qa]
-        if "case_id" not in found and (case := self._pick("id", texts)) is not None:
+        filled = [c for c in texts if self.facts[c].filled >= MOSTLY * len(self.frame)]
+        if "case_id" not in found and (case := self._pick("id", filled) or self._pick(
+                "id", texts) or self._repeated_key(filled)) is not None:
             found["case_id"] = case
         if "activity" not in found:
             acts = [c for c in texts if 1 < self.facts[c].distinct <= 500]
             if (act := self._pick("activity", acts)) is not None:
                 found["activity"] = act
+        if "resource" not in found:
+            people = [c for c in texts if c not in found.values()]
+            if (who := self._pick("resource", people)) is not None:
+                found["resource"] = who
         if "timestamp" not in found and self.times:
             found["timestamp"] = self.times[-1]
         if not {"case_id", "activity", "timestamp"} <= set(found):
@@ -227,6 +238,12 @@ class _Guesser:
         if self.facts[found["case_id"]].unique or found["timestamp"] not in self.times:
             return None
         return found
+
+    def _repeated_key(self, filled: list[str]) -> str | None:
+        """A case key by its values: of the columns filled on (almost) every row and repeated
+        across rows, the one with the most distinct values (more than a status column has)."""
+        keys = [c for c in filled if self.facts[c].distinct > 40]
+        return max(keys, key=lambda c: self.facts[c].distinct, default=None)
 
     def _case(self, case_id: str) -> None:
         ids = pd.Index(self.frame[case_id].dropna().unique().astype(object))
@@ -426,9 +443,69 @@ class _Guesser:
         self.profile["event"] = event
         self._note("event.activity", f"CONFIRM: {self.facts[event['activity']].distinct} "
                    "distinct values")
+        if "resource" in event:
+            people = self.frame[event["resource"]].dropna().nunique()
+            self._note("event.resource", f"CONFIRM: {people:,} ids")
+        self._statuses(event["activity"])
+
+    def _statuses(self, column: str) -> None:
+        """A status history (some of the activity's values are verdicts): ``statuses:`` with
+        each status's event, the verdicts completing a review that a work-started status
+        starts, and ``decision:`` on the same column (null: no verdict). Written in the order
+        ties are broken: created, assigned, started, others, verdicts, appealed."""
+        top = self.facts[column].top
+        verdicts = {v: d for v in top if (d := verdict_of(v)) is not None}
+        if not verdicts:
+            return
+        rank = {"created": 0, "assigned": 1, "start": 2, None: 3, "complete": 4,
+                "appeal_opened": 5}
+        drafted: list[tuple[int, str, object, str]] = []
+        for value, n in top.items():
+            if value in verdicts:
+                spec: object = {"activity": "review", "lifecycle": "complete"}
+                drafted.append((rank["complete"], value, spec, f"{n:,} rows; a verdict "
+                                f"({verdicts[value]}): completes the review"))
+                continue
+            activity, lifecycle = status_of(value)
+            if lifecycle is not None:
+                spec = {"activity": activity, "lifecycle": lifecycle}
+                why = "CONFIRM: work starts (the next verdict of the case and user ends it)"
+            elif activity is not None:
+                spec, why = activity, "CONFIRM: an event of its own, or drop"
+            else:
+                spec = re.sub(r"\W+", "_", fold(value)).strip("_") or "status"
+                why = "TODO: name its activity, or drop"
+            drafted.append((rank.get(lifecycle or activity, 3), value, spec, f"{n:,} rows; {why}"))
+        drafted.sort(key=lambda d: d[0])
+        statuses: dict[str, object] = {}
+        for _, value, spec, note in drafted:
+            statuses[value] = spec
+            self._note(f"statuses.{value}", note)
+        self._note("statuses", "CONFIRM: each status's event; a status's place here breaks "
+                   "ties at equal times")
+        if not any(isinstance(s, dict) and s["lifecycle"] == "start" for s in statuses.values()):
+            self._todo("statuses", "# TODO: no status says work started: mark it {activity: "
+                       "review, lifecycle: start}, or reviews have no handling time")
+        if self.facts[column].distinct > len(top):
+            self._todo("statuses", f"# ... {self.facts[column].distinct - len(top)} more "
+                       "values: modlean import lists the unmapped ones")
+        cols = self.event_columns
+        ties = self.frame.loc[self.frame.duplicated([cols["case_id"], cols["timestamp"]],
+                                                    keep=False), cols["case_id"]].nunique()
+        if ties:
+            self.findings.append(f"{ties:,} cases have statuses at the same time: ordered by "
+                                 "their place under statuses:, not by the file's rows")
+        self.profile["statuses"] = statuses
+        self.profile["decision"] = {"column": column, "values": {
+            v: verdicts.get(v) for v in statuses}}
+        self._note("decision.values", "CONFIRM: the verdict statuses; null: no verdict")
+        self.findings.append(f"status history: {column!r} holds {len(top)} statuses, "
+                             f"{len(verdicts)} of them verdicts ({', '.join(verdicts)})")
 
     # -- vocabulary ---------------------------------------------------------------------------
     def _decision(self) -> None:
+        if "decision" in self.profile:  # a status history's verdicts are its statuses
+            return
         few = [c for c in self._texts() if 2 <= self.facts[c].distinct <= 12]
         col = self._pick("verdict", few)
         if col is None:
