@@ -12,7 +12,6 @@ must confirm and notes on what the data cannot tell. :func:`profile_yaml`
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -29,15 +28,13 @@ from modlean.eventlog.facts import (
 )
 from modlean.eventlog.guess_rules import (
     attribute_name,
-    fold,
     matches,
     order_breaks,
     overlap_share,
     stage_of,
-    status_of,
     value_map,
-    verdict_of,
 )
+from modlean.eventlog.guess_statuses import draft_statuses
 from modlean.eventlog.minable import SINGLE_EVENT_LIMIT
 
 if TYPE_CHECKING:
@@ -449,58 +446,17 @@ class _Guesser:
         self._statuses(event["activity"])
 
     def _statuses(self, column: str) -> None:
-        """A status history (some of the activity's values are verdicts): ``statuses:`` with
-        each status's event, the verdicts completing a review that a work-started status
-        starts, and ``decision:`` on the same column (null: no verdict). Written in the order
-        ties are broken: created, assigned, started, others, verdicts, appealed."""
-        top = self.facts[column].top
-        verdicts = {v: d for v in top if (d := verdict_of(v)) is not None}
-        if not verdicts:
-            return
-        rank = {"created": 0, "assigned": 1, "start": 2, None: 3, "complete": 4,
-                "appeal_opened": 5}
-        drafted: list[tuple[int, str, object, str]] = []
-        for value, n in top.items():
-            if value in verdicts:
-                spec: object = {"activity": "review", "lifecycle": "complete"}
-                drafted.append((rank["complete"], value, spec, f"{n:,} rows; a verdict "
-                                f"({verdicts[value]}): completes the review"))
-                continue
-            activity, lifecycle = status_of(value)
-            if lifecycle is not None:
-                spec = {"activity": activity, "lifecycle": lifecycle}
-                why = "CONFIRM: work starts (the next verdict of the case and user ends it)"
-            elif activity is not None:
-                spec, why = activity, "CONFIRM: an event of its own, or drop"
-            else:
-                spec = re.sub(r"\W+", "_", fold(value)).strip("_") or "status"
-                why = "TODO: name its activity, or drop"
-            drafted.append((rank.get(lifecycle or activity, 3), value, spec, f"{n:,} rows; {why}"))
-        drafted.sort(key=lambda d: d[0])
-        statuses: dict[str, object] = {}
-        for _, value, spec, note in drafted:
-            statuses[value] = spec
-            self._note(f"statuses.{value}", note)
-        self._note("statuses", "CONFIRM: each status's event; a status's place here breaks "
-                   "ties at equal times")
-        if not any(isinstance(s, dict) and s["lifecycle"] == "start" for s in statuses.values()):
-            self._todo("statuses", "# TODO: no status says work started: mark it {activity: "
-                       "review, lifecycle: start}, or reviews have no handling time")
-        if self.facts[column].distinct > len(top):
-            self._todo("statuses", f"# ... {self.facts[column].distinct - len(top)} more "
-                       "values: modlean import lists the unmapped ones")
+        """A status history's ``statuses:`` and ``decision:`` (see :func:`draft_statuses`)."""
         cols = self.event_columns
-        ties = self.frame.loc[self.frame.duplicated([cols["case_id"], cols["timestamp"]],
-                                                    keep=False), cols["case_id"]].nunique()
-        if ties:
-            self.findings.append(f"{ties:,} cases have statuses at the same time: ordered by "
-                                 "their place under statuses:, not by the file's rows")
-        self.profile["statuses"] = statuses
-        self.profile["decision"] = {"column": column, "values": {
-            v: verdicts.get(v) for v in statuses}}
-        self._note("decision.values", "CONFIRM: the verdict statuses; null: no verdict")
-        self.findings.append(f"status history: {column!r} holds {len(top)} statuses, "
-                             f"{len(verdicts)} of them verdicts ({', '.join(verdicts)})")
+        draft = draft_statuses(self.frame, self.facts[column], case=cols["case_id"],
+                               time=cols["timestamp"])
+        if draft is None:
+            return
+        self.profile["statuses"] = draft.statuses
+        self.profile["decision"] = {"column": column, "values": draft.verdicts}
+        self.comments.update(draft.comments)
+        self.pending.update(draft.pending)
+        self.findings.extend(draft.findings)
 
     # -- vocabulary ---------------------------------------------------------------------------
     def _decision(self) -> None:
