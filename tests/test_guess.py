@@ -27,8 +27,8 @@ from modlean.eventlog import (
 
 #: Keys the profile format knows (docs/intake.md), section by section.
 SPEC_KEYS = {
-    "": {"shape", "locale", "case", "task", "event", "queues", "decision", "label", "score",
-         "attributes", "qa"},
+    "": {"shape", "locale", "case", "task", "event", "queues", "statuses", "decision", "label",
+         "score", "attributes", "qa"},
     "locale": {"sep", "decimal", "thousands", "dayfirst", "timezone", "encoding"},
     "case": {"id", "links"},
     "task": {"queue", "resource", "created", "started", "started_means", "closed"},

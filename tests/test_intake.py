@@ -228,6 +228,14 @@ TRIGGERS = {
                       "at": ["2026-03-02T09:00:00", "2026-03-02T09:01:00",
                              "2026-03-02T09:02:00", "2026-03-02T09:03:00"]}),
         _events_profile(activity="auto", timestamp="at")),
+    "unpaired_status": (
+        pd.DataFrame({"case": ["a", "a", "a", "b", "b", "b"],
+                      "status": ["NEW", "OPEN", "DONE", "NEW", "OPEN", "DONE"],
+                      "who": ["s", "x", "y", "s", "x", "x"],
+                      "at": [f"2026-03-02T09:0{i}:00" for i in range(6)]}),
+        {**_events_profile(activity="status", timestamp="at", resource="who"),
+         "statuses": {"NEW": "created", "OPEN": {"activity": "review", "lifecycle": "start"},
+                      "DONE": {"activity": "review", "lifecycle": "complete"}}}),
     "closed_before_created": (_tasks(created=["02.03.2026 10:00", *TASKS["created"][1:]]),
                               PROFILE),
     "started_after_closed": (_tasks(picked_up=["02.03.2026 09:30", *TASKS["picked_up"][1:]]),
@@ -441,7 +449,7 @@ def test_shipped_example_profile_is_valid_and_complete(root):
     prof = load_profile(root / "templates" / "profiles" / "example.yaml")
     assert prof.shape == "tasks" and prof.task is not None
     assert prof.task.started_means == "assigned" and prof.qa is not None and prof.qa.pass_fail
-    assert set(type(prof).model_fields) - {"event"} <= set(prof.model_fields_set)
+    assert set(type(prof).model_fields) - {"event", "statuses"} <= set(prof.model_fields_set)
 
 
 def test_a_byte_order_mark_does_not_hide_the_pandas_index(tmp_path):

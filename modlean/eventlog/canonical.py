@@ -37,8 +37,15 @@ IDS = ("case_id", "task_id")
 
 
 def canonicalise(raw: RawLog, columns: dict[str, str], *, tz: str | tzinfo, tz_stated: bool,
-                 dayfirst: bool | None) -> pd.DataFrame:
-    """The canonical log of ``raw`` whose columns ``columns`` maps (canonical name -> column)."""
+                 dayfirst: bool | None, tie_rank: np.ndarray | None = None,
+                 pair_by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The canonical log of ``raw`` whose columns ``columns`` maps (canonical name -> column).
+
+    Events of a case at the same time keep the file's order, or the order of
+    ``tie_rank`` (one integer per row: a status's place in the order a profile
+    declares). Lifecycle starts and completes are paired per case and activity,
+    and per the columns ``pair_by`` (``resource``).
+    """
     src = raw.frame
     notes = raw.notes
     data: dict[str, Any] = {}
@@ -75,6 +82,8 @@ def canonicalise(raw: RawLog, columns: dict[str, str], *, tz: str | tzinfo, tz_s
         data[name] = _codes(src[col])
     if "lifecycle" in data:  # pairing drops rows: each keeps its source row for messages
         data["_row"] = np.arange(len(src), dtype=np.int64)
+    if tie_rank is not None:
+        data["_tie"] = tie_rank
     frame = pd.DataFrame({k: (v.reset_index(drop=True) if isinstance(v, pd.Series) else v)
                           for k, v in data.items()}, copy=False)
     for col in ("timestamp", "start_timestamp"):
@@ -86,7 +95,8 @@ def canonicalise(raw: RawLog, columns: dict[str, str], *, tz: str | tzinfo, tz_s
         if kinds.isin(["complete"]).all():
             frame = frame.drop(columns="lifecycle")
         else:
-            frame = pair_lifecycle(frame, raw, columns["lifecycle"], notes)
+            frame = pair_lifecycle(frame, raw, columns["lifecycle"], notes,
+                                   by=tuple(k for k in pair_by if k in frame))
             same_ids = False
             if frame.empty:
                 raise LogError("the log has no completed events", source=raw.name,
@@ -108,14 +118,16 @@ def canonicalise(raw: RawLog, columns: dict[str, str], *, tz: str | tzinfo, tz_s
                 expected="start_timestamp at or before timestamp",
             )
 
-    # by case, then time, then row: integer keys (a stable sort keeps the row order);
-    # rows already in that order are neither sorted nor copied
+    # by case, then time, (then the declared rank,) then row: integer keys (a stable sort
+    # keeps the row order); rows already in that order are neither sorted nor copied
     keys = sorted_rank(frame["case_id"]), micros_of(frame["timestamp"])
+    if "_tie" in frame:
+        keys = (*keys, frame["_tie"].to_numpy(np.int64))
     if not in_order(*keys):
         frame = frame.take(lex_order(*keys)).reset_index(drop=True)
     elif same_ids:  # no row moved or dropped
         frame["case_id"] = ids.reset_index(drop=True).astype(TEXT)
-    frame = finish_log(frame.drop(columns="_row") if "_row" in frame else frame)
+    frame = finish_log(frame.drop(columns=[c for c in ("_row", "_tie") if c in frame]))
     frame.attrs["modlean"] = {"source": raw.name, "notes": list(notes)}
     return frame
 

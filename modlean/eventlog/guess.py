@@ -19,6 +19,7 @@ import pandas as pd
 from modlean.errors import LogError
 from modlean.eventlog.columns import resolve_columns
 from modlean.eventlog.facts import (
+    MOSTLY,
     Sample,
     column_facts,
     excel_sheets,
@@ -33,6 +34,7 @@ from modlean.eventlog.guess_rules import (
     stage_of,
     value_map,
 )
+from modlean.eventlog.guess_statuses import draft_statuses
 from modlean.eventlog.minable import SINGLE_EVENT_LIMIT
 from modlean.eventlog.people import not_people_logins
 
@@ -216,12 +218,18 @@ class _Guesser:
             found = {}
         texts = [c for c, f in self.facts.items() if f.kind in ("text", "number")
                  and not f.fractional and not f.unique and c not in self.qa]
-        if "case_id" not in found and (case := self._pick("id", texts)) is not None:
+        filled = [c for c in texts if self.facts[c].filled >= MOSTLY * len(self.frame)]
+        if "case_id" not in found and (case := self._pick("id", filled) or self._pick(
+                "id", texts) or self._repeated_key(filled)) is not None:
             found["case_id"] = case
         if "activity" not in found:
             acts = [c for c in texts if 1 < self.facts[c].distinct <= 500]
             if (act := self._pick("activity", acts)) is not None:
                 found["activity"] = act
+        if "resource" not in found:
+            people = [c for c in texts if c not in found.values()]
+            if (who := self._pick("resource", people)) is not None:
+                found["resource"] = who
         if "timestamp" not in found and self.times:
             found["timestamp"] = self.times[-1]
         if not {"case_id", "activity", "timestamp"} <= set(found):
@@ -229,6 +237,12 @@ class _Guesser:
         if self.facts[found["case_id"]].unique or found["timestamp"] not in self.times:
             return None
         return found
+
+    def _repeated_key(self, filled: list[str]) -> str | None:
+        """A case key by its values: of the columns filled on (almost) every row and repeated
+        across rows, the one with the most distinct values (more than a status column has)."""
+        keys = [c for c in filled if self.facts[c].distinct > 40]
+        return max(keys, key=lambda c: self.facts[c].distinct, default=None)
 
     def _case(self, case_id: str) -> None:
         ids = pd.Index(self.frame[case_id].dropna().unique().astype(object))
@@ -428,9 +442,28 @@ class _Guesser:
         self.profile["event"] = event
         self._note("event.activity", f"CONFIRM: {self.facts[event['activity']].distinct} "
                    "distinct values")
+        if "resource" in event:
+            people = self.frame[event["resource"]].dropna().nunique()
+            self._note("event.resource", f"CONFIRM: {people:,} ids")
+        self._statuses(event["activity"])
+
+    def _statuses(self, column: str) -> None:
+        """A status history's ``statuses:`` and ``decision:`` (see :func:`draft_statuses`)."""
+        cols = self.event_columns
+        draft = draft_statuses(self.frame, self.facts[column], case=cols["case_id"],
+                               time=cols["timestamp"])
+        if draft is None:
+            return
+        self.profile["statuses"] = draft.statuses
+        self.profile["decision"] = {"column": column, "values": draft.verdicts}
+        self.comments.update(draft.comments)
+        self.pending.update(draft.pending)
+        self.findings.extend(draft.findings)
 
     # -- vocabulary ---------------------------------------------------------------------------
     def _decision(self) -> None:
+        if "decision" in self.profile:  # a status history's verdicts are its statuses
+            return
         few = [c for c in self._texts() if 2 <= self.facts[c].distinct <= 12]
         col = self._pick("verdict", few)
         if col is None:

@@ -19,6 +19,7 @@ from modlean.eventlog.columns import CANONICAL_COLUMNS, norm_name
 __all__ = [
     "NAME_PATTERNS",
     "STAGE_RULES",
+    "STATUS_WORDS",
     "VERDICT_WORDS",
     "attribute_name",
     "fold",
@@ -26,7 +27,9 @@ __all__ = [
     "order_breaks",
     "overlap_share",
     "stage_of",
+    "status_of",
     "value_map",
+    "verdict_of",
 ]
 
 #: Column-name patterns by role, matched on the folded name (lower case, "_", no accents).
@@ -34,8 +37,9 @@ __all__ = [
 #: Portuguese, French, Italian, German, Dutch, Polish, Indonesian/Malay) are known.
 NAME_PATTERNS: dict[str, str] = {
     "id": r"(^|_)(id|key|no|nr|n_o|no_|num|number|ref|nummer)$|ticket|task|case|caso|tarea"
-          r"|vorgang|chamado",
-    "activity": r"activit|step|event|status|action|stage|actividad|etapa|paso|schritt|evento",
+          r"|vorgang|chamado|zglosz",
+    "activity": r"activit|step|event|status|action|stage|actividad|etapa|paso|schritt|evento"
+                r"|estado",
     "created": r"creat|open|receiv|submit|arriv|enqueu|queued|ingest|creac|cread|criad|creaz"
                r"|erstell|angelegt|eingang|ouvert|aanmaak|utworz|dibuat|alta|entrada",
     "started": r"pick|assign|start|claim|accept|begin|asign|atribu|assegn|zugewies|zuweis"
@@ -49,13 +53,13 @@ NAME_PATTERNS: dict[str, str] = {
     "resource": r"agent|reviewer|user|resource|operator|assignee|handled_by|moderator|worker"
                 r"|analyst|owner|performer|revisor|usuario|utilisateur|utente|operador"
                 r"|operatore|bearbeiter|mitarbeiter|moderador|analista|medewerker|pracownik"
-                r"|petugas",
+                r"|uzytkownik|konsultant|petugas",
     "verdict": r"verdict|decision|outcome|result|action|resolution|disposition|decisi"
                r"|entscheid|ergebnis|esito|veredicto|besluit|decyzj|keputusan|hasil",
     "label": r"reason|label|violation|policy|motiv|razon|grund|causa|politica|richtlinie"
              r"|reden|powod|alasan",
     "score": r"score|prob|confidence|likelihood|confianza|confian|puntuac|pontua|punteggio"
-             r"|konfidenz|wahrscheinlich|skor",
+             r"|konfidenz|wahrscheinlich|skor|wynik_model",
     "qa": r"^(qa|qc|audit)(_|$)|_(qa|qc|audit)(_|$)|calidad|qualit|kontrolle|controle",
     "qa_reason": r"reason|cause|error|comment|categor|motiv|razon|grund|causa|comentario"
                  r"|kommentar",
@@ -71,15 +75,17 @@ VERDICT_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
                     "publish", "published", "aprobado", "aprobada", "aprobar", "aceptado",
                     "aprovado", "aprovada", "approuve", "accepte", "approvato", "accettato",
                     "genehmigt", "freigegeben", "akzeptiert", "goedgekeurd", "zatwierdzono",
+                    "zatwierdzone", "zaakceptowane", "zaakceptowano",
                     "disetujui", "diterima"),
         "reject": ("reject", "rejected", "deny", "denied", "decline", "declined", "remove",
                    "removed", "block", "blocked", "takedown", "rechazado", "rechazada",
                    "rechazar", "denegado", "eliminado", "bloqueado", "rejeitado", "rejeitada",
                    "rejete", "refuse", "rifiutato", "respinto", "abgelehnt", "gesperrt",
-                   "entfernt", "afgewezen", "odrzucono", "ditolak"),
+                   "entfernt", "afgewezen", "odrzucono", "odrzucone", "ditolak"),
         "escalate": ("escalate", "escalated", "escalation", "refer", "referred", "escalado",
                      "escalada", "escalar", "escalade", "escalato", "eskaliert",
-                     "geescaleerd", "eskalacja", "dieskalasi", "sent_to_review",
+                     "geescaleerd", "eskalacja", "eskalowane", "eskalowano",
+                     "dieskalasi", "sent_to_review",
                      "send_to_review", "to_review", "manual_review", "human_review",
                      "inviato_a_revisione", "enviado_a_revision", "enviado_para_revisao",
                      "an_pruefung", "zur_pruefung"),
@@ -98,7 +104,7 @@ VERDICT_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
 
 def fold(name: str) -> str:
     """A name or value folded for matching: lower case, spaces/dots/dashes as "_", accents
-    dropped ("Fecha Creación" -> "fecha_creacion")."""
+    dropped ("Fecha Creación" -> "fecha_creacion", "Użytkownik" -> "uzytkownik")."""
     return ascii_fold(norm_name(name))
 
 
@@ -118,6 +124,29 @@ STAGE_RULES: tuple[tuple[str, str, str], ...] = (
 _L1_AREAS = ("LISTING", "CONTENT", "SELLER")
 
 
+#: Statuses of a status history that are no verdict: (pattern on the folded status, the
+#: activity of its event, its lifecycle: "start" begins the review a verdict completes).
+STATUS_WORDS: tuple[tuple[str, str, str | None], ...] = (
+    (r"^(in_(progress|review|work|bearbeitung|lavorazione|behandeling)|work(ing|_started)"
+     r"|started|w_trakcie|en_(curso|cours|revision)|em_(andamento|analise)|sedang_diproses"
+     r"|under_review|reviewing|wip)$", "review", "start"),
+    (r"^(new|created|open|received|submitted|nowe|nuevo|nueva|novo|nova|nouveau|neu|nieuw"
+     r"|nuovo|baru|utworzone)$", "created", None),
+    (r"assign|asign|atribu|assegn|zugewies|toegewez|przypis|ditugaskan", "assigned", None),
+    (r"appeal|odwolan|apelac|recurs|einspruch|widerspruch|ricorso|bezwaar|banding|reclama",
+     "appeal_opened", None),
+)
+
+
+def status_of(status: str) -> tuple[str | None, str | None]:
+    """The activity and lifecycle a non-verdict status suggests, or ``(None, None)``."""
+    key = fold(status)
+    for pattern, activity, lifecycle in STATUS_WORDS:
+        if re.search(pattern, key):
+            return activity, lifecycle
+    return None, None
+
+
 def matches(column: str, role: str) -> bool:
     """Whether a column's name fits ``role`` (a key of :data:`NAME_PATTERNS`)."""
     return re.search(NAME_PATTERNS[role], fold(column)) is not None
@@ -133,6 +162,13 @@ def stage_of(queue: str) -> tuple[str | None, str | None]:
                 pool = f"l1_{area.lower()}" if area else pool
             return stage, pool
     return None, None
+
+
+def verdict_of(value: str, kind: str = "decision") -> str | None:
+    """The canonical verdict a vendor value is a word for (``kind`` "decision" or "qa"),
+    or None."""
+    key = fold(value)
+    return next((canon for canon, ws in VERDICT_WORDS[kind].items() if key in ws), None)
 
 
 def value_map(top: Mapping[str, int], kind: str) -> tuple[dict[str, str], int]:
@@ -154,7 +190,7 @@ def value_map(top: Mapping[str, int], kind: str) -> tuple[dict[str, str], int]:
 #: Column names read as a known attribute.
 _ATTRIBUTES = {
     "item_type": r"^(item_)?(category|type|tipo|categoria|tipologia|typ|kategorie|categorie"
-                 r"|jenis|kategori)$|^content_type$|^item_kind$",
+                 r"|jenis|kategori|kategoria)$|^content_type$|^item_kind$",
     "market": r"^(market|country|site|marketplace|mercato|mercado|markt|pais|paese|land"
               r"|negara)(_code)?$",
 }

@@ -4,7 +4,7 @@
 the guess left for it (``CONFIRM``: a guess to check; ``TODO``: for the user to
 fill; anything else: a fact), the keys the data could not fill as commented-out
 lines, and a header saying where the guess came from and what to do next.
-Queue entries and value maps are written in flow style (``{stage: ..., pool: ...}``)
+Queue and status entries and value maps are written in flow style (``{stage: ..., pool: ...}``)
 so the file stays short.
 """
 
@@ -80,8 +80,8 @@ def _block(mapping: Mapping[str, object], path: str, depth: int, lines: list[str
 
 
 def _flow(path: str, value: Mapping[str, object]) -> bool:
-    """Queue entries and value maps are written on one line."""
-    return path.startswith("queues.") or path.endswith(".values")
+    """Queue and status entries and value maps are written on one line."""
+    return path.startswith(("queues.", "statuses.")) or path.endswith(".values")
 
 
 def _with_comment(text: str, comment: str | None, pad: str) -> list[str]:

@@ -47,6 +47,7 @@ from modlean.eventlog.profile import Profile, load_profile
 from modlean.eventlog.readers import RawLog, TextLocale, read_raw
 from modlean.eventlog.report import MappingReport
 from modlean.eventlog.sorting import sorted_keys
+from modlean.eventlog.statuses import declared_rank, describe_statuses, map_statuses
 from modlean.eventlog.tasks import (
     MODEL_RESOURCE,
     QA_EVENT,
@@ -449,6 +450,14 @@ def _events(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
                 else raw.frame[columns[canon]]
     if parts.stage is not None:
         data["activity"] = parts.stage
+    statuses = None
+    if prof.statuses:  # a status history: each status an event, a start or a complete
+        statuses = map_statuses(raw.frame[columns["activity"]], prof, source=raw.name,
+                                column=columns["activity"])
+        data["activity"], data["lifecycle"] = statuses.activity, statuses.lifecycle
+        columns["lifecycle"] = "lifecycle"
+        linked, keep = keep, keep & statuses.keep
+    tie = declared_rank(raw.frame, prof, activity=columns.get("activity"), source=raw.name)
     data.update(parts.attrs)
     kept = np.flatnonzero(keep)
     frame = pd.DataFrame(data).loc[keep].reset_index(drop=True)
@@ -457,7 +466,11 @@ def _events(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     with warnings.catch_warnings():  # the report says it (default_timezone)
         warnings.simplefilter("ignore", LogWarning)
         log = canonicalise(sub, {c: c for c in columns if c in frame}, tz=parts.tz,
-                           tz_stated=parts.tz_stated, dayfirst=prof.locale.dayfirst)
+                           tz_stated=parts.tz_stated, dayfirst=prof.locale.dayfirst,
+                           tie_rank=None if tie is None else tie[kept],
+                           pair_by=("resource",) if statuses is not None else ())
+    if statuses is not None:
+        describe_statuses(parts.report, statuses, linked, log)
     reviewer = parts.resource(columns.get("resource"))
     if prof.qa is not None:
         log = _with_qa_events(log, parts, keep & parts.qa_checked)

@@ -20,14 +20,15 @@ class LifecycleRank(IntEnum):
     COMPLETE = 1
 
 
-def pair_lifecycle(frame: pd.DataFrame, raw: RawLog, column: str, notes: list[str]
-                   ) -> pd.DataFrame:
+def pair_lifecycle(frame: pd.DataFrame, raw: RawLog, column: str, notes: list[str], *,
+                   by: tuple[str, ...] = ()) -> pd.DataFrame:
     """Turn start/complete event pairs into one row per activity instance.
 
-    Within a case and activity, each ``complete`` is paired with the earliest
-    still-open ``start`` before it (first in, first out). Completes with no open
-    start keep an empty ``start_timestamp``; starts never completed are dropped
-    and counted in the log's notes.
+    Within a case and activity (and the columns ``by``, such as ``resource``: an
+    empty value is a value of its own), each ``complete`` is paired with the
+    earliest still-open ``start`` before it (first in, first out). Completes with
+    no open start keep an empty ``start_timestamp``; starts never completed are
+    dropped and counted in the log's notes.
     """
     kind = frame["lifecycle"].astype("string").str.strip().str.lower()
     is_start = kind.eq("start").fillna(False).to_numpy(bool)
@@ -40,8 +41,10 @@ def pair_lifecycle(frame: pd.DataFrame, raw: RawLog, column: str, notes: list[st
     if not is_start.any():
         return frame.loc[is_complete].drop(columns="lifecycle")
 
-    keys = ["case_id", "activity"]
+    keys = ["case_id", "activity", *by]
     ev = frame.loc[is_start | is_complete, [*keys, "timestamp", "_row"]].copy()
+    for key in by:  # an empty value pairs with empty values (groupby drops missing keys)
+        ev[key] = ev[key].astype(object).where(ev[key].notna(), "")
     ev["_is_start"] = is_start[is_start | is_complete]
     # starts before completes at equal times, then file order
     ev["_rank"] = np.where(ev["_is_start"].to_numpy(), LifecycleRank.START,

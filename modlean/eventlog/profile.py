@@ -30,6 +30,7 @@ __all__ = [
     "Profile",
     "QASpec",
     "QueueSpec",
+    "StatusSpec",
     "TaskSpec",
     "load_profile",
 ]
@@ -107,12 +108,35 @@ class QueueSpec(_Section):
                             "tasks at once: its starts are never moved (started_means)")
 
 
+#: A status mapped to ``drop``: its rows are left out of the log (and counted).
+DROP = "drop"
+
+
+class StatusSpec(_Section):
+    """What one vendor status means in a status history (``statuses:``).
+
+    A status is an event of ``activity``: on its own (no ``lifecycle``), or the
+    ``start`` or ``complete`` of a piece of work, paired by
+    :func:`~modlean.eventlog.lifecycle.pair_lifecycle` into one event with a
+    ``start_timestamp``.
+    """
+
+    activity: str = Field(description="the activity name of the status's event")
+    lifecycle: Literal["start", "complete"] | None = Field(
+        None, description="start: work on the activity starts; complete: it ends (empty: an "
+        "event on its own)")
+
+
 class DecisionSpec(_Section):
-    """The verdict column and its value map (matched case-insensitively)."""
+    """The verdict column and its value map (matched case-insensitively).
+
+    A value mapped to null (YAML ``~``) is no verdict: its rows carry no decision
+    (a status column that is the activity and the verdict at once)."""
 
     column: str
-    values: dict[str, str] = Field(default_factory=dict,
-                                   description="vendor value -> decision (empty: lower case)")
+    values: dict[str, str | None] = Field(
+        default_factory=dict, description="vendor value -> decision, or null for no "
+        "verdict (empty: lower case)")
 
 
 class QASpec(_Section):
@@ -142,6 +166,9 @@ class Profile(_Section):
     task: TaskSpec | None = None
     event: dict[str, str] = Field(default_factory=dict)
     queues: dict[str, QueueSpec] = Field(default_factory=dict)
+    statuses: dict[str, StatusSpec | None] = Field(
+        default_factory=dict, description="shape events: each value of the activity column "
+        "-> its activity and lifecycle, or drop; in the order ties are broken")
     decision: DecisionSpec | None = None
     label: str | None = None
     score: str | None = None
@@ -151,6 +178,21 @@ class Profile(_Section):
         "no reviewer (the log names them so; every other login is a person)")
     qa: QASpec | None = None
     _source: str = PrivateAttr("profile")
+
+    @field_validator("statuses", mode="before")
+    @classmethod
+    def _status_words(cls, value: Any) -> Any:
+        """``drop`` leaves a status out; a plain name is an event of that activity."""
+        if not isinstance(value, Mapping):
+            return value
+        out = {}
+        for status, spec in value.items():
+            if spec is None:
+                raise ValueError(f"status {status!r} maps to nothing; expected an activity "
+                                 "name, {activity: ..., lifecycle: start|complete} or drop")
+            out[status] = (None if spec == DROP else {"activity": spec}) \
+                if isinstance(spec, str) else spec
+        return out
 
     @property
     def source(self) -> str:
@@ -253,6 +295,7 @@ def _cross_checks(p: Profile) -> list[str]:
         if key not in EVENT_KEYS:
             problems.append(f"event.{key}: unknown canonical name{suggest(key, list(EVENT_KEYS))}"
                             f" (expected one of: {', '.join(EVENT_KEYS)})")
+    problems += _status_checks(p)
     if p.locale.thousands is not None and p.locale.thousands == p.locale.decimal:
         problems.append(f"locale.thousands: found {p.locale.thousands!r}; expected a mark "
                         f"other than the decimal mark {p.locale.decimal!r}")
@@ -264,6 +307,35 @@ def _cross_checks(p: Profile) -> list[str]:
         elif outcomes & PASS_FAIL and not outcomes <= PASS_FAIL:
             problems.append(f"qa.values: found {sorted(outcomes)}; expected only pass/fail, "
                             "or only decisions")
+    return problems
+
+
+def _status_checks(p: Profile) -> list[str]:
+    """``statuses:`` needs an events shape, no ``queues:`` or ``event.lifecycle`` beside it,
+    and a complete status for every activity that has a start status."""
+    if not p.statuses:
+        return []
+    problems = []
+    if p.shape != "events":
+        problems.append("statuses: only for shape: events (a status history); expected "
+                        "queues: for shape: tasks")
+    if p.queues:
+        problems.append("statuses: and queues: both map the activity column; expected one "
+                        "of them (statuses: for a status history)")
+    if "lifecycle" in p.event:
+        problems.append("event.lifecycle: statuses: already says which status starts and "
+                        "which completes the work; expected one of them")
+    kinds: dict[str, set[str]] = {}  # a status with no lifecycle completes a started activity
+    for spec in p.statuses.values():
+        if spec is not None:
+            kinds.setdefault(spec.activity, set()).add(spec.lifecycle or "complete")
+    for activity, seen in kinds.items():
+        if seen == {"start"}:
+            starts = [s for s, v in p.statuses.items()
+                      if v is not None and v.activity == activity and v.lifecycle == "start"]
+            problems.append(f"statuses: activity {activity!r} has a start status "
+                            f"({', '.join(map(repr, starts))}) but no complete status; expected "
+                            "the status that ends the work with lifecycle: complete")
     return problems
 
 

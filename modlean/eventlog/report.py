@@ -28,6 +28,8 @@ WARNING_CODES: dict[str, str] = {
     "dangling_link": "parent keys not in the file (those tickets are their own root)",
     "cyclic_link": "tickets whose links form a cycle (dropped)",
     "default_timezone": "times without an offset were read as UTC: no time zone was stated",
+    "unpaired_status": "many starts of a status history found no complete (or completes no "
+                       "start): the statuses: map may name the wrong start or complete",
     "long_workday": "one resource worked more hours in a day than a person can: a shared "
                     "login, so per-reviewer figures and seat counts are not per person",
     "looks_not_person": "a login looks like a bot, the system or a seller but the profile's "

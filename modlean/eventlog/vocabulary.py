@@ -3,7 +3,8 @@
 :func:`map_values` maps a column through a profile's value map, case-insensitively
 and vectorised (each distinct value is looked up once). A value the map does not
 name is an error listing every unmapped value with its count and what the profile
-declares, with a did-you-mean: nothing is dropped or guessed silently.
+declares, with a did-you-mean: nothing is dropped or guessed silently. A value
+the map names with ``None`` (YAML ``~``) is known and maps to a missing value.
 """
 
 from __future__ import annotations
@@ -30,11 +31,12 @@ def value_counts_text(values: pd.Series, limit: int = 8) -> str:
     return text + (f" and {more} more values" if more > 0 else "")
 
 
-def map_values(values: pd.Series, mapping: Mapping[str, str], *, source: str, column: str,
-               key_path: str, code: str) -> pd.Series:
+def map_values(values: pd.Series, mapping: Mapping[str, str | None], *, source: str,
+               column: str, key_path: str, code: str) -> pd.Series:
     """``values`` mapped through ``mapping`` (keys matched case-insensitively, blanks stay missing).
 
-    A categorical gives a categorical, mapped once per category.
+    A value mapped to ``None`` is known and becomes missing (a status that is no
+    verdict). A categorical gives a categorical, mapped once per category.
 
     Raises
     ------
@@ -49,7 +51,7 @@ def map_values(values: pd.Series, mapping: Mapping[str, str], *, source: str, co
         codes, uniques = pd.factorize(text.to_numpy(), use_na_sentinel=True)
     lookup = {str(k).strip().casefold(): v for k, v in mapping.items()}
     mapped = np.array([lookup.get(str(u).casefold()) for u in uniques], dtype=object)
-    unknown = np.array([m is None for m in mapped], dtype=bool)
+    unknown = np.array([str(u).casefold() not in lookup for u in uniques], dtype=bool)
     if unknown.any():
         bad_rows = (codes >= 0) & unknown[np.maximum(codes, 0)]
         found = text[bad_rows].astype(str)
