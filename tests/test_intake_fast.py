@@ -418,3 +418,14 @@ def test_lex_order_by_few_groups_first_is_lexsort():
     times = np.sort(rng.integers(0, 10**9, 120_000)) + rng.integers(0, 10**6, 120_000)
     for keys in ((groups, times), (groups, rng.permutation(times)), (groups, times, groups)):
         np.testing.assert_array_equal(lex_order(*keys), np.lexsort(keys[::-1]))
+
+
+def test_cases_counted_in_the_layout_equal_the_logs_runs(written):
+    from modlean.eventlog.intake_report import _case_sizes
+
+    path, profile = written
+    result = modlean.import_export(path, profile)
+    sizes = _case_sizes(result.log["case_id"])
+    assert result.report.value("cases", "cases") == len(sizes) == result.log["case_id"].nunique()
+    counted = result.log.groupby("case_id", sort=False).size().to_numpy()
+    np.testing.assert_array_equal(sizes.to_numpy(), counted)

@@ -119,7 +119,8 @@ def import_export(source: str | Path | pd.DataFrame,
         log, qa = _events(parts)
     activity = prof.task.queue if prof.task else log_columns(raw, prof).get("activity")
     describe_log(report, log, prof, header=raw.header, notes=raw.notes,
-                 activity_source=raw.frame[activity] if activity else None)
+                 activity_source=raw.frame[activity] if activity else None,
+                 case_sizes=parts.case_sizes)
     if prof.shape != "tasks":  # task_events lays a task table out in the canonical form
         log = finish_log(log)
     log.attrs["modlean"] = {"source": raw.name, "profile": prof.source,
@@ -192,6 +193,8 @@ class _Parts:
         if prof.shape == "tasks" or prof.case.links:
             self.attrs["task_id"] = self.key
         self.qa: dict[str, pd.Series] = {}
+        #: events per case in the log's case order, when the layout counted them
+        self.case_sizes: np.ndarray | None = None
         self._times: dict[tuple[str, bool], pd.Series] = {}
         self._resources: dict[str, pd.Series] = {}
         # links are chased in Arrow and numpy, which free the GIL: on a second thread
@@ -435,7 +438,7 @@ def _task_log(parts: _Parts, keep: np.ndarray, resource: pd.Series, created: pd.
     # thread while this one lays out the events
     with ThreadPoolExecutor(max_workers=1) as pool:
         qa = pool.submit(parts.qa_table, keep, resource)
-        log = task_events(tasks, keys.names, list(parts.attrs), qa_cols)
+        log, parts.case_sizes = task_events(tasks, keys.names, list(parts.attrs), qa_cols)
         return log, qa.result()
 
 

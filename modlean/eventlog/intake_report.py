@@ -258,9 +258,13 @@ def _names(values: pd.Series) -> np.ndarray:
 
 
 def describe_log(report: MappingReport, log: pd.DataFrame, prof: Profile, *, header: list[str],
-                 notes: list[str], activity_source: pd.Series | None) -> None:
-    """Cases, events per activity, unused columns, the time span, notes and log warnings."""
-    sizes = _case_sizes(log["case_id"])
+                 notes: list[str], activity_source: pd.Series | None,
+                 case_sizes: np.ndarray | None = None) -> None:
+    """Cases, events per activity, unused columns, the time span, notes and log warnings.
+
+    ``case_sizes`` are the events per case when the caller counted them (else they are
+    counted from the log's ``case_id`` runs)."""
+    sizes = _case_sizes(log["case_id"]) if case_sizes is None else pd.Series(case_sizes)
     report.add("cases", "cases", len(sizes))
     report.add("events", "events", len(log))
     counts = log["activity"].value_counts()

@@ -86,7 +86,7 @@ def estimate_starts(resource: pd.Series, started: pd.Series, closed: pd.Series,
 
 
 def task_events(tasks: pd.DataFrame, ids: pa.Array, attributes: list[str],
-                qa_columns: list[str]) -> pd.DataFrame:
+                qa_columns: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
     """The events of a parsed task table (one row per kept task).
 
     ``tasks`` has ``case_code`` and ``task_code`` (codes into ``ids``, the
@@ -102,6 +102,7 @@ def task_events(tasks: pd.DataFrame, ids: pa.Array, attributes: list[str],
     values, sorted (:func:`~modlean.eventlog.categorical.as_category`): each
     event takes its task's code, never a copy of its string. The columns are
     made on two threads (takes of codes in numpy and Arrow, which free the GIL).
+    Also returns the number of events of each case, in the log's case order.
     """
     keys = SortedKeys(ids, tasks["task_code"].to_numpy())
     case_rank, task_rank = tasks["case_code"].to_numpy(), keys.codes
@@ -136,7 +137,12 @@ def task_events(tasks: pd.DataFrame, ids: pa.Array, attributes: list[str],
         makers[col] = partial(_task_values, tasks[col], row, is_qa)
     with ThreadPoolExecutor(max_workers=2) as pool:
         made_columns = {col: pool.submit(make) for col, make in makers.items()}
-        return pd.DataFrame({col: column.result() for col, column in made_columns.items()})
+        case_of_event = case_rank[row]
+        new_case = np.flatnonzero(case_of_event[1:] != case_of_event[:-1]) + 1
+        sizes = np.diff(np.concatenate(([0], new_case, [len(row)]))) if len(row) else \
+            np.zeros(0, dtype=np.int64)
+        return pd.DataFrame({col: column.result() for col, column in made_columns.items()}), \
+            sizes
 
 
 def _task_values(values: pd.Series, row: np.ndarray, where: np.ndarray | None = None
