@@ -15,7 +15,7 @@ import pandas as pd
 
 from modlean.eventlog.values import LogWarning
 
-__all__ = ["WARNING_CODES", "MappingReport", "ReportWarning"]
+__all__ = ["QA_WARNING_CODES", "WARNING_CODES", "MappingReport", "ReportWarning"]
 
 #: Every warning code a report can carry, with what it means.
 WARNING_CODES: dict[str, str] = {
@@ -30,6 +30,14 @@ WARNING_CODES: dict[str, str] = {
     "default_timezone": "times without an offset were read as UTC: no time zone was stated",
     "long_workday": "one resource worked more hours in a day than a person can: a shared "
                     "login, so per-reviewer figures and seat counts are not per person",
+}
+#: The warning codes of a QA file's import (eventlog.import_qa), besides ``default_timezone``.
+QA_WARNING_CODES: dict[str, str] = {
+    "qa_key_not_found": "QA checks naming a ticket (or case) the log does not hold: left "
+                        "out of the QA table",
+    "qa_no_decision": "QA checks of work with no decision logged at or before the QA time: "
+                      "left out of the QA table",
+    "qa_empty_verdict": "QA rows without a verdict: left out of the QA table",
 }
 
 
@@ -60,8 +68,8 @@ class MappingReport:
         self.rows.append((section, item, value, note))
 
     def warn(self, code: str, message: str, share: float | None = None) -> None:
-        """Add a warning (``code`` is one of :data:`WARNING_CODES`)."""
-        if code not in WARNING_CODES:
+        """Add a warning (``code`` is one of :data:`WARNING_CODES` or :data:`QA_WARNING_CODES`)."""
+        if code not in WARNING_CODES and code not in QA_WARNING_CODES:
             raise KeyError(code)
         self.warnings.append(ReportWarning(code, message, share))
         self.add("warnings", code, share if share is not None else "", message)
