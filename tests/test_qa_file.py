@@ -9,6 +9,9 @@ escalation and an appeal). The expected QA table is written out by hand.
 
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -18,6 +21,8 @@ from modlean.eventlog import LogWarning, import_export, import_qa, load_qa_profi
 from modlean.eventlog.report import QA_WARNING_CODES
 from modlean.quality import read_qa
 from modlean.workbook import load_workbook, market_inputs
+
+scaffold_module = importlib.import_module("modlean.workbook.scaffold")
 
 EXPORT = """\
 ticket,parent,queue,agent,created,started,closed,verdict,reason
@@ -271,3 +276,22 @@ def test_a_workbook_qa_file_entry_is_checked(files):
     with pytest.raises(ParameterError, match=r"markets\.CZ\.qa\.file: 'exports/qa2\.csv' does "
                        "not exist"):
         load_workbook(files / "workbook.yaml")
+
+
+def test_the_shipped_example_and_the_init_template_line(tmp_path, monkeypatch):
+    root = Path(__file__).resolve().parents[1]  # this source tree's shipped files
+    folders = {"templates": root / "templates", "notebooks": root / "notebooks"}
+    monkeypatch.setattr(scaffold_module, "shipped_dir", folders.__getitem__)
+    folder = tmp_path / "wb"
+    assert main(["init", str(folder)]) == 0
+    example = load_qa_profile(folder / "profiles" / "qa_example.yaml")
+    assert (example.key.means, example.locale.encoding, example.pass_fail) == ("task", "cp1250",
+                                                                             True)
+    template = (folder / "workbook.yaml").read_text()
+    line = next(t for t in template.splitlines() if "qa: {file:" in t)
+    uncommented = template.replace(line, line.replace("# qa:", "qa:"))
+    (folder / "workbook.yaml").write_text(uncommented)
+    for name in ("XX_events.csv", "XX_qa_checks.csv"):
+        (folder / "exports" / name).write_text("x\n")
+    market = load_workbook(folder / "workbook.yaml").market("XX")
+    assert market.qa.profile == str(folder / "profiles" / "qa_example.yaml")
