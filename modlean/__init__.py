@@ -32,7 +32,7 @@ from modlean.errors import (
 
 if TYPE_CHECKING:  # the lazy names below, for type checkers and IDEs
     from modlean.decisions import calibrate, compare, staff
-    from modlean.eventlog import import_export, read_log, summarize
+    from modlean.eventlog import import_export, import_qa, read_log, summarize
     from modlean.evidence import appendix, record, run_batch
     from modlean.process import check_conformance, mine
     from modlean.quality import decision_quality
@@ -49,6 +49,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 VERBS = {
     "read_log": "eventlog",
     "import_export": "eventlog",
+    "import_qa": "eventlog",
     "summarize": "eventlog",
     "mine": "process",
     "check_conformance": "process",
@@ -84,6 +85,7 @@ __all__ = [  # tests/test_architecture.py checks it names the errors and every v
     "compare",
     "decision_quality",
     "import_export",
+    "import_qa",
     "load_scenario",
     "mine",
     "read_log",

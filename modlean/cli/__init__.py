@@ -27,7 +27,7 @@ from modlean.errors import ModleanError
 #: Sub-command modules, in the order ``--help`` lists them.
 COMMANDS = [
     "init",
-    "check_log", "profile", "import_",
+    "check_log", "profile", "import_", "import_qa",
     "simulate",
     "compare", "staff", "thresholds", "sensitivity", "calibrate",
     "fidelity",

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any, TypeAlias
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from modlean._util import to_json
 from modlean._util import write_atomic as write_text_atomic
 from modlean.errors import ParameterError
 
-__all__ = ["SubParsers", "add_log_options", "log_options", "parse_pairs", "to_json",
-           "write_text_atomic"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["TABLE_SUFFIXES", "SubParsers", "add_log_options", "check_table_paths", "log_options",
+           "parse_pairs", "to_json", "write_table", "write_text_atomic"]
+
+#: The formats a table (a log, a QA table) is written in, by suffix.
+TABLE_SUFFIXES = (".parquet", ".csv")
 
 #: What ``add_subparsers()`` returns; each command's ``register`` adds its parser to it.
 SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -94,3 +102,22 @@ def log_options(args: argparse.Namespace) -> dict[str, Any]:
     if getattr(args, "columns", None) is not None:
         options["columns"] = [c.strip() for c in args.columns.split(",") if c.strip()]
     return options
+
+
+def check_table_paths(**paths: Path | None) -> None:
+    """Refuse an output path (``out=...``, named as its option) that is not .parquet or .csv,
+    before anything is read or written."""
+    for option, path in paths.items():
+        if path is not None and path.suffix.lower() not in TABLE_SUFFIXES:
+            raise ParameterError(f"--{option.replace('_', '-')} {path}: expected a .parquet or "
+                                 ".csv file")
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """``frame`` to ``path`` (.csv with ISO UTC times, else Parquet), atomically."""
+    if path.suffix.lower() == ".csv":
+        write_text_atomic(path, frame.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ"))
+        return
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    write_text_atomic(path, buffer.getvalue())

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import io
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from modlean.cli.common import SubParsers, to_json, write_text_atomic
+from modlean.cli.common import (
+    SubParsers,
+    check_table_paths,
+    to_json,
+    write_table,
+    write_text_atomic,
+)
 from modlean.errors import ParameterError
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-#: Output formats by suffix.
-OUTPUT_SUFFIXES = (".parquet", ".csv")
 
 
 def register(sub: SubParsers) -> None:
@@ -45,18 +43,16 @@ def register(sub: SubParsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from modlean.eventlog import import_export
 
-    for option, path in (("--out", args.out), ("--qa-out", args.qa_out)):
-        if path is not None and path.suffix.lower() not in OUTPUT_SUFFIXES:
-            raise ParameterError(f"{option} {path}: expected a .parquet or .csv file")
+    check_table_paths(out=args.out, qa_out=args.qa_out)
     sheet = int(args.sheet) if args.sheet and args.sheet.isdigit() else args.sheet
     result = import_export(args.export, args.profile, sheet=sheet)
     if args.qa_out is not None and result.qa is None:
         raise ParameterError(f"--qa-out {args.qa_out}: the profile {args.profile} has no qa: "
                              "section, so the export gives no QA table")
     if args.out is not None:
-        _write(result.log, args.out)
+        write_table(result.log, args.out)
     if args.qa_out is not None and result.qa is not None:
-        _write(result.qa, args.qa_out)
+        write_table(result.qa, args.qa_out)
     table = result.report.table
     if args.report is not None:
         write_text_atomic(args.report, table.to_csv(index=False))
@@ -71,11 +67,3 @@ def run(args: argparse.Namespace) -> int:
             print("wrote " + ", ".join(written))
     return 0
 
-
-def _write(frame: pd.DataFrame, path: Path) -> None:
-    if path.suffix.lower() == ".csv":
-        write_text_atomic(path, frame.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ"))
-        return
-    buffer = io.BytesIO()
-    frame.to_parquet(buffer, index=False)
-    write_text_atomic(path, buffer.getvalue())

@@ -12,7 +12,9 @@ profile (docs/intake.md):
 ``profile`` (load_profile, Profile), ``intake`` (import_export, Intake), ``links``
 (parent tickets chased to the root), ``vocabulary`` (vendor values mapped),
 ``tasks`` (a task table made into events), ``report`` and ``intake_report`` (the
-mapping report). ``facts``, ``guess``, ``guess_rules`` and ``guess_yaml`` guess a profile
+mapping report); a QA team's own file of checks: ``qa_profile`` (load_qa_profile,
+QAFileProfile) and ``qa_intake`` (import_qa: the checks joined to the log's
+decisions). ``facts``, ``guess``, ``guess_rules`` and ``guess_yaml`` guess a profile
 from an export (``modlean profile``); ``minable`` says when a log read as events cannot
 be mined.
 
@@ -45,6 +47,8 @@ from modlean.eventlog.intake import Intake, import_export
 from modlean.eventlog.lifecycle import LifecycleRank
 from modlean.eventlog.minable import ShapeWarning, shape_warnings
 from modlean.eventlog.profile import Profile, load_profile
+from modlean.eventlog.qa_intake import QAIntake, import_qa
+from modlean.eventlog.qa_profile import QAFileProfile, load_qa_profile
 from modlean.eventlog.read import name_of, read_log, summarize
 from modlean.eventlog.readers import READERS, is_pandas_index
 from modlean.eventlog.report import WARNING_CODES, MappingReport, ReportWarning
@@ -80,6 +84,8 @@ __all__ = [
     "Order",
     "Partitioned",
     "Profile",
+    "QAFileProfile",
+    "QAIntake",
     "ReportWarning",
     "ShapeWarning",
     "TimeLike",
@@ -91,9 +97,11 @@ __all__ = [
     "factorize",
     "guess_profile",
     "import_export",
+    "import_qa",
     "is_pandas_index",
     "lead_span",
     "load_profile",
+    "load_qa_profile",
     "name_of",
     "partition_dataset",
     "profile_yaml",

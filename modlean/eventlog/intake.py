@@ -13,8 +13,9 @@ What was read, made, dropped and assumed goes into the
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ from modlean.eventlog.intake_report import (
 from modlean.eventlog.links import Links, chase_links, chase_table_links, coalesce_links
 from modlean.eventlog.people import rename_resources
 from modlean.eventlog.profile import Profile, load_profile
-from modlean.eventlog.readers import RawLog, TextLocale, read_raw
+from modlean.eventlog.readers import RawLog, TextLocale, is_decode_error, read_raw
 from modlean.eventlog.report import MappingReport
 from modlean.eventlog.sorting import sorted_keys
 from modlean.eventlog.statuses import declared_rank, describe_statuses, map_statuses
@@ -67,7 +68,7 @@ from modlean.eventlog.values import (
 )
 from modlean.eventlog.vocabulary import map_values
 
-__all__ = ["Intake", "import_export", "log_columns"]
+__all__ = ["Intake", "check_named_columns", "encoding_hint", "import_export", "log_columns"]
 
 
 @dataclass
@@ -155,28 +156,52 @@ def _read(source: str | Path | pd.DataFrame, prof: Profile, *, sheet: str | int 
     named = prof.columns()
     text = list(dict.fromkeys(c for k, c in named.items() if k != "score"))
     loc = prof.locale
-    raw = read_raw(source, sheet=sheet, query=query, encoding=loc.encoding, sep=loc.sep,
-                   key_columns=lambda header: [c for c in text if c in header],
-                   locale=TextLocale(loc.decimal, loc.thousands, fast=True,
-                                     plain=prof.id_columns() + prof.time_columns(),
-                                     times=prof.time_columns(), dayfirst=loc.dayfirst,
-                                     on_table=on_table,
-                                     columns=tuple(named.values())
-                                     if prof.shape == "tasks" else None))
+    locale = TextLocale(loc.decimal, loc.thousands, fast=True,
+                        plain=prof.id_columns() + prof.time_columns(),
+                        times=prof.time_columns(), dayfirst=loc.dayfirst, on_table=on_table,
+                        columns=tuple(named.values()) if prof.shape == "tasks" else None)
+    with encoding_hint(prof.source):
+        raw = read_raw(source, sheet=sheet, query=query, encoding=loc.encoding, sep=loc.sep,
+                       key_columns=lambda header: [c for c in text if c in header],
+                       locale=locale)
+    check_named_columns(named, raw, prof.source)
+    if raw.frame.empty:
+        raise LogError("the export has no rows", source=raw.name,
+                       expected="at least one row after the header")
+    return raw
+
+
+@contextmanager
+def encoding_hint(profile: str) -> Iterator[None]:
+    """A file whose text is not in the encoding read gets the profile key that sets it."""
+    try:
+        yield
+    except LogError as exc:
+        if not is_decode_error(exc):
+            raise
+        raise LogError(exc.problem, source=exc.source, expected=exc.expected,
+                       hint=f"Set locale.encoding in {profile} to the file's encoding, e.g. "
+                       "'encoding: cp1250' (Windows, Central Europe: Polish, Czech ...), "
+                       "'cp1252' (Windows, Western Europe) or 'utf-16'") from None
+
+
+def check_named_columns(named: Mapping[str, str], raw: RawLog, profile: str, *,
+                        what: str = "profile", file: str = "export") -> None:
+    """Raise when a column a profile names (``{key path: column}``) is not in the file.
+
+    The message names the key, the column, the file and its columns, with a
+    did-you-mean, and lists the other missing columns.
+    """
     missing = {k: c for k, c in named.items() if c not in raw.header}
     if missing:
         key, col = next(iter(missing.items()))
         also = list(missing.items())[1:]
         raise LogError(
-            f"the profile's {key} names a column that is not in the export", source=raw.name,
-            column=col, expected="one of the export's columns " + ", ".join(map(repr, raw.header)),
-            hint=(f"Fix {key} in {prof.source}" + suggest(col, raw.header))
+            f"the {what}'s {key} names a column that is not in the {file}", source=raw.name,
+            column=col, expected=f"one of the {file}'s columns " + ", ".join(map(repr, raw.header)),
+            hint=(f"Fix {key} in {profile}" + suggest(col, raw.header))
             + (f"; also missing: {', '.join(f'{k} {c!r}' for k, c in also)}" if also else ""),
         )
-    if raw.frame.empty:
-        raise LogError("the export has no rows", source=raw.name,
-                       expected="at least one row after the header")
-    return raw
 
 
 class _Parts:

@@ -32,7 +32,10 @@ __all__ = [
     "QueueSpec",
     "StatusSpec",
     "TaskSpec",
+    "invalid_profile",
     "load_profile",
+    "qa_value_problems",
+    "read_profile_file",
 ]
 
 #: Canonical names an events-shaped profile's ``event:`` map may name (``case_id`` is ``case.id``).
@@ -243,23 +246,33 @@ def load_profile(source: str | Path | Mapping[str, Any] | Profile) -> Profile:
         return source
     if isinstance(source, Mapping):
         return _from_dict(source, "profile")
+    return _from_dict(read_profile_file(source, "templates/profiles/example.yaml"),
+                      str(source))
+
+
+def read_profile_file(source: str | Path, example: str) -> Any:
+    """The YAML data of a profile file (a source profile, a QA file profile).
+
+    Raises
+    ------
+    LogError
+        A missing or unreadable file, or text that is not valid YAML (its line named);
+        ``example`` is the shipped example the message points to.
+    """
     path = Path(source)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise LogError("no such profile file", source=str(path),
-                       expected="a YAML profile (see templates/profiles/example.yaml)") from None
+                       expected=f"a YAML profile (see {example})") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise LogError(f"the profile cannot be read ({exc})", source=str(path)) from None
     try:
-        data = load_yaml(text)
+        return load_yaml(text)
     except yaml.YAMLError as exc:
         line, problem = yaml_problem(exc)
         raise LogError(f"not valid YAML ({problem})", source=str(path), line=line,
                        expected="indented 'key: value' lines") from None
-    return _from_dict(data, str(path))
-
-
 
 
 def _from_dict(data: Any, name: str) -> Profile:
@@ -272,7 +285,7 @@ def _from_dict(data: Any, name: str) -> Profile:
         raise _translate(exc, name) from None
     problems = _cross_checks(profile)
     if problems:
-        raise _invalid(problems, name)
+        raise invalid_profile(problems, name)
     profile._source = name
     return profile
 
@@ -300,13 +313,7 @@ def _cross_checks(p: Profile) -> list[str]:
         problems.append(f"locale.thousands: found {p.locale.thousands!r}; expected a mark "
                         f"other than the decimal mark {p.locale.decimal!r}")
     if p.qa is not None:
-        outcomes = {v.strip().lower() for v in p.qa.values.values()}
-        if not p.qa.values:
-            problems.append("qa.values: missing; expected {PASS: pass, FAIL: fail} or a "
-                            "decision map such as {APPROVE: approve, REJECT: reject}")
-        elif outcomes & PASS_FAIL and not outcomes <= PASS_FAIL:
-            problems.append(f"qa.values: found {sorted(outcomes)}; expected only pass/fail, "
-                            "or only decisions")
+        problems += qa_value_problems(p.qa, "qa.values")
     return problems
 
 
@@ -339,10 +346,24 @@ def _status_checks(p: Profile) -> list[str]:
     return problems
 
 
+def qa_value_problems(spec: QASpec, key_path: str) -> list[str]:
+    """What is wrong with a QA value map (``key_path`` names it): empty, or pass/fail mixed
+    with decisions."""
+    outcomes = {v.strip().lower() for v in spec.values.values()}
+    if not spec.values:
+        return [f"{key_path}: missing; expected {{PASS: pass, FAIL: fail}} or a decision map "
+                "such as {APPROVE: approve, REJECT: reject}"]
+    if outcomes & PASS_FAIL and not outcomes <= PASS_FAIL:
+        return [f"{key_path}: found {sorted(outcomes)}; expected only pass/fail, or only "
+                "decisions"]
+    return []
+
+
 def _translate(exc: ValidationError, name: str) -> LogError:
-    return _invalid(error_lines(exc, Profile), name)
+    return invalid_profile(error_lines(exc, Profile), name)
 
 
-def _invalid(lines: list[str], name: str) -> LogError:
-    head = "invalid profile" + (":\n  " if len(lines) > 1 else ": ")
+def invalid_profile(lines: list[str], name: str, what: str = "profile") -> LogError:
+    """One error for a profile's problems (``lines``: ``key.path: found ...; expected ...``)."""
+    head = f"invalid {what}" + (":\n  " if len(lines) > 1 else ": ")
     return LogError(head + "\n  ".join(lines), source=name)

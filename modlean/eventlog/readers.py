@@ -29,12 +29,14 @@ from modlean.eventlog.arrow_csv import read_typed_csv
 from modlean.eventlog.fixed_times import head_formats
 
 __all__ = [
+    "DECODE_PROBLEM",
     "READERS",
     "SQLITE_SUFFIXES",
     "Locator",
     "RawLog",
     "TextLocale",
     "Wanted",
+    "is_decode_error",
     "is_pandas_index",
     "plain_locator",
     "read_raw",
@@ -142,9 +144,19 @@ def _sniff_text(path: Path, encoding: str, name: str) -> str:
                        expected="an encoding such as 'utf-8', 'cp1252' or 'latin-1'") from None
 
 
+#: How an error for text in another encoding than the one read starts (:func:`is_decode_error`).
+DECODE_PROBLEM = "the text is not valid"
+
+
+def is_decode_error(exc: LogError) -> bool:
+    """True when ``exc`` says a file's text is not in the encoding it was read with, so a
+    caller can name the key that sets the encoding (a profile's ``locale.encoding``)."""
+    return exc.problem.startswith(DECODE_PROBLEM)
+
+
 def _decode_error(name: str, encoding: str, exc: UnicodeDecodeError) -> LogError:
     return LogError(
-        f"the text is not valid {encoding} (byte {exc.object[exc.start:exc.start + 1]!r} "
+        f"{DECODE_PROBLEM} {encoding} (byte {exc.object[exc.start:exc.start + 1]!r} "
         f"at position {exc.start})",
         source=name,
         hint="Pass the file's encoding, e.g. encoding='cp1252' or encoding='latin-1'",

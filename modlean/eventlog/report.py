@@ -15,7 +15,7 @@ import pandas as pd
 
 from modlean.eventlog.values import LogWarning
 
-__all__ = ["WARNING_CODES", "MappingReport", "ReportWarning"]
+__all__ = ["QA_WARNING_CODES", "WARNING_CODES", "MappingReport", "ReportWarning"]
 
 #: Every warning code a report can carry, with what it means.
 WARNING_CODES: dict[str, str] = {
@@ -35,6 +35,14 @@ WARNING_CODES: dict[str, str] = {
     "looks_not_person": "a login looks like a bot, the system or a seller but the profile's "
                         "resources: does not map it, so it is counted as a reviewer",
     "resource_not_found": "a login the profile's resources: maps is not in the export",
+}
+#: The warning codes of a QA file's import (eventlog.import_qa), besides ``default_timezone``.
+QA_WARNING_CODES: dict[str, str] = {
+    "qa_key_not_found": "QA checks naming a ticket (or case) the log does not hold: left "
+                        "out of the QA table",
+    "qa_no_decision": "QA checks of work with no decision logged at or before the QA time: "
+                      "left out of the QA table",
+    "qa_empty_verdict": "QA rows without a verdict: left out of the QA table",
 }
 
 
@@ -65,8 +73,8 @@ class MappingReport:
         self.rows.append((section, item, value, note))
 
     def warn(self, code: str, message: str, share: float | None = None) -> None:
-        """Add a warning (``code`` is one of :data:`WARNING_CODES`)."""
-        if code not in WARNING_CODES:
+        """Add a warning (``code`` is one of :data:`WARNING_CODES` or :data:`QA_WARNING_CODES`)."""
+        if code not in WARNING_CODES and code not in QA_WARNING_CODES:
             raise KeyError(code)
         self.warnings.append(ReportWarning(code, message, share))
         self.add("warnings", code, share if share is not None else "", message)

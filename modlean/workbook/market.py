@@ -35,6 +35,7 @@ from modlean.scenario import apply_overrides, market_scenario, preset
 from modlean.workbook.schema import (
     FROM_LOG,
     MarketSettings,
+    QAFileSetting,
     Workbook,
     load_workbook,
     scenario_kind,
@@ -162,7 +163,10 @@ class MarketInputs:
         return eventlog.read_log(self._need("log"), tz=self.settings.timezone)
 
     def qa(self) -> pd.DataFrame:
-        """The market's QA table: its file, or the export's QA columns (``qa: from_log``)."""
+        """The market's QA table: its file, the export's QA columns (``qa: from_log``), or a
+        QA team's own file joined to the market's log (``qa: {file: ..., profile: ...}``)."""
+        if isinstance(self.settings.qa, QAFileSetting):
+            return self._qa_file
         if self._need("qa") == FROM_LOG:
             table = self._intake.qa
             if table is None:
@@ -179,6 +183,16 @@ class MarketInputs:
     @cached_property
     def _qa(self) -> pd.DataFrame:
         return read_qa(self._need("qa"))
+
+    @cached_property
+    def _qa_file(self) -> pd.DataFrame:
+        """The QA file read with its QA profile and joined to the log (eventlog.import_qa);
+        the mapping report's warnings are issued, so the notebook shows them."""
+        spec = self.settings.qa
+        assert isinstance(spec, QAFileSetting)  # qa() calls this only then
+        result = eventlog.import_qa(spec.file, spec.profile, self.log())
+        result.report.issue_warnings()
+        return read_qa(result.qa)
 
     def dsa_mapping(self) -> DsaMapping:
         """The market's DSA mapping (``dsa_mapping:``), validated."""

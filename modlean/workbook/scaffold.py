@@ -3,8 +3,9 @@
 The folder gets ``workbook.yaml`` (commented, one example market), ``notebooks/``
 (copies of the shipped notebooks), ``registers/risk_register.yaml`` (the register
 template), ``sop/moderation.yaml`` (the SOP model), the proposal notebook 03 tests
-(``templates/proposals/``), ``profiles/example.yaml`` (a
-source-profile example, when the package ships one), ``dsa/mapping.yaml`` (the DSA
+(``templates/proposals/``), ``profiles/example.yaml`` and
+``profiles/qa_example.yaml`` (a source profile and a QA file profile, when the package
+ships them), ``dsa/mapping.yaml`` (the DSA
 mapping for EU markets, docs/dsa.md) and a ``README.md`` with the
 three steps. Only the installed package is needed, never the source tree.
 """
@@ -28,6 +29,7 @@ SCAFFOLD = {
     "sop/moderation.yaml": "sop/moderation.yaml",
     "proposals/sop_thresholds_qa.yaml": "templates/proposals/sop_thresholds_qa.yaml",
     "profiles/example.yaml": "profiles/example.yaml",
+    "profiles/qa_example.yaml": "profiles/qa_example.yaml",
     "dsa/mapping.yaml": "dsa/mapping.yaml",
 }
 

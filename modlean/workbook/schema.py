@@ -12,7 +12,7 @@ A ``defaults:`` section gives settings every market shares unless it says otherw
       DE:
         log: exports/de_tasks.csv
         profile: profiles/de_bpo.yaml
-        qa: from_log                 # or a QA table file
+        qa: from_log                 # or a QA table file, or {file: ..., profile: ...}
         scenario: calibrate          # or a scenario YAML, or a preset name such as UK
         sop: sop/moderation.yaml
         timezone: Europe/Berlin
@@ -32,14 +32,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from modlean._util import describe, kind_of, unknown_zone
+from modlean._util import describe, kind_of, suggest, unknown_zone
 from modlean.errors import ParameterError
 from modlean.messages import error_lines
 from modlean.scenario import list_presets
 from modlean.yamlread import read_yaml_file
 
-__all__ = ["CALIBRATE", "FROM_LOG", "MARKET_PATTERN", "MarketSettings", "Workbook", "load_workbook",
-           "scenario_kind"]
+__all__ = ["CALIBRATE", "FROM_LOG", "MARKET_PATTERN", "MarketSettings", "QAFileSetting", "Workbook",
+           "load_workbook", "scenario_kind"]
 
 #: ``scenario: calibrate``: the market's baseline is calibrated from its own log.
 CALIBRATE = "calibrate"
@@ -53,6 +53,16 @@ _PATH_FIELDS = ("log", "profile", "qa", "scenario", "register", "sop", "dsa_mapp
                 "dsa_peers")
 
 
+class QAFileSetting(BaseModel):
+    """``qa: {file: ..., profile: ...}``: a QA team's own file of checks and the QA file
+    profile that reads it; each check is joined to the market's log (docs/intake.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: str = Field(description="the QA team's file of checks")
+    profile: str = Field(description="the QA file profile that reads it")
+
+
 class _Settings(BaseModel):
     """Settings of one market (also the shape of ``defaults:``); unknown keys are errors."""
 
@@ -61,7 +71,8 @@ class _Settings(BaseModel):
     log: str | None = Field(None, description="the market's export or canonical event log")
     profile: str | None = Field(None, description="the source profile reading `log` "
                                 "(absent: `log` is a canonical event log)")
-    qa: str | None = Field(None, description="a QA table file, or from_log")
+    qa: str | QAFileSetting | None = Field(
+        None, description="a QA table file, from_log, or {file, profile}: a QA team's own file")
     scenario: str | None = Field(None, description="a scenario YAML, a preset name, or "
                                  "calibrate (from the market's log)")
     # "register" is a BaseModel attribute name: the field is kept under another name
@@ -75,6 +86,29 @@ class _Settings(BaseModel):
                                     "become statements of reasons (docs/dsa.md)")
     dsa_peers: str | None = Field(None, description="a peer benchmark file (modlean dsa "
                                   "peers): other marketplaces' DSA figures to compare with")
+
+    @field_validator("qa", mode="before")
+    @classmethod
+    def _qa_file(cls, value: Any) -> Any:
+        """A QA file entry checked here, so a mistake reads as one line, not one per shape."""
+        if value is None or isinstance(value, (str, QAFileSetting)):
+            return value
+        shape = "a QA table file, from_log, or {file: <QA file>, profile: <QA profile>}"
+        if not isinstance(value, dict):
+            raise ValueError(f"expected {shape}")
+        keys = ["file", "profile"]
+        unknown = [str(k) for k in value if k not in keys]
+        if unknown:
+            raise ValueError(f"unknown key {unknown[0]!r}; expected {shape}"
+                             + suggest(unknown[0], keys))
+        missing = [k for k in keys if k not in value]
+        bad = [k for k in keys if k in value and not isinstance(value[k], str)]
+        if missing or bad:
+            raise ValueError(f"{'missing ' + ', '.join(missing) if missing else ''}"
+                             f"{'; ' if missing and bad else ''}"
+                             f"{'not a path: ' + ', '.join(bad) if bad else ''}; "
+                             f"expected {shape}")
+        return QAFileSetting(**value)
 
     @field_validator("timezone")
     @classmethod
@@ -169,16 +203,18 @@ def _resolve(folder: Path, settings: MarketSettings, where: str) -> MarketSettin
     changes: dict[str, Any] = {}
     for name in _PATH_FIELDS:
         value = settings.get(name)
+        if isinstance(value, QAFileSetting):
+            changes["qa"] = QAFileSetting(
+                file=_existing(folder, value.file, f"{where}, markets.{settings.market}.qa.file"),
+                profile=_existing(folder, value.profile,
+                                  f"{where}, markets.{settings.market}.qa.profile"))
+            continue
         if not value or (name == "qa" and value == FROM_LOG):
             continue
         if name == "scenario" and scenario_kind(value) != "file":
             continue
-        path = (folder / Path(value).expanduser()).resolve()
-        if not path.exists():
-            raise ParameterError(f"{where}, markets.{settings.market}.{name}: {value!r} does "
-                                 f"not exist (looked in {folder}); expected a file relative "
-                                 "to the workbook's folder")
-        changes[_ATTRIBUTES.get(name, name)] = str(path)
+        changes[_ATTRIBUTES.get(name, name)] = _existing(
+            folder, value, f"{where}, markets.{settings.market}.{name}")
     if scenario_kind(settings.scenario) == "preset":
         presets = list_presets()
         if settings.scenario not in presets:
@@ -191,11 +227,21 @@ def _resolve(folder: Path, settings: MarketSettings, where: str) -> MarketSettin
         raise ParameterError(f"{where}, markets.{settings.market}.qa: found '{FROM_LOG}' but "
                              "the market has no profile; expected a QA table file, or a "
                              "profile whose qa: section reads the export's QA columns")
-    if not settings.log and (settings.scenario == CALIBRATE or settings.profile):
+    if not settings.log and (settings.scenario == CALIBRATE or settings.profile
+                             or isinstance(settings.qa, QAFileSetting)):
         raise ParameterError(f"{where}, markets.{settings.market}.log: missing; expected the "
-                             "market's export or event log (scenario: calibrate and a profile "
-                             "need it)")
+                             "market's export or event log (scenario: calibrate, a profile "
+                             "and a QA file joined to the log need it)")
     return settings.model_copy(update=changes)
+
+
+def _existing(folder: Path, value: str, where: str) -> str:
+    """``value`` as an absolute path against ``folder``, checked to exist."""
+    path = (folder / Path(value).expanduser()).resolve()
+    if not path.exists():
+        raise ParameterError(f"{where}: {value!r} does not exist (looked in {folder}); expected "
+                             "a file relative to the workbook's folder")
+    return str(path)
 
 
 def load_workbook(path: str | Path) -> Workbook:
