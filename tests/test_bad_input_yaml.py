@@ -101,7 +101,8 @@ def test_workbooks(tmp_path):
     ("markets:\n  DE:\n    sla_hours: {l1: .inf}\n",
      "markets.DE.sla_hours.l1: found inf; expected a finite number (not .inf or .nan)"),
     ("markets:\n  DE:\n    qa: [a, b]\n    sla_hours: {l1: }\n",
-     "invalid workbook:\n  markets.DE.qa: found ['a', 'b']; expected text\n  "
+     "invalid workbook:\n  markets.DE.qa: found ['a', 'b']; expected a QA table file, "
+     "from_log, or {file: <QA file>, profile: <QA profile>}\n  "
      "markets.DE.sla_hours.l1: found an empty value; expected a number"),
     ("- DE\n", "found a list of 1 entry; expected a mapping with markets"),
 ])

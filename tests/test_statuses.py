@@ -220,3 +220,19 @@ def test_cli_profile_then_import(export, tmp_path, capsys):
     assert main(["import", export, "--profile", str(bad), "--out", str(out2)]) == 2
     assert "[unmapped_status]" in capsys.readouterr().err
     assert not out2.exists()
+
+
+def test_calibration_takes_review_handling_from_starts_and_assignments_as_no_work(
+        history, export, tmp_path):
+    """The drafted profile keeps ASIGNADO as an event: calibration must not take the gap
+    before it (the queue) as work, and the review's handling is the generator's."""
+    from modlean.decisions import calibrate
+
+    log = import_export(export, _drafted(export, tmp_path)).log
+    cal = calibrate(log, timezone="Europe/Madrid")
+    handling = cal.handling.set_index("activity")
+    assert set(handling.loc[["assigned"], "basis"]) == {"instant"}
+    assert (handling.loc[["assigned"], "mean_s"] <= 1).all()
+    review = cal.handling[cal.handling["activity"] == "review"]
+    assert (review["basis"] == "start/complete").all()
+    assert any("'assigned'" in n and "status changes" in n for n in cal.notes)

@@ -105,6 +105,10 @@ def in_modleans_words(log: pd.DataFrame) -> bool:
     return bool(_OWN_REVIEWS & set(log["activity"].astype(str).unique()))
 
 
+#: The handling time of a status change that takes no work (a scenario needs more than 0).
+INSTANT_S = 1.0
+
+
 def fit_handling(seconds: np.ndarray) -> dict[str, Any]:
     """Fit a handling-time distribution: lognormal (mean, CV) or exponential, by likelihood."""
     x = np.asarray(seconds, float)
@@ -394,11 +398,18 @@ def _handling(df: pd.DataFrame, notes: list[str], max_gap_s: float | None = None
         gap = gap.where(gap <= max_gap_s)
     df["handling_s"] = np.where(has_start, service, gap)
     df["basis"] = np.where(has_start, "start/complete", "gap")
+    instant = _status_changes(df[human], has_start[human])
+    df.loc[df["activity"].isin(instant), "basis"] = "instant"
+    if instant:
+        notes.append(f"{', '.join(map(repr, instant))}: logged by people without a start "
+                     "where the log times their other work from its start: status changes "
+                     f"taking no work ({INSTANT_S:g} s), not the gap before them")
     work = df[human]
     hrows = []
     for (pool, t, act), g in work.groupby(["pool", "item_type", "activity"], sort=True):
-        fit = fit_handling(g["handling_s"].to_numpy(float))
         basis = g["basis"].mode().iloc[0]
+        fit = {"dist": "constant", "mean_s": INSTANT_S, "cv": 0.0, "n": len(g)} \
+            if basis == "instant" else fit_handling(g["handling_s"].to_numpy(float))
         hrows.append({"pool": pool, "item_type": t, "activity": act, **fit, "basis": basis})
     handling = pd.DataFrame(hrows, columns=["pool", "item_type", "activity", "dist", "mean_s",
                                             "cv", "n", "basis"])
@@ -406,6 +417,15 @@ def _handling(df: pd.DataFrame, notes: list[str], max_gap_s: float | None = None
         notes.append("some handling times come from gaps (no start times logged): they are "
                       "upper bounds and include any wait between steps")
     return handling, work
+
+
+def _status_changes(work: pd.DataFrame, has_start: pd.Series) -> list[str]:
+    """Activities people log without ever a start, in a log that times most of an activity
+    of theirs from its start (a status history: ``assigned`` beside a timed ``review``)."""
+    started = has_start.groupby(work["activity"].astype(str), observed=True).mean()
+    if not (started >= 0.5).any():
+        return []
+    return sorted(started.index[started == 0])
 
 
 def _count(pc: pd.DataFrame, activity: str) -> pd.Series:
