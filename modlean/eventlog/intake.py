@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -423,8 +424,8 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         starts = estimate_starts(one_at_a_time[keep], started[keep], closed[keep], move=move)
     # the workload (for the report only) on a second thread while this one lays out the
     # events (a stretch the chased links and the parsed times no longer keep busy)
-    workload = _on_a_thread(workload_warning, one_at_a_time[keep], starts.start,
-                            closed[keep], parts.tz)
+    workload = _on_a_thread(partial(workload_warning, order=starts.order),
+                            one_at_a_time[keep], starts.start, closed[keep], parts.tz)
     describe_starts(report, starts, parts.attrs["pool"][keep].mask(parts.automated[keep]),
                     assigned=move, column=task.started or "")
     resource = automated_as_model(report, resource, parts.automated)

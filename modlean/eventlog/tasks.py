@@ -55,6 +55,8 @@ class Starts:
     overlap: np.ndarray
     #: seconds each start was moved (0 when it was not)
     moved_seconds: np.ndarray
+    #: the tasks in the order of their resource, then close (what the estimate sorted)
+    order: np.ndarray | None = None
 
 
 def estimate_starts(resource: pd.Series, started: pd.Series, closed: pd.Series,
@@ -82,7 +84,7 @@ def estimate_starts(resource: pd.Series, started: pd.Series, closed: pd.Series,
     if move:
         start = utc_series(np.where(overlap, prev_close, start_us))
         start.index = started.index
-    return Starts(start=start, overlap=overlap, moved_seconds=moved / 1e6)
+    return Starts(start=start, overlap=overlap, moved_seconds=moved / 1e6, order=order)
 
 
 def task_events(tasks: pd.DataFrame, ids: pa.Array, attributes: list[str],
