@@ -167,16 +167,14 @@ def _who(resource: pd.Series, qa_reviewer: pd.Series, row: np.ndarray, kind: np.
     """The resource of each event: the task's agent, QA's reviewer, or missing (queued)."""
     agents, reviewers = as_category(resource).cat, as_category(qa_reviewer).cat
     names = agents.categories.append(reviewers.categories)
-    merged, unique = pd.factorize(names.to_numpy(dtype=object))  # a reviewer may be an agent too
-    lookup = np.append(merged, -1)
-    per_kind = np.stack([np.full(len(resource), -1, dtype=np.int64),  # queued: nobody
+    lookup, categories = _sorted_lookup(names.to_numpy(dtype=object))  # a reviewer may be an
+    per_kind = np.stack([np.full(len(resource), -1, dtype=np.int32),  # agent too; queued: nobody
                          lookup[agents.codes.to_numpy()],
                          lookup[np.where(reviewers.codes.to_numpy() < 0, -1,
                                          reviewers.codes.to_numpy() + len(agents.categories))]],
                         axis=1).ravel()
-    codes = per_kind[row * 3 + kind]
     return as_category(pd.Series(pd.Categorical.from_codes(
-        codes, categories=pd.Index(unique, dtype=str), validate=False)))
+        per_kind[row * 3 + kind], categories=categories, validate=False)))
 
 
 def _activities(stage: pd.Series, row: np.ndarray, kind: np.ndarray) -> pd.Series:
@@ -190,10 +188,22 @@ def _activities(stage: pd.Series, row: np.ndarray, kind: np.ndarray) -> pd.Serie
         names = [str(x) for x in uniques]
     k = len(names)
     vocabulary = [f"queued:{x}" for x in names] + names + [QA_EVENT] * k  # by kind, then stage
-    merged, unique = pd.factorize(np.asarray(vocabulary, dtype=object))  # distinct categories
-    code = merged[codes[row] + k * kind.astype(np.int64)]
+    lookup, categories = _sorted_lookup(np.asarray(vocabulary, dtype=object))
+    code = lookup[codes[row] + k * kind.astype(np.int64)]
     return as_category(pd.Series(pd.Categorical.from_codes(
-        code, categories=pd.Index(unique, dtype=str), validate=False)))
+        code, categories=categories, validate=False)))
+
+
+def _sorted_lookup(names: np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """For a few names (repeats allowed): each one's code among the distinct names sorted,
+    with a last slot for -1, and those sorted names. Events take these codes, so their
+    categorical comes out in the canonical sorted order without renumbering the events."""
+    merged, unique = pd.factorize(names)
+    order = np.argsort(np.asarray(unique, dtype=str), kind="stable")
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    return np.append(rank[merged], -1).astype(np.int32), pd.Index(
+        np.asarray(unique, dtype=object)[order], dtype=str)
 
 
 def order_events(frame: pd.DataFrame, row: np.ndarray, kind: np.ndarray) -> pd.DataFrame:
