@@ -269,3 +269,12 @@ def test_a_table_of_one_item_type_is_read_for_it():
                           "difference": [-2.0, 0.025], "ci_low": [-2.5, 0.01],
                           "ci_high": [-1.5, 0.04], "verdict": ["better", "worse"]})
     assert [line.verdict for line in verdict_lines(table, "p")] == ["better", "worse"]
+
+
+def test_simulated_days_are_days_in_any_kpis_row():
+    from modlean.evidence.readable import table_view
+
+    table = _known_table().assign(horizon_days=7.0)
+    view = table_view(table, 10)
+    days = [row[view["header"].index("Simulated days")] for row in view["rows"]]
+    assert set(days) == {"7.0 days"}  # not the row KPI's unit (h, %, USD)

@@ -34,7 +34,8 @@ __all__ = ["KPI_KEYS", "SHARE_COLUMNS", "figure_rows", "json_rows", "readable_te
 #: Columns or index names whose values are KPI names (a row per KPI).
 KPI_KEYS = ("kpi", "measure", "metric")
 #: Columns never shown in the row's KPI unit: counts, relative changes, ranks.
-_OWN_UNIT = {"n", "replications", "relative_change", "rank", "count", "evaluations"}
+_OWN_UNIT = {"n", "replications", "horizon_days", "relative_change", "rank", "count",
+             "evaluations"}
 #: Columns holding a change of the row's KPI (signed; a share's in points).
 _CHANGES = {"difference", "low_change", "high_change", "swing"}
 #: Table columns holding a share (0-1): shown as a percentage, whatever table they are in
