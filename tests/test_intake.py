@@ -472,6 +472,10 @@ def test_automated_queue_tasks_are_worked_by_the_model(tmp_path):
     assert "'ml-bot'" in result.report.table.set_index("item").loc["automated resource", "note"]
     starts = result.report.table[result.report.table["section"] == "starts"]["item"]
     assert not starts.str.startswith("model").any()  # a model is never "picked up"
+    # also mapped under resources: the report still names the login the export wrote
+    mapped = import_export(write_export(tmp_path, tasks), {**prof, "resources": {"ml-bot":
+                                                                                  "model"}})
+    assert "'ml-bot'" in mapped.report.table.set_index("item").loc["automated resource", "note"]
 
 
 def test_busy_hours_count_parallel_tasks_once_and_split_at_midnight():

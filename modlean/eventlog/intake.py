@@ -371,14 +371,16 @@ def _chase(key: pd.Series, links: list[pd.Series]) -> Links:
     return chase_links(key, coalesce_links([strings(c) for c in links]))
 
 
-def automated_as_model(report: MappingReport, resource: pd.Series,
-                       automated: np.ndarray) -> pd.Series:
+def automated_as_model(report: MappingReport, resource: pd.Series, automated: np.ndarray,
+                       *, as_written: pd.Series | None = None) -> pd.Series:
     """The resource of tasks in queues marked ``automated: true`` as ``model``, modlean's
     name for the model (what calibration and the QA figures take for "not a person");
-    the report names the ids the export used."""
+    the report names the ids the export used (``as_written``: before ``resources:``
+    renamed any)."""
     if not automated.any():
         return resource
-    found = distinct_text(resource[automated].dropna())
+    written = resource if as_written is None else as_written
+    found = distinct_text(written[automated].dropna())
     report.add("vocabulary", "automated resource", MODEL_RESOURCE,
                f"tasks of automated queues are logged as worked by {MODEL_RESOURCE!r} "
                f"(the export says {', '.join(map(repr, found[:3])) or 'nobody'})")
@@ -428,7 +430,8 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
                             one_at_a_time[keep], starts.start, closed[keep], parts.tz)
     describe_starts(report, starts, parts.attrs["pool"][keep].mask(parts.automated[keep]),
                     assigned=move, column=task.started or "")
-    resource = automated_as_model(report, resource, parts.automated)
+    resource = automated_as_model(report, resource, parts.automated,
+                                  as_written=parts.text(task.resource))
     log, qa = _task_log(parts, keep, resource, created, closed, starts.start)
     if (found := workload.result()) is not None:
         report.warn(*found)
