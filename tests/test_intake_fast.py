@@ -433,3 +433,28 @@ def test_cases_counted_in_the_layout_equal_the_logs_runs(written):
     assert result.report.value("cases", "cases") == len(sizes) == result.log["case_id"].nunique()
     counted = result.log.groupby("case_id", sort=False).size().to_numpy()
     np.testing.assert_array_equal(sizes.to_numpy(), counted)
+
+
+def test_a_close_in_the_repeated_autumn_hour_is_read_as_winter_time_when_summer_breaks_order(
+        tmp_path):
+    """Assigned 02:54 summer time, closed 02:11 winter time (both written 25.10. on the wall
+    clock): read as summer time the close comes first; the task is kept, closed in winter."""
+    frame = pd.DataFrame({
+        "ticket": ["T1", "T2"], "queue": ["Q", "Q"], "agent": ["a", "b"],
+        "created": ["25.10.2026 02:40:00", "25.10.2026 01:00:00"],
+        "picked_up": ["25.10.2026 02:54:00", "25.10.2026 01:10:00"],
+        "closed": ["25.10.2026 02:11:00", "25.10.2026 02:20:00"]})
+    path = tmp_path / "autumn.csv"
+    frame.to_csv(path, sep=";", index=False)
+    prof = {"shape": "tasks", "case": {"id": "ticket"},
+            "locale": {"sep": ";", "dayfirst": True, "timezone": "Europe/Berlin"},
+            "task": {"queue": "queue", "resource": "agent", "created": "created",
+                     "started": "picked_up", "closed": "closed"}}
+    result = modlean.import_export(path, prof)
+    log = result.log
+    closes = log[log["activity"] == "Q"].set_index("case_id")["timestamp"]
+    assert closes["T1"] == pd.Timestamp("2026-10-25 01:11", tz="UTC")  # 02:11 CET
+    assert closes["T2"] == pd.Timestamp("2026-10-25 00:20", tz="UTC")  # 02:20 CEST: in order
+    notes = [str(r[2]) for r in result.report.rows if r[0] == "notes"]
+    assert any("read as winter time" in n and "1 time(s)" in n for n in notes)
+    assert result.report.value("rows", "kept") == 2

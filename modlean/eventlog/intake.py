@@ -58,7 +58,7 @@ from modlean.eventlog.tasks import (
     order_events,
     task_events,
 )
-from modlean.eventlog.timestamps import UTC_DTYPE
+from modlean.eventlog.timestamps import UTC_DTYPE, micros_of, utc_series
 from modlean.eventlog.values import (
     DEFAULT_TZ,
     LogWarning,
@@ -68,6 +68,7 @@ from modlean.eventlog.values import (
     strings,
 )
 from modlean.eventlog.vocabulary import map_values
+from modlean.eventlog.wall_clock import later_reading
 
 __all__ = ["Intake", "check_named_columns", "encoding_hint", "import_export", "log_columns"]
 
@@ -409,7 +410,8 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     assert task is not None  # load_profile checks shape: tasks has task:
     created = parts.times(task.created)
     started = parts.times(task.started)
-    closed = parts.times(task.closed)
+    closed = _in_order_across_the_repeated_hour(parts, task.closed, created, started,
+                                                parts.times(task.closed))
     resource = parts.resource(task.resource)
     # a model's (or the system's) tasks overlap by design
     one_at_a_time = resource.mask(parts.automated | resource.isin(NOT_PEOPLE).to_numpy())
@@ -436,6 +438,32 @@ def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     if (found := workload.result()) is not None:
         report.warn(*found)
     return log, qa
+
+
+def _in_order_across_the_repeated_hour(parts: _Parts, column: str, created: pd.Series,
+                                      started: pd.Series, closed: pd.Series) -> pd.Series:
+    """Closes in the hour repeated when daylight saving ends, read as summer time (the first
+    of the two), that would then come before their task's creation or start: read as
+    winter time (the second) when that puts them after it, with a note."""
+    early = (closed.lt(created) | closed.lt(started)).to_numpy()
+    if not early.any():
+        return closed
+    rows = np.flatnonzero(early)
+    old = micros_of(closed.iloc[rows])
+    new = later_reading(old, parts.tz)
+    need = np.maximum(micros_of(created.iloc[rows]), micros_of(started.iloc[rows]))
+    moved = (new != old) & (new >= need)
+    if not moved.any():
+        return closed
+    micros = micros_of(closed).copy()
+    micros[rows[moved]] = new[moved]
+    parts.raw.notes.append(
+        f"{column}: {int(moved.sum()):,} time(s) in the hour repeated when daylight saving "
+        "ended were read as winter time (the second of the two): as summer time they would "
+        "close their task before it was created or started")
+    out = utc_series(micros)
+    out.index = closed.index
+    return out
 
 
 def _task_log(parts: _Parts, keep: np.ndarray, resource: pd.Series, created: pd.Series,

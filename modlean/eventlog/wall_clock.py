@@ -23,7 +23,7 @@ import numpy as np
 
 from modlean.eventlog.timestamps import NAT, utc_index
 
-__all__ = ["utc_to_wall", "wall_to_utc"]
+__all__ = ["later_reading", "utc_to_wall", "wall_to_utc"]
 
 #: The grid on which offsets are looked up (no zone changes its offset twice in 15 minutes).
 _STEP = 15 * 60 * 1_000_000
@@ -87,6 +87,26 @@ def utc_to_wall(utc: np.ndarray, tz: str | tzinfo) -> np.ndarray:
         return utc + offset
     out = np.full(len(utc), NAT, dtype=np.int64)
     out[present] = values + offset
+    return out
+
+
+def later_reading(utc: np.ndarray, tz: str | tzinfo) -> np.ndarray:
+    """For instants read from a wall clock in the hour repeated when ``tz`` falls back (read
+    as the first of the two, summer time): the second instant with the same wall time;
+    every other value as it is (NaT stays NaT)."""
+    out = utc.copy()
+    present = utc != NAT
+    if not present.any():
+        return out
+    found = _transitions(int(utc[present].min()), int(utc[present].max()), tz)
+    if found is None:
+        return out
+    _, at, before, after = found
+    for instant, old, new in zip(at, before, after, strict=True):  # a few a year
+        repeat = int(old - new)  # the hour a fall-back repeats (0 or less: none)
+        if repeat > 0:
+            first = present & (utc >= instant - repeat) & (utc < instant)
+            out[first] += repeat
     return out
 
 
