@@ -356,3 +356,27 @@ def test_an_excel_export_with_a_cover_sheet_is_guessed_from_its_task_sheet(tmp_p
     assert result.log["case_id"].nunique() > 100
     with pytest.raises(LogError, match="no column holds times"):
         guess_profile(path, sheet="Info")
+
+
+def test_a_dutch_task_export_is_guessed_in_its_own_words(tmp_path):
+    """Dutch headers, queues and verdicts: first line, specialists, objections (appeals)."""
+    frame = make_tasks().rename(columns={
+        "ticket_id": "Taak-ID", "parent_ticket": "Bovenliggende taak", "agent": "Medewerker",
+        "created": "Aangemaakt", "picked_up": "Toegewezen", "closed": "Afgerond",
+        "queue": "Wachtrij"})
+    frame["Wachtrij"] = frame["Wachtrij"].map({
+        "T1-LISTING-DE": "EERSTE-LIJN", "T2-SPECIALIST": "SPECIALISTEN", "IPR-LEGAL": "EERSTE-LIJN",
+        "APPEALS-DE": "BEZWAAR", "AUTO": "ML-FILTER"})
+    frame = frame.drop(columns=[c for c in ("verdict", "category") if c in frame])
+    frame["Besluit"] = np.resize(["Goedgekeurd", "Afgekeurd", "Doorgezet"], len(frame))
+    frame["Soort"] = np.resize(["Advertentie", "Recensie"], len(frame))
+    path = tmp_path / "taken.csv"
+    frame.to_csv(path, sep=";", index=False)
+    guess = guess_profile(path)
+    assert guess["task"]["created"] == "Aangemaakt" and guess["task"]["closed"] == "Afgerond"
+    stages = {q: v["stage"] for q, v in guess["queues"].items()}
+    assert stages == {"EERSTE-LIJN": "review_l1", "SPECIALISTEN": "review_l2",
+                      "BEZWAAR": "appeal_review", "ML-FILTER": "auto_screen"}
+    assert guess["decision"]["values"] == {"Goedgekeurd": "approve", "Afgekeurd": "reject",
+                                           "Doorgezet": "escalate"}
+    assert guess["attributes"]["item_type"] == "Soort"

@@ -41,12 +41,13 @@ NAME_PATTERNS: dict[str, str] = {
     "activity": r"activit|step|event|status|action|stage|actividad|etapa|paso|schritt|evento"
                 r"|estado",
     "created": r"creat|open|receiv|submit|arriv|enqueu|queued|ingest|creac|cread|criad|creaz"
-               r"|erstell|angelegt|eingang|ouvert|aanmaak|utworz|dibuat|alta|entrada",
+               r"|erstell|angelegt|eingang|ouvert|aanmaak|aangemaakt|ontvang|utworz|dibuat|alta"
+               r"|entrada",
     "started": r"pick|assign|start|claim|accept|begin|asign|atribu|assegn|zugewies|zuweis"
                r"|inicio|inici|debut|toegewez|przypis|mulai",
     "closed": r"clos|resolv|done|complet|finish|(^|_)end|decid|decision_(time|at)|cierre"
               r"|cerrad|resuel|fechad|chius|geschlossen|abgeschlossen|erledigt|ferm|clotur"
-              r"|gesloten|zamkni|selesai|(^|_)fin(_|$)",
+              r"|gesloten|afgerond|afgehandeld|voltooid|zamkni|zakoncz|selesai|(^|_)fin(_|$)",
     "queue": r"queue|stage|skill|team|workflow|line|bucket|lane|step|(^|_)(cola|coda|fila|file"
              r"|fileira|warteschlange|wachtrij|kolejka|antrian|baris|equipo|equipe|grupo"
              r"|gruppe)(_|$)",
@@ -74,17 +75,20 @@ VERDICT_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "approve": ("approve", "approved", "accept", "accepted", "allow", "allowed", "keep",
                     "publish", "published", "aprobado", "aprobada", "aprobar", "aceptado",
                     "aprovado", "aprovada", "approuve", "accepte", "approvato", "accettato",
-                    "genehmigt", "freigegeben", "akzeptiert", "goedgekeurd", "zatwierdzono",
+                    "genehmigt", "freigegeben", "akzeptiert", "goedgekeurd", "toegestaan",
+                    "zatwierdzono",
                     "zatwierdzone", "zaakceptowane", "zaakceptowano",
                     "disetujui", "diterima"),
         "reject": ("reject", "rejected", "deny", "denied", "decline", "declined", "remove",
                    "removed", "block", "blocked", "takedown", "rechazado", "rechazada",
                    "rechazar", "denegado", "eliminado", "bloqueado", "rejeitado", "rejeitada",
                    "rejete", "refuse", "rifiutato", "respinto", "abgelehnt", "gesperrt",
-                   "entfernt", "afgewezen", "odrzucono", "odrzucone", "ditolak"),
+                   "entfernt", "afgewezen", "afgekeurd", "geweigerd", "verwijderd",
+                   "odrzucono", "odrzucone", "ditolak"),
         "escalate": ("escalate", "escalated", "escalation", "refer", "referred", "escalado",
                      "escalada", "escalar", "escalade", "escalato", "eskaliert",
-                     "geescaleerd", "eskalacja", "eskalowane", "eskalowano",
+                     "geescaleerd", "doorgezet", "doorgestuurd", "eskalacja", "eskalowane",
+                     "eskalowano",
                      "dieskalasi", "sent_to_review",
                      "send_to_review", "to_review", "manual_review", "human_review",
                      "inviato_a_revisione", "enviado_a_revision", "enviado_para_revisao",
@@ -115,11 +119,15 @@ def _token(words: str) -> str:
 #: (pattern on the upper-case queue value, stage, pool), first match wins.
 STAGE_RULES: tuple[tuple[str, str, str], ...] = (
     (_token(r"AUTO|MODEL|ML|BOT|MACHINE|CLASSIFIER"), "auto_screen", "model"),
-    (r"APPEAL", "appeal_review", "appeals"),
+    (r"APPEAL|BEZWAAR|RECURSO|RICORSO|RECLAMA|APELAC|ODWOLAN|ODWOŁAN|EINSPRUCH|WIDERSPRUCH"
+     r"|BANDING|KEBERATAN", "appeal_review", "appeals"),
     (_token(r"IPR?|LEGAL|COPYRIGHT|TRADEMARK|BRAND"), "review_ipr", "ipr"),
     (_token(r"KYB|KYC|ONBOARDING"), "review_kyb", "kyb"),
-    (_token(r"[TL]2|TIER[-_ ]?2|SPECIALISTS?|ESCALATIONS?|EXPERTS?"), "review_l2", "l2_policy"),
-    (_token(r"[TL]1|TIER[-_ ]?1|FRONTLINE"), "review_l1", "l1"),
+    (_token(r"[TL]2|TIER[-_ ]?2|SPECIALIST(S|EN|I)?|ESPECIALISTAS?|SPEZIALISTEN|ESCALATIONS?"
+            r"|EXPERT(S|EN|I)?|SECOND[-_ ]?LINE|TWEEDE[-_ ]?LIJN|SEGUNDA[-_ ]?LINEA"
+            r"|SECONDA[-_ ]?LINEA|ZWEITE[-_ ]?EBENE"), "review_l2", "l2_policy"),
+    (_token(r"[TL]1|TIER[-_ ]?1|FRONTLINE|FIRST[-_ ]?LINE|EERSTE[-_ ]?LIJN|PRIMERA[-_ ]?LINEA"
+            r"|PRIMA[-_ ]?LINEA|ERSTE[-_ ]?EBENE|PIERWSZA[-_ ]?LINIA"), "review_l1", "l1"),
 )
 _L1_AREAS = ("LISTING", "CONTENT", "SELLER")
 
@@ -190,7 +198,7 @@ def value_map(top: Mapping[str, int], kind: str) -> tuple[dict[str, str], int]:
 #: Column names read as a known attribute.
 _ATTRIBUTES = {
     "item_type": r"^(item_)?(category|type|tipo|categoria|tipologia|typ|kategorie|categorie"
-                 r"|jenis|kategori|kategoria)$|^content_type$|^item_kind$",
+                 r"|jenis|kategori|kategoria|soort|rodzaj|tipe)$|^content_type$|^item_kind$",
     "market": r"^(market|country|site|marketplace|mercato|mercado|markt|pais|paese|land"
               r"|negara)(_code)?$",
 }
