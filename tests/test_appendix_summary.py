@@ -278,3 +278,17 @@ def test_simulated_days_are_days_in_any_kpis_row():
     view = table_view(table, 10)
     days = [row[view["header"].index("Simulated days")] for row in view["rows"]]
     assert set(days) == {"7.0 days"}  # not the row KPI's unit (h, %, USD)
+
+
+def test_a_recorded_row_of_a_table_shows_its_fields_labelled_and_formatted():
+    """notebook 03 records the cheapest threshold pair, a row of the sweep: its header is no
+    row number and each field reads as its column would (shares as percentages)."""
+    from modlean.evidence.readable import table_view
+    from modlean.evidence.recording import _as_frame
+
+    row = pd.Series({"t_low": 0.15, "auto_approve_share": 0.222, "tp": 10.1, "feasible": True},
+                    name=1495)
+    view = table_view(_as_frame(row), 10)
+    assert view["header"] == ["", "Value"]
+    assert view["rows"] == [["Auto-approve threshold", "0.15"], ["Auto-approve share", "22.2 %"],
+                            ["True positives", "10.10"], ["Meets the floors", "yes"]]

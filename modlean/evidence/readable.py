@@ -113,15 +113,22 @@ def table_view(frame: pd.DataFrame, rows: int, currency: str | None = None) -> d
     index_is_kpi = str(shown.index.name) in KPI_KEYS
     header = ([] if plain else [column_label(str(shown.index.name or ""))]) + \
         [column_label(str(c)) for c in shown.columns]
+    # one column of values whose rows are fields (a table's row, shown down the page):
+    # each row is labelled and formatted as that field's column would be
+    fields = len(shown.columns) == 1 and not plain and key_col is None and not index_is_kpi \
+        and all(isinstance(i, str) for i in shown.index)
+    headings = catalogue().columns
     body = []
     for index, row in zip(shown.index, shown.itertuples(index=False), strict=True):
         name = str(row[list(shown.columns).index(key_col)]) if key_col is not None else \
             str(index) if index_is_kpi else None
         kpi = find(name) if name is not None else None
-        cells = [] if plain else [readable_text(index)]
+        cells = [] if plain else [headings.get(index, readable_text(index))
+                                  if fields else readable_text(index)]
         changes = _CHANGES | ({"ci_low", "ci_high"} if "difference" in shown.columns else set())
         for column, value in zip(shown.columns, row, strict=True):
-            cells.append(_cell(str(column), value, kpi, currency, str(column) in changes))
+            shown_as = str(index) if fields else str(column)
+            cells.append(_cell(shown_as, value, kpi, currency, shown_as in changes))
         body.append(cells)
     return {"header": header, "rows": body, "more": max(0, len(frame) - rows)}
 

@@ -196,7 +196,8 @@ def _figure_png(fig: Figure) -> bytes:
 
 def _as_frame(value: Any) -> pd.DataFrame | None:
     if isinstance(value, pd.Series):
-        return value.to_frame(name=value.name if value.name is not None else "value")
+        # a row of a table (its name a row number) shows as its fields and their values
+        return value.to_frame(name=value.name if isinstance(value.name, str) else "value")
     return value if isinstance(value, pd.DataFrame) else None
 
 
