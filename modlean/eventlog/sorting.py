@@ -78,29 +78,36 @@ def in_order(*keys: np.ndarray) -> bool:
 
 
 def _packed(keys: tuple[np.ndarray, ...]) -> np.ndarray | None:
-    """One int64 key holding all ``keys`` (None when they need more than 63 bits)."""
+    """One int64 key holding all ``keys`` (None when they need more than 63 bits).
+
+    A wide key (times in microseconds) is divided down to whole milliseconds or
+    seconds only when the keys would not fit otherwise and every value allows it.
+    """
     parts: list[tuple[np.ndarray, int]] = []
-    total = 0
     for key in keys:
         key = np.asarray(key, dtype=np.int64)
         low = int(key.min())
         span = int(key.max()) - low
         if span < 0 or low < -(2**62):  # overflowed: keys near the int64 limits
             return None
-        shifted = key - low
-        if span >= 2**32:
-            for unit in _UNITS:
-                whole, rest = np.divmod(shifted, unit)
-                if not rest.any():
-                    shifted, span = whole, span // unit
-                    break
-        bits = span.bit_length()
-        total += bits
-        if total > _BITS:
-            return None
-        parts.append((shifted, bits))
+        parts.append((key - low, span))
+    total = sum(span.bit_length() for _, span in parts)
+    for i, (shifted, span) in enumerate(parts):
+        if total <= _BITS:
+            break
+        if span < 2**32:
+            continue
+        for unit in _UNITS:
+            whole, rest = np.divmod(shifted, unit)
+            if not rest.any():
+                total -= span.bit_length() - (span // unit).bit_length()
+                parts[i] = (whole, span // unit)
+                break
+    if total > _BITS:
+        return None
     packed = np.zeros(len(keys[0]), dtype=np.int64)
-    for shifted, bits in parts:
+    for shifted, span in parts:
+        bits = span.bit_length()
         if bits:
             packed <<= bits
             packed |= shifted
