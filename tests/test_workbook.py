@@ -344,3 +344,27 @@ markets:
     dx = market_inputs({"workbook": str(book), "market": "DX"})
     assert not dx.has("calibration")
     assert "modlean calibrate did not write" in dx.skip_note("calibration")
+
+
+def test_an_imported_exports_warnings_show_where_the_log_is_read(tmp_path):
+    """A market read through a profile issues its mapping report's warnings, so a notebook
+    (and a batch's executed notebook) shows them."""
+    from bpo_export import PROFILE, make_export
+
+    from modlean.eventlog import LogWarning
+
+    (tmp_path / "exports").mkdir()
+    export = make_export(300, seed=2, days=2).tasks
+    late = export.index[export["queue"].ne("AUTO")][:3]  # picked up after closing: warned
+    export.loc[late, "picked_up"] = export.loc[late, "closed"] + pd.Timedelta(minutes=5)
+    path = tmp_path / "exports" / "de.csv"
+    frame = export.copy()
+    for col in ("created", "picked_up", "closed", "qa_time"):
+        frame[col] = frame[col].dt.strftime("%d.%m.%Y %H:%M:%S")
+    frame.to_csv(path, sep=";", decimal=",", index=False)
+    (tmp_path / "de.yaml").write_text(PROFILE)
+    book = tmp_path / "workbook.yaml"
+    book.write_text("name: w\nmarkets:\n  DE: {log: exports/de.csv, profile: de.yaml, "
+                    "timezone: Europe/Berlin}\n")
+    with pytest.warns(LogWarning, match="started_after_closed"):
+        market_inputs({"workbook": str(book), "market": "DE"}).log()

@@ -148,8 +148,11 @@ class MarketInputs:
 
     @cached_property
     def _intake(self) -> Intake:
-        """The export read with the market's profile (eventlog.import_export)."""
-        return eventlog.import_export(self._need("log"), self._need("profile"))
+        """The export read with the market's profile (eventlog.import_export); the mapping
+        report's warnings are issued, so the notebook shows them."""
+        intake = eventlog.import_export(self._need("log"), self._need("profile"))
+        intake.report.issue_warnings()
+        return intake
 
     def log(self) -> pd.DataFrame:
         """The market's canonical event log (read with its profile when it has one); a log
