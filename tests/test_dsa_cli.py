@@ -58,7 +58,8 @@ def test_sor_exit_0_and_json_when_all_are_valid(log_file, tmp_path, capsys):
     assert main(["dsa", "sor", str(log_file), "--mapping", str(TEMPLATE), "--out",
                  str(tmp_path / "out"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {
-        "restrictions": 4, "valid": 4, "invalid": 0, "invalid_by_field": {}}
+        "restrictions": 4, "valid": 4, "invalid": 0, "invalid_by_field": {},
+        "placeholders": ["defaults.decision_ground_reference_url"]}  # the template's address
 
 
 def test_sor_reads_a_vendor_export_with_its_profile(tmp_path, capsys):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from bpo_export import PROFILE, make_export
 
 import modlean
@@ -149,14 +150,15 @@ def test_invalid_statements_are_reported_not_written(result):
     assert "content_date" in rows["H", "application_date"]["expected"]
     assert result.summary() == {"restrictions": 7, "valid": 4, "invalid": 3, "invalid_by_field": {
         "application_date": 1, "category": 1, "incompatible_content_explanation": 1,
-        "territorial_scope": 1}}
+        "territorial_scope": 1}, "placeholders": ["defaults.decision_ground_reference_url"]}
 
 
 def test_a_log_without_restrictions_gives_no_statements():
     log = hand_log().assign(decision="approve")
     out = build_statements(log, load_mapping(TEMPLATE))
     assert out.summary() == {"restrictions": 0, "valid": 0, "invalid": 0,
-                             "invalid_by_field": {}}
+                             "invalid_by_field": {},
+                             "placeholders": ["defaults.decision_ground_reference_url"]}
     assert to_csv_text(out.statements).split("\r\n") == [",".join(vocabulary().columns), ""]
     assert to_jsonl_text(out.statements) == ""
 
@@ -337,3 +339,16 @@ def test_statements_from_an_imported_bpo_export(tmp_path):
     got = out.statements.set_index("puid")["application_date"]
     assert got.to_dict() == days.to_dict()
     assert set(out.statements["territorial_scope"].map(tuple)) == {("DE",)}
+
+
+def test_a_mapping_still_citing_the_templates_example_terms_is_named_and_warned():
+    from modlean.eventlog import LogWarning
+
+    mapping = load_mapping(TEMPLATE)
+    assert mapping.placeholders() == ["defaults.decision_ground_reference_url"]
+    with pytest.warns(LogWarning, match="example address"):
+        build_statements(hand_log(), mapping)
+    own = mapping_from_dict({**yaml.safe_load(TEMPLATE.read_text(encoding="utf-8")),
+                             "defaults": {"decision_ground_reference_url":
+                                          "https://shop.de/agb#4"}})
+    assert own.placeholders() == []

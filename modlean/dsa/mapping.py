@@ -12,6 +12,7 @@ holds the label -> category defaults of DOMAIN §3.2; docs/dsa.md explains every
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,10 +76,26 @@ class Mapping:
     complaint_decided: tuple[str, ...] = COMPLAINT_DECIDED
     seller_column: str = "seller_id"
 
+    def placeholders(self) -> list[str]:
+        """Key paths whose value still names a reserved example address (``example.com``,
+        ``marketplace.example``: RFC 2606), as the shipped template does: statements
+        citing them are valid by the database's rules but not ready to submit."""
+        sections = {"defaults": self.defaults, **{f"item_types.{k}": v for k, v in
+                                                  self.item_types.items()},
+                    **{f"labels.{k}": v for k, v in self.labels.items()}}
+        return [f"{where}.{key}" for where, values in sections.items()
+                for key, value in values.items()
+                if isinstance(value, str) and _EXAMPLE_ADDRESS.search(value)]
+
     def fields_for(self, item_type: str, label: str) -> dict[str, Any]:
         """The statement fields of a restriction of ``item_type`` with rejection ``label``."""
         return {**self.defaults, **self.item_types.get(item_type, {}),
                 **self.labels.get(label, {})}
+
+
+#: An address in a domain reserved for examples (RFC 2606): a template's placeholder.
+_EXAMPLE_ADDRESS = re.compile(r"://([^/\s]*\.)?(example\.(com|org|net)|[^/\s]+\.example)"
+                              r"(?=[/:#?\s]|$)", re.IGNORECASE)
 
 
 def load_mapping(path: str | Path) -> Mapping:

@@ -22,6 +22,7 @@ expected) and never written.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +31,7 @@ import pandas as pd
 from modlean.dsa.mapping import CASE_START, FROM_LOG, MARKET, Mapping
 from modlean.dsa.rules import validate
 from modlean.errors import LogError
+from modlean.eventlog import LogWarning
 
 __all__ = ["ISSUE_COLUMNS", "Statements", "automated_rows", "build_statements",
            "decider_is_automated", "required_columns", "restriction_table"]
@@ -46,14 +48,18 @@ class Statements:
     statements: pd.DataFrame
     invalid: pd.DataFrame
     restrictions: int
+    #: the mapping's fields still holding a template's example address (not ready to submit)
+    placeholders: tuple[str, ...] = ()
 
     def summary(self) -> dict[str, object]:
-        """Counts for a reader: restrictions found, statements valid, invalid by field."""
+        """Counts for a reader: restrictions found, statements valid, invalid by field, and
+        the mapping's placeholder fields (statements citing them are not ready to submit)."""
         cases = self.invalid["case_id"].nunique()
         by_field = self.invalid.drop_duplicates(["case_id", "field"])["field"].value_counts()
         return {"restrictions": self.restrictions, "valid": len(self.statements),
                 "invalid": int(cases), "invalid_by_field": {k: int(v) for k, v in
-                                                            by_field.items()}}
+                                                            by_field.items()},
+                "placeholders": list(self.placeholders)}
 
 
 def required_columns(mapping: Mapping) -> list[str]:
@@ -96,6 +102,11 @@ def build_statements(log: pd.DataFrame, mapping: Mapping, *, source: str = "the 
                      ) -> Statements:
     """Statements of reasons for every restricted case of a canonical log.
 
+    A mapping field still holding the template's example address
+    (:meth:`~modlean.dsa.mapping.Mapping.placeholders`) is named in
+    ``placeholders`` and warned about: such statements pass the database's rules
+    but cite no real terms.
+
     Raises
     ------
     LogError
@@ -103,10 +114,15 @@ def build_statements(log: pd.DataFrame, mapping: Mapping, *, source: str = "the 
         activities is a deciding one.
     """
     _check_columns(log, mapping, source)
+    placeholders = tuple(mapping.placeholders())
+    if placeholders:
+        warnings.warn(f"{mapping.path}: {', '.join(placeholders)} still name the template's "
+                      "example address: set the platform's own terms before submitting the "
+                      "statements", LogWarning, stacklevel=2)
     table, issues = restriction_table(log, mapping)
     if table.empty:  # nothing restricted: no statement, nothing invalid
         return Statements(pd.DataFrame(columns=["case_id", "puid"]),
-                          pd.DataFrame(columns=ISSUE_COLUMNS), 0)
+                          pd.DataFrame(columns=ISSUE_COLUMNS), 0, placeholders)
     first = log.loc[table["row"].to_numpy()]
     _territorial_scope(table, first, mapping, issues)
     table = table.drop(columns=["row", "decided_at"])
@@ -118,7 +134,7 @@ def build_statements(log: pd.DataFrame, mapping: Mapping, *, source: str = "the 
         .sort_values(["case_id", "field"], kind="stable", ignore_index=True)
     good = table[~table["case_id"].isin(invalid["case_id"])]
     good = good.drop(columns=["detected", "item_type", "label"]).reset_index(drop=True)
-    return Statements(good, invalid, len(table))
+    return Statements(good, invalid, len(table), placeholders)
 
 
 def restriction_table(log: pd.DataFrame, mapping: Mapping
