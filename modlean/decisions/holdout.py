@@ -190,6 +190,9 @@ def run_holdout(log: pd.DataFrame, share: float = 0.2, *, timezone: str = "UTC",
     simulated = simulate_test_period(cal.scenario, split, seed=seed)
     replay = replay_baseline(split.train, split.n_test, split.test_start)
     score = {"timezone": timezone, "sla_hours": sla_hours}
-    table = side_by_side(fidelity(split.test, simulated, **score),
-                         fidelity(split.test, replay, **score))
+    test = split.test
+    if "pool" not in simulated.columns:  # a log in the real log's words: both scored per step
+        test, replay = test.drop(columns="pool", errors="ignore"), \
+            replay.drop(columns="pool", errors="ignore")
+    table = side_by_side(fidelity(test, simulated, **score), fidelity(test, replay, **score))
     return HoldoutRun(split=split, calibration=cal, table=table)
