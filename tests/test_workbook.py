@@ -368,3 +368,25 @@ def test_an_imported_exports_warnings_show_where_the_log_is_read(tmp_path):
                     "timezone: Europe/Berlin}\n")
     with pytest.warns(LogWarning, match="started_after_closed"):
         market_inputs({"workbook": str(book), "market": "DE"}).log()
+
+
+def test_currency_and_cost_per_hour_price_every_pool_and_the_scorecards(tmp_path):
+    book = _book(tmp_path, """
+name: money
+markets:
+  UK: {log: exports/de.csv, scenario: UK, currency: EUR, cost_per_hour: 14.5}
+  US: {log: exports/de.csv, scenario: US}
+""")
+    uk = market_inputs({"workbook": str(book), "market": "UK"})
+    scenario = uk.scenario()
+    assert scenario.currency == "EUR"
+    assert {p.cost_per_hour for p in scenario.pools.values()} == {14.5}
+    assert uk.cost_per_hour() == 14.5 and uk.cost_per_hour(20) == 20
+    us = market_inputs({"workbook": str(book), "market": "US"})
+    assert us.cost_per_hour() == 9.0  # a scenario pool's default
+    assert us.scenario().currency == "USD"
+    bad = _book(tmp_path, "name: b\nmarkets:\n  UK: {currency: euro, cost_per_hour: -2}\n")
+    with pytest.raises(ParameterError) as info:
+        load_workbook(bad)
+    assert "markets.UK.currency" in str(info.value) and "markets.UK.cost_per_hour" in str(
+        info.value)

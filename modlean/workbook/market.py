@@ -31,7 +31,7 @@ from modlean.decisions import (
 from modlean.errors import ParameterError
 from modlean.quality import qa_shape, read_qa
 from modlean.risk import load_register
-from modlean.scenario import apply_overrides, market_scenario, preset
+from modlean.scenario import Pool, apply_overrides, market_scenario, preset
 from modlean.workbook.schema import (
     FROM_LOG,
     MarketSettings,
@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 __all__ = ["DATA_NAMES", "INPUT_NAMES", "MarketInputs", "find_upwards", "market_inputs",
            "reviewer_pool"]
 
+#: A scenario pool's cost per reviewer hour when nothing says otherwise.
+DEFAULT_COST_PER_HOUR = float(Pool.model_fields["cost_per_hour"].default)
 #: What a market may lack, and how a skip note names it.
 INPUT_NAMES = {"log": "event log", "qa": "QA table", "register": "risk register",
                "fmea": "FMEA sheet in the risk register", "sop": "SOP model",
@@ -232,9 +234,28 @@ class MarketInputs:
             base = preset(value)
         else:
             base = self._calibration.scenario
-        slas = self._pool_slas(base)
-        return apply_overrides(base, {**slas, **dict(overrides or {})}) \
-            if slas or overrides else base
+        settings = {**self._pool_slas(base), **self._money(base)}
+        return apply_overrides(base, {**settings, **dict(overrides or {})}) \
+            if settings or overrides else base
+
+    def cost_per_hour(self, given: float | None = None) -> float:
+        """The billed rate per reviewer hour: ``given`` (a notebook's parameter), else the
+        workbook's ``cost_per_hour``, else a scenario pool's default."""
+        if given is not None:
+            return float(given)
+        if self.settings.cost_per_hour is not None:
+            return float(self.settings.cost_per_hour)
+        return DEFAULT_COST_PER_HOUR
+
+    def _money(self, scenario: Scenario) -> dict[str, Any]:
+        """The workbook's ``currency`` and ``cost_per_hour`` as scenario overrides."""
+        out: dict[str, Any] = {}
+        if self.settings.currency:
+            out["currency"] = self.settings.currency
+        if self.settings.cost_per_hour is not None:
+            out.update({f"pools.{pool}.cost_per_hour": float(self.settings.cost_per_hour)
+                        for pool in scenario.pools})
+        return out
 
     def calibrated(self) -> bool:
         """True when the baseline is calibrated from the log: ``scenario: calibrate``, or a

@@ -86,6 +86,18 @@ class _Settings(BaseModel):
                                     "become statements of reasons (docs/dsa.md)")
     dsa_peers: str | None = Field(None, description="a peer benchmark file (modlean dsa "
                                   "peers): other marketplaces' DSA figures to compare with")
+    currency: str | None = Field(None, description="the currency of costs, an ISO 4217 "
+                                 "code such as EUR (the scenario's)")
+    cost_per_hour: float | None = Field(None, gt=0, le=10_000, description="the billed rate "
+                                        "per reviewer hour: every pool of the market's "
+                                        "scenario, and the scorecards")
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Z]{3}", value):
+            raise ValueError("expected a three-letter ISO 4217 code in capitals, such as EUR")
+        return value
 
     @field_validator("qa", mode="before")
     @classmethod
