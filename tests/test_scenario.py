@@ -289,3 +289,15 @@ def test_a_proposal_for_any_market_names_its_item_type(tmp_path):
     moved = apply_overrides(no_listing_model, load_proposal(proposal)["overrides"])
     first = next(n for n, it in us.item_types.items() if n != "listing" and it.model.enabled)
     assert moved.item_types[first].model.t_low == 0.2
+
+
+def test_a_proposals_name_and_description_are_text_even_with_a_colon(tmp_path):
+    """'NL: L1 7 -> 6' is a sentence, not a YAML mapping (a PM's proposal failed on it)."""
+    from modlean.scenario import apply_overrides, load_proposal, preset
+
+    path = tmp_path / "p.yaml"
+    path.write_text('name: "L1: minus one"\ndescription: "NL: L1 headcount 7 -> 6"\n'
+                    "overrides:\n  pools.servers.headcount: 4\n")
+    changed = apply_overrides(preset("mmc"), load_proposal(path)["overrides"])
+    assert (changed.name, changed.description) == ("L1: minus one", "NL: L1 headcount 7 -> 6")
+    assert changed.pools["servers"].headcount == 4

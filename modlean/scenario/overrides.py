@@ -30,6 +30,10 @@ from modlean.yamlread import DuplicateKeyError, load_yaml, yaml_problem
 __all__ = ["apply_overrides", "flatten_overrides", "parse_override_value"]
 
 
+#: Overrides whose values are free text, never read as YAML (``NL: L1 7 -> 6`` is a sentence).
+_TEXT_PATHS = frozenset({"name", "description"})
+
+
 def parse_override_value(text: str) -> Any:
     """A CLI value as YAML: ``140`` -> 140, ``0.3`` -> 0.3, ``[mon, tue]`` -> a list."""
     try:
@@ -91,7 +95,7 @@ def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any], *,
     main = model_item_type(scenario) if any("{item_type}" in str(k) for k in overrides) else ""
     for dotted, value in overrides.items():
         dotted = str(dotted).replace("{item_type}", main)
-        if isinstance(value, str):
+        if isinstance(value, str) and dotted not in _TEXT_PATHS:
             value = parse_override_value(value)
         _set_path(data, str(dotted), value, where)
     return scenario_from_dict(data, source=source)
