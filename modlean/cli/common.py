@@ -14,8 +14,11 @@ from modlean.errors import ParameterError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from modlean.eventlog import MappingReport
+
 __all__ = ["TABLE_SUFFIXES", "SubParsers", "add_log_options", "check_table_paths", "log_options",
-           "parse_pairs", "to_json", "write_table", "write_text_atomic"]
+           "parse_pairs", "sheet_of", "show_report", "to_json", "write_table",
+           "write_text_atomic"]
 
 #: The formats a table (a log, a QA table) is written in, by suffix.
 TABLE_SUFFIXES = (".parquet", ".csv")
@@ -89,11 +92,10 @@ def log_options(args: argparse.Namespace) -> dict[str, Any]:
     """Keyword arguments for :func:`modlean.read_log` from :func:`add_log_options`."""
     from modlean.eventlog import DEFAULT_TZ
 
-    sheet = args.sheet
     options: dict[str, Any] = {
         "mapping": parse_pairs(args.mapping, "--map") or None,
         "tz": args.tz or DEFAULT_TZ,
-        "sheet": int(sheet) if sheet and sheet.isdigit() else sheet,
+        "sheet": sheet_of(args.sheet),
         "query": args.query,
         "encoding": args.encoding,
         "sep": args.sep,
@@ -102,6 +104,23 @@ def log_options(args: argparse.Namespace) -> dict[str, Any]:
     if getattr(args, "columns", None) is not None:
         options["columns"] = [c.strip() for c in args.columns.split(",") if c.strip()]
     return options
+
+
+def sheet_of(text: str | None) -> str | int | None:
+    """A ``--sheet`` value: a worksheet's position when it is digits, else its name."""
+    return int(text) if text and text.isdigit() else text
+
+
+def show_report(report: MappingReport, *, table_path: Path | None, as_json: bool) -> None:
+    """Print a mapping report (as JSON with ``--json``), and write its table to ``--report``."""
+    table = report.table
+    if table_path is not None:
+        write_text_atomic(table_path, table.to_csv(index=False))
+    if as_json:
+        print(to_json({"warnings": [vars(w) for w in report.warnings],
+                       "table": table.to_dict(orient="records")}))
+    else:
+        print(report)
 
 
 def check_table_paths(**paths: Path | None) -> None:

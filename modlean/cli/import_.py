@@ -5,13 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from modlean.cli.common import (
-    SubParsers,
-    check_table_paths,
-    to_json,
-    write_table,
-    write_text_atomic,
-)
+from modlean.cli.common import SubParsers, check_table_paths, sheet_of, show_report, write_table
 from modlean.errors import ParameterError
 
 
@@ -44,8 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from modlean.eventlog import import_export
 
     check_table_paths(out=args.out, qa_out=args.qa_out)
-    sheet = int(args.sheet) if args.sheet and args.sheet.isdigit() else args.sheet
-    result = import_export(args.export, args.profile, sheet=sheet)
+    result = import_export(args.export, args.profile, sheet=sheet_of(args.sheet))
     if args.qa_out is not None and result.qa is None:
         raise ParameterError(f"--qa-out {args.qa_out}: the profile {args.profile} has no qa: "
                              "section, so the export gives no QA table")
@@ -53,14 +46,8 @@ def run(args: argparse.Namespace) -> int:
         write_table(result.log, args.out)
     if args.qa_out is not None and result.qa is not None:
         write_table(result.qa, args.qa_out)
-    table = result.report.table
-    if args.report is not None:
-        write_text_atomic(args.report, table.to_csv(index=False))
-    if args.json:
-        print(to_json({"warnings": [vars(w) for w in result.report.warnings],
-                       "table": table.to_dict(orient="records")}))
-    else:
-        print(result.report)
+    show_report(result.report, table_path=args.report, as_json=args.json)
+    if not args.json:
         written = [f"{p} ({n:,} rows)" for p, n in ((args.out, len(result.log)), (
             args.qa_out, 0 if result.qa is None else len(result.qa))) if p is not None]
         if written:

@@ -6,13 +6,7 @@ import argparse
 import warnings
 from pathlib import Path
 
-from modlean.cli.common import (
-    SubParsers,
-    check_table_paths,
-    to_json,
-    write_table,
-    write_text_atomic,
-)
+from modlean.cli.common import SubParsers, check_table_paths, sheet_of, show_report, write_table
 
 
 def register(sub: SubParsers) -> None:
@@ -52,18 +46,10 @@ def run(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():  # the log's own report was read when it was imported
         warnings.simplefilter("ignore", LogWarning)
         log = read_log(args.log, profile=args.log_profile)
-    sheet = int(args.sheet) if args.sheet and args.sheet.isdigit() else args.sheet
-    result = import_qa(args.qa_file, args.profile, log, sheet=sheet)
+    result = import_qa(args.qa_file, args.profile, log, sheet=sheet_of(args.sheet))
     if args.out is not None:
         write_table(result.qa, args.out)
-    table = result.report.table
-    if args.report is not None:
-        write_text_atomic(args.report, table.to_csv(index=False))
-    if args.json:
-        print(to_json({"warnings": [vars(w) for w in result.report.warnings],
-                       "table": table.to_dict(orient="records")}))
-    else:
-        print(result.report)
-        if args.out is not None:
-            print(f"wrote {args.out} ({len(result.qa):,} rows)")
+    show_report(result.report, table_path=args.report, as_json=args.json)
+    if not args.json and args.out is not None:
+        print(f"wrote {args.out} ({len(result.qa):,} rows)")
     return 0

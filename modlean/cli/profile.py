@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from modlean.cli.common import SubParsers, write_text_atomic
+from modlean.cli.common import SubParsers, sheet_of, write_text_atomic
 from modlean.errors import ParameterError
 from modlean.eventlog import guess_profile, profile_yaml
 
@@ -44,9 +44,8 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None and args.out.exists() and not args.force:
         raise ParameterError(f"--out {args.out}: the file exists (an edited profile?); "
                              "pass --force to replace it or choose another name")
-    sheet = int(args.sheet) if args.sheet and args.sheet.isdigit() else args.sheet
     guess = guess_profile(args.export, sep=args.sep, encoding=args.encoding,
-                          sample_rows=args.rows, sheet=sheet)
+                          sample_rows=args.rows, sheet=sheet_of(args.sheet))
     text = profile_yaml(guess)
     marks = sum(c.startswith("CONFIRM") for c in guess.comments.values())
     todos = sum(c.startswith("TODO") for c in guess.comments.values()) + sum(

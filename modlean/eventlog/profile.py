@@ -34,6 +34,7 @@ __all__ = [
     "TaskSpec",
     "invalid_profile",
     "load_profile",
+    "locale_problems",
     "qa_value_problems",
     "read_profile_file",
 ]
@@ -309,9 +310,7 @@ def _cross_checks(p: Profile) -> list[str]:
             problems.append(f"event.{key}: unknown canonical name{suggest(key, list(EVENT_KEYS))}"
                             f" (expected one of: {', '.join(EVENT_KEYS)})")
     problems += _status_checks(p)
-    if p.locale.thousands is not None and p.locale.thousands == p.locale.decimal:
-        problems.append(f"locale.thousands: found {p.locale.thousands!r}; expected a mark "
-                        f"other than the decimal mark {p.locale.decimal!r}")
+    problems += locale_problems(p.locale)
     if p.qa is not None:
         problems += qa_value_problems(p.qa, "qa.values")
     return problems
@@ -344,6 +343,15 @@ def _status_checks(p: Profile) -> list[str]:
                             f"({', '.join(map(repr, starts))}) but no complete status; expected "
                             "the status that ends the work with lifecycle: complete")
     return problems
+
+
+def locale_problems(locale: Locale) -> list[str]:
+    """What is wrong with a profile's ``locale:`` beyond its single keys: a thousands mark
+    equal to the decimal mark."""
+    if locale.thousands is not None and locale.thousands == locale.decimal:
+        return [f"locale.thousands: found {locale.thousands!r}; expected a mark other than "
+                f"the decimal mark {locale.decimal!r}"]
+    return []
 
 
 def qa_value_problems(spec: QASpec, key_path: str) -> list[str]:

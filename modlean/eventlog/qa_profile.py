@@ -27,6 +27,7 @@ from modlean.eventlog.profile import (
     Locale,
     QASpec,
     invalid_profile,
+    locale_problems,
     qa_value_problems,
     read_profile_file,
 )
@@ -102,11 +103,7 @@ def load_qa_profile(source: str | Path | Mapping[str, Any] | QAFileProfile) -> Q
         profile = QAFileProfile.model_validate(dict(data))
     except ValidationError as exc:
         raise invalid_profile(error_lines(exc, QAFileProfile), name, "QA profile") from None
-    problems = qa_value_problems(profile, "values")
-    if profile.locale.thousands is not None and profile.locale.thousands == \
-            profile.locale.decimal:
-        problems.append(f"locale.thousands: found {profile.locale.thousands!r}; expected a mark "
-                        f"other than the decimal mark {profile.locale.decimal!r}")
+    problems = qa_value_problems(profile, "values") + locale_problems(profile.locale)
     if problems:
         raise invalid_profile(problems, name, "QA profile")
     profile._source = name
