@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from modlean.evidence.recording import Record
+from modlean.evidence.recording import ROW_VALUES, Record
 from modlean.evidence.values import NOT_SCALAR, format_value, json_scalar
 from modlean.kpis import Kpi, catalogue, column_label, find, readable
 
@@ -113,10 +113,10 @@ def table_view(frame: pd.DataFrame, rows: int, currency: str | None = None) -> d
     index_is_kpi = str(shown.index.name) in KPI_KEYS
     header = ([] if plain else [column_label(str(shown.index.name or ""))]) + \
         [column_label(str(c)) for c in shown.columns]
-    # one column of values whose rows are fields (a table's row, shown down the page):
-    # each row is labelled and formatted as that field's column would be
-    fields = len(shown.columns) == 1 and not plain and key_col is None and not index_is_kpi \
-        and all(isinstance(i, str) for i in shown.index)
+    # a recorded row of a table (its one column ``value``, its rows fields): each row is
+    # labelled and formatted as that field's column would be
+    fields = list(map(str, shown.columns)) == [ROW_VALUES] and not plain and \
+        all(isinstance(i, str) for i in shown.index)
     headings = catalogue().columns
     body = []
     for index, row in zip(shown.index, shown.itertuples(index=False), strict=True):

@@ -42,6 +42,7 @@ __all__ = [
     "MAX_TABLE_ROWS",
     "MIME",
     "RECORD_VERSION",
+    "ROW_VALUES",
     "Record",
     "RecordedFigure",
     "decode_record",
@@ -194,10 +195,14 @@ def _figure_png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+#: The column a recorded Series becomes when its name is no label: a row of fields.
+ROW_VALUES = "value"
+
+
 def _as_frame(value: Any) -> pd.DataFrame | None:
     if isinstance(value, pd.Series):
         # a row of a table (its name a row number) shows as its fields and their values
-        return value.to_frame(name=value.name if isinstance(value.name, str) else "value")
+        return value.to_frame(name=value.name if isinstance(value.name, str) else ROW_VALUES)
     return value if isinstance(value, pd.DataFrame) else None
 
 
