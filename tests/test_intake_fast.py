@@ -46,6 +46,14 @@ def test_lex_order_packs_microseconds_in_whole_seconds_and_keeps_nat_apart():
     np.testing.assert_array_equal(lex_order(case, micros), np.lexsort((micros, case)))
 
 
+def test_lex_order_packs_keys_of_any_integer_dtype_and_offset():
+    rng = np.random.default_rng(3)
+    keys = [rng.integers(0, 3, 6000).astype(np.int8), rng.integers(-50, 50, 6000).astype(np.int32),
+            rng.integers(0, 2**30, 6000) + 1_700_000_000_000_000, rng.random(6000) < 0.5,
+            rng.integers(0, 60_000, 6000).astype(np.uint16)]
+    np.testing.assert_array_equal(lex_order(*keys), np.lexsort(keys[::-1]))
+
+
 def test_lex_order_is_stable_on_ties():
     keys = np.array([1, 0, 1, 0, 1])
     np.testing.assert_array_equal(lex_order(keys), [1, 3, 0, 2, 4])

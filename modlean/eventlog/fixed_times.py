@@ -112,10 +112,11 @@ def parse_fixed(values: pa.Array, fmt: str) -> pa.Array | None:
     data = np.frombuffer(values.buffers()[1], np.uint8)[values.offset * width:
                                                         (values.offset + n) * width]
     rows = data.reshape(n, width)
-    valid = None
+    valid = present = None
     if values.null_count:
         valid = values.is_valid().to_numpy(zero_copy_only=False)
-        rows = rows[valid]
+        present = np.flatnonzero(valid)
+        rows = rows.take(present, axis=0)  # by index: a boolean mask copies row by row
     # one pass over the bytes, turned to one row per byte position (each row then
     # contiguous): each digit's value, and a separator's 0 where it belongs
     digit = np.empty((width, len(rows)), dtype=np.uint8)
@@ -152,5 +153,5 @@ def parse_fixed(values: pa.Array, fmt: str) -> pa.Array | None:
     if valid is None:
         return pa.array(seconds, type=pa.timestamp("us"))
     micros = np.zeros(n, dtype=np.int64)
-    micros[valid] = seconds
+    micros[present] = seconds
     return pa.array(micros, type=pa.timestamp("us"), mask=~valid)

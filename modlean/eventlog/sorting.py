@@ -82,35 +82,43 @@ def _packed(keys: tuple[np.ndarray, ...]) -> np.ndarray | None:
 
     A wide key (times in microseconds) is divided down to whole milliseconds or
     seconds only when the keys would not fit otherwise and every value allows it.
+    Each key is added in place (shifted down by its lowest value only when that
+    is not 0), never copied to int64 first.
     """
-    parts: list[tuple[np.ndarray, int]] = []
+    parts: list[tuple[np.ndarray, int, int]] = []  # each key, its lowest value, its span
     for key in keys:
-        key = np.asarray(key, dtype=np.int64)
+        key = np.asarray(key)
+        if key.dtype.kind not in "iub":
+            key = key.astype(np.int64)
         low = int(key.min())
         span = int(key.max()) - low
         if span < 0 or low < -(2**62):  # overflowed: keys near the int64 limits
             return None
-        parts.append((key - low, span))
-    total = sum(span.bit_length() for _, span in parts)
-    for i, (shifted, span) in enumerate(parts):
+        parts.append((key, low, span))
+    total = sum(span.bit_length() for _, _, span in parts)
+    for i, (key, low, span) in enumerate(parts):
         if total <= _BITS:
             break
         if span < 2**32:
             continue
         for unit in _UNITS:
-            whole, rest = np.divmod(shifted, unit)
+            whole, rest = np.divmod(key - low, unit)
             if not rest.any():
                 total -= span.bit_length() - (span // unit).bit_length()
-                parts[i] = (whole, span // unit)
+                parts[i] = (whole, 0, span // unit)
                 break
     if total > _BITS:
         return None
     packed = np.zeros(len(keys[0]), dtype=np.int64)
-    for shifted, span in parts:
+    for key, low, span in parts:
         bits = span.bit_length()
-        if bits:
+        if bits:  # packed + (key - low) < 2**63, and so is every step on the way
             packed <<= bits
-            packed |= shifted
+            if low > 0:
+                packed -= low
+            np.add(packed, key, out=packed, casting="unsafe")
+            if low < 0:
+                packed -= low
     return packed
 
 

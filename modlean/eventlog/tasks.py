@@ -135,8 +135,9 @@ def task_events(tasks: pd.DataFrame, ids: pa.Array, attributes: list[str],
     for col in attributes:
         makers[col] = partial(keys.text, task_rank[row]) if col == "task_id" else \
             partial(_task_values, tasks[col], row)
+    checked = micros_of(tasks["qa_time"]) != NAT  # per task: QA's columns count there only
     for col in qa_columns:
-        makers[col] = partial(_task_values, tasks[col], row, is_qa)
+        makers[col] = partial(_task_values, tasks[col].where(checked), row, is_qa)
     with ThreadPoolExecutor(max_workers=2) as pool:
         made_columns = {col: pool.submit(make) for col, make in makers.items()}
         case_of_event = case_rank[row]
@@ -150,7 +151,8 @@ def task_events(tasks: pd.DataFrame, ids: pa.Array, attributes: list[str],
 def _task_values(values: pd.Series, row: np.ndarray, where: np.ndarray | None = None
                  ) -> pd.Series:
     """A task column at the events' task rows (missing where ``where`` is False); text as
-    a categorical of its used values, sorted."""
+    a categorical of the task column's used values, sorted (with ``where``, the caller
+    leaves the values of tasks that make no such event missing)."""
     if not is_text(values):
         out = values.take(row).reset_index(drop=True)
         return out if where is None else out.where(pd.Series(where))
@@ -158,8 +160,7 @@ def _task_values(values: pd.Series, row: np.ndarray, where: np.ndarray | None = 
     taken = text.cat.codes.to_numpy()[row]
     if where is not None:
         taken = np.where(where, taken, -1)
-    column = pd.Series(pd.Categorical.from_codes(taken, dtype=text.dtype, validate=False))
-    return column if where is None else as_category(column)
+    return pd.Series(pd.Categorical.from_codes(taken, dtype=text.dtype, validate=False))
 
 
 def _who(resource: pd.Series, qa_reviewer: pd.Series, row: np.ndarray, kind: np.ndarray
