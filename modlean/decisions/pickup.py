@@ -1,0 +1,145 @@
+"""Waits a pool's capacity does not explain: work waiting while a seat is free.
+
+A simulated queue waits for capacity only: an item starts the moment one of its
+pool's reviewers is free, so nothing waits while a seat is free. Real queues
+also wait for someone to pick the work up: agents pull tickets in batches,
+answer other channels, or the tool assigns work on a timer. A log shows the
+difference. :func:`idle_waits` takes, per pool, each task whose start is logged,
+its *entry* (the case's previous event, e.g. ``queued:<stage>`` at the ticket's
+creation) and its wait from entry to start, and measures the part of that wait
+during which the pool had a seat free: fewer of its reviews in progress than the
+calibrated seats on duty in that local hour (:mod:`modlean.decisions.rosters`).
+Items arriving together at one free seat wait for capacity, and are not counted:
+the seat is busy with the first of them while the others wait.
+
+That part's mean over all of the pool's tasks is the *unexplained* wait: the
+simulated waits at that pool come out shorter by about that much. It is a pickup
+delay (which staffing does not shorten) or fewer people truly on duty than the
+seats seen. A pool whose seats belong to a team (people shared with other
+pools) is not measured: its seats may be busy in the team's other pools.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from modlean.decisions.assumptions import Assumptions
+
+__all__ = ["MIN_TASKS", "MIN_UNEXPLAINED_MIN", "assume_pickup_waits", "idle_waits"]
+
+#: An unexplained wait of at least this many minutes a task is reported.
+MIN_UNEXPLAINED_MIN = 5.0
+#: A pool needs this many timed tasks with a known entry to be measured.
+MIN_TASKS = 30
+#: Steps at which the seats on duty may change: local hours start on the quarter hour in
+#: every time zone.
+_QUARTER = np.timedelta64(15 * 60 * 1_000_000, "us")
+
+_COLUMNS = ["pool", "tasks", "mean_wait_min", "unexplained_min", "unexplained_share"]
+
+
+def idle_waits(events: pd.DataFrame, timezone: str, seats: Mapping[str, np.ndarray]
+               ) -> pd.DataFrame:
+    """Per pool: how long timed tasks waited, and how much of it while a seat was free.
+
+    ``events`` has ``case_id``, ``timestamp``, ``start`` (UTC, NaT when not
+    logged) and ``pool`` ('' for events of nobody, the model or the system),
+    sorted by case and time; ``seats`` the calibrated seats on duty per local
+    hour of the day (24 values) per pool. Returns ``pool``, ``tasks`` (timed
+    tasks with an entry), ``mean_wait_min``, ``unexplained_min`` (minutes a task
+    waited while a seat was free, over all of them) and ``unexplained_share``
+    (of the wait). Pools with fewer than :data:`MIN_TASKS` such tasks, or without
+    seats of their own, are left out.
+    """
+    same_case = events["case_id"].eq(events["case_id"].shift())
+    entry = events["timestamp"].shift().where(same_case)
+    wait_s = (events["start"] - entry).dt.total_seconds()
+    timed = events["pool"].ne("") & wait_s.ge(0)
+    rows = []
+    for pool, at in events.index[timed].groupby(events.loc[timed, "pool"]).items():
+        if len(at) < MIN_TASKS or str(pool) not in seats:
+            continue
+        reviews = events.loc[events["pool"].eq(pool) & events["start"].notna()]
+        since = _instants(entry[at])
+        free_time = _FreeTime(_instants(reviews["start"]), _instants(reviews["timestamp"]),
+                              np.asarray(seats[str(pool)]), timezone, since.min())
+        idle_s = free_time.between(since, _instants(events.loc[at, "start"]))
+        wait = wait_s[at].to_numpy()
+        rows.append({"pool": str(pool), "tasks": len(at), "mean_wait_min": wait.mean() / 60,
+                     "unexplained_min": idle_s.mean() / 60,
+                     "unexplained_share": idle_s.sum() / wait.sum() if wait.sum() else 0.0})
+    return pd.DataFrame(rows, columns=_COLUMNS)
+
+
+class _FreeTime:
+    """Seconds during which a pool had a seat free, between any two instants.
+
+    The pool's reviews in progress and its seats on duty are step functions; they
+    change only at a review's start or end and on the quarter hour, so between
+    those points a seat is free or not throughout.
+    """
+
+    def __init__(self, starts: np.ndarray, ends: np.ndarray, seats_by_hour: np.ndarray,
+                 timezone: str, earliest: np.datetime64) -> None:
+        first = min(starts.min(), earliest).astype("datetime64[h]")
+        grid = np.arange(first, ends.max() + 2 * _QUARTER, _QUARTER).astype("datetime64[us]")
+        self.points = np.unique(np.concatenate([starts, ends, grid]))
+        busy = np.searchsorted(np.sort(starts), self.points, "right") - \
+            np.searchsorted(np.sort(ends), self.points, "right")
+        hour = pd.DatetimeIndex(self.points, tz="UTC").tz_convert(timezone).hour.to_numpy()
+        self.free = busy < seats_by_hour[hour]  # from each point to the next
+        seconds = np.diff(self.points).astype(np.int64) / 1e6
+        self.before = np.concatenate(([0.0], np.cumsum(np.where(self.free[:-1], seconds, 0.0))))
+
+    def until(self, t: np.ndarray) -> np.ndarray:
+        """Free seconds from the first point up to each of ``t`` (none before it)."""
+        k = np.searchsorted(self.points, t, "right") - 1
+        into = (t - self.points[k]).astype(np.int64) / 1e6
+        return self.before[k] + np.where(self.free[k], into, 0.0)
+
+    def between(self, since: np.ndarray, until: np.ndarray) -> np.ndarray:
+        """Free seconds from each of ``since`` to the same position of ``until``."""
+        return self.until(until) - self.until(since)
+
+
+def _instants(times: pd.Series) -> np.ndarray:
+    """UTC times as ``datetime64[us]``."""
+    return times.to_numpy(dtype="datetime64[us]")
+
+
+def assume_pickup_waits(events: pd.DataFrame, timezone: str, seat_rows: list[dict[str, Any]],
+                        assume: Assumptions) -> None:
+    """Name, as ``pools.<pool>.waits``, each pool whose unexplained wait is at least
+    :data:`MIN_UNEXPLAINED_MIN` minutes a task (``seat_rows``: the calibration's ``pool``,
+    ``hour``, ``seats`` rows)."""
+    seats = {str(pool): g.sort_values("hour")["seats"].to_numpy()
+             for pool, g in pd.DataFrame(seat_rows, columns=["pool", "hour", "seats"])
+             .groupby("pool")}
+    for _, row in idle_waits(events, timezone, seats).iterrows():
+        if row["unexplained_min"] >= MIN_UNEXPLAINED_MIN:
+            shown, why = _assumption(row)
+            assume.add(f"pools.{row['pool']}.waits", why, shown=shown)
+
+
+def _assumption(row: pd.Series) -> tuple[str, str]:
+    """A pool's unexplained wait (a row of :func:`idle_waits`): the value to show and what
+    it means for the simulation."""
+    shown = f"waits for capacity only: {_minutes(row['unexplained_min'])} a task less than the log"
+    why = (f"its {row['tasks']:,} tasks waited {_minutes(row['mean_wait_min'])} on average "
+           f"before their start, {_minutes(row['unexplained_min'])} of it "
+           f"({row['unexplained_share']:.0%}) while one of its calibrated seats was free: a "
+           "wait the seats do not explain. It is a pickup delay (work pulled in batches or on "
+           "a timer, agents on other channels), which staffing does not shorten, or fewer "
+           "people on duty than the seats seen in those hours. The simulated queues wait for "
+           "capacity only: their waits here are shorter by about that much (the held-out "
+           "check shows by how much)")
+    return shown, why
+
+
+def _minutes(value: float) -> str:
+    """``12 min`` below two hours, else ``5.3 h``."""
+    return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"

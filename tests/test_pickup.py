@@ -1,0 +1,123 @@
+"""Waits a pool's seats do not explain (modlean.decisions.pickup), against hand-counted
+cases, and named by calibration for an export with pickup delays but not for one whose
+agents take the next task as soon as they are free."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from bpo_export import PROFILE, make_export
+
+import modlean
+from modlean.decisions import calibrate
+from modlean.decisions.pickup import idle_waits
+
+T0 = pd.Timestamp("2026-03-02 10:00", tz="UTC")
+ALL_DAY = {"l1": np.full(24, 2)}
+
+
+def _events(queued: list[pd.Timestamp], starts: list[pd.Timestamp], minutes: float
+            ) -> pd.DataFrame:
+    """Per case a ``queued`` event (nobody's) and a review in pool l1 from ``start``."""
+    rows = []
+    for i, (q, s) in enumerate(zip(queued, starts, strict=True)):
+        rows.append({"case_id": f"c{i:03d}", "timestamp": q, "start": pd.NaT, "pool": ""})
+        rows.append({"case_id": f"c{i:03d}", "timestamp": s + pd.Timedelta(minutes=minutes),
+                     "start": s, "pool": "l1"})
+    df = pd.DataFrame(rows)
+    df["start"] = pd.to_datetime(df["start"], utc=True)
+    return df.sort_values(["case_id", "timestamp"], ignore_index=True)
+
+
+def test_a_wait_with_seats_free_throughout_is_all_unexplained():
+    queued = [T0 + pd.Timedelta(hours=i) for i in range(40)]
+    starts = [q + pd.Timedelta(minutes=10) for q in queued]
+    row = idle_waits(_events(queued, starts, 5), "UTC", ALL_DAY).iloc[0]
+    assert row["tasks"] == 40 and row["mean_wait_min"] == pytest.approx(10)
+    assert row["unexplained_min"] == pytest.approx(10)
+    assert row["unexplained_share"] == pytest.approx(1)
+
+
+def test_work_arriving_together_at_one_seat_waits_for_capacity():
+    queued = [T0] * 40  # one reviewer works them back to back, 5 min each
+    starts = [T0 + pd.Timedelta(minutes=5 * k) for k in range(40)]
+    row = idle_waits(_events(queued, starts, 5), "UTC", {"l1": np.ones(24)}).iloc[0]
+    assert row["mean_wait_min"] == pytest.approx(5 * 19.5)
+    assert row["unexplained_min"] == pytest.approx(0)
+
+
+def test_only_the_free_part_of_a_wait_counts():
+    # one seat, busy with another review for the first 4 of a task's 10 minutes of wait
+    queued = [T0 + pd.Timedelta(hours=i) for i in range(40)]
+    busy = _events([q - pd.Timedelta(minutes=1) for q in queued],
+                   [q - pd.Timedelta(minutes=1) for q in queued], 5)  # until q + 4 min
+    busy["case_id"] = "b" + busy["case_id"]
+    waits = _events(queued, [q + pd.Timedelta(minutes=10) for q in queued], 5)
+    both = pd.concat([busy, waits]).sort_values(["case_id", "timestamp"], ignore_index=True)
+    row = idle_waits(both, "UTC", {"l1": np.ones(24)}).iloc[0]
+    assert row["tasks"] == 80  # the busy reviews waited 0 min
+    assert row["unexplained_min"] == pytest.approx(6 * 40 / 80)
+
+
+def test_waiting_for_the_morning_shift_is_a_wait_for_capacity():
+    seats = np.zeros(24)
+    seats[8:18] = 2  # local hours 08-18 in Berlin (UTC+1 in March)
+    queued = [pd.Timestamp(f"2026-03-{d:02d} 02:00", tz="Europe/Berlin").tz_convert("UTC")
+              for d in range(2, 28)] * 2  # before the spring change
+    starts = [q + pd.Timedelta(hours=6, minutes=20) for q in queued]  # 08:20 local
+    row = idle_waits(_events(queued, starts, 5), "Europe/Berlin", {"l1": seats}).iloc[0]
+    assert row["mean_wait_min"] == pytest.approx(380)
+    assert row["unexplained_min"] == pytest.approx(20)
+
+
+def test_a_pool_without_seats_of_its_own_or_few_tasks_is_left_out():
+    queued = [T0 + pd.Timedelta(hours=i) for i in range(40)]
+    events = _events(queued, [q + pd.Timedelta(minutes=10) for q in queued], 5)
+    assert idle_waits(events, "UTC", {"team_": np.ones(24)}).empty
+    assert idle_waits(events.iloc[:20], "UTC", ALL_DAY).empty
+
+
+def _pickup_export(folder, delay_min: float) -> tuple:
+    """A vendor's task sheet: each ticket's review queued at creation and picked up by one
+    of six mostly idle agents after an exponential delay, handled in about 6 minutes."""
+    rng = np.random.default_rng(4)
+    n = 900
+    created = pd.Timestamp("2026-03-02 07:00", tz="Europe/Berlin") + pd.to_timedelta(
+        np.sort(rng.uniform(0, 5 * 86400, n)), unit="s")
+    start = created + pd.to_timedelta(rng.exponential(delay_min * 60, n), unit="s")
+    closed = start + pd.to_timedelta(rng.gamma(2, 180, n), unit="s")
+    agents = rng.choice([f"a{i}" for i in range(6)], n)
+    tasks = pd.DataFrame({"Ticket": [f"T{i}" for i in range(n)], "Queue": "FIRST-LINE",
+                          "Agent": agents,
+                          "Created": created, "Started": start, "Closed": closed,
+                          "Outcome": rng.choice(["OK", "REMOVE"], n, p=[0.8, 0.2])})
+    for col in ("Created", "Started", "Closed"):
+        tasks[col] = tasks[col].dt.strftime("%d/%m/%Y %H:%M:%S")
+    tasks.to_csv(folder / "tasks.csv", index=False)
+    (folder / "profile.yaml").write_text(
+        "shape: tasks\nlocale: {dayfirst: true, timezone: Europe/Berlin}\n"
+        "case: {id: Ticket}\n"
+        "task: {queue: Queue, resource: Agent, created: Created, started: Started, "
+        "closed: Closed}\n"
+        "queues:\n  FIRST-LINE: {stage: review_l1, pool: first_line}\n"
+        "decision:\n  column: Outcome\n  values: {OK: approve, REMOVE: reject}\n")
+    return modlean.import_export(folder / "tasks.csv", folder / "profile.yaml")
+
+
+def test_calibration_names_a_pickup_delay_the_seats_do_not_explain(tmp_path):
+    cal = calibrate(_pickup_export(tmp_path, 15).log, timezone="Europe/Berlin")
+    named = cal.assumptions.set_index("field")
+    assert "pools.first_line.waits" in named.index
+    assert "waits for capacity only" in named.loc["pools.first_line.waits", "value"]
+    unexplained = float(named.loc["pools.first_line.waits", "why"].split(" min of it")[0]
+                        .rsplit(", ", 1)[1])
+    assert 12 <= unexplained <= 18  # the 15 min pickup delay, within sampling error
+
+
+def test_calibration_names_none_where_agents_take_the_next_task_when_free(tmp_path):
+    path = make_export(2000, seed=3, days=3).write(tmp_path / "de.csv")
+    (tmp_path / "de.yaml").write_text(PROFILE)
+    imported = modlean.import_export(path, tmp_path / "de.yaml")
+    cal = calibrate(imported.log, timezone="Europe/Berlin", qa=imported.qa)
+    assert not cal.assumptions["field"].str.endswith(".waits").any()
