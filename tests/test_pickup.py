@@ -1,6 +1,7 @@
 """Waits a pool's seats do not explain (modlean.decisions.pickup), against hand-counted
-cases, and named by calibration for an export with pickup delays but not for one whose
-agents take the next task as soon as they are free."""
+cases; the pickup delay calibration gives a pool for an export with pickup delays (and
+not for one whose agents take the next task as soon as they are free); and the
+simulated pickup against the queueing answers."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from bpo_export import PROFILE, make_export
 import modlean
 from modlean.decisions import calibrate
 from modlean.decisions.pickup import idle_waits
+from modlean.scenario import apply_overrides, preset
+from modlean.simulation import simulate
+from modlean.simulation.queueing import erlang_c
 
 T0 = pd.Timestamp("2026-03-02 10:00", tz="UTC")
 ALL_DAY = {"l1": np.full(24, 2)}
@@ -105,19 +109,59 @@ def _pickup_export(folder, delay_min: float) -> tuple:
     return modlean.import_export(folder / "tasks.csv", folder / "profile.yaml")
 
 
-def test_calibration_names_a_pickup_delay_the_seats_do_not_explain(tmp_path):
-    cal = calibrate(_pickup_export(tmp_path, 15).log, timezone="Europe/Berlin")
+def test_calibration_gives_a_pool_the_pickup_delay_its_seats_do_not_explain(tmp_path):
+    imported = _pickup_export(tmp_path, 15)
+    cal = calibrate(imported.log, timezone="Europe/Berlin")
+    pickup = cal.scenario.pools["first_line"].pickup
+    assert pickup is not None and pickup.dist == "empirical"
+    assert 12 / 60 <= np.mean(pickup.values) <= 18 / 60  # the 15 min delay, within sampling
     named = cal.assumptions.set_index("field")
-    assert "pools.first_line.waits" in named.index
-    assert "waits for capacity only" in named.loc["pools.first_line.waits", "value"]
-    unexplained = float(named.loc["pools.first_line.waits", "why"].split(" min of it")[0]
-                        .rsplit(", ", 1)[1])
-    assert 12 <= unexplained <= 18  # the 15 min pickup delay, within sampling error
+    assert "a task on average" in named.loc["pools.first_line.pickup", "value"]
+    assert "pickup delay" in named.loc["pools.first_line.pickup", "why"]
+    # simulated, the first-line wait is the log's (it was about 0 without the pickup)
+    log = imported.log
+    review = log[log["activity"] == "review_l1"]
+    queued = log.loc[review.index - 1, "timestamp"].set_axis(review.index)
+    real_wait_h = (review["start_timestamp"] - queued).dt.total_seconds().mean() / 3600
+    pools = simulate(cal.scenario, seed=2).pool_kpis
+    simulated = pools[(pools["pool"] == "first_line") & (pools["kpi"] == "wait_mean_h")]
+    assert float(simulated["value"].iloc[0]) == pytest.approx(real_wait_h, rel=0.2)
 
 
-def test_calibration_names_none_where_agents_take_the_next_task_when_free(tmp_path):
+def test_calibration_gives_no_pickup_where_agents_take_the_next_task_when_free(tmp_path):
     path = make_export(2000, seed=3, days=3).write(tmp_path / "de.csv")
     (tmp_path / "de.yaml").write_text(PROFILE)
     imported = modlean.import_export(path, tmp_path / "de.yaml")
-    cal = calibrate(imported.log, timezone="Europe/Berlin", qa=imported.qa)
-    assert not cal.assumptions["field"].str.endswith(".waits").any()
+    cal = calibrate(imported.log, timezone="Europe/Berlin", qa=imported.qa, workflow=False)
+    assert not cal.assumptions["field"].str.endswith(".pickup").any()
+    assert all(pool.pickup is None for pool in cal.scenario.pools.values())
+
+
+# --------------------------------------------------------------------------- simulation
+
+
+def _mmc_waits(pickup: dict | None) -> float:
+    scenario = preset("mmc")
+    if pickup is not None:
+        scenario = apply_overrides(scenario, {"pools.servers.pickup": pickup})
+    pools = simulate(scenario, seed=1, replications=3, workers=1).pool_kpis
+    return float(pools.loc[pools["kpi"] == "wait_mean_h", "value"].mean())
+
+
+def test_a_constant_pickup_adds_itself_to_every_wait():
+    # the queue sees the same arrivals shifted by half an hour: its waits do not change
+    assert _mmc_waits({"dist": "constant", "mean_hours": 0.5}) == \
+        pytest.approx(_mmc_waits(None) + 0.5, abs=1e-9)
+
+
+def test_an_exponential_pickup_adds_its_mean_to_the_erlang_c_wait():
+    # Poisson arrivals delayed by independent draws are Poisson again (M/G/inf output)
+    scenario = preset("mmc")
+    pool = scenario.pools["servers"]
+    item = next(iter(scenario.item_types.values()))
+    handling_h = pool.handling_for(next(iter(scenario.item_types))).mean_s / 3600
+    lam = item.volume_per_day / 24
+    erlang = erlang_c(int(pool.headcount), lam * handling_h) * handling_h / (
+        pool.headcount - lam * handling_h)
+    waited = _mmc_waits({"dist": "exponential", "mean_hours": 0.25})
+    assert waited == pytest.approx(erlang + 0.25, rel=0.05)

@@ -51,7 +51,8 @@ from modlean.errors import ParameterError
 from modlean.scenario import DONE, MAX_HOURS
 
 __all__ = ["ALPHA", "MIN_CASES", "MIN_GROUP", "WAIT_QUANTILES", "Discovery", "assign_pools",
-           "discover_workflow", "discovered_workflows", "slug", "workflow_events"]
+           "discover_workflow", "discovered_workflows", "empirical_delay", "slug",
+           "workflow_events"]
 
 #: Significance level of the route-conditioning test (before the Bonferroni correction).
 ALPHA = 0.01
@@ -317,13 +318,13 @@ def _edge_waits(edges: pd.DataFrame, names: dict[str, str], hand_h: pd.Series,
             continue
         values = pooled.get_group(dst).to_numpy() if thin else r
         name = slug(f"wait_{names[dst]}_after_{names[src]}", taken)
-        waits[(src, dst)] = {"name": name, "wait": _empirical(values), "row": {
+        waits[(src, dst)] = {"name": name, "wait": empirical_delay(values), "row": {
             "before": dst, "after": src, "n": len(r), "mean_h": float(values.mean()),
             "median_h": median}}
     return waits
 
 
-def _empirical(hours: np.ndarray) -> dict[str, Any]:
+def empirical_delay(hours: np.ndarray) -> dict[str, Any]:
     """An empirical delay from observed hours: up to :data:`WAIT_QUANTILES` quantiles, each
     at least a second and at most the scenario's bound."""
     x = np.asarray(hours, float)

@@ -12,11 +12,15 @@ calibrated seats on duty in that local hour (:mod:`modlean.decisions.rosters`).
 Items arriving together at one free seat wait for capacity, and are not counted:
 the seat is busy with the first of them while the others wait.
 
-That part's mean over all of the pool's tasks is the *unexplained* wait: the
-simulated waits at that pool come out shorter by about that much. It is a pickup
-delay (which staffing does not shorten) or fewer people truly on duty than the
-seats seen. A pool whose seats belong to a team (people shared with other
-pools) is not measured: its seats may be busy in the team's other pools.
+That part's mean over all of the pool's tasks is the *unexplained* wait. A
+calibration (:func:`pickup_delays`) gives a pool whose unexplained wait is at
+least :data:`MIN_UNEXPLAINED_MIN` minutes a task a ``pickup`` delay: the
+per-task free-seat waits, resampled (an empirical distribution), which the
+simulation counts in the wait before a reviewer may take the work. Read so,
+it is a pickup delay, which staffing does not shorten; it may instead be fewer
+people truly on duty than the seats seen, and the assumption says so. A pool
+whose seats belong to a team (people shared with other pools) is not measured:
+its seats may be busy in the team's other pools.
 """
 
 from __future__ import annotations
@@ -28,8 +32,9 @@ import numpy as np
 import pandas as pd
 
 from modlean.decisions.assumptions import Assumptions
+from modlean.decisions.discover import empirical_delay
 
-__all__ = ["MIN_TASKS", "MIN_UNEXPLAINED_MIN", "assume_pickup_waits", "idle_waits"]
+__all__ = ["MIN_TASKS", "MIN_UNEXPLAINED_MIN", "idle_waits", "pickup_delays"]
 
 #: An unexplained wait of at least this many minutes a task is reported.
 MIN_UNEXPLAINED_MIN = 5.0
@@ -39,7 +44,8 @@ MIN_TASKS = 30
 #: every time zone.
 _QUARTER = np.timedelta64(15 * 60 * 1_000_000, "us")
 
-_COLUMNS = ["pool", "tasks", "mean_wait_min", "unexplained_min", "unexplained_share"]
+_COLUMNS = ["pool", "tasks", "mean_wait_min", "unexplained_min", "unexplained_share",
+            "free_wait_h"]
 
 
 def idle_waits(events: pd.DataFrame, timezone: str, seats: Mapping[str, np.ndarray]
@@ -52,8 +58,9 @@ def idle_waits(events: pd.DataFrame, timezone: str, seats: Mapping[str, np.ndarr
     hour of the day (24 values) per pool. Returns ``pool``, ``tasks`` (timed
     tasks with an entry), ``mean_wait_min``, ``unexplained_min`` (minutes a task
     waited while a seat was free, over all of them) and ``unexplained_share``
-    (of the wait). Pools with fewer than :data:`MIN_TASKS` such tasks, or without
-    seats of their own, are left out.
+    (of the wait), and ``free_wait_h``, each task's free-seat wait in hours. Pools
+    with fewer than :data:`MIN_TASKS` such tasks, or without seats of their own,
+    are left out.
     """
     same_case = events["case_id"].eq(events["case_id"].shift())
     entry = events["timestamp"].shift().where(same_case)
@@ -71,7 +78,8 @@ def idle_waits(events: pd.DataFrame, timezone: str, seats: Mapping[str, np.ndarr
         wait = wait_s[at].to_numpy()
         rows.append({"pool": str(pool), "tasks": len(at), "mean_wait_min": wait.mean() / 60,
                      "unexplained_min": idle_s.mean() / 60,
-                     "unexplained_share": idle_s.sum() / wait.sum() if wait.sum() else 0.0})
+                     "unexplained_share": idle_s.sum() / wait.sum() if wait.sum() else 0.0,
+                     "free_wait_h": idle_s / 3600})
     return pd.DataFrame(rows, columns=_COLUMNS)
 
 
@@ -111,33 +119,30 @@ def _instants(times: pd.Series) -> np.ndarray:
     return times.to_numpy(dtype="datetime64[us]")
 
 
-def assume_pickup_waits(events: pd.DataFrame, timezone: str, seat_rows: list[dict[str, Any]],
-                        assume: Assumptions) -> None:
-    """Name, as ``pools.<pool>.waits``, each pool whose unexplained wait is at least
-    :data:`MIN_UNEXPLAINED_MIN` minutes a task (``seat_rows``: the calibration's ``pool``,
-    ``hour``, ``seats`` rows)."""
+def pickup_delays(events: pd.DataFrame, timezone: str, seat_rows: list[dict[str, Any]],
+                  pools: dict[str, Any], assume: Assumptions) -> None:
+    """Give each pool whose unexplained wait is at least :data:`MIN_UNEXPLAINED_MIN` minutes
+    a task its ``pickup`` (in ``pools``, the scenario's pools as data) and name it in
+    ``assume`` (``seat_rows``: the calibration's ``pool``, ``hour``, ``seats`` rows)."""
     seats = {str(pool): g.sort_values("hour")["seats"].to_numpy()
              for pool, g in pd.DataFrame(seat_rows, columns=["pool", "hour", "seats"])
              .groupby("pool")}
     for _, row in idle_waits(events, timezone, seats).iterrows():
-        if row["unexplained_min"] >= MIN_UNEXPLAINED_MIN:
-            shown, why = _assumption(row)
-            assume.add(f"pools.{row['pool']}.waits", why, shown=shown)
+        if row["unexplained_min"] >= MIN_UNEXPLAINED_MIN and row["pool"] in pools:
+            pools[row["pool"]]["pickup"] = empirical_delay(row["free_wait_h"])
+            assume.add(f"pools.{row['pool']}.pickup", _why(row),
+                       shown=f"{_minutes(row['unexplained_min'])} a task on average (resampled)")
 
 
-def _assumption(row: pd.Series) -> tuple[str, str]:
-    """A pool's unexplained wait (a row of :func:`idle_waits`): the value to show and what
-    it means for the simulation."""
-    shown = f"waits for capacity only: {_minutes(row['unexplained_min'])} a task less than the log"
-    why = (f"its {row['tasks']:,} tasks waited {_minutes(row['mean_wait_min'])} on average "
-           f"before their start, {_minutes(row['unexplained_min'])} of it "
-           f"({row['unexplained_share']:.0%}) while one of its calibrated seats was free: a "
-           "wait the seats do not explain. It is a pickup delay (work pulled in batches or on "
-           "a timer, agents on other channels), which staffing does not shorten, or fewer "
-           "people on duty than the seats seen in those hours. The simulated queues wait for "
-           "capacity only: their waits here are shorter by about that much (the held-out "
-           "check shows by how much)")
-    return shown, why
+def _why(row: pd.Series) -> str:
+    """What a pool's pickup delay (a row of :func:`idle_waits`) stands for."""
+    return (f"its {row['tasks']:,} tasks waited {_minutes(row['mean_wait_min'])} on average "
+            f"before their start, {_minutes(row['unexplained_min'])} of it "
+            f"({row['unexplained_share']:.0%}) while one of its calibrated seats was free: "
+            "read as a pickup delay (work pulled in batches or on a timer, agents on other "
+            "channels), simulated before a reviewer may take the work and not shortened by "
+            "staff. If instead fewer people were on duty than the seats seen in those hours, "
+            "the seats are too many and this delay stands in for them")
 
 
 def _minutes(value: float) -> str:

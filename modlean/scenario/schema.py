@@ -61,7 +61,7 @@ from modlean.scenario.fields import (
 )
 from modlean.scenario.fields import unit_info as _unit
 from modlean.scenario.fields import why_info as _why
-from modlean.scenario.workflow import Workflow
+from modlean.scenario.workflow import Delay, Workflow
 
 __all__ = [
     "DAYS",
@@ -353,6 +353,10 @@ class Pool(People):
     sla: Sla | None = Field(None, description="the queue's own target: from joining the "
                             "pool's queue to the end of the review (a vendor queue's SLA); "
                             "none: the pool has no SLA KPIs")
+    pickup: Delay | None = Field(None, description="time from joining the queue until a "
+                                 "reviewer may take the work, whoever is free (work pulled in "
+                                 "batches or on a timer): counted in the wait, not shortened "
+                                 "by staff; none: work is taken the moment a reviewer is free")
 
     @field_validator("headcount", mode="before")
     @classmethod

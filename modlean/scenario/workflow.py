@@ -101,7 +101,8 @@ class StepRoute(StrictModel):
 
 
 class Delay(StrictModel):
-    """An external delay in hours (a seller's response, a vendor's turnaround)."""
+    """A delay in hours: a wait step's (a seller's response, a vendor's turnaround) or a
+    pool's pickup (work waiting for someone to take it, whoever is free)."""
 
     dist: Literal["lognormal", "exponential", "constant", "empirical"] = Field(
         "lognormal", description="lognormal (by mean and CV), exponential, constant, or "

@@ -22,7 +22,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from modlean.errors import ScenarioError
-from modlean.scenario import Handling, ItemType, Scenario
+from modlean.scenario import Delay, Handling, ItemType, Scenario
 from modlean.simulation.codes import (
     APPEAL,
     AUTO_APPROVE,
@@ -37,7 +37,7 @@ from modlean.simulation.codes import (
     Discipline,
     Stage,
 )
-from modlean.simulation.draws import Draws, sample_handling, stream
+from modlean.simulation.draws import Draws, sample_delay_s, sample_handling, stream
 from modlean.simulation.grid import GRID_S, Grid, pool_capacity, team_capacity, time_grid
 from modlean.simulation.walk import Walk, step_handling, walk_workflow
 
@@ -97,6 +97,9 @@ class Plan:
     step_kinds: list[str] = field(default_factory=list)
     #: per step, the activities it logs: (queued event or None, review / wait event or None)
     step_events: list[tuple[str | None, str | None]] = field(default_factory=list)
+    #: per visit, the pool's pickup delay (s) before a reviewer may take it; None: no pool
+    #: has one
+    v_pickup: np.ndarray | None = None
 
     @property
     def n_items(self) -> int:
@@ -164,9 +167,10 @@ def make_plan(s: Scenario, seed: int, replication: int) -> Plan:
         del order
     offsets = np.cumsum([0] + [c["n"] for c in chunks])
     vparts = [c.pop("visits") for c in chunks]
+    picked = ("pickup",) if any(p.pickup is not None for p in s.pools.values()) else ()
     visits = {k: _join([vp.pop(k) for vp in vparts])
               for k in ("stage", "pool", "svc", "delay", "deadline", "from_now", "priority",
-                        "order", "step")}
+                        "order", "step", *picked)}
     item_idx = _join([vp["item"] + off for vp, off in zip(vparts, offsets, strict=False)])
     visits["item"] = rank[item_idx] if rank is not None else item_idx
     if s.max_cases is not None and len(submit) > s.max_cases:  # arrivals stop after N cases
@@ -421,10 +425,14 @@ def _visits_of_type(s: Scenario, name: str, draws: Draws, out: dict[str, np.ndar
     deadline = submit + s.item_types[name].sla.hours * 3600.0
     parts: dict[str, list[np.ndarray]] = {k: [] for k in (
         "item", "stage", "pool", "svc", "delay", "deadline", "from_now", "priority", "order",
-        "step")}
+        "step", "pickup")}
+    pickups = [p.pickup for p in s.pools.values()]
 
     def add(idx: np.ndarray, stage: Stage, **cols: np.ndarray) -> None:
         m = len(idx)
+        if any(pickups):
+            parts["pickup"].append(_pickups(pickups, cols["pool"], draws.uniform(
+                f"pickup_{stage}")[idx], cols["order"]))
         parts["item"].append(idx)
         parts["stage"].append(np.full(m, stage, np.int8))
         for key, default in (("delay", 0.0), ("from_now", False), ("step", -1),
@@ -451,6 +459,25 @@ def _visits_of_type(s: Scenario, name: str, draws: Draws, out: dict[str, np.ndar
         add(walk.item, STEP, pool=walk.pool, svc=walk.svc, order=2 + walk.seq,
             step=step_offset + walk.step, priority=walk.priority)
     return {k: _join(v) for k, v in parts.items()}
+
+
+#: Spreads the uniforms of an item's repeated visits to one stage (a loop in a workflow):
+#: the golden ratio's fractional part, so the k-th repeat draws ``u + k * phi`` (mod 1).
+_SPREAD = (5 ** 0.5 - 1) / 2
+
+
+def _pickups(pickups: list[Delay | None], pool: np.ndarray, u: np.ndarray, order: np.ndarray
+             ) -> np.ndarray:
+    """Each visit's pickup delay (s): its pool's ``pickup`` drawn from the item's uniform for
+    the stage, spread by the visit's place in the chain; 0 in a pool without one (and in
+    the wait pseudo-pool, numbered after the real pools)."""
+    u = np.mod(u + order * _SPREAD, 1.0)
+    out = np.zeros(len(pool))
+    for i, delay in enumerate(pickups):
+        mine = pool == i
+        if delay is not None and mine.any():
+            out[mine] = sample_delay_s(delay, u[mine])
+    return out
 
 
 def _join(arrays: list[np.ndarray]) -> np.ndarray:
@@ -499,5 +526,5 @@ def _visits(visits: dict[str, np.ndarray], score: np.ndarray, disciplines: list[
         "v_item": item_idx, "v_stage": stage, "v_pool": pool, "v_service": v["svc"],
         "v_delay": v["delay"], "v_next": v_next, "v_key": key, "v_key_now": key_now,
         "first_visit": first_visit, "decision_visit": decision_visit,
-        "v_step": v["step"].astype(np.int16),
+        "v_step": v["step"].astype(np.int16), "v_pickup": v.get("pickup"),
     }

@@ -151,22 +151,26 @@ def run_replication(scenario: Scenario, seed: int, replication: int = 0, *,
     plan = make_plan(scenario, seed, replication)
     has_first = plan.first_visit >= 0
     firsts = plan.first_visit[has_first]
-    first_times = plan.ready[has_first] + plan.v_delay[firsts]
+    # the engine queues a visit after its delay (an appeal's filing) and its pool's pickup;
+    # its wait counts from before the pickup (Outcome.enq)
+    joins = plan.v_delay if plan.v_pickup is None else plan.v_delay + plan.v_pickup
+    first_times = plan.ready[has_first] + joins[firsts]
     order = np.argsort(first_times, kind="stable")
     # workflow waits visit a pseudo-pool after the real ones: unlimited capacity, no queue
     waits = [np.zeros(1)], [np.array([UNLIMITED])], ["fifo"]
     extra = waits if len(plan.step_names) else ([], [], [])
     res = run_engine(first_visits=firsts[order], first_times=first_times[order],
-                     pool=plan.v_pool, service=plan.v_service, delay=plan.v_delay,
+                     pool=plan.v_pool, service=plan.v_service, delay=joins,
                      nxt=plan.v_next, key=plan.v_key, key_now=plan.v_key_now,
                      cap_times=plan.cap_times + extra[0],
                      cap_values=plan.cap_values + extra[1],
                      disciplines=plan.disciplines + extra[2], end_time=plan.end_s,
                      record_seats=event_log, **_team_inputs(plan))
-    del firsts, first_times, order
+    del firsts, first_times, order, joins
     gc.collect()  # the engine's callbacks form reference cycles holding its arrays
     out = Outcome(plan, res.start, res.end, res.seat)
     plan.v_service = plan.v_delay = plan.v_key = plan.v_key_now = None  # type: ignore[assignment]
+    plan.v_pickup = None
     result: dict[str, pd.DataFrame | None] = {
         "kpis": out.kpis(replication),
         "pool_kpis": out.pool_kpis(replication),
