@@ -32,9 +32,13 @@ class Assumptions:
     shown: dict[str, object] = field(default_factory=dict)
     """Values to show instead of the scenario's (a renamed name, not the section under it)."""
 
-    def add(self, path: str, why: str, shown: object = None) -> None:
-        """Record that the value at dotted ``path`` was assumed, and why (first reason wins);
-        ``shown``: the value to show in place of the scenario's value at ``path``."""
+    def add(self, path: str, why: str, shown: object = None, *, replace: bool = False) -> None:
+        """Record that the value at dotted ``path`` was assumed, and why (first reason wins,
+        unless ``replace``: a reason found once the scenario is made); ``shown``: the value
+        to show in place of the scenario's value at ``path``."""
+        if replace:
+            self.why.pop(path, None)
+            self.shown.pop(path, None)
         if path not in self.why and shown is not None:
             self.shown[path] = shown
         self.why.setdefault(path, why)

@@ -48,7 +48,7 @@ import pandas as pd
 
 from modlean.decisions.assumptions import Assumptions
 from modlean.decisions.calibrate_model import case_facts, model_from_scores, model_from_shares
-from modlean.decisions.calibrate_qa import mode_of, qa_and_appeals
+from modlean.decisions.calibrate_qa import appeal_overturn, mode_of, qa_and_appeals
 from modlean.decisions.discover import assign_pools, discovered_workflows, workflow_events
 from modlean.decisions.log_words import describe_log_names, template_log_names
 from modlean.decisions.pickup import pickup_delays
@@ -261,6 +261,10 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
             m = item_types[t]["model"]
             m["t_high"] = m["t_low"]
     scenario: Scenario = scenario_from_dict(data, source="calibrate")
+    overturn = appeal_overturn(log, scenario, assume)
+    if overturn:
+        data["appeals"].update(overturn)
+        scenario = scenario_from_dict(data, source="calibrate")
     return Calibration(scenario=scenario, handling=handling, arrivals=arrivals,
                        routing=routing_table,
                        pools=pd.DataFrame(seat_rows, columns=["pool", "hour", "seats"]),

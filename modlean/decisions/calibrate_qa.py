@@ -7,8 +7,8 @@ human-reviewed cases with such a check. A log without QA events but with a QA ta
 (``qa=``) takes the cases the table checked. QA's pool is the pool of the people who
 did the checks; when the checks name nobody, pool :data:`QA_POOL` is staffed for the
 checks seen (an assumption, listed). Appeals: the pool of the people who worked them,
-the rate per rejection (:mod:`~modlean.decisions.calibrate`) and the mean delay from
-the decision to the appeal. With a QA table, :func:`accuracy_from_qa` gives each
+the rate per rejection (:mod:`~modlean.decisions.calibrate`), the mean delay from
+the decision to the appeal, and how often they overturn (:func:`appeal_overturn`). With a QA table, :func:`accuracy_from_qa` gives each
 pool's reviewer error rates.
 """
 
@@ -19,18 +19,24 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from modlean.decisions.assumptions import Assumptions
 from modlean.decisions.review_roles import SYSTEM_RESOURCES, activity_kinds, pool_of_resource
 from modlean.quality import decision_quality, read_qa, with_weights
+from modlean.scenario import Scenario
+from modlean.simulation.plan import make_plan
 
-__all__ = ["QA_POOL", "QA_UTILISATION", "accuracy_from_qa", "mode_of", "qa_and_appeals"]
+__all__ = ["MIN_APPEALS", "QA_POOL", "QA_UTILISATION", "accuracy_from_qa", "appeal_overturn",
+           "mode_of", "qa_and_appeals"]
 
 #: The pool of QA checks that name no reviewer.
 QA_POOL = "qa"
 #: The utilisation an unseen QA pool is sized for.
 QA_UTILISATION = 0.8
+#: Appeals with a logged outcome needed to calibrate how often an appeal overturns.
+MIN_APPEALS = 30
 
 
 def mode_of(values: pd.Series) -> str | None:
@@ -197,3 +203,52 @@ def _qa_accuracy(qa: pd.DataFrame | str | Path, pools: dict[str, Any], notes: li
     return accuracy
 
 
+
+
+def appeal_overturn(log: pd.DataFrame, scenario: Scenario, assume: Assumptions
+                    ) -> dict[str, float]:
+    """The ``appeals`` overturn probabilities that make the scenario overturn the log's
+    share of appeals (empty, and nothing assumed, with fewer than :data:`MIN_APPEALS`
+    appeals whose outcome the log's ``decision`` gives).
+
+    An appeal overturns when its decision approves (appeals contest rejections). The
+    scenario overturns a wrong rejection with ``overturn_if_wrong`` and a right one with
+    ``overturn_if_right``; the log cannot tell them apart, so ``overturn_if_right`` is
+    kept and ``overturn_if_wrong`` set, unless even 1 would overturn too few: then wrong
+    rejections are all overturned and ``overturn_if_right`` makes up the rest. The share
+    of wrong rejections among the appealed is read from the scenario's own draws (its
+    prevalence, model and accuracy) without simulating the queues
+    (:func:`~modlean.simulation.plan.make_plan`).
+    """
+    if not scenario.appeals.enabled or "decision" not in log:
+        return {}
+    kind = activity_kinds(log["activity"].astype(str))
+    outcome = log.loc[(kind == "appeal").to_numpy(), ["case_id", "decision"]].dropna()
+    outcome = outcome[outcome["decision"].astype(str).isin(["approve", "reject"])]
+    last = outcome.groupby(outcome["case_id"].astype(str), sort=False)["decision"].last()
+    if len(last) < MIN_APPEALS:
+        return {}
+    observed = float((last.astype(str) == "approve").mean())
+    plan = make_plan(scenario, 0, 0)
+    if not plan.appealed.any():
+        return {}
+    wrong = float(np.mean(~plan.violating[plan.appealed]))
+    if_right = scenario.appeals.overturn_if_right
+    seen = (f"the log overturns {observed:.0%} of {len(last):,} appeals, and in the calibrated "
+            f"scenario {wrong:.0%} of the appealed rejections are wrong (its prevalence, model "
+            "and accuracy); the truth behind appealed decisions is not in the log")
+    if wrong and observed - (1 - wrong) * if_right <= wrong:
+        if_wrong = max(observed - (1 - wrong) * if_right, 0.0) / wrong
+        assume.add("appeals.overturn_if_wrong", f"set so the scenario overturns as often: "
+                   f"{seen}", replace=True)
+        assume.add("appeals.overturn_if_right", "a log cannot tell a right rejection from a "
+                   "wrong one: a default, which sets how much of the overturned share is read "
+                   "as wrong rejections")
+        return {"overturn_if_wrong": round(if_wrong, 3)}
+    assume.add("appeals.overturn_if_wrong", f"every wrong rejection appealed is overturned, and "
+               f"still too few would be: {seen}", replace=True)
+    assume.add("appeals.overturn_if_right", "set so the scenario overturns as often as the log: "
+               "appeals also overturn rejections its accuracy counts as right (or that "
+               f"accuracy is too good): {seen}")
+    return {"overturn_if_wrong": 1.0,
+            "overturn_if_right": round((observed - wrong) / (1 - wrong), 3)}
