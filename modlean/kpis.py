@@ -46,6 +46,7 @@ __all__ = [
     "column_label",
     "direction",
     "find",
+    "format_relative",
     "format_value",
     "kpi",
     "label",
@@ -315,6 +316,21 @@ def format_value(name: str, value: Any, currency: str | None = None, *,
     Unknown names raise (:func:`kpi`).
     """
     return kpi(name).format(value, currency=currency, with_unit=with_unit)
+
+
+#: A relative change above this (as a share: +900 %, ten times the baseline) reads as a
+#: multiple: a baseline near zero makes its percentage explode.
+MULTIPLE_FROM = 9.0
+
+
+def format_relative(share: float) -> str:
+    """A relative change as a reader sees it: ``+12.3 %``, or ``18.6x the baseline`` when it is
+    over ten times the baseline (a baseline near zero); ``—`` when there is none."""
+    if share != share:
+        return "—"
+    if share > MULTIPLE_FROM:
+        return f"{1 + share:,.3g}x the baseline"
+    return f"{share:+.1%}"
 
 
 def readable(name: str) -> str:

@@ -317,3 +317,11 @@ def test_every_fidelity_measure_has_an_entry(root):
     log = read_log(root / "data" / "US" / "events.csv")
     for measure in fidelity(log, log)["measure"]:
         assert kpis.find(measure) is not None, measure
+
+
+def test_a_relative_change_on_a_baseline_near_zero_reads_as_a_multiple():
+    assert kpis.format_relative(0.123) == "+12.3%"
+    assert kpis.format_relative(-0.999) == "-99.9%"
+    assert kpis.format_relative(9.0) == "+900.0%"
+    assert kpis.format_relative(17.57) == "18.6x the baseline"  # 0.01 h -> 0.1857 h
+    assert kpis.format_relative(float("nan")) == "—"

@@ -50,7 +50,7 @@ def register(sub: SubParsers) -> None:
 
 def markdown(table: pd.DataFrame) -> str:
     """The decision table as a Markdown table a PM can paste into a BRD: labels and units."""
-    from modlean.kpis import find, readable
+    from modlean.kpis import find, format_relative, readable
 
     head = ("| proposal | item type | KPI | baseline | proposal | change | 95 % interval "
             "| relative change | verdict |\n" + "|---" * 9 + "|\n")
@@ -68,7 +68,7 @@ def markdown(table: pd.DataFrame) -> str:
         name = str(r.kpi)
         interval = (f"{shown(name, r.ci_low, True)} to {shown(name, r.ci_high, True)}"
                     if r.ci_low == r.ci_low else "—")
-        rel = "—" if r.relative_change != r.relative_change else f"{r.relative_change:+.1%}"
+        rel = format_relative(r.relative_change)
         cells = [str(r.proposal), readable(str(getattr(r, "item_type", "all"))), readable(name),
                  shown(name, r.baseline_mean), shown(name, r.proposal_mean),
                  shown(name, r.difference, True), interval, rel, str(r.verdict)]

@@ -8,8 +8,8 @@ human-reviewed cases with such a check. A log without QA events but with a QA ta
 did the checks; when the checks name nobody, pool :data:`QA_POOL` is staffed for the
 checks seen (an assumption, listed). Appeals: the pool of the people who worked them,
 the rate per rejection (:mod:`~modlean.decisions.calibrate`), the mean delay from
-the decision to the appeal, and how often they overturn (:func:`appeal_overturn`). With a QA table, :func:`accuracy_from_qa` gives each
-pool's reviewer error rates.
+the decision to the appeal, and how often they overturn (:func:`appeal_overturn`).
+With a QA table, :func:`accuracy_from_qa` gives each pool's reviewer error rates.
 """
 
 from __future__ import annotations

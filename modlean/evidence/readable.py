@@ -26,7 +26,7 @@ import pandas as pd
 
 from modlean.evidence.recording import ROW_VALUES, Record
 from modlean.evidence.values import NOT_SCALAR, format_value, json_scalar
-from modlean.kpis import Kpi, catalogue, column_label, find, readable
+from modlean.kpis import Kpi, catalogue, column_label, find, format_relative, readable
 
 __all__ = ["KPI_KEYS", "SHARE_COLUMNS", "figure_rows", "json_rows", "readable_text", "table_view",
            "value_text"]
@@ -147,7 +147,7 @@ def _cell(column: str, value: Any, row_kpi: Any, currency: str | None, change: b
         return row_kpi.format_change(scalar, currency=currency) if change else \
             row_kpi.format(scalar, currency=currency)
     if column == "relative_change":
-        return f"{scalar:+.1%}"
+        return format_relative(scalar)
     if column in SHARE_COLUMNS and isinstance(scalar, float) and 0.0 <= scalar <= 1.0:
         return _SHARE.format(scalar)
     column_kpi = None if column in catalogue().columns else find(column)
