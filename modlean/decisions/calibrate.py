@@ -51,7 +51,7 @@ from modlean.decisions.calibrate_model import case_facts, model_from_scores, mod
 from modlean.decisions.calibrate_qa import appeal_overturn, mode_of, qa_and_appeals
 from modlean.decisions.discover import assign_pools, discovered_workflows, workflow_events
 from modlean.decisions.log_words import describe_log_names, template_log_names
-from modlean.decisions.pickup import pickup_delays
+from modlean.decisions.queue_delays import queue_delays
 from modlean.decisions.resolve import ScenarioSpec, resolve_scenario
 from modlean.decisions.review_roles import (
     SYSTEM_RESOURCES,
@@ -212,11 +212,12 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
                                        fixed=not discover)
     pools, teams, seat_rows = pools_from_work(work, handling, item_types, routing, timezone,
                                        seat_quantile, data.get("pools", {}), notes)
-    if not discover:  # a discovered workflow's waits are its wait steps
-        pickup_delays(df, timezone, seat_rows, pools, assume)
     qa_table = read_qa(qa) if qa is not None else None
     qa_settings, appeals, accuracy = qa_and_appeals(df, roles, data, qa_table, pools, n_days,
                                                     notes, assume)
+    if not discover:  # a discovered workflow's waits are its wait steps
+        queue_delays(df, timezone, seat_rows, pools, assume,
+                     no_handoff={qa_settings.get("pool"), appeals.get("pool")} - {None})
     routes = waits = None
     if discover:
         screened = set(routing_table.loc[routing_table["model_read"].astype(bool), "item_type"])

@@ -353,6 +353,10 @@ class Pool(People):
     sla: Sla | None = Field(None, description="the queue's own target: from joining the "
                             "pool's queue to the end of the review (a vendor queue's SLA); "
                             "none: the pool has no SLA KPIs")
+    handoff: Delay | None = Field(None, description="time from the step before until the "
+                                  "work joins the queue (a ticket created by a batch job): "
+                                  "before the queued event, not shortened by staff; none: it "
+                                  "joins at once")
     pickup: Delay | None = Field(None, description="time from joining the queue until a "
                                  "reviewer may take the work, whoever is free (work pulled in "
                                  "batches or on a timer): counted in the wait, not shortened "

@@ -101,8 +101,9 @@ class StepRoute(StrictModel):
 
 
 class Delay(StrictModel):
-    """A delay in hours: a wait step's (a seller's response, a vendor's turnaround) or a
-    pool's pickup (work waiting for someone to take it, whoever is free)."""
+    """A delay in hours: a wait step's (a seller's response, a vendor's turnaround), or a
+    pool's handoff (before the work joins its queue) or pickup (work waiting for someone to
+    take it, whoever is free)."""
 
     dist: Literal["lognormal", "exponential", "constant", "empirical"] = Field(
         "lognormal", description="lognormal (by mean and CV), exponential, constant, or "

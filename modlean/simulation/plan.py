@@ -427,12 +427,16 @@ def _visits_of_type(s: Scenario, name: str, draws: Draws, out: dict[str, np.ndar
         "item", "stage", "pool", "svc", "delay", "deadline", "from_now", "priority", "order",
         "step", "pickup")}
     pickups = [p.pickup for p in s.pools.values()]
+    handoffs = [p.handoff for p in s.pools.values()]
 
     def add(idx: np.ndarray, stage: Stage, **cols: np.ndarray) -> None:
         m = len(idx)
         if any(pickups):
-            parts["pickup"].append(_pickups(pickups, cols["pool"], draws.uniform(
+            parts["pickup"].append(_pool_delays(pickups, cols["pool"], draws.uniform(
                 f"pickup_{stage}")[idx], cols["order"]))
+        if any(handoffs):  # before joining the queue, as an appeal's filing delay
+            cols["delay"] = cols.get("delay", np.zeros(m)) + _pool_delays(
+                handoffs, cols["pool"], draws.uniform(f"handoff_{stage}")[idx], cols["order"])
         parts["item"].append(idx)
         parts["stage"].append(np.full(m, stage, np.int8))
         for key, default in (("delay", 0.0), ("from_now", False), ("step", -1),
@@ -466,14 +470,14 @@ def _visits_of_type(s: Scenario, name: str, draws: Draws, out: dict[str, np.ndar
 _SPREAD = (5 ** 0.5 - 1) / 2
 
 
-def _pickups(pickups: list[Delay | None], pool: np.ndarray, u: np.ndarray, order: np.ndarray
-             ) -> np.ndarray:
-    """Each visit's pickup delay (s): its pool's ``pickup`` drawn from the item's uniform for
-    the stage, spread by the visit's place in the chain; 0 in a pool without one (and in
-    the wait pseudo-pool, numbered after the real pools)."""
+def _pool_delays(delays: list[Delay | None], pool: np.ndarray, u: np.ndarray,
+                 order: np.ndarray) -> np.ndarray:
+    """Each visit's delay (s) of its pool (a ``handoff`` or ``pickup``, ``delays`` per pool)
+    drawn from the item's uniform for the stage, spread by the visit's place in the chain;
+    0 in a pool without one (and in the wait pseudo-pool, numbered after the real pools)."""
     u = np.mod(u + order * _SPREAD, 1.0)
     out = np.zeros(len(pool))
-    for i, delay in enumerate(pickups):
+    for i, delay in enumerate(delays):
         mine = pool == i
         if delay is not None and mine.any():
             out[mine] = sample_delay_s(delay, u[mine])

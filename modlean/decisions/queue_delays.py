@@ -1,31 +1,35 @@
-"""Waits a pool's capacity does not explain: work waiting while a seat is free.
+"""Delays of a queue that staff do not shorten: the handoff before it, the pickup in it.
 
-A simulated queue waits for capacity only: an item starts the moment one of its
-pool's reviewers is free, so nothing waits while a seat is free. Real queues
-also wait for someone to pick the work up: agents pull tickets in batches,
-answer other channels, or the tool assigns work on a timer. A log shows the
-difference. :func:`idle_waits` takes, per pool, each task whose start is logged,
-its *entry* (the case's previous event, e.g. ``queued:<stage>`` at the ticket's
-creation) and its wait from entry to start, and measures the part of that wait
-during which the pool had a seat free: fewer of its reviews in progress than the
-calibrated seats on duty in that local hour (:mod:`modlean.decisions.rosters`).
-Items arriving together at one free seat wait for capacity, and are not counted:
-the seat is busy with the first of them while the others wait.
+A simulated queue waits for capacity only: an item joins its pool's queue the
+moment the step before it ends and starts the moment a reviewer is free. Real
+operations also wait in two places no reviewer's time explains, and a log shows
+both:
 
-That part's mean over all of the pool's tasks is the *unexplained* wait. A
-calibration (:func:`pickup_delays`) gives a pool whose unexplained wait is at
-least :data:`MIN_UNEXPLAINED_MIN` minutes a task a ``pickup`` delay: the
-per-task free-seat waits, resampled (an empirical distribution), which the
-simulation counts in the wait before a reviewer may take the work. Read so,
-it is a pickup delay, which staffing does not shorten; it may instead be fewer
-people truly on duty than the seats seen, and the assumption says so. A pool
-whose seats belong to a team (people shared with other pools) is not measured:
-its seats may be busy in the team's other pools.
+* **handoff**: the time from the step before to the work's ``queued:<stage>``
+  event (the ticket created by a batch job, a routing rule on a timer).
+  :func:`handoff_gaps` takes, per pool, each timed task whose entry is such a
+  marker (an event of nobody) and the gap from the case's event before it.
+* **pickup**: work waiting while a seat is free. :func:`idle_waits` takes, per
+  pool, each task whose start is logged, its *entry* (the case's previous event)
+  and its wait from entry to start, and measures the part of that wait during
+  which the pool had a seat free: fewer of its reviews in progress than the
+  calibrated seats on duty in that local hour (:mod:`modlean.decisions.rosters`).
+  Items arriving together at one free seat wait for capacity, and are not
+  counted: the seat is busy with the first of them while the others wait.
+
+:func:`queue_delays` gives a pool whose mean handoff, or mean free-seat wait, is
+at least :data:`MIN_DELAY_MIN` minutes a task a ``handoff`` or ``pickup``: the
+per-task values resampled (an empirical distribution), and names each as an
+assumption. A free-seat wait read as a pickup delay may instead be fewer people
+truly on duty than the seats seen; the assumption says so. A pool whose seats
+belong to a team (people shared with other pools) has no pickup measured: its
+seats may be busy in the team's other pools. The appeals and QA pools have no
+handoff: the delay before an appeal is its filing delay, calibrated apart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import numpy as np
@@ -34,10 +38,11 @@ import pandas as pd
 from modlean.decisions.assumptions import Assumptions
 from modlean.decisions.discover import empirical_delay
 
-__all__ = ["MIN_TASKS", "MIN_UNEXPLAINED_MIN", "idle_waits", "pickup_delays"]
+__all__ = ["MIN_DELAY_MIN", "MIN_TASKS", "handoff_gaps", "idle_waits", "queue_delays"]
 
-#: An unexplained wait of at least this many minutes a task is reported.
-MIN_UNEXPLAINED_MIN = 5.0
+#: A handoff or free-seat wait of at least this many minutes a task, on average, is
+#: simulated.
+MIN_DELAY_MIN = 5.0
 #: A pool needs this many timed tasks with a known entry to be measured.
 MIN_TASKS = 30
 #: Steps at which the seats on duty may change: local hours start on the quarter hour in
@@ -119,22 +124,56 @@ def _instants(times: pd.Series) -> np.ndarray:
     return times.to_numpy(dtype="datetime64[us]")
 
 
-def pickup_delays(events: pd.DataFrame, timezone: str, seat_rows: list[dict[str, Any]],
-                  pools: dict[str, Any], assume: Assumptions) -> None:
-    """Give each pool whose unexplained wait is at least :data:`MIN_UNEXPLAINED_MIN` minutes
-    a task its ``pickup`` (in ``pools``, the scenario's pools as data) and name it in
-    ``assume`` (``seat_rows``: the calibration's ``pool``, ``hour``, ``seats`` rows)."""
+def handoff_gaps(events: pd.DataFrame) -> pd.DataFrame:
+    """Per pool: the gap from the step before to each timed task's queued marker.
+
+    ``events`` as for :func:`idle_waits`. A task counts when its entry (the case's
+    previous event) is an event of nobody (no pool and no start: a ``queued:<stage>``
+    marker) that has an event before it in the case. Returns ``pool``, ``tasks`` and
+    ``gap_h`` (each task's gap in hours, 0 when the marker comes first).
+    """
+    same_case = events["case_id"].eq(events["case_id"].shift())
+    marker = same_case & events["pool"].shift().eq("") & events["start"].shift().isna()
+    before = events["timestamp"].shift(2).where(same_case & same_case.shift(1, fill_value=False))
+    gap_h = ((events["timestamp"].shift() - before).dt.total_seconds() / 3600).clip(lower=0)
+    timed = events["pool"].ne("") & events["start"].notna() & marker & gap_h.notna()
+    rows = [{"pool": str(pool), "tasks": len(g), "gap_h": g.to_numpy()}
+            for pool, g in gap_h[timed].groupby(events.loc[timed, "pool"])]
+    return pd.DataFrame(rows, columns=["pool", "tasks", "gap_h"])
+
+
+def queue_delays(events: pd.DataFrame, timezone: str, seat_rows: list[dict[str, Any]],
+                 pools: dict[str, Any], assume: Assumptions, *,
+                 no_handoff: Collection[str] = ()) -> None:
+    """Give pools their ``handoff`` and ``pickup`` (in ``pools``, the scenario's pools as
+    data) where the mean is at least :data:`MIN_DELAY_MIN` minutes a task, and name each
+    in ``assume`` (``seat_rows``: the calibration's ``pool``, ``hour``, ``seats`` rows;
+    ``no_handoff``: pools whose entry delay is calibrated apart, appeals and QA)."""
+    for _, row in handoff_gaps(events).iterrows():
+        minutes = float(np.mean(row["gap_h"])) * 60
+        if row["pool"] in pools and row["pool"] not in no_handoff and \
+                row["tasks"] >= MIN_TASKS and minutes >= MIN_DELAY_MIN:
+            pools[row["pool"]]["handoff"] = empirical_delay(row["gap_h"])
+            assume.add(f"pools.{row['pool']}.handoff", _handoff_why(row["tasks"], minutes),
+                       shown=f"{_minutes(minutes)} a task on average (resampled)")
     seats = {str(pool): g.sort_values("hour")["seats"].to_numpy()
              for pool, g in pd.DataFrame(seat_rows, columns=["pool", "hour", "seats"])
              .groupby("pool")}
     for _, row in idle_waits(events, timezone, seats).iterrows():
-        if row["unexplained_min"] >= MIN_UNEXPLAINED_MIN and row["pool"] in pools:
+        if row["unexplained_min"] >= MIN_DELAY_MIN and row["pool"] in pools:
             pools[row["pool"]]["pickup"] = empirical_delay(row["free_wait_h"])
-            assume.add(f"pools.{row['pool']}.pickup", _why(row),
+            assume.add(f"pools.{row['pool']}.pickup", _pickup_why(row),
                        shown=f"{_minutes(row['unexplained_min'])} a task on average (resampled)")
 
 
-def _why(row: pd.Series) -> str:
+def _handoff_why(tasks: int, minutes: float) -> str:
+    """What a pool's handoff stands for."""
+    return (f"its {tasks:,} tasks were queued {_minutes(minutes)} on average after the step "
+            "before them ended (a ticket created by a batch job or a routing rule on a "
+            "timer): simulated before the work joins the queue, and not shortened by staff")
+
+
+def _pickup_why(row: pd.Series) -> str:
     """What a pool's pickup delay (a row of :func:`idle_waits`) stands for."""
     return (f"its {row['tasks']:,} tasks waited {_minutes(row['mean_wait_min'])} on average "
             f"before their start, {_minutes(row['unexplained_min'])} of it "

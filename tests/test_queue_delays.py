@@ -1,7 +1,8 @@
-"""Waits a pool's seats do not explain (modlean.decisions.pickup), against hand-counted
-cases; the pickup delay calibration gives a pool for an export with pickup delays (and
-not for one whose agents take the next task as soon as they are free); and the
-simulated pickup against the queueing answers."""
+"""Queue delays staff do not shorten (modlean.decisions.queue_delays): waits while a seat
+is free and handoffs before the queue, against hand-counted cases; the pickup and handoff
+calibration gives a pool for an export with such delays (and not for one whose agents take
+the next task as soon as they are free); and the simulated delays against the queueing
+answers."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from bpo_export import PROFILE, make_export
 
 import modlean
 from modlean.decisions import calibrate
-from modlean.decisions.pickup import idle_waits
+from modlean.decisions.queue_delays import handoff_gaps, idle_waits
 from modlean.scenario import apply_overrides, preset
 from modlean.simulation import simulate
 from modlean.simulation.queueing import erlang_c
@@ -82,35 +83,68 @@ def test_a_pool_without_seats_of_its_own_or_few_tasks_is_left_out():
     assert idle_waits(events.iloc[:20], "UTC", ALL_DAY).empty
 
 
-def _pickup_export(folder, delay_min: float) -> tuple:
-    """A vendor's task sheet: each ticket's review queued at creation and picked up by one
-    of six mostly idle agents after an exponential delay, handled in about 6 minutes."""
+def test_a_handoff_is_the_gap_from_the_step_before_to_the_queued_marker():
+    t = [T0 + pd.Timedelta(hours=i) for i in range(3)]
+    rows = []
+    for i, t0 in enumerate(t):  # a bot's step, the marker 20 min later, the review
+        case = f"c{i}"
+        rows += [{"case_id": case, "timestamp": t0, "start": t0, "pool": "model"},
+                 {"case_id": case, "timestamp": t0 + pd.Timedelta(minutes=20), "start": pd.NaT,
+                  "pool": ""},
+                 {"case_id": case, "timestamp": t0 + pd.Timedelta(minutes=40),
+                  "start": t0 + pd.Timedelta(minutes=30), "pool": "l1"}]
+    rows.append({"case_id": "c9", "timestamp": T0, "start": pd.NaT, "pool": ""})  # no step
+    rows.append({"case_id": "c9", "timestamp": T0 + pd.Timedelta(minutes=9), "start": T0,
+                 "pool": "l1"})
+    events = pd.DataFrame(rows)
+    events["start"] = pd.to_datetime(events["start"], utc=True)
+    gaps = handoff_gaps(events.sort_values(["case_id", "timestamp"], ignore_index=True))
+    assert list(gaps["pool"]) == ["l1"] and gaps["tasks"].iloc[0] == 3
+    np.testing.assert_allclose(gaps["gap_h"].iloc[0], [1 / 3] * 3)
+
+
+def _export(folder, pickup_min: float, handoff_min: float = 0.0) -> tuple:
+    """A vendor's task sheet: each ticket's review picked up by one of six mostly idle agents
+    after an exponential delay, handled in about 6 minutes. With ``handoff_min``, an intake
+    bot's ticket comes first, and the review's ticket (its child) is created an exponential
+    delay after the bot closed it."""
     rng = np.random.default_rng(4)
     n = 900
-    created = pd.Timestamp("2026-03-02 07:00", tz="Europe/Berlin") + pd.to_timedelta(
+    arrived = pd.Timestamp("2026-03-02 07:00", tz="Europe/Berlin") + pd.to_timedelta(
         np.sort(rng.uniform(0, 5 * 86400, n)), unit="s")
-    start = created + pd.to_timedelta(rng.exponential(delay_min * 60, n), unit="s")
+    created = arrived + pd.to_timedelta(rng.exponential(handoff_min * 60, n) if handoff_min
+                                        else np.zeros(n), unit="s")
+    start = created + pd.to_timedelta(rng.exponential(pickup_min * 60, n), unit="s")
     closed = start + pd.to_timedelta(rng.gamma(2, 180, n), unit="s")
     agents = rng.choice([f"a{i}" for i in range(6)], n)
-    tasks = pd.DataFrame({"Ticket": [f"T{i}" for i in range(n)], "Queue": "FIRST-LINE",
-                          "Agent": agents,
-                          "Created": created, "Started": start, "Closed": closed,
+    tasks = pd.DataFrame({"Ticket": [f"T{i}" for i in range(n)], "Parent": "",
+                          "Queue": "FIRST-LINE", "Agent": agents, "Created": created,
+                          "Started": start, "Closed": closed,
                           "Outcome": rng.choice(["OK", "REMOVE"], n, p=[0.8, 0.2])})
+    if handoff_min:
+        tasks["Parent"] = [f"I{i}" for i in range(n)]
+        intake = pd.DataFrame({"Ticket": [f"I{i}" for i in range(n)], "Parent": "",
+                               "Queue": "INTAKE", "Agent": "intake-bot", "Created": arrived,
+                               "Started": arrived, "Closed": arrived + pd.Timedelta(seconds=1),
+                               "Outcome": "FORWARD"})
+        tasks = pd.concat([intake, tasks], ignore_index=True)
     for col in ("Created", "Started", "Closed"):
         tasks[col] = tasks[col].dt.strftime("%d/%m/%Y %H:%M:%S")
     tasks.to_csv(folder / "tasks.csv", index=False)
     (folder / "profile.yaml").write_text(
         "shape: tasks\nlocale: {dayfirst: true, timezone: Europe/Berlin}\n"
-        "case: {id: Ticket}\n"
+        "case: {id: Ticket, links: [Parent]}\n"
         "task: {queue: Queue, resource: Agent, created: Created, started: Started, "
         "closed: Closed}\n"
         "queues:\n  FIRST-LINE: {stage: review_l1, pool: first_line}\n"
-        "decision:\n  column: Outcome\n  values: {OK: approve, REMOVE: reject}\n")
+        "  INTAKE: {stage: auto_screen, pool: model, automated: true}\n"
+        "decision:\n  column: Outcome\n"
+        "  values: {OK: approve, REMOVE: reject, FORWARD: escalate}\n")
     return modlean.import_export(folder / "tasks.csv", folder / "profile.yaml")
 
 
 def test_calibration_gives_a_pool_the_pickup_delay_its_seats_do_not_explain(tmp_path):
-    imported = _pickup_export(tmp_path, 15)
+    imported = _export(tmp_path, 15)
     cal = calibrate(imported.log, timezone="Europe/Berlin")
     pickup = cal.scenario.pools["first_line"].pickup
     assert pickup is not None and pickup.dist == "empirical"
@@ -128,13 +162,33 @@ def test_calibration_gives_a_pool_the_pickup_delay_its_seats_do_not_explain(tmp_
     assert float(simulated["value"].iloc[0]) == pytest.approx(real_wait_h, rel=0.2)
 
 
+def test_calibration_gives_the_handoff_before_the_queue_and_the_turnaround_is_the_logs(
+        tmp_path):
+    imported = _export(tmp_path, 10, handoff_min=20)
+    cal = calibrate(imported.log, timezone="Europe/Berlin")
+    pool = cal.scenario.pools["first_line"]
+    assert 17 / 60 <= np.mean(pool.handoff.values) <= 23 / 60  # 20 min, within sampling
+    assert 8 / 60 <= np.mean(pool.pickup.values) <= 12 / 60  # 10 min
+    assert "queued 19 min on average after the step before" in \
+        cal.assumptions.set_index("field").loc["pools.first_line.handoff", "why"]
+    real = _turnaround_h(imported.log)
+    simulated = _turnaround_h(simulate(cal.scenario, seed=4).log)
+    assert simulated == pytest.approx(real, rel=0.15)  # about 36 min; 6 without the delays
+
+
+def _turnaround_h(log: pd.DataFrame) -> float:
+    """Mean hours from a case's first event to its last."""
+    span = log.groupby(log["case_id"].astype(str))["timestamp"].agg(["min", "max"])
+    return float((span["max"] - span["min"]).dt.total_seconds().mean() / 3600)
+
+
 def test_calibration_gives_no_pickup_where_agents_take_the_next_task_when_free(tmp_path):
     path = make_export(2000, seed=3, days=3).write(tmp_path / "de.csv")
     (tmp_path / "de.yaml").write_text(PROFILE)
     imported = modlean.import_export(path, tmp_path / "de.yaml")
     cal = calibrate(imported.log, timezone="Europe/Berlin", qa=imported.qa, workflow=False)
-    assert not cal.assumptions["field"].str.endswith(".pickup").any()
-    assert all(pool.pickup is None for pool in cal.scenario.pools.values())
+    assert not cal.assumptions["field"].str.contains(r"\.pickup|\.handoff").any()
+    assert all(p.pickup is None and p.handoff is None for p in cal.scenario.pools.values())
 
 
 # --------------------------------------------------------------------------- simulation
@@ -146,6 +200,16 @@ def _mmc_waits(pickup: dict | None) -> float:
         scenario = apply_overrides(scenario, {"pools.servers.pickup": pickup})
     pools = simulate(scenario, seed=1, replications=3, workers=1).pool_kpis
     return float(pools.loc[pools["kpi"] == "wait_mean_h", "value"].mean())
+
+
+def test_a_constant_handoff_moves_the_queue_not_its_waits():
+    base, handed = (simulate(apply_overrides(preset("mmc"), over), seed=1, workers=1)
+                    for over in ({}, {"pools.servers.handoff": {"dist": "constant",
+                                                                "mean_hours": 0.5}}))
+    waits = [r.pool_kpis.set_index("kpi").loc["wait_mean_h", "value"] for r in (base, handed)]
+    assert waits[1] == pytest.approx(waits[0], rel=0.01)
+    turnaround = [r.items["turnaround_h"].mean() for r in (base, handed)]
+    assert turnaround[1] - turnaround[0] == pytest.approx(0.5, abs=0.01)
 
 
 def test_a_constant_pickup_adds_itself_to_every_wait():
