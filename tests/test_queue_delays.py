@@ -13,6 +13,7 @@ from bpo_export import PROFILE, make_export
 
 import modlean
 from modlean.decisions import calibrate
+from modlean.decisions.headcount import analytic_staffing
 from modlean.decisions.queue_delays import handoff_gaps, idle_waits
 from modlean.scenario import apply_overrides, preset
 from modlean.simulation import simulate
@@ -229,3 +230,17 @@ def test_an_exponential_pickup_adds_its_mean_to_the_erlang_c_wait():
         pool.headcount - lam * handling_h)
     waited = _mmc_waits({"dist": "exponential", "mean_hours": 0.25})
     assert waited == pytest.approx(erlang + 0.25, rel=0.05)
+
+
+def test_analytic_staffing_sizes_for_the_sla_left_after_the_queue_delays():
+    scenario = preset("mmc")  # 1 h SLA at 95 %
+    slow = analytic_staffing(apply_overrides(scenario, {
+        "pools.servers.handoff": {"dist": "constant", "mean_hours": 0.5},
+        "pools.servers.pickup": {"dist": "empirical", "values": [0.2, 0.25, 0.3]}}))
+    row = slow.iloc[0]
+    assert "P(turnaround <= 0.25 h)" in row["method"] and "0.75 h of handoff and pickup" in \
+        row["method"]
+    assert row["analytic"] >= analytic_staffing(scenario).iloc[0]["analytic"]
+    stuck = analytic_staffing(apply_overrides(scenario, {
+        "pools.servers.pickup": {"dist": "constant", "mean_hours": 1.5}})).iloc[0]
+    assert np.isnan(stuck["analytic"]) and "alone take 1.5 h of the 1 h SLA" in stuck["method"]

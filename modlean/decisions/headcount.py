@@ -48,6 +48,8 @@ class PoolLoad:
     peak_factor: float = 1.0
     """Busiest hour's arrival rate over the day's average rate."""
     roles: list[str] = field(default_factory=list)
+    fixed_hours: float = 0.0
+    """Mean hours of the pool's handoff and pickup: turnaround that staff do not shorten."""
 
     @property
     def workload_hours(self) -> float:
@@ -153,6 +155,8 @@ def pool_loads(scenario: Scenario) -> dict[str, PoolLoad]:
             ha = s.pools[s.appeals.pool].handling_for(name) or s.appeals.handling
             add(s.appeals.pool, name, daily * reject * item.appeal_rate, ha.mean, "appeals",
                 (s.appeals.sla.hours, s.appeals.sla.percentile))
+    for name, pool in s.pools.items():
+        loads[name].fixed_hours = sum(d.mean for d in (pool.handoff, pool.pickup) if d)
     return loads
 
 
@@ -176,6 +180,7 @@ def unit_loads(scenario: Scenario) -> dict[str, PoolLoad]:
                                                or part.sla_hours < team.sla_hours):
                 team.sla_hours, team.sla_percentile = part.sla_hours, part.sla_percentile
             team.peak_factor = max(team.peak_factor, part.peak_factor)
+            team.fixed_hours = max(team.fixed_hours, part.fixed_hours)
             team.roles += [r for r in part.roles if r not in team.roles]
         out[unit] = team
     return out
@@ -282,18 +287,23 @@ def analytic_staffing(scenario: Scenario, *, real_time_sla_hours: float = 4.0,
             lam = total / 86400.0 * load.peak_factor
             aht = load.mean_aht
             goal = load.sla_percentile / 100
-            if not handling_fits_sla(load.sla_hours, aht, goal):
+            hours = load.sla_hours - load.fixed_hours  # what staff can still win or lose
+            fixed = f"; the SLA's {load.sla_hours:g} h less {load.fixed_hours:.2g} h of " \
+                "handoff and pickup, which staff do not shorten" if load.fixed_hours else ""
+            if hours <= 0 or not handling_fits_sla(hours, aht, goal):
+                why = f"handoff and pickup alone take {load.fixed_hours:.2g} h of the " \
+                    f"{load.sla_hours:g} h SLA" if hours <= 0 else \
+                    f"handling alone exceeds {hours:.3g} h for more than " \
+                    f"{100 - load.sla_percentile:g} % of items (exponential handling){fixed}"
                 rows.append({**row, "kind": "real-time", "analytic": math.nan,
-                             "method": f"no headcount can meet it: handling alone exceeds "
-                             f"{load.sla_hours:g} h for more than {100 - load.sla_percentile:g}"
-                             " % of items (exponential handling)"})
+                             "method": f"no headcount can meet it: {why}"})
                 continue
-            n = agents_needed(lam, aht, load.sla_hours, goal)
+            n = agents_needed(lam, aht, hours, goal)
             head = _headcount_for_seats(n, float(cover.min()), pool.shrinkage)
             rows.append({**row, "kind": "real-time", "analytic": head,
                          "method": f"Erlang C: {n} agents on duty at the busiest hour "
                          f"(λ x {load.peak_factor:.2f}), P(turnaround <= "
-                         f"{load.sla_hours:g} h) >= {load.sla_percentile:g} %"
+                         f"{hours:.3g} h) >= {load.sla_percentile:g} %{fixed}"
                          + _team_note(s, name, load)})
         else:
             fte = workload_fte(total, load.mean_aht, paid_hours=paid_per_head,

@@ -124,6 +124,12 @@ class Delay(StrictModel):
                              f"{max(self.values):g}")
         return self
 
+    @property
+    def mean(self) -> float:
+        """The mean delay in hours (the values' mean for an empirical one)."""
+        return sum(self.values) / len(self.values) if self.dist == "empirical" else \
+            self.mean_hours
+
 
 class Step(StrictModel):
     """One step of a workflow; which fields apply depends on ``kind`` (:data:`KIND_FIELDS`)."""
