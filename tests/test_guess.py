@@ -380,3 +380,26 @@ def test_a_dutch_task_export_is_guessed_in_its_own_words(tmp_path):
     assert guess["decision"]["values"] == {"Goedgekeurd": "approve", "Afgekeurd": "reject",
                                            "Doorgezet": "escalate"}
     assert guess["attributes"]["item_type"] == "Soort"
+
+
+def test_a_spanish_export_with_an_assignment_and_a_start_takes_the_start(tmp_path):
+    """Spanish headers with both 'Asignado' (assigned) and 'Iniciado' (started); levels
+    N1/N2 and the model's queue in Spanish; 'Derivar' (refer on) is an escalation."""
+    frame = make_tasks().rename(columns={
+        "ticket_id": "ID caso", "parent_ticket": "Ticket padre", "agent": "Agente",
+        "created": "Creado", "picked_up": "Asignado", "closed": "Cerrado", "queue": "Cola"})
+    frame["Iniciado"] = frame["Asignado"]
+    frame["Cola"] = frame["Cola"].map({
+        "T1-LISTING-DE": "N1-ANUNCIOS", "T2-SPECIALIST": "N2-EXPERTOS", "IPR-LEGAL": "N1-ANUNCIOS",
+        "APPEALS-DE": "RECLAMACIONES", "AUTO": "MODELO"})
+    frame["verdict"] = np.resize(["Aprobar", "Rechazar", "Derivar"], len(frame))
+    path = tmp_path / "casos.csv"
+    frame.to_csv(path, sep=";", index=False)
+    guess = guess_profile(path)
+    assert guess["task"]["started"] == "Iniciado"
+    assert sum("'Asignado' is not used" in f for f in guess.findings) == 1
+    stages = {q: v["stage"] for q, v in guess["queues"].items()}
+    assert stages == {"N1-ANUNCIOS": "review_l1", "N2-EXPERTOS": "review_l2",
+                      "RECLAMACIONES": "appeal_review", "MODELO": "auto_screen"}
+    assert guess["decision"]["values"] == {"Aprobar": "approve", "Rechazar": "reject",
+                                           "Derivar": "escalate"}

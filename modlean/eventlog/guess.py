@@ -356,7 +356,10 @@ class _Guesser:
     def _time_roles(self) -> dict[str, str]:
         roles: dict[str, str] = {}
         for role in ("created", "closed", "started"):
-            col = self._pick(role, self.times)
+            # of a start and an assignment column, the start is the started one
+            col = self._pick(role, [c for c in self.times if not matches(c, "assigned")]
+                             if role == "started" else self.times) or self._pick(role,
+                                                                                 self.times)
             if col is not None:
                 roles[role] = self._take(col)
                 self._note(f"task.{role}", "CONFIRM: by its name")
@@ -380,8 +383,6 @@ class _Guesser:
                 if breaks else ""))
             if breaks > 0.05 * rows:
                 self._note("task.closed", f"CHECK: {said} only")
-        for col in rest:
-            self.findings.append(f"time column {col!r} is not used")
         return roles
 
     def _started_means(self, resource: str | None, roles: dict[str, str],

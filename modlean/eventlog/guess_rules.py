@@ -88,6 +88,8 @@ VERDICT_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "escalate": ("escalate", "escalated", "escalation", "refer", "referred", "escalado",
                      "escalada", "escalar", "escalade", "escalato", "eskaliert",
                      "geescaleerd", "doorgezet", "doorgestuurd", "eskalacja", "eskalowane",
+                     "derivar", "derivado", "derivada", "encaminhado", "encaminhada",
+                     "inoltrato", "transmis",
                      "eskalowano",
                      "dieskalasi", "sent_to_review",
                      "send_to_review", "to_review", "manual_review", "human_review",
@@ -118,15 +120,18 @@ def _token(words: str) -> str:
 
 #: (pattern on the upper-case queue value, stage, pool), first match wins.
 STAGE_RULES: tuple[tuple[str, str, str], ...] = (
-    (_token(r"AUTO|MODEL|ML|BOT|MACHINE|CLASSIFIER"), "auto_screen", "model"),
+    (_token(r"AUTO|MODEL|MODELO|MODELLO|MODELE|ML|BOT|MACHINE|CLASSIFIER|CLASIFICADOR"
+            r"|CLASSIFICATORE|KLASSIFIKATOR"), "auto_screen", "model"),
     (r"APPEAL|BEZWAAR|RECURSO|RICORSO|RECLAMA|APELAC|ODWOLAN|ODWOŁAN|EINSPRUCH|WIDERSPRUCH"
      r"|BANDING|KEBERATAN", "appeal_review", "appeals"),
     (_token(r"IPR?|LEGAL|COPYRIGHT|TRADEMARK|BRAND"), "review_ipr", "ipr"),
     (_token(r"KYB|KYC|ONBOARDING"), "review_kyb", "kyb"),
-    (_token(r"[TL]2|TIER[-_ ]?2|SPECIALIST(S|EN|I)?|ESPECIALISTAS?|SPEZIALISTEN|ESCALATIONS?"
-            r"|EXPERT(S|EN|I)?|SECOND[-_ ]?LINE|TWEEDE[-_ ]?LIJN|SEGUNDA[-_ ]?LINEA"
+    (_token(r"[TLN]2|TIER[-_ ]?2|(NIVEL|NIVEAU|LIVELLO|LEVEL)[-_ ]?2|SPECIALIST(S|EN|I)?"
+            r"|ESPECIALISTAS?|SPEZIALISTEN|ESCALATIONS?|EXPERT(S|EN|I|OS?|ES)?|ESPERTI"
+            r"|SECOND[-_ ]?LINE|TWEEDE[-_ ]?LIJN|SEGUNDA[-_ ]?LINEA"
             r"|SECONDA[-_ ]?LINEA|ZWEITE[-_ ]?EBENE"), "review_l2", "l2_policy"),
-    (_token(r"[TL]1|TIER[-_ ]?1|FRONTLINE|FIRST[-_ ]?LINE|EERSTE[-_ ]?LIJN|PRIMERA[-_ ]?LINEA"
+    (_token(r"[TLN]1|TIER[-_ ]?1|(NIVEL|NIVEAU|LIVELLO|LEVEL)[-_ ]?1|FRONTLINE|FIRST[-_ ]?LINE"
+            r"|EERSTE[-_ ]?LIJN|PRIMERA[-_ ]?LINEA"
             r"|PRIMA[-_ ]?LINEA|ERSTE[-_ ]?EBENE|PIERWSZA[-_ ]?LINIA"), "review_l1", "l1"),
 )
 _L1_AREAS = ("LISTING", "CONTENT", "SELLER")
