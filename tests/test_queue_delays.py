@@ -69,12 +69,15 @@ def test_only_the_free_part_of_a_wait_counts():
 def test_waiting_for_the_morning_shift_is_a_wait_for_capacity():
     seats = np.zeros(24)
     seats[8:18] = 2  # local hours 08-18 in Berlin (UTC+1 in March)
-    queued = [pd.Timestamp(f"2026-03-{d:02d} 02:00", tz="Europe/Berlin").tz_convert("UTC")
-              for d in range(2, 28)] * 2  # before the spring change
-    starts = [q + pd.Timedelta(hours=6, minutes=20) for q in queued]  # 08:20 local
-    row = idle_waits(_events(queued, starts, 5), "Europe/Berlin", {"l1": seats}).iloc[0]
-    assert row["mean_wait_min"] == pytest.approx(380)
-    assert row["unexplained_min"] == pytest.approx(20)
+    days = range(2, 28)  # before the spring change
+    late = [pd.Timestamp(f"2026-03-{d:02d} 17:30", tz="Europe/Berlin") for d in days] * 2
+    starts = [q + pd.Timedelta(hours=14, minutes=50) for q in late]  # 08:20 the next day
+    row = idle_waits(_events(late, starts, 5), "Europe/Berlin", {"l1": seats}).iloc[0]
+    assert row["mean_wait_min"] == pytest.approx(890)
+    assert row["unexplained_min"] == pytest.approx(30 + 20)  # 17:30-18:00 and 08:00-08:20
+    night = [pd.Timestamp(f"2026-03-{d:02d} 02:00", tz="Europe/Berlin") for d in days] * 2
+    starts = [q + pd.Timedelta(hours=6, minutes=20) for q in night]
+    assert idle_waits(_events(night, starts, 5), "Europe/Berlin", {"l1": seats}).empty
 
 
 def test_a_pool_without_seats_of_its_own_or_few_tasks_is_left_out():

@@ -60,12 +60,13 @@ def idle_waits(events: pd.DataFrame, timezone: str, seats: Mapping[str, np.ndarr
     ``events`` has ``case_id``, ``timestamp``, ``start`` (UTC, NaT when not
     logged) and ``pool`` ('' for events of nobody, the model or the system),
     sorted by case and time; ``seats`` the calibrated seats on duty per local
-    hour of the day (24 values) per pool. Returns ``pool``, ``tasks`` (timed
-    tasks with an entry), ``mean_wait_min``, ``unexplained_min`` (minutes a task
-    waited while a seat was free, over all of them) and ``unexplained_share``
-    (of the wait), and ``free_wait_h``, each task's free-seat wait in hours. Pools
-    with fewer than :data:`MIN_TASKS` such tasks, or without seats of their own,
-    are left out.
+    hour of the day (24 values) per pool. Only tasks entering in an hour with
+    seats on duty count (work entering at night waits for the shift). Returns
+    ``pool``, ``tasks`` (those timed tasks with an entry), ``mean_wait_min``,
+    ``unexplained_min`` (minutes a task waited while a seat was free, over all of
+    them) and ``unexplained_share`` (of the wait), and ``free_wait_h``, each
+    task's free-seat wait in hours. Pools with fewer than :data:`MIN_TASKS` such
+    tasks, or without seats of their own, are left out.
     """
     same_case = events["case_id"].eq(events["case_id"].shift())
     entry = events["timestamp"].shift().where(same_case)
@@ -73,7 +74,13 @@ def idle_waits(events: pd.DataFrame, timezone: str, seats: Mapping[str, np.ndarr
     timed = events["pool"].ne("") & wait_s.ge(0)
     rows = []
     for pool, at in events.index[timed].groupby(events.loc[timed, "pool"]).items():
-        if len(at) < MIN_TASKS or str(pool) not in seats:
+        if str(pool) not in seats:
+            continue
+        # work entering while nobody is on duty waits for the shift: it says nothing of a
+        # pickup (and the simulation's pickup runs out during that wait)
+        on_duty = np.asarray(seats[str(pool)])[entry[at].dt.tz_convert(timezone).dt.hour] > 0
+        at = at[on_duty]
+        if len(at) < MIN_TASKS:
             continue
         reviews = events.loc[events["pool"].eq(pool) & events["start"].notna()]
         since = _instants(entry[at])
@@ -175,8 +182,9 @@ def _handoff_why(tasks: int, minutes: float) -> str:
 
 def _pickup_why(row: pd.Series) -> str:
     """What a pool's pickup delay (a row of :func:`idle_waits`) stands for."""
-    return (f"its {row['tasks']:,} tasks waited {_minutes(row['mean_wait_min'])} on average "
-            f"before their start, {_minutes(row['unexplained_min'])} of it "
+    return (f"its {row['tasks']:,} tasks queued while it had seats on duty waited "
+            f"{_minutes(row['mean_wait_min'])} on average before their start, "
+            f"{_minutes(row['unexplained_min'])} of it "
             f"({row['unexplained_share']:.0%}) while one of its calibrated seats was free: "
             "read as a pickup delay (work pulled in batches or on a timer, agents on other "
             "channels), simulated before a reviewer may take the work and not shortened by "
