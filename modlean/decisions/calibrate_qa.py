@@ -26,7 +26,7 @@ from modlean.decisions.assumptions import Assumptions
 from modlean.decisions.review_roles import SYSTEM_RESOURCES, activity_kinds, pool_of_resource
 from modlean.quality import decision_quality, read_qa, with_weights
 from modlean.scenario import Scenario
-from modlean.simulation.plan import make_plan
+from modlean.simulation import make_plan
 
 __all__ = ["MIN_APPEALS", "QA_POOL", "QA_UTILISATION", "accuracy_from_qa", "appeal_overturn",
            "mode_of", "qa_and_appeals"]
