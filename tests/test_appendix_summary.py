@@ -19,7 +19,7 @@ from modlean.evidence import appendices
 from modlean.evidence.findings import finding
 from modlean.evidence.verdicts import reading
 from modlean.kpis import kpi
-from modlean.scenario import describe_changes, preset, setting_words
+from modlean.scenario import apply_overrides, describe_changes, preset, setting_words, shown_value
 
 PROPOSAL = "fewer L1, stricter model"
 
@@ -292,3 +292,13 @@ def test_a_recorded_row_of_a_table_shows_its_fields_labelled_and_formatted():
     assert view["header"] == ["", "Value"]
     assert view["rows"] == [["Auto-approve threshold", "0.15"], ["Auto-approve share", "22.2 %"],
                             ["True positives", "10.10"], ["Meets the floors", "yes"]]
+
+
+def test_a_delay_changed_by_a_proposal_reads_as_its_mean_not_its_values():
+    baseline = apply_overrides(preset("mmc"), {"pools.servers.pickup": {
+        "dist": "empirical", "values": [0.05, 0.1, 0.15] * 40}})
+    rows = describe_changes(baseline, {"pools.servers.pickup": None}).iloc[0]
+    assert rows["today"] == "empirical, mean 6 min (120 values)"
+    assert rows["proposed"] == "—"
+    assert shown_value({"dist": "lognormal", "mean_hours": 3, "cv": 0.5}) == \
+        "lognormal, mean 3 h, CV 0.5"

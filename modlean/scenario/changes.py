@@ -27,6 +27,8 @@ _NAMED = {"pools", "item_types"}
 #: Words written in capitals.
 _ACRONYMS = {"qa": "QA", "sla": "SLA", "ml": "ML", "fte": "FTE", "l1": "L1", "l2": "L2"}
 _TITLE_KEYS = ("name", "description")
+#: Lists of numbers longer than this are shown by their length and mean.
+_LIST_SHOWN = 8
 
 
 def setting_words(path: str) -> str:
@@ -47,11 +49,27 @@ def shown_value(value: Any) -> str:
     if isinstance(value, int | float):
         return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
     if isinstance(value, list):
+        if len(value) > _LIST_SHOWN and all(isinstance(v, int | float) for v in value):
+            return f"{len(value)} values, mean {shown_value(sum(value) / len(value))}"
         return ", ".join(shown_value(v) for v in value) or "none"
+    if isinstance(value, Mapping) and "dist" in value and ("mean_hours" in value
+                                                           or "values" in value):
+        return _delay_words(value)
     if isinstance(value, Mapping):
         return "; ".join(f"{setting_words(str(k)).lower()} {shown_value(v)}"
                          for k, v in value.items())
     return str(value)
+
+
+def _delay_words(delay: Mapping[str, Any]) -> str:
+    """A delay (handoff, pickup, wait) by its mean: ``empirical, mean 6 min (100 values)``."""
+    values = delay.get("values") or []
+    mean = sum(values) / len(values) if delay.get("dist") == "empirical" and values else \
+        float(delay.get("mean_hours", 24.0))
+    when = f"{mean * 60:.0f} min" if mean < 2 else f"{mean:.3g} h"
+    extra = f" ({len(values)} values)" if delay.get("dist") == "empirical" else \
+        f", CV {delay.get('cv', 1.0):g}" if delay.get("dist", "lognormal") == "lognormal" else ""
+    return f"{delay.get('dist', 'lognormal')}, mean {when}{extra}"
 
 
 def describe_changes(baseline: Scenario, overrides: Mapping[str, Any]) -> pd.DataFrame:

@@ -26,9 +26,15 @@ walks a workflow in :mod:`modlean.simulation.walk`.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from modlean.scenario.fields import (
     MAX_HOURS,
@@ -123,6 +129,19 @@ class Delay(StrictModel):
             raise ValueError(f"expected delays <= {MAX_HOURS:g} h ({WHY_HOURS}); found "
                              f"{max(self.values):g}")
         return self
+
+    @model_serializer(mode="wrap")
+    def _only_what_its_dist_reads(self, handler: SerializerFunctionWrapHandler
+                                  ) -> dict[str, Any]:
+        """Written with the fields its ``dist`` reads: an empirical delay without a mean and
+        CV it ignores, the others without values (a scenario file then says what runs)."""
+        data = handler(self)
+        if isinstance(data, dict):
+            unread = ("mean_hours", "cv") if self.dist == "empirical" else \
+                ("values",) if self.dist == "lognormal" else ("values", "cv")
+            for key in unread:
+                data.pop(key, None)
+        return data
 
     @property
     def mean(self) -> float:
