@@ -393,6 +393,7 @@ def test_a_spanish_export_with_an_assignment_and_a_start_takes_the_start(tmp_pat
         "T1-LISTING-DE": "N1-ANUNCIOS", "T2-SPECIALIST": "N2-EXPERTOS", "IPR-LEGAL": "N1-ANUNCIOS",
         "APPEALS-DE": "RECLAMACIONES", "AUTO": "MODELO"})
     frame["verdict"] = np.resize(["Aprobar", "Rechazar", "Derivar"], len(frame))
+    frame.loc[frame["Cola"] == "RECLAMACIONES", "verdict"] = "Confirmar"
     path = tmp_path / "casos.csv"
     frame.to_csv(path, sep=";", index=False)
     guess = guess_profile(path)
@@ -401,5 +402,6 @@ def test_a_spanish_export_with_an_assignment_and_a_start_takes_the_start(tmp_pat
     stages = {q: v["stage"] for q, v in guess["queues"].items()}
     assert stages == {"N1-ANUNCIOS": "review_l1", "N2-EXPERTOS": "review_l2",
                       "RECLAMACIONES": "appeal_review", "MODELO": "auto_screen"}
-    assert guess["decision"]["values"] == {"Aprobar": "approve", "Rechazar": "reject",
-                                           "Derivar": "escalate"}
+    assert {k: v for k, v in guess["decision"]["values"].items() if k != "Confirmar"} == {
+        "Aprobar": "approve", "Rechazar": "reject", "Derivar": "escalate"}
+    assert "upholding the rejection is reject" in guess.comments["decision.values"]

@@ -116,7 +116,8 @@ def build_statements(log: pd.DataFrame, mapping: Mapping, *, source: str = "the 
     _check_columns(log, mapping, source)
     placeholders = tuple(mapping.placeholders())
     if placeholders:
-        warnings.warn(f"{mapping.path}: {', '.join(placeholders)} still name the template's "
+        verb = "still names" if len(placeholders) == 1 else "still name"
+        warnings.warn(f"{mapping.path}: {', '.join(placeholders)} {verb} the template's "
                       "example address: set the platform's own terms before submitting the "
                       "statements", LogWarning, stacklevel=2)
     table, issues = restriction_table(log, mapping)

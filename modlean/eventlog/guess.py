@@ -474,8 +474,12 @@ class _Guesser:
             return
         values, unknown = value_map(self.facts[self._take(col)].top, "decision")
         self.profile["decision"] = {"column": col, "values": values}
+        appeals = any(isinstance(q, dict) and q.get("stage") == "appeal_review"
+                      for q in self.profile.get("queues", {}).values())
         self._note("decision.values", "CONFIRM" if not unknown else
-                   f"TODO: {unknown} values are no known verdict word: map them")
+                   f"TODO: {unknown} values are no known verdict word: map them" + (
+                       " (an appeal's verdict: upholding the rejection is reject, "
+                       "overturning it approve)" if appeals else ""))
         self.findings.append(f"verdicts: {col!r} ({', '.join(values)})")
 
     def _label_and_score(self) -> None:
