@@ -185,3 +185,15 @@ def test_an_sop_in_another_vocabulary_is_warned_about():
     with pytest.warns(process.MiningWarning, match="never occur in the log.*Is this the SOP"):
         result = process.check_conformance(log, SOP)
     assert not result.cases["conforming"].any()
+
+
+def test_rules_naming_only_activities_the_log_never_records_are_warned_about():
+    # the review steps are the SOP's, but the export logs no submission and no sent decision
+    log = make_log({"c": [("queued_l1", 0), ("review_l1", 1)],
+                    "d": [("queued_l1", 0), ("review_l1", 1)]})
+    sop = {"start": ["submitted"], "end": ["decision_sent", "review_l1"],
+           "mandatory": ["review_l1", "decision_sent"],
+           "transitions": {"queued_l1": ["review_l1"]}}
+    with pytest.warns(process.MiningWarning,
+                      match="every case breaks its rules start, mandatory decision_sent;"):
+        process.check_conformance(log, sop)

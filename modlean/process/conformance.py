@@ -287,8 +287,10 @@ def check_conformance(log: pd.DataFrame | EventArrays, sop: SopSource) -> Confor
 
 
 def _warn_foreign_vocabulary(sop: SOP, ev: EventArrays) -> None:
-    """Warn when most of the SOP's activities never occur in the log and most of the log's
-    are not in the SOP: another process's SOP, or the same one in other words.
+    """Warn when the SOP speaks of activities the log never records: most of the SOP's
+    activities and most of the log's differ (another process's SOP, or the same one in
+    other words), or a start, end or mandatory rule names only activities the log never
+    records, so that every case breaks it.
 
     Every case would then deviate, which reads as a finding but is a mismatch of
     names (an export imported with its own stage names checked against the shipped SOP).
@@ -297,12 +299,18 @@ def _warn_foreign_vocabulary(sop: SOP, ev: EventArrays) -> None:
     seen = set(ev.activity_codes)
     absent = sorted(named - seen)
     unnamed = seen - named
-    if named and len(absent) > len(named) / 2 and len(unnamed) > len(seen) / 2:
+    unmet = [rule for rule, names in (("start", sop.start), ("end", sop.end))
+             if names and not set(names) & seen]
+    unmet += [f"mandatory {name}" for name in sop.mandatory if name not in seen]
+    foreign = named and len(absent) > len(named) / 2 and len(unnamed) > len(seen) / 2
+    if foreign or unmet:
+        broken = f"; every case breaks its rules {', '.join(unmet)}" if unmet else ""
         warnings.warn(
             f"the SOP names {len(absent)} of its {len(named)} activities that never occur in "
-            f"the log ({', '.join(absent[:6])}{' ...' if len(absent) > 6 else ''}); the log's "
-            f"activities are {', '.join(sorted(seen)[:8])}{' ...' if len(seen) > 8 else ''}. "
-            "Is this the SOP of this process? Write the SOP in the log's activity names",
+            f"the log ({', '.join(absent[:6])}{' ...' if len(absent) > 6 else ''}){broken}; "
+            f"the log's activities are {', '.join(sorted(seen)[:8])}"
+            f"{' ...' if len(seen) > 8 else ''}. Is this the SOP of this process? Write the "
+            "SOP in the log's activity names (the workbook's sop: for this market)",
             MiningWarning, stacklevel=3)
 
 
