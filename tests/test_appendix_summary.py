@@ -302,3 +302,15 @@ def test_a_delay_changed_by_a_proposal_reads_as_its_mean_not_its_values():
     assert rows["proposed"] == "—"
     assert shown_value({"dist": "lognormal", "mean_hours": 3, "cv": 0.5}) == \
         "lognormal, mean 3 h, CV 0.5"
+
+
+def test_a_cost_total_says_over_how_many_simulated_days_it_ran():
+    from modlean.evidence.summary import _cost_lines
+
+    table = pd.DataFrame({"proposal": "p", "item_type": "all",
+                          "kpi": ["cost_total", "cost_per_decision"],
+                          "baseline_mean": [7236.0, 3.92], "proposal_mean": [7000.0, 3.8],
+                          "verdict": "better", "horizon_days": 7.0})
+    total, per_decision = _cost_lines(table, "p", named=False, currency="EUR")
+    assert total.startswith("Reviewer cost over 7 simulated days: 7,236 EUR today")
+    assert "simulated days" not in per_decision

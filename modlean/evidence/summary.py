@@ -80,7 +80,10 @@ def _cost_lines(table: pd.DataFrame, proposal: str, named: bool,
         shown = (lambda v, e=entry: e.format(v, currency=currency)) if entry is not None \
             else "{:,.3g}".format
         label = readable(str(r.kpi))
-        lines.append(f"{f'{proposal}, {label.lower()}' if named else label}: "
+        days = getattr(r, "horizon_days", None)
+        over = f" over {days:g} simulated days" if str(r.kpi) == "cost_total" and \
+            isinstance(days, int | float) and days == days else ""
+        lines.append(f"{f'{proposal}, {label.lower()}' if named else label}{over}: "
                      f"{shown(r.baseline_mean)} today, "
                      f"{shown(r.proposal_mean)} with the proposal ({r.verdict})")
     return lines
