@@ -85,6 +85,14 @@ class Export:
         out.to_csv(path, sep=";", decimal=",", index=True)  # the unnamed index column
         return Path(path)
 
+    def write_with_profile(self, folder: str | Path, name: str = "de") -> tuple[Path, Path]:
+        """The export and the profile that imports it (:data:`PROFILE`), written in ``folder``
+        as ``<name>.csv`` and ``<name>.yaml``: the two arguments of ``modlean import``."""
+        folder = Path(folder)
+        profile = folder / f"{name}.yaml"
+        profile.write_text(PROFILE)
+        return self.write(folder / f"{name}.csv"), profile
+
     def per_queue(self) -> pd.DataFrame:
         """True mean handling and waiting seconds and distinct agents, per human queue."""
         t = self.truth[self.truth["queue"] != "AUTO"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from bpo_export import PROFILE, make_export
+from bpo_export import make_export
 
 import modlean
 from modlean.decisions import calibrate
@@ -22,10 +22,8 @@ from modlean.simulation.plan import make_plan
 
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("appeals")
-    path = make_export(4000, seed=8, days=4, qa_share=0.4).write(folder / "de.csv")
-    (folder / "de.yaml").write_text(PROFILE)
-    return modlean.import_export(path, folder / "de.yaml")
+    export = make_export(4000, seed=8, days=4, qa_share=0.4)
+    return modlean.import_export(*export.write_with_profile(tmp_path_factory.mktemp("appeals")))
 
 
 def _observed(log: pd.DataFrame) -> tuple[float, int]:

@@ -30,10 +30,7 @@ def export():
 
 @pytest.fixture(scope="module")
 def imported(export, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("queues")
-    path = export.write(folder / "de.csv")
-    (folder / "de.yaml").write_text(PROFILE)
-    return modlean.import_export(path, folder / "de.yaml")
+    return modlean.import_export(*export.write_with_profile(tmp_path_factory.mktemp("queues")))
 
 
 @pytest.fixture(scope="module")

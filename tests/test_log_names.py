@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from bpo_export import PROFILE, make_export
+from bpo_export import make_export
 
 import modlean
 from modlean.decisions import calibrate, run_holdout
@@ -66,10 +66,8 @@ def test_an_unknown_event_is_refused_with_a_did_you_mean(small):
 
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("names")
-    path = make_export(3000, seed=5, days=5, qa_share=0.3).write(folder / "de.csv")
-    (folder / "de.yaml").write_text(PROFILE)
-    return modlean.import_export(path, folder / "de.yaml")
+    export = make_export(3000, seed=5, days=5, qa_share=0.3)
+    return modlean.import_export(*export.write_with_profile(tmp_path_factory.mktemp("names")))
 
 
 def test_calibrate_names_the_events_in_the_logs_words(imported):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from bpo_export import PROFILE, make_export
+from bpo_export import make_export
 
 import modlean
 from modlean.decisions import calibrate
@@ -187,9 +187,8 @@ def _turnaround_h(log: pd.DataFrame) -> float:
 
 
 def test_calibration_gives_no_pickup_where_agents_take_the_next_task_when_free(tmp_path):
-    path = make_export(2000, seed=3, days=3).write(tmp_path / "de.csv")
-    (tmp_path / "de.yaml").write_text(PROFILE)
-    imported = modlean.import_export(path, tmp_path / "de.yaml")
+    imported = modlean.import_export(*make_export(2000, seed=3, days=3).write_with_profile(
+        tmp_path))
     cal = calibrate(imported.log, timezone="Europe/Berlin", qa=imported.qa, workflow=False)
     assert not cal.assumptions["field"].str.contains(r"\.pickup|\.handoff").any()
     assert all(p.pickup is None and p.handoff is None for p in cal.scenario.pools.values())
