@@ -314,3 +314,21 @@ def test_a_cost_total_says_over_how_many_simulated_days_it_ran():
     total, per_decision = _cost_lines(table, "p", named=False, currency="EUR")
     assert total.startswith("Reviewer cost over 7 simulated days: 7,236 EUR today")
     assert "simulated days" not in per_decision
+
+
+def test_readings_of_one_proposal_that_disagree_name_the_stronger_as_the_recommendation():
+    from modlean.evidence.summary import _weighed
+
+    mixed = _known_table().assign(horizon_days=21.0)  # 8 replications of 21 days
+    better = _known_table().assign(horizon_days=7.0)
+    better = better[better["kpi"] != "false_approve_rate"]  # reads 'better'
+    found = [("SOP change test", reading(better, PROPOSAL), better),
+             ("modlean compare", reading(mixed, PROPOSAL), mixed)]
+    notes = _weighed(found)
+    weak, strong = (notes[id(r)] for _, r, _ in found)
+    assert strong[0] < weak[0]  # the stronger is shown first
+    assert strong[1] == "the strongest evidence for this proposal: the recommendation"
+    assert weak[1] == ("rests on fewer simulated days than modlean compare, which reads it "
+                       "mixed: that is the recommendation")
+    agreeing = [("a", reading(mixed, PROPOSAL), mixed), ("b", reading(mixed, PROPOSAL), mixed)]
+    assert {note for _, note in _weighed(agreeing).values()} == {""}

@@ -87,7 +87,11 @@ def _docx_summary(doc: Document, market: str, s: Mapping[str, Any]) -> None:
     if s["readings"]:
         doc.add_heading("Recommendation", level=2)
     for r in s["readings"]:
-        doc.add_paragraph().add_run(f"{r['proposal']}: {r['overall']}").bold = True
+        where = f" ({r['where']})" if len(s["readings"]) > 1 else ""
+        head = doc.add_paragraph()
+        head.add_run(f"{r['proposal']}: {r['overall']}{where}").bold = True
+        if r.get("note"):
+            head.add_run(f": {r['note']}")
         _bullets(doc, r["decisive"] + r["changed"])
         if r["unchanged"]:
             doc.add_paragraph(f"No significant difference: {', '.join(r['unchanged'])}.")

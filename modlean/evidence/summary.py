@@ -163,12 +163,13 @@ def executive_summary(records: MarketRecords, cannot_say: list[str],
     cost: list[str] = []
     currency = market_currency(records)
     found = _readings(records, decision_tables(records, included), currency)
-    for where, r, table in found:
+    notes = _weighed(found)
+    for where, r, table in sorted(found, key=lambda f: notes[id(f[1])][0]):
         readings.append({"where": where, "proposal": r.proposal, "overall": r.overall,
                          "rule": r.rule, "replications": r.replications, "basis": r.basis,
                          "decisive": [line.text for line in r.decisive],
                          "changed": [line.text for line in r.changed],
-                         "unchanged": r.unchanged})
+                         "unchanged": r.unchanged, "note": notes[id(r)][1]})
         cost += _cost_lines(table, r.proposal, named=len(found) > 1, currency=currency)
     return {"question": _question(records, [r["proposal"] for r in readings]),
             "description": description,
@@ -176,6 +177,33 @@ def executive_summary(records: MarketRecords, cannot_say: list[str],
             "staffing": staffing_lines(records), "risks": risk_lines(records),
             "cannot_say": list(cannot_say), "currency": currency,
             "currency_note": currency_note(currency)}
+
+
+def _weighed(found: list[tuple[str, Reading, pd.DataFrame]]) -> dict[int, tuple[int, str]]:
+    """Per reading (by ``id``): its place, and a note when readings of one proposal disagree.
+
+    A proposal read by several runs (notebook 03's SOP test and an included ``modlean
+    compare``) may come out "better" in one and "mixed" in another: the runs differ in
+    replications and simulated days. The one resting on the most simulated days (its
+    replications times its days) is the recommendation and comes first; the others say
+    they rest on less.
+    """
+    def weight(r: Reading) -> float:
+        return float(r.replications or 1) * float(r.horizon_days or 1)
+
+    out: dict[int, tuple[int, str]] = {}
+    for place, (_, r, _) in enumerate(found):
+        same = [(w, x) for w, x, _ in found if x.proposal == r.proposal]
+        strongest_where, strongest = max(same, key=lambda wx: weight(wx[1]))
+        note = ""
+        if len({x.overall for _, x in same}) > 1:
+            note = "the strongest evidence for this proposal: the recommendation" \
+                if strongest is r else (f"rests on fewer simulated days than "
+                                        f"{strongest_where}, which reads it "
+                                        f"{strongest.overall}: that is the recommendation")
+        first = 0 if strongest is r else 1
+        out[id(r)] = (first * len(found) + place, note)
+    return out
 
 
 def market_currency(records: MarketRecords) -> str | None:
