@@ -9,6 +9,8 @@ import yaml
 
 from modlean import LogError, ParameterError
 from modlean.decisions import accuracy_from_qa, calibrate, fidelity, fit_handling
+from modlean.decisions.fidelity import open_by_hour
+from modlean.process import encode
 from modlean.scenario import apply_overrides, scenario_from_dict
 from modlean.simulation import simulate
 
@@ -138,6 +140,24 @@ def test_fidelity_near_zero_for_the_same_scenario_larger_for_a_perturbed_one(kno
     assert " a day)" in diff.at["case_arrival_emd", "reading"]
     assert d_diff["wait:review_l2"] > d_same["wait:review_l2"]
     assert "match closely" in same.at["control_flow_log_distance", "reading"]
+    # 20 % more listings and slower L1 handling leave more cases open over the day
+    assert d_diff["open_cases_by_hour"] > 2 * d_same["open_cases_by_hour"]
+    opened = [np.nanmean(open_by_hour(encode(log), "UTC")) for log in (real, other)]
+    assert opened[1] > opened[0]
+
+
+def test_open_cases_by_hour_are_counted_on_the_local_clock():
+    import pandas as pd
+
+    # one case a day, open from 06:00 to 09:30 New York time, over ten days
+    days = pd.date_range("2026-03-02 06:00", periods=10, freq="D", tz="America/New_York")
+    log = pd.DataFrame({"case_id": [f"c{i}" for i in range(10) for _ in range(2)],
+                        "activity": ["in", "out"] * 10,
+                        "timestamp": [t for d in days for t in (d, d + pd.Timedelta("3.5h"))]})
+    log["timestamp"] = log["timestamp"].dt.tz_convert("UTC")
+    by_hour = open_by_hour(encode(log), "America/New_York")
+    assert list(np.flatnonzero(by_hour > 0)) == [6, 7, 8, 9]
+    assert np.nanmax(by_hour) == 1.0
 
 
 def test_fit_handling_picks_the_family():

@@ -20,7 +20,7 @@ from modlean.errors import ParameterError
 from modlean.eventlog import MICROS_PER_SECOND
 from modlean.process import EventArrays, completion_span, encode, log_distances
 
-__all__ = ["FIDELITY_COLUMNS", "fidelity"]
+__all__ = ["FIDELITY_COLUMNS", "fidelity", "open_by_hour"]
 
 #: The columns of the fidelity table.
 FIDELITY_COLUMNS = ["measure", "real", "simulated", "distance", "reading"]
@@ -81,6 +81,37 @@ def _readings(d: dict[str, float], real: dict[str, float], sim: dict[str, float]
     }
 
 
+def open_by_hour(ev: EventArrays, timezone: str) -> np.ndarray:
+    """Mean open cases (first completion seen, last not yet) at each local hour of the day
+    (24 values, NaN for an hour never ticked), on the hours between the log's first and last
+    case arrival: the drain after arrivals stop is left out."""
+    first, last = completion_span(ev)
+    hour = 3600 * MICROS_PER_SECOND
+    ticks = np.arange(int(first.min()) // hour * hour + hour, int(first.max()) + 1, hour)
+    open_ = np.searchsorted(np.sort(first), ticks, "right") - \
+        np.searchsorted(np.sort(last), ticks, "right")
+    local = pd.DatetimeIndex(ticks.astype("datetime64[us]"), tz="UTC").tz_convert(timezone).hour
+    counts = np.bincount(local, minlength=24)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.bincount(local, weights=open_, minlength=24) / counts
+
+
+def _open_row(a: EventArrays, b: EventArrays, timezone: str) -> dict[str, object]:
+    """``open_cases_by_hour``: how far the open cases of the day's hours are apart."""
+    real, sim = open_by_hour(a, timezone), open_by_hour(b, timezone)
+    both = ~np.isnan(real) & ~np.isnan(sim)
+    if not both.any():
+        return {"measure": "open_cases_by_hour", "real": math.nan, "simulated": math.nan,
+                "distance": math.nan, "reading": "the logs share no hour of the day"}
+    gap = float(np.abs(real[both] - sim[both]).mean())
+    busiest = int(np.nanargmax(np.where(both, real, np.nan)))
+    return {"measure": "open_cases_by_hour", "real": float(real[busiest]),
+            "simulated": float(sim[busiest]), "distance": gap,
+            "reading": f"open cases by local hour of the day differ by {gap:.1f} on average; "
+            f"at {busiest:02d}:00, the busiest, {real[busiest]:,.0f} real vs "
+            f"{sim[busiest]:,.0f} simulated"}
+
+
 def _pool_times(ev: EventArrays, by: str) -> tuple[np.ndarray, np.ndarray]:
     """Per event: the pool (``by`` column's value; None for the first event of a case or no
     pool) and the hours since the case's previous completion (queue and handling)."""
@@ -139,6 +170,9 @@ def fidelity(real_log: pd.DataFrame | EventArrays, simulated_log: pd.DataFrame |
       ``control_flow_log_distance`` and ``n_gram_distance`` (0-1),
       ``cycle_time_emd`` (h; real/simulated: mean cycle times), ``case_arrival_emd`` (h),
       ``circadian_event_emd`` (h, on ``timezone``'s clock), ``relative_event_emd`` (h);
+    * ``open_cases_by_hour`` (cases): the mean absolute difference, over the local hours
+      of the day, of the mean open cases at each hour (:func:`open_by_hour`);
+      real/simulated: each log's figure at the real log's busiest hour;
     * per pool (the logs' ``pool`` column when both have one, else per activity):
       ``wait:<pool>``, mean hours from the case's previous completion to the pool's
       completion, and ``sla:<pool>``, the share of them within ``sla_hours``; distance
@@ -153,5 +187,6 @@ def fidelity(real_log: pd.DataFrame | EventArrays, simulated_log: pd.DataFrame |
     d = log_distances(a, b, timezone=timezone).set_index("measure")["distance"].to_dict()
     rows = [{"measure": name, "real": r, "simulated": s, "distance": d[name], "reading": text}
             for name, (r, s, text) in _readings(d, _summary(a), _summary(b)).items()]
+    rows.append(_open_row(a, b, timezone))
     rows += _pool_rows(a, b, float(sla_hours))
     return pd.DataFrame(rows, columns=FIDELITY_COLUMNS)
