@@ -69,3 +69,9 @@ def test_overturn_if_wrong_solves_for_the_logs_share_when_it_can(imported):
         scenario.appeals.overturn_if_right
     assert expected == pytest.approx(_observed(imported.log)[0], abs=1e-3)
     assert "set so the scenario overturns as often" in assume.why["appeals.overturn_if_wrong"]
+
+
+def test_the_appeals_fallback_handling_is_the_appeals_pools_own(imported):
+    scenario = calibrate(imported.log, timezone="Europe/Berlin", workflow=False).scenario
+    pool = scenario.pools[scenario.appeals.pool]
+    assert scenario.appeals.handling.mean_s in {h.mean_s for h in pool.handling.values()}

@@ -129,6 +129,9 @@ def qa_and_appeals(df: pd.DataFrame, roles: pd.DataFrame, data: Mapping[str, Any
     ap_pool = mode_of(roles["appeal_pool"])
     if ap_pool is not None:
         appeals.update({"enabled": True, "pool": ap_pool})
+        seen = pools.get(ap_pool, {}).get("handling", {})
+        if seen:  # the fallback for item types the pool does not list: its commonest one
+            appeals["handling"] = dict(seen.get("*") or next(iter(seen.values())))
         sent = df[df["activity"] == "decision_sent"].groupby("case_id")["timestamp"].first()
         decided = sent.reindex(roles.index).fillna(roles["decided_before_appeal"])
         delay = (roles["appeal_at"] - decided).dt.total_seconds().dropna() / 3600
