@@ -88,18 +88,19 @@ def test_a_pool_without_seats_of_its_own_or_few_tasks_is_left_out():
 
 
 def test_a_handoff_is_the_gap_from_the_step_before_to_the_queued_marker():
-    t = [T0 + pd.Timedelta(hours=i) for i in range(3)]
+    def event(case, minutes, resource, pool, started=None):
+        return {"case_id": case, "timestamp": T0 + pd.Timedelta(minutes=minutes),
+                "start": pd.NaT if started is None else T0 + pd.Timedelta(minutes=started),
+                "resource": resource, "pool": pool}
+
     rows = []
-    for i, t0 in enumerate(t):  # a bot's step, the marker 20 min later, the review
-        case = f"c{i}"
-        rows += [{"case_id": case, "timestamp": t0, "start": t0, "pool": "model"},
-                 {"case_id": case, "timestamp": t0 + pd.Timedelta(minutes=20), "start": pd.NaT,
-                  "pool": ""},
-                 {"case_id": case, "timestamp": t0 + pd.Timedelta(minutes=40),
-                  "start": t0 + pd.Timedelta(minutes=30), "pool": "l1"}]
-    rows.append({"case_id": "c9", "timestamp": T0, "start": pd.NaT, "pool": ""})  # no step
-    rows.append({"case_id": "c9", "timestamp": T0 + pd.Timedelta(minutes=9), "start": T0,
-                 "pool": "l1"})
+    for i in range(3):  # a bot's step, the queued marker 20 min later, the review
+        rows += [event(f"c{i}", 60 * i, "model", "", started=60 * i),
+                 event(f"c{i}", 60 * i + 20, "nan", ""),
+                 event(f"c{i}", 60 * i + 40, "a1", "l1", started=60 * i + 30)]
+    rows += [event("c8", 0, "nan", ""), event("c8", 9, "a1", "l1", started=0)]  # no step before
+    rows += [event("c9", 0, "seller", ""), event("c9", 30, "model", ""),  # the model decides,
+             event("c9", 50, "a1", "l1", started=40)]  # no marker: not a handoff
     events = pd.DataFrame(rows)
     events["start"] = pd.to_datetime(events["start"], utc=True)
     gaps = handoff_gaps(events.sort_values(["case_id", "timestamp"], ignore_index=True))

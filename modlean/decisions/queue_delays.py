@@ -38,7 +38,8 @@ import pandas as pd
 from modlean.decisions.assumptions import Assumptions
 from modlean.decisions.discover import empirical_delay
 
-__all__ = ["MIN_DELAY_MIN", "MIN_TASKS", "handoff_gaps", "idle_waits", "queue_delays"]
+__all__ = ["MIN_DELAY_MIN", "MIN_TASKS", "NOBODY", "handoff_gaps", "idle_waits",
+           "queue_delays"]
 
 #: A handoff or free-seat wait of at least this many minutes a task, on average, is
 #: simulated.
@@ -48,6 +49,9 @@ MIN_TASKS = 30
 #: Steps at which the seats on duty may change: local hours start on the quarter hour in
 #: every time zone.
 _QUARTER = np.timedelta64(15 * 60 * 1_000_000, "us")
+
+#: The resource of an event nobody worked (a queued marker): missing, or the system.
+NOBODY = ("nan", "", "system")
 
 _COLUMNS = ["pool", "tasks", "mean_wait_min", "unexplained_min", "unexplained_share",
             "free_wait_h"]
@@ -134,13 +138,15 @@ def _instants(times: pd.Series) -> np.ndarray:
 def handoff_gaps(events: pd.DataFrame) -> pd.DataFrame:
     """Per pool: the gap from the step before to each timed task's queued marker.
 
-    ``events`` as for :func:`idle_waits`. A task counts when its entry (the case's
-    previous event) is an event of nobody (no pool and no start: a ``queued:<stage>``
-    marker) that has an event before it in the case. Returns ``pool``, ``tasks`` and
+    ``events`` as for :func:`idle_waits`, with ``resource``. A task counts when its entry
+    (the case's previous event) is an event of nobody (no resource or the system, and no
+    start: a ``queued:<stage>`` marker, not the model's decision) that has an event
+    before it in the case. Returns ``pool``, ``tasks`` and
     ``gap_h`` (each task's gap in hours, 0 when the marker comes first).
     """
     same_case = events["case_id"].eq(events["case_id"].shift())
-    marker = same_case & events["pool"].shift().eq("") & events["start"].shift().isna()
+    nobody = events["resource"].isin(NOBODY) if "resource" in events else events["pool"].eq("")
+    marker = same_case & nobody.shift(fill_value=False) & events["start"].shift().isna()
     before = events["timestamp"].shift(2).where(same_case & same_case.shift(1, fill_value=False))
     gap_h = ((events["timestamp"].shift() - before).dt.total_seconds() / 3600).clip(lower=0)
     timed = events["pool"].ne("") & events["start"].notna() & marker & gap_h.notna()
