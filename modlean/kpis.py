@@ -45,6 +45,7 @@ __all__ = [
     "catalogue",
     "column_label",
     "direction",
+    "duration_text",
     "find",
     "format_relative",
     "format_value",
@@ -368,7 +369,7 @@ def _format(k: Kpi, value: Any, currency: str | None, with_unit: bool) -> str:
         return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     unit = UNITS[k.unit]
     if k.fmt == "duration":
-        return _duration(float(value))
+        return duration_text(float(value))
     text = format(value * unit.scale, k.fmt)
     if text.lstrip("+-") in ("0", "0.0", "0.00", "0.000") and text.startswith("-"):
         text = text[1:]  # no "-0.0"
@@ -379,7 +380,7 @@ def _format(k: Kpi, value: Any, currency: str | None, with_unit: bool) -> str:
     return text + suffix
 
 
-def _duration(seconds: float) -> str:
+def duration_text(seconds: float) -> str:
     """Seconds in the unit a reader expects: ``45 s``, ``12 min``, ``5.2 h``, ``3.1 days``."""
     size = abs(seconds)
     if size < 120:

@@ -301,7 +301,7 @@ def test_a_delay_changed_by_a_proposal_reads_as_its_mean_not_its_values():
     assert rows["today"] == "empirical, mean 6 min (120 values)"
     assert rows["proposed"] == "—"
     assert shown_value({"dist": "lognormal", "mean_hours": 3, "cv": 0.5}) == \
-        "lognormal, mean 3 h, CV 0.5"
+        "lognormal, mean 3.0 h, CV 0.5"
 
 
 def test_a_cost_total_says_over_how_many_simulated_days_it_ran():

@@ -206,8 +206,6 @@ def _qa_accuracy(qa: pd.DataFrame | str | Path, pools: dict[str, Any], notes: li
     return accuracy
 
 
-
-
 def appeal_overturn(log: pd.DataFrame, scenario: Scenario, assume: Assumptions
                     ) -> dict[str, float]:
     """The ``appeals`` overturn probabilities that make the scenario overturn the log's

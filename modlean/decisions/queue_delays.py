@@ -37,6 +37,7 @@ import pandas as pd
 
 from modlean.decisions.assumptions import Assumptions
 from modlean.decisions.discover import empirical_delay
+from modlean.kpis import duration_text
 
 __all__ = ["MIN_DELAY_MIN", "MIN_TASKS", "NOBODY", "handoff_gaps", "idle_waits",
            "queue_delays"]
@@ -168,7 +169,7 @@ def queue_delays(events: pd.DataFrame, timezone: str, seat_rows: list[dict[str, 
                 row["tasks"] >= MIN_TASKS and minutes >= MIN_DELAY_MIN:
             pools[row["pool"]]["handoff"] = empirical_delay(row["gap_h"])
             assume.add(f"pools.{row['pool']}.handoff", _handoff_why(row["tasks"], minutes),
-                       shown=f"{_minutes(minutes)} a task on average (resampled)")
+                       shown=f"{duration_text(60 * minutes)} a task on average (resampled)")
     seats = {str(pool): g.sort_values("hour")["seats"].to_numpy()
              for pool, g in pd.DataFrame(seat_rows, columns=["pool", "hour", "seats"])
              .groupby("pool")}
@@ -176,28 +177,24 @@ def queue_delays(events: pd.DataFrame, timezone: str, seat_rows: list[dict[str, 
         if row["unexplained_min"] >= MIN_DELAY_MIN and row["pool"] in pools:
             pools[row["pool"]]["pickup"] = empirical_delay(row["free_wait_h"])
             assume.add(f"pools.{row['pool']}.pickup", _pickup_why(row),
-                       shown=f"{_minutes(row['unexplained_min'])} a task on average (resampled)")
+                       shown=f"{duration_text(60 * row['unexplained_min'])} a task on average "
+                       "(resampled)")
 
 
 def _handoff_why(tasks: int, minutes: float) -> str:
     """What a pool's handoff stands for."""
-    return (f"its {tasks:,} tasks were queued {_minutes(minutes)} on average after the step "
-            "before them ended (a ticket created by a batch job or a routing rule on a "
+    return (f"its {tasks:,} tasks were queued {duration_text(60 * minutes)} on average after "
+            "the step before them ended (a ticket created by a batch job or a routing rule on a "
             "timer): simulated before the work joins the queue, and not shortened by staff")
 
 
 def _pickup_why(row: pd.Series) -> str:
     """What a pool's pickup delay (a row of :func:`idle_waits`) stands for."""
     return (f"its {row['tasks']:,} tasks queued while it had seats on duty waited "
-            f"{_minutes(row['mean_wait_min'])} on average before their start, "
-            f"{_minutes(row['unexplained_min'])} of it "
+            f"{duration_text(60 * row['mean_wait_min'])} on average before their start, "
+            f"{duration_text(60 * row['unexplained_min'])} of it "
             f"({row['unexplained_share']:.0%}) while one of its calibrated seats was free: "
             "read as a pickup delay (work pulled in batches or on a timer, agents on other "
             "channels), simulated before a reviewer may take the work and not shortened by "
             "staff. If instead fewer people were on duty than the seats seen in those hours, "
             "the seats are too many and this delay stands in for them")
-
-
-def _minutes(value: float) -> str:
-    """``12 min`` below two hours, else ``5.3 h``."""
-    return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"

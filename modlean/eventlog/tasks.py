@@ -135,7 +135,7 @@ def task_events(tasks: pd.DataFrame, ids: pa.Array, attributes: list[str],
     for col in attributes:
         makers[col] = partial(keys.text, task_rank[row]) if col == "task_id" else \
             partial(_task_values, tasks[col], row)
-    checked = micros_of(tasks["qa_time"]) != NAT  # per task: QA's columns count there only
+    checked = micros_of(tasks["qa_time"]) != NAT if qa_columns else None  # QA's tasks only
     for col in qa_columns:
         makers[col] = partial(_task_values, tasks[col].where(checked), row, is_qa)
     with ThreadPoolExecutor(max_workers=2) as pool:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from modlean.kpis import duration_text
 from modlean.scenario.paths import value_at
 from modlean.scenario.schema import Scenario
 
@@ -66,7 +67,7 @@ def _delay_words(delay: Mapping[str, Any]) -> str:
     values = delay.get("values") or []
     mean = sum(values) / len(values) if delay.get("dist") == "empirical" and values else \
         float(delay.get("mean_hours", 24.0))
-    when = f"{mean * 60:.0f} min" if mean < 2 else f"{mean:.3g} h"
+    when = duration_text(mean * 3600)
     extra = f" ({len(values)} values)" if delay.get("dist") == "empirical" else \
         f", CV {delay.get('cv', 1.0):g}" if delay.get("dist", "lognormal") == "lognormal" else ""
     return f"{delay.get('dist', 'lognormal')}, mean {when}{extra}"
