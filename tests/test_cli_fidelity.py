@@ -50,8 +50,27 @@ def test_fidelity_bad_input_exits_2_naming_the_file(tmp_path, capsys):
     pair = [str(FIXTURES / "ld_real_1.csv"), str(FIXTURES / "ld_sim_1.csv")]
     assert main(["fidelity", *pair, "--timezone", "Europe/Berln"]) == 2
     assert "did you mean 'Europe/Berlin'" in capsys.readouterr().err
-    assert main(["fidelity", *pair, "--sla-hours", "0"]) == 2
-    assert "sla_hours: found 0.0; expected hours > 0" in capsys.readouterr().err
+    for bad in ("0", "l1=soon"):
+        with pytest.raises(SystemExit) as exit_:  # argparse's usage error
+            main(["fidelity", *pair, "--sla-hours", bad])
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert "--sla-hours" in err and "expected hours > 0" in err and "Traceback" not in err
+
+
+def test_fidelity_scores_each_pool_against_its_own_sla(capsys):
+    pair = [str(FIXTURES / "ld_real_1.csv"), str(FIXTURES / "ld_sim_1.csv")]
+    assert main(["fidelity", *pair, "--json"]) == 0
+    rows = {r["measure"]: r for r in json.loads(capsys.readouterr().out)["fidelity"]}
+    pool = next(m.split(":", 1)[1] for m in rows if m.startswith("sla:")
+                and rows[m]["distance"] is not None)
+    assert main(["fidelity", *pair, "--json", "--sla-hours", f"{pool}=0.001"]) == 0
+    tight = {r["measure"]: r for r in json.loads(capsys.readouterr().out)["fidelity"]}
+    assert tight[f"sla:{pool}"]["reading"].startswith(f"{tight[f'sla:{pool}']['simulated']:.0%}")
+    assert "within 0.001 h" in tight[f"sla:{pool}"]["reading"]
+    others = [m for m in tight if m.startswith("sla:") and m != f"sla:{pool}"
+              and tight[m]["distance"] is not None]
+    assert all("24 h assumed" in tight[m]["reading"] for m in others)
 
 
 def test_simulate_starts_at_time_with_exactly_n_cases(tmp_path, capsys):

@@ -160,6 +160,16 @@ def test_pools_come_from_the_pool_column_when_both_logs_have_it():
     assert "wait:b" in fidelity(real, sim.drop(columns="pool")).set_index("measure").index
     with pytest.raises(ParameterError, match="expected hours > 0"):
         fidelity(real, sim, sla_hours=0)
+    # each pool its own SLA: l1's waits are 2 h and 27 h real, 1 h simulated
+    own = fidelity(real, sim, sla_hours={"l1": 1.5}).set_index("measure")
+    assert own.at["sla:l1", "real"] == 0 and own.at["sla:l1", "simulated"] == 1
+    assert own.at["sla:l1", "reading"] == "100% done within 1.5 h vs 0% real"
+    assert fidelity(real, sim, sla_hours={"l1": 30}).set_index("measure") \
+        .at["sla:l1", "real"] == 1
+    unnamed = fidelity(real, sim, sla_hours={"intake": 2}).set_index("measure")
+    assert unnamed.at["sla:l1", "reading"].endswith("(no SLA given for this pool: 24 h assumed)")
+    with pytest.raises(ParameterError, match=r"sla_hours\.l1: found -1; expected hours > 0"):
+        fidelity(real, sim, sla_hours={"l1": -1})
     assert math.isnan(fidelity(real, _log({"z": ["2026-03-02 10:00", "2026-03-02 11:00",
                                                  "2026-03-02 12:00"]}))
                       .set_index("measure").at["wait:c", "distance"])

@@ -284,6 +284,9 @@ def test_sla_hours_become_the_pools_targets_and_a_wrong_pool_is_refused(tmp_path
         overrides={"horizon_days": 2})
     assert (uk.pools["l1_listing"].sla.hours, uk.pools["appeals"].sla.hours) == (12, 72)
     assert uk.pools["kyb"].sla is None and uk.horizon_days == 2
+    # the held-out fidelity scores each pool's sla: row against the same targets
+    uk_market = market_inputs({"workbook": book, "market": "UK"})
+    assert uk_market.pool_sla_hours() == {"l1_listing": 12, "appeals": 72}
     de = market_inputs({"workbook": book, "market": "DE"})
     with pytest.raises(ParameterError, match=r"markets\.DE\.sla_hours\.uk_rr: not a pool "
                                              r".*did you mean 'uk_r'"):

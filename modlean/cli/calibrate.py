@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from modlean.cli.common import SubParsers, to_json, write_text_atomic
+from modlean.cli.common import SubParsers, add_sla_option, to_json, write_text_atomic
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,8 +60,7 @@ def register(sub: SubParsers) -> None:
                    help="hold out the last SHARE of the cases (0.2: the last 20 %%, by case "
                    "start): calibrate on the rest, simulate the test period and print modlean's "
                    "fidelity beside a replay of the last training cases (docs/fidelity.md)")
-    p.add_argument("--sla-hours", type=float, default=24.0, metavar="H",
-                   help="SLA target of every pool in the fidelity tables (default 24 h)")
+    add_sla_option(p)
     p.add_argument("--seed", type=int, default=1, help="seed of the fidelity simulation")
     p.add_argument("--json", action="store_true", help="print notes and fidelity as JSON")
     p.set_defaults(func=run)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -36,6 +37,33 @@ def parse_pairs(items: list[str] | None, option: str) -> dict[str, str]:
             raise ParameterError(f"{option} {item!r}: expected NAME=VALUE")
         pairs[key.strip()] = value.strip()
     return pairs
+
+
+def add_sla_option(parser: argparse.ArgumentParser) -> None:
+    """``--sla-hours``: the SLA the fidelity table scores each pool's ``sla:`` row against."""
+    parser.add_argument(
+        "--sla-hours", type=_sla_hours, default=24.0, metavar="H|POOL=H,...",
+        help="SLA target in hours of the fidelity table's sla: rows: one for every pool "
+        "(default 24), or per pool, e.g. l1_listing=24,appeals=72 (other pools: 24)")
+
+
+def _sla_hours(text: str) -> float | dict[str, float]:
+    """One number of hours, or ``pool=hours`` pairs split by commas."""
+    if "=" not in text:
+        return _hours(text, text)
+    pairs = parse_pairs([p for p in text.split(",") if p.strip()], "--sla-hours")
+    return {pool: _hours(hours, f"{pool}={hours}") for pool, hours in pairs.items()}
+
+
+def _hours(text: str, given: str) -> float:
+    try:
+        hours = float(text.replace(",", "."))
+    except ValueError:
+        hours = math.nan
+    if not (math.isfinite(hours) and hours > 0):
+        raise argparse.ArgumentTypeError(
+            f"found {given!r}; expected hours > 0, or POOL=HOURS pairs split by commas")
+    return hours
 
 
 def add_run_options(parser: argparse.ArgumentParser, *, replications: int,

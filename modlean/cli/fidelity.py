@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from modlean.cli.common import SubParsers, add_log_options, log_options, to_json
+from modlean.cli.common import SubParsers, add_log_options, add_sla_option, log_options, to_json
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,8 +25,7 @@ def register(sub: SubParsers) -> None:
     p.add_argument("simulated", metavar="SIMULATED", help="the simulated event log")
     p.add_argument("--timezone", default="UTC",
                    help="clock of the circadian measure (IANA), default UTC")
-    p.add_argument("--sla-hours", type=float, default=24.0, metavar="H",
-                   help="the SLA target of every pool, in hours (default 24)")
+    add_sla_option(p)
     p.add_argument("--json", action="store_true", help="print the table as JSON")
     add_log_options(p)
     p.set_defaults(func=run)

@@ -12,6 +12,8 @@ measure and says how to read the table.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -20,10 +22,14 @@ from modlean.errors import ParameterError
 from modlean.eventlog import MICROS_PER_SECOND
 from modlean.process import EventArrays, completion_span, encode, log_distances
 
-__all__ = ["FIDELITY_COLUMNS", "fidelity", "open_by_hour"]
+__all__ = ["DEFAULT_SLA_HOURS", "FIDELITY_COLUMNS", "SlaHours", "fidelity", "open_by_hour"]
 
 #: The columns of the fidelity table.
 FIDELITY_COLUMNS = ["measure", "real", "simulated", "distance", "reading"]
+#: The SLA a pool's ``sla:<pool>`` row is scored against when none is given for it (hours).
+DEFAULT_SLA_HOURS = 24.0
+#: One SLA for every pool, or each named pool's own (hours; the rest take the default).
+SlaHours = float | Mapping[str, float]
 
 
 def _grade(value: float, close: float, fair: float, what: str) -> str:
@@ -122,7 +128,8 @@ def _pool_times(ev: EventArrays, by: str) -> tuple[np.ndarray, np.ndarray]:
     return group, hours
 
 
-def _pool_rows(a: EventArrays, b: EventArrays, sla_hours: float) -> list[dict[str, object]]:
+def _pool_rows(a: EventArrays, b: EventArrays, sla_hours: SlaHours
+               ) -> list[dict[str, object]]:
     """``wait:<pool>`` and ``sla:<pool>`` rows for every pool (or activity) of either log."""
     by = "pool" if "pool" in a.frame and "pool" in b.frame else "activity"
     stats = []
@@ -130,8 +137,9 @@ def _pool_rows(a: EventArrays, b: EventArrays, sla_hours: float) -> list[dict[st
         group, hours = _pool_times(ev, by)
         keep = pd.notna(group)
         frame = pd.DataFrame({"pool": group[keep].astype(str), "h": hours[keep]})
-        stats.append(frame.groupby("pool")["h"].agg(
-            wait="mean", sla=lambda h: float((h <= sla_hours).mean())))
+        limit = frame["pool"].map({p: _sla_of(sla_hours, p)[0] for p in frame["pool"].unique()})
+        stats.append(frame.assign(met=frame["h"] <= limit).groupby("pool").agg(
+            wait=("h", "mean"), sla=("met", "mean")))
     real, sim = stats[0], stats[1]
     rows: list[dict[str, object]] = []
     what = "pool" if by == "pool" else "step"
@@ -147,18 +155,50 @@ def _pool_rows(a: EventArrays, b: EventArrays, sla_hours: float) -> list[dict[st
             continue
         wr, ws = float(real.at[pool, "wait"]), float(sim.at[pool, "wait"])
         sr, ss = float(real.at[pool, "sla"]), float(sim.at[pool, "sla"])
+        hours, given = _sla_of(sla_hours, pool)
         rows.append({"measure": f"wait:{pool}", "real": wr, "simulated": ws,
                      "distance": abs(ws - wr),
                      "reading": f"work reaches completion {ws - wr:+.1f} h vs real ({wr:.1f} h "
                      "from the previous step's completion)"})
         rows.append({"measure": f"sla:{pool}", "real": sr, "simulated": ss,
                      "distance": abs(ss - sr),
-                     "reading": f"{ss:.0%} done within {sla_hours:g} h vs {sr:.0%} real"})
+                     "reading": f"{ss:.0%} done within {hours:g} h vs {sr:.0%} real"
+                     + ("" if given else f" (no SLA given for this {what}: "
+                        f"{DEFAULT_SLA_HOURS:g} h assumed)")})
     return rows
 
 
+def _sla_of(sla_hours: SlaHours, pool: str) -> tuple[float, bool]:
+    """The SLA hours ``pool`` is scored against, and whether they were given for it (a
+    single number is given for every pool)."""
+    if not isinstance(sla_hours, Mapping):
+        return float(sla_hours), True
+    if pool in sla_hours:
+        return float(sla_hours[pool]), True
+    return DEFAULT_SLA_HOURS, False
+
+
+def _checked_slas(sla_hours: object) -> SlaHours:
+    """``sla_hours`` when it is hours > 0 (one number, or one per pool), else a clear error."""
+    if isinstance(sla_hours, Mapping):
+        for pool, hours in sla_hours.items():
+            if not _positive(hours):
+                raise ParameterError(f"sla_hours.{pool}: found {hours!r}; expected hours > 0")
+        return {str(pool): float(hours) for pool, hours in sla_hours.items()}
+    if not _positive(sla_hours):
+        raise ParameterError(f"sla_hours: found {sla_hours!r}; expected hours > 0, or a "
+                             "mapping of pool to hours")
+    return float(sla_hours)  # type: ignore[arg-type]
+
+
+def _positive(value: object) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool) and \
+        math.isfinite(value) and value > 0
+
+
 def fidelity(real_log: pd.DataFrame | EventArrays, simulated_log: pd.DataFrame | EventArrays,
-             *, timezone: str = "UTC", sla_hours: float = 24.0) -> pd.DataFrame:
+             *, timezone: str = "UTC", sla_hours: SlaHours = DEFAULT_SLA_HOURS
+             ) -> pd.DataFrame:
     """How far a simulated log is from a real one: one row per measure.
 
     Columns (:data:`FIDELITY_COLUMNS`): ``measure``, ``real``, ``simulated`` (each log's
@@ -175,18 +215,19 @@ def fidelity(real_log: pd.DataFrame | EventArrays, simulated_log: pd.DataFrame |
       real/simulated: each log's figure at the real log's busiest hour;
     * per pool (the logs' ``pool`` column when both have one, else per activity):
       ``wait:<pool>``, mean hours from the case's previous completion to the pool's
-      completion, and ``sla:<pool>``, the share of them within ``sla_hours``; distance
+      completion, and ``sla:<pool>``, the share of them within the pool's SLA; distance
       is the absolute difference. The first event of a case waits for nothing and is
-      left out.
+      left out. ``sla_hours`` is one SLA for every pool, or a mapping of pool (or step)
+      to hours; a pool it does not name is scored against :data:`DEFAULT_SLA_HOURS`,
+      and its reading says so.
 
     Only completion timestamps are read.
     """
-    if not isinstance(sla_hours, (int, float)) or not sla_hours > 0:
-        raise ParameterError(f"sla_hours: found {sla_hours!r}; expected hours > 0")
+    slas = _checked_slas(sla_hours)
     a, b = encode(real_log), encode(simulated_log)
     d = log_distances(a, b, timezone=timezone).set_index("measure")["distance"].to_dict()
     rows = [{"measure": name, "real": r, "simulated": s, "distance": d[name], "reading": text}
             for name, (r, s, text) in _readings(d, _summary(a), _summary(b)).items()]
     rows.append(_open_row(a, b, timezone))
-    rows += _pool_rows(a, b, float(sla_hours))
+    rows += _pool_rows(a, b, slas)
     return pd.DataFrame(rows, columns=FIDELITY_COLUMNS)

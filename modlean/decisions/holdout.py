@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from modlean.decisions.calibrate import Calibration, calibrate
-from modlean.decisions.fidelity import fidelity
+from modlean.decisions.fidelity import DEFAULT_SLA_HOURS, SlaHours, fidelity
 from modlean.errors import LogError, ParameterError
 from modlean.eventlog import as_micros
 from modlean.process import encode, lead_span
@@ -180,11 +180,12 @@ class HoldoutRun:
 
 
 def run_holdout(log: pd.DataFrame, share: float = 0.2, *, timezone: str = "UTC",
-                seed: int = 1, sla_hours: float = 24.0, **calibrate_args: object
-                ) -> HoldoutRun:
+                seed: int = 1, sla_hours: SlaHours = DEFAULT_SLA_HOURS,
+                **calibrate_args: object) -> HoldoutRun:
     """Split ``log`` (:func:`holdout_split`), calibrate the training part
     (:func:`~modlean.decisions.calibrate`, with ``calibrate_args``), simulate the test
-    period and score it beside the replay baseline, both against the test part."""
+    period and score it beside the replay baseline, both against the test part
+    (``sla_hours`` as for :func:`~modlean.decisions.fidelity`: one SLA, or one per pool)."""
     split = holdout_split(log, share)
     cal = calibrate(split.train, timezone=timezone, **calibrate_args)  # type: ignore[arg-type]
     simulated = simulate_test_period(cal.scenario, split, seed=seed)

@@ -288,7 +288,15 @@ class MarketInputs:
         self.calibration()  # refused the same way when the scenario is not calibrated
         qa = self.qa() if self.has("qa") else None
         return run_holdout(self.log(), share, timezone=self.timezone, seed=seed,
-                           market=self.market, name=f"{self.market} calibrated", qa=qa)
+                           sla_hours=self.pool_sla_hours(), market=self.market,
+                           name=f"{self.market} calibrated", qa=qa)
+
+    def pool_sla_hours(self) -> dict[str, float]:
+        """The SLA target (hours) of each pool of the market's scenario that has one: the
+        workbook's ``sla_hours``, a vendor queue's read through the profile, over the
+        scenario's own. Fidelity scores each pool's ``sla:`` row against it."""
+        return {name: pool.sla.hours for name, pool in self.scenario().pools.items()
+                if pool.sla is not None}
 
     @cached_property
     def _calibration(self) -> Calibration:
