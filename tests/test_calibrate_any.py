@@ -20,7 +20,7 @@ import modlean
 from modlean.cli import main
 from modlean.decisions import calibrate
 from modlean.decisions.calibrate_model import beta_by_moments, separating_threshold
-from modlean.decisions.rosters import person_seats
+from modlean.decisions.rosters import on_duty_hours, person_seats
 from modlean.errors import LogError
 
 
@@ -124,6 +124,23 @@ def test_a_person_is_one_seat_split_over_the_pools_of_the_hour():
     assert got[("Y", "d1", 9)] == pytest.approx(1 / 3)
     assert got[("X", "d1", 10)] == pytest.approx(1.0)
     assert got.sum() == pytest.approx(3.0)  # two people in hour 9, one in hour 10
+
+
+def test_a_quiet_queue_is_on_duty_between_its_tasks_but_not_across_a_long_break():
+    at = pd.Timestamp("2026-03-02 09:10", tz="UTC")
+    hours = [0, 2.3, 3.9, 12]  # 09:10, 11:28, 13:04, then 21:10 after an 8 h break
+    work = pd.DataFrame({"pool": ["appeals", "appeals", "qa", "appeals"],
+                         "resource": ["marta"] * 4,
+                         "start": [at + pd.Timedelta(hours=h) for h in hours],
+                         "timestamp": [at + pd.Timedelta(hours=h, minutes=55) for h in hours]})
+    seats = person_seats(on_duty_hours(work, "Europe/Madrid"))  # UTC+1: 10:10 local first
+    by_hour = seats.groupby(level="hour").sum()
+    # one person on duty 10-14 local (the 14:04 task ends at 14:59: no 15:00 seat), then 22
+    assert by_hour.to_dict() == {10: 1.0, 11: 1.0, 12: 1.0, 13: 1.0, 14: 1.0, 22: 1.0}
+    # the idle hours 11 and 13 are split over the spell's pools (two appeals, one QA check)
+    assert seats[("qa", pd.Timestamp("2026-03-02"), 11)] == pytest.approx(1 / 3)
+    assert seats[("qa", pd.Timestamp("2026-03-02"), 14)] == 1.0
+    assert seats[("appeals", pd.Timestamp("2026-03-02"), 12)] == 1.0
 
 
 def test_a_queue_the_fixed_template_cannot_route_to_is_named(imported):

@@ -2,9 +2,17 @@
 
 :func:`pools_from_work` turns the people's events of a calibration into the
 scenario's pools: the seats on duty per local hour (a quantile over the log's
-days of the people seen working in that hour), cut into shifts, with the
+days of the people on duty in that hour), cut into shifts, with the
 handling times fitted per pool. :func:`person_seats` counts each person once
 per hour, however many queues they worked in it.
+
+**On duty.** A person is on duty from the hour they began their first task of a
+spell of work to the hour they began its last (a task that runs past the end of a
+shift does not lengthen it): tasks less than :data:`DUTY_GAP` apart (from one's
+end to the next's start) are one spell, so the hours
+between two tasks of a quiet queue count as on duty, and a longer break (the
+night, a split shift) does not (:func:`on_duty_hours`). An hour of a spell in
+which the person did nothing is split over the pools of the spell's events.
 
 **Teams.** Two pools are worked by one team when people overlap heavily: more than
 :data:`TEAM_SHARE` of either pool's person-hours are by people who also work the other
@@ -28,10 +36,13 @@ from modlean.scenario import DAYS, OWN_PEOPLE_FIELDS
 #: stay: a pool has them too).
 PEOPLE_FIELDS = set(OWN_PEOPLE_FIELDS)
 
-__all__ = ["TEAM_SHARE", "overlap_teams", "person_seats", "pools_from_work", "shared_people"]
+__all__ = ["DUTY_GAP", "TEAM_SHARE", "on_duty_hours", "overlap_teams", "person_seats",
+           "pools_from_work", "shared_people"]
 
 #: Pools share a team when more than this share of either's person-hours are by shared people.
 TEAM_SHARE = 0.5
+#: A person's events further apart than this are two spells on duty, off duty in between.
+DUTY_GAP = pd.Timedelta(hours=4)
 
 
 def shared_people(work: pd.DataFrame) -> dict[str, list[str]]:
@@ -46,20 +57,65 @@ def shared_people(work: pd.DataFrame) -> dict[str, list[str]]:
 
 
 def person_seats(seats: pd.DataFrame) -> pd.Series:
-    """Seats per ``pool``, ``date`` and ``hour``: each person seen in an hour is one seat,
+    """Seats per ``pool``, ``date`` and ``hour``: each person on duty in an hour is one seat,
     split over the pools of their events in that hour (``seats`` has ``pool``, ``date``,
-    ``hour`` and ``resource``, one row per event)."""
-    per = seats.groupby(["resource", "date", "hour", "pool"], sort=False).size()
-    share = per / per.groupby(level=["resource", "date", "hour"]).transform("sum")
-    return share.groupby(level=["pool", "date", "hour"]).sum()
+    ``hour`` and ``resource``, one row per event, and may have a ``weight`` per row)."""
+    return _seat_shares(seats).groupby(level=["pool", "date", "hour"]).sum()
 
 
 def _person_hours(seats: pd.DataFrame) -> pd.Series:
-    """Person-hours per ``resource`` and ``pool``: each hour a person worked, split over the
-    pools of their events in it."""
-    per = seats.groupby(["resource", "date", "hour", "pool"], sort=False).size()
-    share = per / per.groupby(level=["resource", "date", "hour"]).transform("sum")
-    return share.groupby(level=["resource", "pool"]).sum()
+    """Person-hours per ``resource`` and ``pool``: each hour a person was on duty, split over
+    the pools of their events in it."""
+    return _seat_shares(seats).groupby(level=["resource", "pool"]).sum()
+
+
+def _seat_shares(seats: pd.DataFrame) -> pd.Series:
+    """Each person-hour's share per pool, indexed by ``resource``, ``date``, ``hour``, ``pool``."""
+    keys = ["resource", "date", "hour", "pool"]
+    per = seats.groupby(keys, sort=False)["weight"].sum() if "weight" in seats else \
+        seats.groupby(keys, sort=False).size()
+    return per / per.groupby(level=["resource", "date", "hour"]).transform("sum")
+
+
+def on_duty_hours(work: pd.DataFrame, timezone: str) -> pd.DataFrame:
+    """The local hours each person was on duty, per pool: ``pool``, ``date``, ``hour``,
+    ``weekday``, ``resource`` and ``weight``.
+
+    ``work`` has ``pool``, ``resource``, ``start`` (may be missing) and ``timestamp``,
+    one row per event. Each event gives a row of weight 1 in the hour it began (the
+    pools of an hour's events share its seat by their counts). Each other hour of the
+    person's spell on duty (see the module notes) gives a row per pool of the spell,
+    weighted by that pool's share of the spell's events.
+    """
+    begin = work["start"].fillna(work["timestamp"]).dt.tz_convert(timezone).dt.tz_localize(None)
+    end = work["timestamp"].dt.tz_convert(timezone).dt.tz_localize(None)
+    events = pd.DataFrame({"pool": work["pool"].to_numpy(), "resource": work["resource"].to_numpy(),
+                           "begin": begin.to_numpy(), "end": np.maximum(begin, end).to_numpy()})
+    events = events.sort_values(["resource", "begin"], kind="stable", ignore_index=True)
+    reach = events.groupby("resource", sort=False)["end"].cummax()
+    new_spell = events["resource"].ne(events["resource"].shift()) | \
+        (events["begin"] - reach.shift()).gt(DUTY_GAP)
+    events["spell"] = new_spell.cumsum()
+    own = events.assign(hour_at=events["begin"].dt.floor("h"), weight=1.0)
+    spells = events.groupby("spell").agg(resource=("resource", "first"),
+                                         first=("begin", "min"), last=("begin", "max"))
+    first, last = spells["first"].dt.floor("h"), spells["last"].dt.floor("h")
+    n_hours = ((last - first) // pd.Timedelta(hours=1)).to_numpy(dtype=np.int64) + 1
+    spell_of = np.repeat(spells.index.to_numpy(), n_hours)
+    step = np.arange(len(spell_of)) - np.repeat(np.cumsum(n_hours) - n_hours, n_hours)
+    hours = pd.DataFrame({"spell": spell_of,
+                          "resource": np.repeat(spells["resource"].to_numpy(), n_hours),
+                          "hour_at": np.repeat(first.to_numpy(), n_hours)
+                          + step * np.timedelta64(1, "h")})
+    worked = pd.MultiIndex.from_frame(own[["resource", "hour_at"]])
+    idle = hours[~pd.MultiIndex.from_frame(hours[["resource", "hour_at"]]).isin(worked)]
+    mix = events.groupby(["spell", "pool"], sort=False).size()
+    mix = (mix / mix.groupby(level="spell").transform("sum")).rename("weight").reset_index()
+    filled = idle.merge(mix, on="spell")
+    rows = pd.concat([own[["pool", "resource", "hour_at", "weight"]],
+                      filled[["pool", "resource", "hour_at", "weight"]]], ignore_index=True)
+    at = rows.pop("hour_at")
+    return rows.assign(date=at.dt.normalize(), hour=at.dt.hour, weekday=at.dt.day_of_week)
 
 
 def overlap_teams(seats: pd.DataFrame) -> dict[str, list[str]]:
@@ -114,13 +170,11 @@ def pools_from_work(work: pd.DataFrame, handling: pd.DataFrame, item_types: Mapp
     its name).
 
     ``work`` has one row per event of a person: ``pool``, ``resource``, ``start`` and
-    ``timestamp``. A person is one seat in an hour they worked, split over the pools
-    they worked for in that hour by their share of its events, so someone working two
-    queues is not two seats.
+    ``timestamp``. A person is one seat in an hour they were on duty
+    (:func:`on_duty_hours`), split over the pools they worked for in that hour by
+    their share of its events, so someone working two queues is not two seats.
     """
-    lw = work["start"].fillna(work["timestamp"]).dt.tz_convert(timezone)  # when busy
-    seats = pd.DataFrame({"pool": work["pool"], "date": lw.dt.normalize(), "hour": lw.dt.hour,
-                          "weekday": lw.dt.day_of_week, "resource": work["resource"]})
+    seats = on_duty_hours(work, timezone)
     distinct = person_seats(seats)
     pools: dict[str, Any] = {}
     prow = []
