@@ -332,3 +332,28 @@ def test_readings_of_one_proposal_that_disagree_name_the_stronger_as_the_recomme
                        "mixed: that is the recommendation")
     agreeing = [("a", reading(mixed, PROPOSAL), mixed), ("b", reading(mixed, PROPOSAL), mixed)]
     assert {note for _, note in _weighed(agreeing).values()} == {""}
+
+
+class _Recorded:
+    """Records by name, as :class:`~modlean.evidence.collected.MarketRecords` gives them."""
+
+    def __init__(self, values: dict) -> None:
+        self.values = values
+
+    def value(self, name, default=None):
+        return self.values.get(name, default)
+
+
+@pytest.mark.parametrize("shrinkage, caveat", [(0.0, True), (0.3, False)])
+def test_a_headcount_at_no_shrinkage_says_it_counts_people_on_duty(shrinkage, caveat):
+    from modlean.evidence.summary import staffing_lines
+
+    analytic = pd.DataFrame({"pool": ["l1"], "analytic": [4], "analytic_baseline": [3],
+                             "current": [3], "shrinkage": [shrinkage]})
+    search = pd.DataFrame({"pool": ["l1"], "simulated": [3.0], "shrinkage": [shrinkage]})
+    lines = staffing_lines(_Recorded({"staffing_analytic": analytic, "staffing_search": search,
+                                      "staff_pool": "l1", "staff_simulated": 3.0}))
+    assert lines[0].startswith("L1: 3 → 4 reviewers needed by the analytic estimate (today 3)")
+    assert lines[1].startswith("L1: 3 reviewers confirmed by simulation")
+    said = ["people on duty at 0 % shrinkage" in line for line in lines]
+    assert said == [caveat, caveat]

@@ -70,9 +70,10 @@ def test_every_unseen_value_is_in_the_assumptions_with_the_value_used(cal):
     s = cal.scenario
     for field in ("item_types.listing.sla.hours", "pools.l1_listing.shrinkage",
                   "pools.l1_listing.cost_per_hour", "qa.catch_probability",
-                  "item_types.listing.prevalence"):
+                  "item_types.listing.prevalence", "currency"):
         assert field in table.index, field
     assert table.loc["item_types.listing.sla.hours", "value"] == s.item_types["listing"].sla.hours
+    assert table.loc["currency", "value"] == s.currency
     assert table.loc["item_types.listing.prevalence", "value"] == pytest.approx(
         s.item_types["listing"].prevalence)
     assert "share of rejections" in table.loc["item_types.listing.prevalence", "why"]

@@ -293,6 +293,19 @@ def test_sla_hours_become_the_pools_targets_and_a_wrong_pool_is_refused(tmp_path
         de.scenario()
 
 
+def test_values_the_workbook_sets_are_not_shown_as_the_logs_defaults(tmp_path):
+    shutil.copyfile(ROOT / "data" / "risk_register.yaml", tmp_path / "reg.yaml")
+    book = str(_book(tmp_path, GOOD.replace("    sla_hours: {uk_r: 24}\n",
+                                            "    sla_hours: {uk_r: 12}\n    currency: EUR\n"
+                                            "    cost_per_hour: 21.5\n")))
+    de = market_inputs({"workbook": book, "market": "DE"})
+    table = de.calibration().assumptions.set_index("field")
+    assert table.at["currency", "value"] == de.scenario().currency == "EUR"
+    assert table.at["currency", "why"].startswith("set in the workbook (")
+    assert table.at["pools.uk_r.cost_per_hour", "value"] == 21.5
+    assert table.at["pools.uk_r.shrinkage", "why"].startswith("shrinkage cannot be seen")
+
+
 def test_a_calibrated_market_shows_its_assumptions(tmp_path):
     shutil.copyfile(ROOT / "data" / "risk_register.yaml", tmp_path / "reg.yaml")
     book = str(_book(tmp_path, GOOD))
@@ -301,6 +314,7 @@ def test_a_calibrated_market_shows_its_assumptions(tmp_path):
     table = de.calibration().assumptions
     assert "pools.uk_r.shrinkage" in set(table["field"])  # pools named from reviewer ids
     assert de.scenario().pools["uk_r"].sla.hours == 24  # the workbook's target
+    assert table.set_index("field").at["currency", "why"].startswith("a log holds no costs")
     uk = market_inputs({"workbook": book, "market": "UK"})
     assert not uk.has("calibration")
     with pytest.raises(ParameterError, match="not calibrated from the log"):

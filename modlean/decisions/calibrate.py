@@ -562,11 +562,13 @@ def _fitted_model(it: dict[str, Any], t: str, fitted: dict[str, Any], assume: As
 def _unseen(assume: Assumptions, item_types: Mapping[str, Any], pools: Mapping[str, Any],
             handling: pd.DataFrame, qa: Mapping[str, Any], appeals: Mapping[str, Any],
             source: str, *, has_qa: bool) -> None:
-    """Record the values no log shows: SLA targets, shrinkage, costs, accuracy without QA,
-    QA's catch rate, appeal outcomes, and handling read from gaps."""
+    """Record the values no log shows: SLA targets, shrinkage, costs and their currency,
+    accuracy without QA, QA's catch rate, appeal outcomes, and handling read from gaps."""
     for t in item_types:
         assume.add(f"item_types.{t}.sla.hours", f"a log holds no SLA targets: {source} "
                    "(set them in the workbook's sla_hours or a base scenario)")
+    assume.add("currency", f"a log holds no costs: {source} (set currency and cost_per_hour "
+               "in the workbook)")
     for pool in pools:
         team = pools[pool].get("team")
         people = f"teams.{team}" if team else f"pools.{pool}"

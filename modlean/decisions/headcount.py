@@ -262,8 +262,9 @@ def analytic_staffing(scenario: Scenario, *, real_time_sla_hours: float = 4.0,
     -------
     pandas.DataFrame
         One row per pool with people of its own and per team: ``pool`` (its name),
-        ``kind`` (``real-time``, ``back-office`` or ``idle``), ``current``, ``analytic``,
-        ``workload_hours`` per day, ``mean_aht_s``, ``sla_hours``, ``sla_percentile``, ``method``.
+        ``kind`` (``real-time``, ``back-office`` or ``idle``), ``current``, ``shrinkage``
+        (the headcounts are paid heads at it), ``analytic``, ``workload_hours`` per day,
+        ``mean_aht_s``, ``sla_hours``, ``sla_percentile``, ``method``.
     """
     s = scenario
     rows = []
@@ -272,6 +273,7 @@ def analytic_staffing(scenario: Scenario, *, real_time_sla_hours: float = 4.0,
         cover = coverage(pool)
         paid_per_head = float(cover.sum() / 7.0)   # paid hours per head per day
         row: dict[str, Any] = {"pool": name, "current": pool.headcount,
+                               "shrinkage": pool.shrinkage,
                                "workload_hours": load.workload_hours,
                                "mean_aht_s": load.mean_aht, "sla_hours": load.sla_hours,
                                "sla_percentile": load.sla_percentile if load.sla_hours

@@ -19,7 +19,7 @@ import pandas as pd
 
 from modlean.errors import ParameterError
 from modlean.evidence.findings import finding
-from modlean.evidence.readable import value_text
+from modlean.evidence.readable import shrinkage_caveat, value_text
 from modlean.evidence.recording import Record, RecordedFigure
 from modlean.evidence.verdicts import item_rows
 from modlean.scenario import setting_words
@@ -71,7 +71,8 @@ def _staff_finding(tables: dict[str, pd.DataFrame]) -> str:
             f", {value_text('staff_simulated', r.simulated)} confirmed by simulation"
         parts.append(f"{setting_words(str(r.pool))} needs "
                      f"{value_text('staff_analytic', r.analytic)} by the analytic estimate"
-                     f"{simulated} (today {r.current:,.0f})")
+                     f"{simulated} (today {r.current:,.0f})"
+                     + shrinkage_caveat(getattr(r, "shrinkage", None)))
     return "; ".join(parts) + "." if parts else "No pool with work was sized."
 
 

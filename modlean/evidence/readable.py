@@ -28,8 +28,8 @@ from modlean.evidence.recording import ROW_VALUES, Record
 from modlean.evidence.values import NOT_SCALAR, format_value, json_scalar
 from modlean.kpis import Kpi, catalogue, column_label, find, format_relative, readable
 
-__all__ = ["KPI_KEYS", "SHARE_COLUMNS", "figure_rows", "json_rows", "readable_text", "table_view",
-           "value_text"]
+__all__ = ["KPI_KEYS", "SHARE_COLUMNS", "figure_rows", "json_rows", "readable_text",
+           "shrinkage_caveat", "table_view", "value_text"]
 
 #: Columns or index names whose values are KPI names (a row per KPI).
 KPI_KEYS = ("kpi", "measure", "metric")
@@ -57,6 +57,19 @@ def value_text(name: str, value: Any, currency: str | None = None) -> str:
     if isinstance(value, str) and entry.kind == "number":
         return value
     return entry.format(value, currency=currency)
+
+
+def shrinkage_caveat(shrinkage: Any) -> str:
+    """What a headcount means when its pool assumes no shrinkage (a calibrated pool's):
+    people on duty, not paid heads; "" for a pool with shrinkage, or when not known."""
+    try:
+        value = float(shrinkage)
+    except (TypeError, ValueError):
+        return ""
+    if value != 0:
+        return ""
+    return " (people on duty at 0 % shrinkage, as calibrated; paid heads are this ÷ " \
+        "(1 − your shrinkage))"
 
 
 def readable_text(text: Any) -> str:

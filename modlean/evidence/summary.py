@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from modlean.evidence.collected import MarketRecords
+from modlean.evidence.readable import shrinkage_caveat
 from modlean.evidence.verdicts import DECISION_COLUMNS, Reading, item_rows, proposals_of, reading
 from modlean.kpis import find, readable
 from modlean.scenario import setting_words
@@ -99,7 +100,8 @@ def staffing_lines(records: MarketRecords) -> list[str]:
             if r.analytic != r.analytic_baseline:
                 lines.append(f"{setting_words(str(r.pool))}: {r.analytic_baseline:,.0f} → "
                              f"{r.analytic:,.0f} reviewers needed by the analytic estimate "
-                             f"(today {r.current:,.0f})")
+                             f"(today {r.current:,.0f})"
+                             + shrinkage_caveat(getattr(r, "shrinkage", None)))
     pool, simulated = records.value("staff_pool"), records.value("staff_simulated")
     if pool is not None and simulated is not None:
         met = records.value("sla_met_at_current_headcount")
@@ -107,8 +109,17 @@ def staffing_lines(records: MarketRecords) -> list[str]:
             "; today's headcount meets the SLA in the simulation" if met else
             "; today's headcount misses the SLA in the simulation")
         lines.append(f"{setting_words(str(pool))}: {simulated:,.0f} reviewers confirmed by "
-                     f"simulation{check}")
+                     f"simulation{check}" + shrinkage_caveat(_pool_shrinkage(records, pool)))
     return lines
+
+
+def _pool_shrinkage(records: MarketRecords, pool: Any) -> Any:
+    """The shrinkage of ``pool`` as the recorded staffing search states it (None if not)."""
+    table = records.value("staffing_search")
+    if not isinstance(table, pd.DataFrame) or "shrinkage" not in table.columns:
+        return None
+    rows = table.loc[table["pool"].astype(str).eq(str(pool)), "shrinkage"]
+    return rows.iloc[0] if len(rows) else None
 
 
 def _outside(table: Any) -> list[str] | None:

@@ -14,6 +14,7 @@ A section whose input the market lacks is skipped with a note, not failed: see
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -272,9 +273,22 @@ class MarketInputs:
         if not self.has("calibration"):
             raise ParameterError(f"market {self.market}: its scenario is "
                                  f"{self.settings.scenario!r}, not calibrated from the log")
-        if scenario_kind(self.settings.scenario) == "file":
-            return self._calibrated_file
-        return self._calibration
+        cal = self._calibrated_file if scenario_kind(self.settings.scenario) == "file" \
+            else self._calibration
+        return replace(cal, assumptions=self._workbook_set(cal.assumptions, cal.scenario))
+
+    def _workbook_set(self, assumptions: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+        """The calibration's assumptions with the values the workbook sets (currency, costs,
+        pool SLAs) shown as set there, not as the log's defaults."""
+        settings = {**self._pool_slas(scenario), **self._money(scenario)}
+        settings.update({f"{path}.hours": value["hours"] for path, value in settings.items()
+                         if isinstance(value, dict)})
+        table = assumptions.copy()
+        for i, path in table["field"].items():
+            if path in settings:
+                table.at[i, "value"] = settings[path]
+                table.at[i, "why"] = f"set in the workbook ({self._where()})"
+        return table
 
     @cached_property
     def _calibrated_file(self) -> Calibration:
