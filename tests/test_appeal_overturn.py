@@ -15,7 +15,7 @@ import modlean
 from modlean.decisions import calibrate
 from modlean.decisions.assumptions import Assumptions
 from modlean.decisions.calibrate_qa import MIN_APPEALS, appeal_overturn
-from modlean.scenario import apply_overrides
+from modlean.scenario import apply_overrides, preset
 from modlean.simulation import simulate
 from modlean.simulation.plan import make_plan
 
@@ -75,3 +75,14 @@ def test_the_appeals_fallback_handling_is_the_appeals_pools_own(imported):
     scenario = calibrate(imported.log, timezone="Europe/Berlin", workflow=False).scenario
     pool = scenario.pools[scenario.appeals.pool]
     assert scenario.appeals.handling.mean_s in {h.mean_s for h in pool.handling.values()}
+
+
+def test_an_appeal_is_filed_after_its_own_delay_distribution():
+    s = apply_overrides(preset("US"), {"horizon_days": 2, "warmup_days": 0, "drain_days": 3,
+                                       "qa.enabled": False,  # an audit would delay the filing
+                                       "appeals.delay": {"dist": "constant", "mean_hours": 5}})
+    log = simulate(s, seed=3).log
+    at = log[log["activity"].isin(["decision_sent", "appeal_filed"])]
+    first = at.groupby(["case_id", "activity"], observed=True)["timestamp"].min().unstack()
+    gaps = (first["appeal_filed"] - first["decision_sent"]).dropna().dt.total_seconds() / 3600
+    assert len(gaps) > 20 and np.allclose(gaps, 5)

@@ -56,6 +56,11 @@ def test_routes_escalation_qa_and_appeals_in_the_exports_words(cal):
     assert (s.qa.enabled, s.qa.pool) == (True, "qa")
     assert (s.appeals.enabled, s.appeals.pool) == (True, "appeals")
     assert s.appeals.delay_hours == pytest.approx(25, abs=4)  # uniform 2-48 h after the reject
+    # the delays' own shape: uniform, not a lognormal's long tail
+    delay = s.appeals.delay
+    assert delay.dist == "empirical" and delay.mean == pytest.approx(s.appeals.delay_hours,
+                                                                      rel=0.02)
+    assert min(delay.values) > 1.5 and max(delay.values) < 48.5
 
 
 def test_model_thresholds_are_read_from_the_scores(cal):

@@ -14,7 +14,7 @@ from bpo_export import make_export
 import modlean
 from modlean.decisions import calibrate
 from modlean.decisions.headcount import analytic_staffing
-from modlean.decisions.queue_delays import handoff_gaps, idle_waits
+from modlean.decisions.queue_delays import censored_quantiles, handoff_gaps, idle_waits
 from modlean.scenario import apply_overrides, preset
 from modlean.simulation import simulate
 from modlean.simulation.queueing import erlang_c
@@ -74,10 +74,46 @@ def test_waiting_for_the_morning_shift_is_a_wait_for_capacity():
     starts = [q + pd.Timedelta(hours=14, minutes=50) for q in late]  # 08:20 the next day
     row = idle_waits(_events(late, starts, 5), "Europe/Berlin", {"l1": seats}).iloc[0]
     assert row["mean_wait_min"] == pytest.approx(890)
-    assert row["unexplained_min"] == pytest.approx(30 + 20)  # 17:30-18:00 and 08:00-08:20
+    # free 17:30-18:00, then the shift ended: the pickup lasted at least 30 min (the free
+    # 08:00-08:20 after the night says nothing more of it)
+    assert row["unexplained_min"] == pytest.approx(30)
+    assert row["cut_by_shift_end"] == len(late)
     night = [pd.Timestamp(f"2026-03-{d:02d} 02:00", tz="Europe/Berlin") for d in days] * 2
     starts = [q + pd.Timedelta(hours=6, minutes=20) for q in night]
     assert idle_waits(_events(night, starts, 5), "Europe/Berlin", {"l1": seats}).empty
+
+
+def test_censored_delays_are_read_by_kaplan_meier():
+    # by hand: ended at 1, 2, 3 h; one still waiting at 2.5 h. S(1) = 3/4, S(2) = 1/2,
+    # S(3) = 0: quartile midpoints 1, 2, 3, 3
+    got = censored_quantiles(np.array([1, 2, 3, 2.5]), np.array([0, 0, 0, 1], bool), n=4)
+    assert got.tolist() == [1, 2, 3, 3]
+    assert censored_quantiles(np.array([3.0, 1.0]), np.zeros(2, bool)).tolist() == [1, 3]
+    # exponential delays (mean 4 h), each seen until a uniform cut in 0-12 h
+    rng = np.random.default_rng(5)
+    delay, cut = rng.exponential(4, 20_000), rng.uniform(0, 12, 20_000)
+    read = censored_quantiles(np.minimum(delay, cut), delay > cut)
+    assert read.mean() == pytest.approx(4, rel=0.05)
+    assert np.minimum(delay, cut).mean() < 3  # what reading the cut waits as whole gives
+
+
+def test_a_long_pickup_cut_short_by_the_evening_is_read_whole():
+    """One seat on duty 08-20 UTC; work queued through the day is picked up an exponential
+    time (mean 3 h) after it arrives, else the next morning at 08:00."""
+    rng = np.random.default_rng(11)
+    seats = np.zeros(24)
+    seats[8:20] = 1
+    queued, starts = [], []
+    for day in range(300):
+        q = T0.normalize() + pd.Timedelta(days=day, hours=8 + 12 * rng.random())
+        ready = q + pd.Timedelta(hours=rng.exponential(3))
+        if ready.hour >= 20 or ready.normalize() > q.normalize():
+            ready = q.normalize() + pd.Timedelta(days=1, hours=8)
+        queued.append(q)
+        starts.append(ready)
+    row = idle_waits(_events(queued, starts, 1), "UTC", {"l1": seats}).iloc[0]
+    assert row["cut_by_shift_end"] > 50
+    assert row["unexplained_min"] == pytest.approx(180, rel=0.15)
 
 
 def test_a_pool_without_seats_of_its_own_or_few_tasks_is_left_out():

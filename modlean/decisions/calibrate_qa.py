@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from modlean.decisions.assumptions import Assumptions
+from modlean.decisions.discover import empirical_delay
 from modlean.decisions.review_roles import SYSTEM_RESOURCES, activity_kinds, pool_of_resource
 from modlean.quality import decision_quality, read_qa, with_weights
 from modlean.scenario import Scenario
@@ -137,6 +138,8 @@ def qa_and_appeals(df: pd.DataFrame, roles: pd.DataFrame, data: Mapping[str, Any
         delay = (roles["appeal_at"] - decided).dt.total_seconds().dropna() / 3600
         if len(delay):
             appeals["delay_hours"] = float(delay.mean())
+        if len(delay) >= MIN_APPEALS:  # the log's own shape, not a lognormal of its mean
+            appeals["delay"] = empirical_delay(delay.clip(lower=0).to_numpy())
     else:
         appeals.update({"enabled": False, "pool": None})
     accuracy = _qa_accuracy(_in_log_pools(qa, df, pools), pools, notes) \

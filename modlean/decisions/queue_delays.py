@@ -15,7 +15,12 @@ both:
   which the pool had a seat free: fewer of its reviews in progress than the
   calibrated seats on duty in that local hour (:mod:`modlean.decisions.rosters`).
   Items arriving together at one free seat wait for capacity, and are not
-  counted: the seat is busy with the first of them while the others wait.
+  counted: the seat is busy with the first of them while the others wait. Work
+  still waiting when the shift ends shows only that its pickup lasted at least
+  until then: such waits are censored, and the pickup's distribution is the
+  Kaplan-Meier estimate, with an exponential tail past the longest pickup seen to
+  its end (:func:`censored_quantiles`). Without this, a long pickup cut short by
+  the evening would be read as short.
 
 :func:`queue_delays` gives a pool whose mean handoff, or mean free-seat wait, is
 at least :data:`MIN_DELAY_MIN` minutes a task a ``handoff`` or ``pickup``: the
@@ -39,8 +44,8 @@ from modlean.decisions.assumptions import Assumptions
 from modlean.decisions.discover import empirical_delay
 from modlean.kpis import duration_text
 
-__all__ = ["MIN_DELAY_MIN", "MIN_TASKS", "NOBODY", "handoff_gaps", "idle_waits",
-           "queue_delays"]
+__all__ = ["MIN_DELAY_MIN", "MIN_TASKS", "NOBODY", "censored_quantiles", "handoff_gaps",
+           "idle_waits", "queue_delays"]
 
 #: A handoff or free-seat wait of at least this many minutes a task, on average, is
 #: simulated.
@@ -55,7 +60,7 @@ _QUARTER = np.timedelta64(15 * 60 * 1_000_000, "us")
 NOBODY = ("nan", "", "system")
 
 _COLUMNS = ["pool", "tasks", "mean_wait_min", "unexplained_min", "unexplained_share",
-            "free_wait_h"]
+            "cut_by_shift_end", "free_wait_h"]
 
 
 def idle_waits(events: pd.DataFrame, timezone: str, seats: Mapping[str, np.ndarray]
@@ -91,13 +96,48 @@ def idle_waits(events: pd.DataFrame, timezone: str, seats: Mapping[str, np.ndarr
         since = _instants(entry[at])
         free_time = _FreeTime(_instants(reviews["start"]), _instants(reviews["timestamp"]),
                               np.asarray(seats[str(pool)]), timezone, since.min())
-        idle_s = free_time.between(since, _instants(events.loc[at, "start"]))
+        start = _instants(events.loc[at, "start"])
+        off = free_time.off_duty_after(since)
+        cut = off < start  # the shift ended first: the pickup lasted at least this long
+        idle_s = free_time.between(since, np.where(cut, off, start))
         wait = wait_s[at].to_numpy()
+        delay_h = censored_quantiles(idle_s / 3600, cut)
         rows.append({"pool": str(pool), "tasks": len(at), "mean_wait_min": wait.mean() / 60,
-                     "unexplained_min": idle_s.mean() / 60,
-                     "unexplained_share": idle_s.sum() / wait.sum() if wait.sum() else 0.0,
-                     "free_wait_h": idle_s / 3600})
+                     "unexplained_min": float(delay_h.mean()) * 60,
+                     "unexplained_share": min(float(delay_h.mean()) * 3600 * len(wait)
+                                              / wait.sum(), 1.0) if wait.sum() else 0.0,
+                     "cut_by_shift_end": int(cut.sum()), "free_wait_h": delay_h})
     return pd.DataFrame(rows, columns=_COLUMNS)
+
+
+def censored_quantiles(hours: np.ndarray, censored: np.ndarray, n: int = 100) -> np.ndarray:
+    """``n`` evenly spaced quantiles of a delay observed as ``hours``, some of them only
+    as a lower bound (``censored``: the delay lasted at least that long).
+
+    The Kaplan-Meier estimate up to the longest delay seen to its end; past it (when
+    some delays outlasted every ended one), an exponential tail whose rate is the ended
+    delays over all the time observed. Without censoring, the plain quantiles; when no
+    delay was seen to its end, those of the lower bounds (all the log can say).
+    """
+    hours = np.asarray(hours, float)
+    censored = np.asarray(censored, bool)
+    probs = (np.arange(n) + 0.5) / n
+    ended = ~censored
+    if not censored.any() or not ended.any():  # none cut; or none seen to its end: the
+        return np.quantile(hours, probs) if len(hours) > n else np.sort(hours)  # bounds
+    order = np.lexsort((censored, hours))  # at a tie, an ended delay before a cut one
+    t, done = hours[order], ended[order]
+    at_risk = len(t) - np.arange(len(t))
+    survival = np.cumprod(np.where(done, 1 - 1 / at_risk, 1.0))
+    times, left = t[done], survival[done]
+    cdf = 1 - left
+    rate = ended.sum() / max(hours.sum(), 1e-12)  # an exponential's rate, censored MLE
+    inside = probs <= cdf[-1]
+    out = np.empty(n)
+    out[inside] = times[np.searchsorted(cdf, probs[inside] - 1e-12)]
+    beyond = probs[~inside]
+    out[~inside] = times[-1] - np.log((1 - beyond) / left[-1]) / rate
+    return out
 
 
 class _FreeTime:
@@ -119,6 +159,16 @@ class _FreeTime:
         self.free = busy < seats_by_hour[hour]  # from each point to the next
         seconds = np.diff(self.points).astype(np.int64) / 1e6
         self.before = np.concatenate(([0.0], np.cumsum(np.where(self.free[:-1], seconds, 0.0))))
+        self.off_points = self.points[seats_by_hour[hour] == 0]  # where nobody is on duty
+
+    def off_duty_after(self, t: np.ndarray) -> np.ndarray:
+        """The first moment at or after each of ``t`` with no seat on duty (the grid's
+        end when there is none)."""
+        k = np.searchsorted(self.off_points, t, "left")
+        last = self.points[-1]
+        return np.where(k < len(self.off_points),
+                        self.off_points[np.minimum(k, len(self.off_points) - 1)]
+                        if len(self.off_points) else last, last)
 
     def until(self, t: np.ndarray) -> np.ndarray:
         """Free seconds from the first point up to each of ``t`` (none before it)."""
@@ -196,5 +246,8 @@ def _pickup_why(row: pd.Series) -> str:
             f"({row['unexplained_share']:.0%}) while one of its calibrated seats was free: "
             "read as a pickup delay (work pulled in batches or on a timer, agents on other "
             "channels), simulated before a reviewer may take the work and not shortened by "
-            "staff. If instead fewer people were on duty than the seats seen in those hours, "
+            "staff" + (f"; {row['cut_by_shift_end']:,} were still waiting when the shift "
+                       "ended, so their delay is read as lasting at least until then "
+                       "(Kaplan-Meier)" if row["cut_by_shift_end"] else "")
+            + ". If instead fewer people were on duty than the seats seen in those hours, "
             "the seats are too many and this delay stands in for them")

@@ -431,6 +431,9 @@ class Appeals(StrictModel):
     delay_hours: float = Field(24.0, ge=0, le=MAX_HOURS, description="mean time from the "
                                "decision to the appeal (lognormal, CV 1)",
                                json_schema_extra=_unit("h", WHY_HOURS))
+    delay: Delay | None = Field(None, description="the time from the decision to the appeal "
+                                "as a distribution (calibration reads it from the log, "
+                                "empirical); none: lognormal with mean delay_hours, CV 1")
     handling: Handling = Field(default_factory=lambda: Handling(mean_s=240.0),
                                description="appeal handling time unless the pool lists the "
                                "item type")

@@ -324,11 +324,14 @@ def _decisions(s: Scenario, name: str, draws: Draws, routes: np.ndarray,
     appeal_overturn = appealed & (u_over < np.where(wrong_now, ap.overturn_if_wrong,
                                                     ap.overturn_if_right))
     final_reject = after_qa_reject & ~appeal_overturn
-    # appeal delay: lognormal, mean delay_hours, CV 1
-    sigma2 = np.log(2.0)
-    delay_h = np.exp(np.log(max(ap.delay_hours, 1e-9)) - sigma2 / 2
-                     + np.sqrt(sigma2) * ndtri(uniform("appeal_delay")[appealed]))
-    appeal_delay = delay_h * 3600.0 if ap.delay_hours > 0 else np.zeros(len(delay_h))
+    u_delay = uniform("appeal_delay")[appealed]
+    if ap.delay is not None:  # its own distribution (a calibrated log's: empirical)
+        appeal_delay = sample_delay_s(ap.delay, u_delay)
+    else:  # lognormal, mean delay_hours, CV 1
+        sigma2 = np.log(2.0)
+        delay_h = np.exp(np.log(max(ap.delay_hours, 1e-9)) - sigma2 / 2
+                         + np.sqrt(sigma2) * ndtri(u_delay))
+        appeal_delay = delay_h * 3600.0 if ap.delay_hours > 0 else np.zeros(len(delay_h))
     return {
         "human": human, "first_reject": first_reject, "escalated": escalated,
         "qa_sampled": qa_sampled, "qa_overturn": qa_overturn, "rework": rework,
