@@ -144,6 +144,49 @@ def test_the_calibrated_workflow_simulates_in_the_logs_words_and_times(cal, log)
     assert share == pytest.approx(truth, abs=0.04)
 
 
+def _weekday_specialists_log(cases: int = 1500, seed: int = 4) -> pd.DataFrame:
+    """Triage around the clock (four agents), then a specialist check by one person who
+    works 09-17 on weekdays, first come first served: escalations of the evening and the
+    weekend wait for her shift. Starts are logged."""
+    rng = np.random.default_rng(seed)
+    t0 = pd.Timestamp("2026-03-02", tz="UTC")
+    rows, free_at = [], t0
+
+    def on_shift(t: pd.Timestamp) -> pd.Timestamp:
+        while t.weekday() >= 5 or not 9 <= t.hour < 17:
+            t = (t.normalize() + pd.Timedelta(hours=9)) if t.hour < 9 and t.weekday() < 5 \
+                else t.normalize() + pd.Timedelta(days=1, hours=9)
+        return t
+
+    for i, s in enumerate(np.sort(rng.uniform(0, 28 * 86400, cases))):
+        arrive = t0 + pd.Timedelta(seconds=float(s))
+        done = arrive + pd.Timedelta(minutes=float(rng.gamma(2, 2)))
+        case = f"K{i:05d}"
+        rows.append((case, "Triage", f"triage.{i % 4}", arrive, done))
+        if rng.random() < 0.25:
+            begin = on_shift(max(done, free_at))
+            free_at = begin + pd.Timedelta(minutes=float(rng.gamma(2, 6)))
+            rows.append((case, "Specialist check", "spec.ada", begin, free_at))
+    log = pd.DataFrame(rows, columns=["case_id", "activity", "resource", "start_timestamp",
+                                      "timestamp"])
+    return log.sort_values(["case_id", "timestamp"], ignore_index=True)
+
+
+def test_a_wait_for_a_weekday_shift_is_the_queue_not_an_external_wait():
+    log = _weekday_specialists_log()
+    cal = calibrate(log, timezone="UTC", workflow=True)
+    assert "Specialist check" not in set(cal.waits["before"])  # the queue makes it
+
+    def wait_h(df: pd.DataFrame) -> float:
+        check = df[df["activity"].astype(str) == "Specialist check"].set_index("case_id")
+        triage = df[df["activity"].astype(str) == "Triage"].set_index("case_id")["timestamp"]
+        return float((check["start_timestamp"] - triage.reindex(check.index))
+                     .dt.total_seconds().mean() / 3600)
+
+    sim = simulate(cal.scenario, seed=1, item_table=False).log
+    assert wait_h(sim) == pytest.approx(wait_h(log), rel=0.25)
+
+
 def test_a_thin_step_is_named_in_the_assumptions(log):
     rare = log[log["activity"] == "Risk review"].head(3).copy()
     rare["activity"] = "Manual escalation"

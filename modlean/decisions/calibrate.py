@@ -51,7 +51,7 @@ from modlean.decisions.calibrate_model import case_facts, model_from_scores, mod
 from modlean.decisions.calibrate_qa import appeal_overturn, mode_of, qa_and_appeals
 from modlean.decisions.discover import assign_pools, discovered_workflows, workflow_events
 from modlean.decisions.log_words import describe_log_names, template_log_names
-from modlean.decisions.queue_delays import queue_delays
+from modlean.decisions.queue_delays import free_seat_hours, queue_delays, seats_by_pool
 from modlean.decisions.resolve import ScenarioSpec, resolve_scenario
 from modlean.decisions.review_roles import (
     SYSTEM_RESOURCES,
@@ -224,6 +224,9 @@ def calibrate(log: pd.DataFrame, *, timezone: str = "UTC", name: str = "calibrat
         keep = workflow_events(df, model_ev, screened, {
             k for k, on in (("qa", qa_settings["enabled"]), ("appeal", appeals["enabled"]))
             if on})
+        # how long each task waited while its pool had a seat free: a wait spent queueing
+        # for busy or absent seats is the simulated queue's, not an external wait
+        df["free_wait_h"] = free_seat_hours(df, timezone, seats_by_pool(seat_rows))
         flows, routes, waits = discovered_workflows(
             df[keep], log, handling, pool_of, human[keep], item_types,
             case_facts(log, SYSTEM_RESOURCES), assume, history, screened=screened)

@@ -22,7 +22,12 @@ the log's own activity names:
 * **external waits**: the time from a case's previous completion to an activity's
   completion, less its handling (nothing for an activity nobody does), is a delay no
   resource's busy time explains when its median on an edge exceeds both 15 minutes
-  and twice the step's mean handling; it becomes an unlogged ``wait`` step on that
+  and twice the step's mean handling, unless the edge's tasks waited for busy or
+  absent seats: when most of them have a logged start and the median time they
+  waited while a seat of their pool was free (``free_wait_h``,
+  :func:`~modlean.decisions.queue_delays.free_seat_hours`) is within that bound, the
+  wait is the pool's queue, which the simulation makes. Otherwise it becomes an
+  unlogged ``wait`` step on that
   edge, resampled from the observed delays (an empirical distribution of up to
   :data:`WAIT_QUANTILES` quantiles). Edges seen fewer than :data:`MIN_CASES` times
   take the pooled delays into their activity.
@@ -187,7 +192,8 @@ def discover_workflow(df: pd.DataFrame, facts: pd.DataFrame, labels: pd.Series,
                        for a in acts])
     hand_of = pd.Series(hand_h, index=acts)
     remainder = np.maximum(gap_h - hand_of.reindex(act).to_numpy(), 0.0)
-    edges = pd.DataFrame({"src": prev, "dst": act, "r": remainder})[~first]
+    free = ev["free_wait_h"].to_numpy(float) if "free_wait_h" in ev else np.full(len(ev), np.nan)
+    edges = pd.DataFrame({"src": prev, "dst": act, "r": remainder, "free": free})[~first]
     waits = _edge_waits(edges, {a: str(a) for a in acts}, hand_of, taken)
     steps: dict[str, Any] = {}
     for key in [*acts, *kept]:
@@ -303,6 +309,14 @@ def _prune(steps: dict[str, Any]) -> None:
         del steps[name]
 
 
+def _queued(free_h: np.ndarray, least: float) -> bool:
+    """Whether an edge's tasks waited for busy or absent seats: most of them timed (their
+    start logged, their pool's seats known) and their median wait while a seat was free
+    at most ``least`` hours. The simulated queue makes such a wait."""
+    known = free_h[~np.isnan(free_h)]
+    return len(known) > len(free_h) / 2 and float(np.median(known)) <= least
+
+
 def _edge_waits(edges: pd.DataFrame, names: dict[str, str], hand_h: pd.Series,
                 taken: set[str]) -> dict[tuple[str, str], dict[str, Any]]:
     """The external waits per edge (src, dst): a wait step's name, its delay and its row
@@ -314,7 +328,8 @@ def _edge_waits(edges: pd.DataFrame, names: dict[str, str], hand_h: pd.Series,
         r = g["r"].to_numpy()
         thin = len(r) < MIN_CASES
         median = float(pooled_median[dst] if thin else np.median(r))
-        if median <= max(MIN_WAIT_H, 2 * hand_h[dst]):
+        least = max(MIN_WAIT_H, 2 * hand_h[dst])
+        if median <= least or _queued(g["free"].to_numpy(), least):
             continue
         values = pooled.get_group(dst).to_numpy() if thin else r
         name = slug(f"wait_{names[dst]}_after_{names[src]}", taken)

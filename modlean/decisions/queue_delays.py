@@ -35,6 +35,7 @@ handoff: the delay before an appeal is its filing delay, calibrated apart.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -44,8 +45,8 @@ from modlean.decisions.assumptions import Assumptions
 from modlean.decisions.discover import empirical_delay
 from modlean.kpis import duration_text
 
-__all__ = ["MIN_DELAY_MIN", "MIN_TASKS", "NOBODY", "censored_quantiles", "handoff_gaps",
-           "idle_waits", "queue_delays"]
+__all__ = ["MIN_DELAY_MIN", "MIN_TASKS", "NOBODY", "censored_quantiles", "free_seat_hours",
+           "handoff_gaps", "idle_waits", "queue_delays", "seats_by_pool"]
 
 #: A handoff or free-seat wait of at least this many minutes a task, on average, is
 #: simulated.
@@ -74,23 +75,67 @@ def idle_waits(events: pd.DataFrame, timezone: str, seats: Mapping[str, np.ndarr
     seats on duty count (work entering at night waits for the shift). Returns
     ``pool``, ``tasks`` (those timed tasks with an entry), ``mean_wait_min``,
     ``unexplained_min`` (minutes a task waited while a seat was free, over all of
-    them) and ``unexplained_share`` (of the wait), and ``free_wait_h``, each
-    task's free-seat wait in hours. Pools with fewer than :data:`MIN_TASKS` such
-    tasks, or without seats of their own, are left out.
+    them; censored at the shift's end, see :func:`censored_quantiles`) and
+    ``unexplained_share`` (of the wait), ``cut_by_shift_end`` (the tasks still
+    waiting when the shift ended) and ``free_wait_h``, the free-seat wait's
+    quantiles in hours. Pools with fewer than :data:`MIN_TASKS` such tasks, or
+    without seats of their own, are left out.
     """
+    rows = []
+    for pool, w in _free_seat_waits(events, timezone, seats).items():
+        if len(w.free_s) < MIN_TASKS:
+            continue
+        delay_h = censored_quantiles(w.free_s / 3600, w.cut)
+        rows.append({"pool": pool, "tasks": len(w.wait_s),
+                     "mean_wait_min": w.wait_s.mean() / 60,
+                     "unexplained_min": float(delay_h.mean()) * 60,
+                     "unexplained_share": min(float(delay_h.mean()) * 3600 * len(w.wait_s)
+                                              / w.wait_s.sum(), 1.0) if w.wait_s.sum() else 0.0,
+                     "cut_by_shift_end": int(w.cut.sum()), "free_wait_h": delay_h})
+    return pd.DataFrame(rows, columns=_COLUMNS)
+
+
+def free_seat_hours(events: pd.DataFrame, timezone: str, seats: Mapping[str, np.ndarray]
+                    ) -> pd.Series:
+    """Per event (``events`` as for :func:`idle_waits`): the hours its task waited from its
+    entry to its start while a seat of its pool was free (work entered at night too); NaN
+    for events that are no timed task with an entry, or of a pool without seats of its
+    own."""
+    out = pd.Series(np.nan, index=events.index)
+    for w in _free_seat_waits(events, timezone, seats, night=True).values():
+        out[w.rows] = w.free_to_start_s / 3600
+    return out
+
+
+@dataclass(frozen=True)
+class _PoolWaits:
+    """The timed tasks of one pool that entered while it had seats on duty."""
+
+    rows: pd.Index  # their rows in the events
+    wait_s: np.ndarray  # entry to start
+    free_s: np.ndarray  # of it, while a seat was free (up to the shift's end when cut)
+    cut: np.ndarray  # still waiting when the shift ended
+    free_to_start_s: np.ndarray  # while a seat was free, entry to start
+
+
+def _free_seat_waits(events: pd.DataFrame, timezone: str, seats: Mapping[str, np.ndarray],
+                     *, night: bool = False) -> dict[str, _PoolWaits]:
+    """Each pool's timed tasks with an entry: those that entered while it had seats on
+    duty, or (``night``) all of them."""
     same_case = events["case_id"].eq(events["case_id"].shift())
     entry = events["timestamp"].shift().where(same_case)
     wait_s = (events["start"] - entry).dt.total_seconds()
     timed = events["pool"].ne("") & wait_s.ge(0)
-    rows = []
+    out = {}
     for pool, at in events.index[timed].groupby(events.loc[timed, "pool"]).items():
-        if str(pool) not in seats:
+        if str(pool) not in seats or not len(at):
             continue
         # work entering while nobody is on duty waits for the shift: it says nothing of a
         # pickup (and the simulation's pickup runs out during that wait)
-        on_duty = np.asarray(seats[str(pool)])[entry[at].dt.tz_convert(timezone).dt.hour] > 0
-        at = at[on_duty]
-        if len(at) < MIN_TASKS:
+        if not night:
+            hour = entry[at].dt.tz_convert(timezone).dt.hour
+            at = at[np.asarray(seats[str(pool)])[hour] > 0]
+        if not len(at):
             continue
         reviews = events.loc[events["pool"].eq(pool) & events["start"].notna()]
         since = _instants(entry[at])
@@ -99,15 +144,10 @@ def idle_waits(events: pd.DataFrame, timezone: str, seats: Mapping[str, np.ndarr
         start = _instants(events.loc[at, "start"])
         off = free_time.off_duty_after(since)
         cut = off < start  # the shift ended first: the pickup lasted at least this long
-        idle_s = free_time.between(since, np.where(cut, off, start))
-        wait = wait_s[at].to_numpy()
-        delay_h = censored_quantiles(idle_s / 3600, cut)
-        rows.append({"pool": str(pool), "tasks": len(at), "mean_wait_min": wait.mean() / 60,
-                     "unexplained_min": float(delay_h.mean()) * 60,
-                     "unexplained_share": min(float(delay_h.mean()) * 3600 * len(wait)
-                                              / wait.sum(), 1.0) if wait.sum() else 0.0,
-                     "cut_by_shift_end": int(cut.sum()), "free_wait_h": delay_h})
-    return pd.DataFrame(rows, columns=_COLUMNS)
+        out[str(pool)] = _PoolWaits(rows=at, wait_s=wait_s[at].to_numpy(), cut=cut,
+                                    free_s=free_time.between(since, np.where(cut, off, start)),
+                                    free_to_start_s=free_time.between(since, start))
+    return out
 
 
 def censored_quantiles(hours: np.ndarray, censored: np.ndarray, n: int = 100) -> np.ndarray:
@@ -220,15 +260,19 @@ def queue_delays(events: pd.DataFrame, timezone: str, seat_rows: list[dict[str, 
             pools[row["pool"]]["handoff"] = empirical_delay(row["gap_h"])
             assume.add(f"pools.{row['pool']}.handoff", _handoff_why(row["tasks"], minutes),
                        shown=f"{duration_text(60 * minutes)} a task on average (resampled)")
-    seats = {str(pool): g.sort_values("hour")["seats"].to_numpy()
-             for pool, g in pd.DataFrame(seat_rows, columns=["pool", "hour", "seats"])
-             .groupby("pool")}
-    for _, row in idle_waits(events, timezone, seats).iterrows():
+    for _, row in idle_waits(events, timezone, seats_by_pool(seat_rows)).iterrows():
         if row["unexplained_min"] >= MIN_DELAY_MIN and row["pool"] in pools:
             pools[row["pool"]]["pickup"] = empirical_delay(row["free_wait_h"])
             assume.add(f"pools.{row['pool']}.pickup", _pickup_why(row),
                        shown=f"{duration_text(60 * row['unexplained_min'])} a task on average "
                        "(resampled)")
+
+
+def seats_by_pool(seat_rows: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+    """The calibration's ``pool``, ``hour``, ``seats`` rows as 24 seats per pool."""
+    return {str(pool): g.sort_values("hour")["seats"].to_numpy()
+            for pool, g in pd.DataFrame(seat_rows, columns=["pool", "hour", "seats"])
+            .groupby("pool")}
 
 
 def _handoff_why(tasks: int, minutes: float) -> str:
