@@ -20,6 +20,7 @@ from modlean.errors import LogError
 from modlean.eventlog import (
     GuessedProfile,
     guess_profile,
+    import_export,
     profile_yaml,
     read_log,
     shape_warnings,
@@ -405,3 +406,53 @@ def test_a_spanish_export_with_an_assignment_and_a_start_takes_the_start(tmp_pat
     assert {k: v for k, v in guess["decision"]["values"].items() if k != "Confirmar"} == {
         "Aprobar": "approve", "Rechazar": "reject", "Derivar": "escalate"}
     assert "upholding the rejection is reject" in guess.comments["decision.values"]
+
+
+def test_an_italian_status_history_with_queues_is_guessed_in_its_own_words(tmp_path):
+    """No column is named like an activity in English ("Stato"): the statuses' words say it.
+    The queue column gives each review its stage; pauses, resumptions, queued markers, the
+    model's verdict and appeals' outcomes are drafted as such."""
+    rows = []
+    t0 = pd.Timestamp("2026-10-12 08:00")
+    for k in range(60):
+        case, at = f"IT{2611000 + k}", t0 + pd.Timedelta(minutes=37 * k)
+        steps = [("Nuova", "sistema", ""), ("In coda", "sistema", "L1-IT"),
+                 ("In lavorazione", "op.rossi", "L1-IT")]
+        if k % 5 == 0:
+            steps += [("Sospesa", "op.rossi", "L1-IT"), ("Ripresa", "venditore", "L1-IT"),
+                      ("In lavorazione", "op.verdi", "L1-IT")]
+        if k % 4 == 0:
+            steps += [("Escalata", "op.verdi", "L1-IT"), ("In lavorazione", "spec.gallo",
+                                                          "L2-SPEC"),
+                      ("Rifiutata", "spec.gallo", "L2-SPEC"), ("Ricorso", "venditore",
+                                                                "RICORSI"),
+                      ("In lavorazione", "legale.marino", "RICORSI"),
+                      ("Ricorso accolto" if k % 8 else "Ricorso respinto", "legale.marino",
+                       "RICORSI")]
+        else:
+            steps += [("Approvata" if k % 3 else "Rifiutata", "op.verdi", "L1-IT")]
+        if k % 7 == 0:
+            steps = [("Nuova", "sistema", ""), ("Auto-approvata", "modello-ml", "")]
+        rows += [{"Pratica": case, "Stato": s, "Operatore": who, "Coda": q,
+                  "Data ora": at + pd.Timedelta(minutes=9 * i)}
+                 for i, (s, who, q) in enumerate(steps)]
+    path = tmp_path / "pratiche.xlsx"
+    pd.DataFrame(rows).to_excel(path, sheet_name="Pratiche", index=False)
+    guess = guess_profile(path)
+    assert guess["event"] == {"activity": "Stato", "resource": "Operatore",
+                              "timestamp": "Data ora", "queue": "Coda"}
+    assert guess["queues"]["RICORSI"] == {"stage": "appeal_review", "pool": "appeals"}
+    statuses = guess["statuses"]
+    assert statuses["In coda"] == "queued" and statuses["Ripresa"] == "resumed"
+    # a pause ends the piece of work
+    assert statuses["Sospesa"] == {"activity": "review", "lifecycle": "complete"}
+    assert statuses["Auto-approvata"] == {"activity": "auto_screen", "lifecycle": "complete"}
+    assert statuses["Ricorso accolto"] == statuses["Ricorso respinto"] == {
+        "activity": "appeal_review", "lifecycle": "complete"}
+    verdicts = guess["decision"]["values"]
+    assert (verdicts["Ricorso accolto"], verdicts["Ricorso respinto"]) == ("approve", "reject")
+    prof = dict(guess)
+    prof["locale"] = {**prof["locale"], "timezone": "Europe/Rome"}
+    log = import_export(path, prof).log
+    reviews = log[log["start_timestamp"].notna()]
+    assert set(reviews["activity"].astype(str)) == {"review_l1", "review_l2", "appeal_review"}

@@ -196,6 +196,50 @@ def test_bad_statuses_are_one_clear_error(tmp_path, statuses, message):
         import_export(path, _mini(**statuses))
 
 
+QUEUED = pd.DataFrame({
+    "Pratica": ["P1"] * 6 + ["P2"] * 3,
+    "Stato": ["Nuova", "In lavorazione", "Escalata", "In lavorazione", "Rifiutata", "Ricorso",
+              "Nuova", "In lavorazione", "Approvata"],
+    "Coda": ["", "L1-IT", "L1-IT", "L2-SPEC", "L2-SPEC", "RICORSI", "", "L1-IT", "L1-IT"],
+    "Operatore": ["sistema", "op.rossi", "Op.Rossi ", "spec.gallo", "spec.gallo", "venditore",
+                  "sistema", "op.rossi", "op.rossi"],
+    "at": ["2026-03-02T09:00:00Z", "2026-03-02T09:10:00Z", "2026-03-02T09:15:00Z",
+           "2026-03-02T11:00:00Z", "2026-03-02T11:20:00Z", "2026-03-03T10:00:00Z",
+           "2026-03-02T09:30:00Z", "2026-03-02T09:40:00Z", "2026-03-02T09:44:00Z"]})
+
+
+def test_a_status_history_with_a_queue_column_makes_each_queues_stage(tmp_path):
+    """The same statuses in every queue: event.queue gives each review its queue's stage,
+    and a login written in two ways is one person (so the start and the verdict pair)."""
+    path = _write(QUEUED, tmp_path / "pratiche.csv")
+    prof = {"shape": "events", "case": {"id": "Pratica"},
+            "event": {"activity": "Stato", "timestamp": "at", "resource": "Operatore",
+                      "queue": "Coda"},
+            "queues": {"L1-IT": {"stage": "review_l1", "pool": "l1"},
+                       "L2-SPEC": {"stage": "review_l2", "pool": "l2"},
+                       "RICORSI": {"stage": "appeal_review", "pool": "appeals"}},
+            "statuses": {"Nuova": "created", "In lavorazione": START, "Escalata": DONE,
+                         "Rifiutata": DONE, "Approvata": DONE, "Ricorso": "appeal_opened"},
+            "resources": {"sistema": "system", "venditore": "seller"}}
+    result = import_export(path, prof)
+    log = result.log.assign(activity=lambda f: f["activity"].astype(str))
+    reviews = log[log["start_timestamp"].notna()]
+    assert list(zip(reviews["case_id"], reviews["activity"], reviews["pool"].astype(str),
+                    reviews["resource"].astype(str), strict=True)) == [
+        ("P1", "review_l1", "l1", "op.rossi"), ("P1", "review_l2", "l2", "spec.gallo"),
+        ("P2", "review_l1", "l1", "op.rossi")]
+    assert (reviews["timestamp"] - reviews["start_timestamp"]).dt.total_seconds().tolist() \
+        == [300, 1200, 240]
+    report = result.report
+    assert report.value("statuses", "paired") == 3
+    assert report.value("vocabulary", "logins merged") == 1
+    assert "'Op.Rossi' -> 'op.rossi' (1 row)" in report.table.query("item == 'logins merged'")[
+        "note"].item()
+    # without the queue column the statuses and queues: would both map the activity
+    with pytest.raises(LogError, match=r"or event\.queue: the column queues: maps"):
+        load_profile({**prof, "event": {"activity": "Stato", "timestamp": "at"}})
+
+
 def test_statuses_need_an_events_shape_and_no_queues():
     base = {"case": {"id": "t"}, "statuses": {"A": "a"}}
     with pytest.raises(LogError, match="statuses: only for shape: events"):

@@ -32,7 +32,9 @@ from modlean.eventlog.guess_rules import (
     order_breaks,
     overlap_share,
     stage_of,
+    status_of,
     value_map,
+    verdict_of,
 )
 from modlean.eventlog.guess_statuses import draft_statuses
 from modlean.eventlog.minable import SINGLE_EVENT_LIMIT
@@ -224,7 +226,7 @@ class _Guesser:
             found["case_id"] = case
         if "activity" not in found:
             acts = [c for c in texts if 1 < self.facts[c].distinct <= 500]
-            if (act := self._pick("activity", acts)) is not None:
+            if (act := self._pick("activity", acts) or self._status_like(acts)) is not None:
                 found["activity"] = act
         if "resource" not in found:
             people = [c for c in texts if c not in found.values()]
@@ -237,6 +239,16 @@ class _Guesser:
         if self.facts[found["case_id"]].unique or found["timestamp"] not in self.times:
             return None
         return found
+
+    def _status_like(self, columns: list[str]) -> str | None:
+        """A status column by its values, when no column's name says it: the one with the
+        most values that are verdict or status words ("Approvata", "In coda"), at least two."""
+        def words(col: str) -> int:
+            values = self.frame[col].dropna().astype(str).unique()[:500]
+            return sum(1 for v in values if verdict_of(v) or status_of(v)[0])
+
+        best = max(columns, key=words, default=None)
+        return best if best is not None and words(best) >= 2 else None
 
     def _repeated_key(self, filled: list[str]) -> str | None:
         """A case key by its values: of the columns filled on (almost) every row and repeated
@@ -460,6 +472,12 @@ class _Guesser:
         self.comments.update(draft.comments)
         self.pending.update(draft.pending)
         self.findings.extend(draft.findings)
+        few = [c for c in self._texts() if 2 <= self.facts[c].distinct <= 50]
+        if (queue := self._pick("queue", few)) is not None:  # the queue of each status
+            self.profile["event"]["queue"] = self._take(queue)
+            self._note("event.queue", "CONFIRM: the queue of each row: a status whose "
+                       "activity is review becomes its queue's stage (review_l1, ...)")
+            self._queues(queue)
 
     # -- vocabulary ---------------------------------------------------------------------------
     def _decision(self) -> None:

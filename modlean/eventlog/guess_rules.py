@@ -17,10 +17,12 @@ from modlean._util import ascii_fold
 from modlean.eventlog.columns import CANONICAL_COLUMNS, norm_name
 
 __all__ = [
+    "APPEAL_OUTCOME_WORDS",
     "NAME_PATTERNS",
     "STAGE_RULES",
     "STATUS_WORDS",
     "VERDICT_WORDS",
+    "appeal_outcome_of",
     "attribute_name",
     "fold",
     "matches",
@@ -37,9 +39,9 @@ __all__ = [
 #: Portuguese, French, Italian, German, Dutch, Polish, Indonesian/Malay) are known.
 NAME_PATTERNS: dict[str, str] = {
     "id": r"(^|_)(id|key|no|nr|n_o|no_|num|number|ref|nummer)$|ticket|task|case|caso|tarea"
-          r"|vorgang|chamado|zglosz",
+          r"|vorgang|chamado|zglosz|pratica|dossier|expediente|zaak|sprawa|kasus|(^|_)fall(_|$)",
     "activity": r"activit|step|event|status|action|stage|actividad|etapa|paso|schritt|evento"
-                r"|estado",
+                r"|estado|stato|statut|zustand|(^|_)stan(_|$)|situac|attivita",
     "created": r"creat|open|receiv|submit|arriv|enqueu|queued|ingest|creac|cread|criad|creaz"
                r"|erstell|angelegt|eingang|ouvert|aanmaak|aangemaakt|ontvang|utworz|dibuat|alta"
                r"|entrada",
@@ -74,7 +76,8 @@ VERDICT_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "decision": {
         "approve": ("approve", "approved", "accept", "accepted", "allow", "allowed", "keep",
                     "publish", "published", "aprobado", "aprobada", "aprobar", "aceptado",
-                    "aprovado", "aprovada", "approuve", "accepte", "approvato", "accettato",
+                    "aprovado", "aprovada", "approuve", "accepte", "approvato", "approvata",
+                    "accettato", "accettata", "auto_approvata", "auto_approved",
                     "genehmigt", "freigegeben", "akzeptiert", "goedgekeurd", "toegestaan",
                     "zatwierdzono",
                     "zatwierdzone", "zaakceptowane", "zaakceptowano",
@@ -82,11 +85,12 @@ VERDICT_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
         "reject": ("reject", "rejected", "deny", "denied", "decline", "declined", "remove",
                    "removed", "block", "blocked", "takedown", "rechazado", "rechazada",
                    "rechazar", "denegado", "eliminado", "bloqueado", "rejeitado", "rejeitada",
-                   "rejete", "refuse", "rifiutato", "respinto", "abgelehnt", "gesperrt",
+                   "rejete", "refuse", "rifiutato", "rifiutata", "respinto", "respinta",
+                   "abgelehnt", "gesperrt",
                    "entfernt", "afgewezen", "afgekeurd", "geweigerd", "verwijderd",
                    "odrzucono", "odrzucone", "ditolak"),
         "escalate": ("escalate", "escalated", "escalation", "refer", "referred", "escalado",
-                     "escalada", "escalar", "escalade", "escalato", "eskaliert",
+                     "escalada", "escalar", "escalade", "escalato", "escalata", "eskaliert",
                      "geescaleerd", "doorgezet", "doorgestuurd", "eskalacja", "eskalowane",
                      "derivar", "derivado", "derivada", "encaminhado", "encaminhada",
                      "inoltrato", "transmis",
@@ -122,7 +126,7 @@ def _token(words: str) -> str:
 STAGE_RULES: tuple[tuple[str, str, str], ...] = (
     (_token(r"AUTO|MODEL|MODELO|MODELLO|MODELE|ML|BOT|MACHINE|CLASSIFIER|CLASIFICADOR"
             r"|CLASSIFICATORE|KLASSIFIKATOR"), "auto_screen", "model"),
-    (r"APPEAL|BEZWAAR|RECURSO|RICORSO|RECLAMA|APELAC|ODWOLAN|ODWOŁAN|EINSPRUCH|WIDERSPRUCH"
+    (r"APPEAL|BEZWAAR|RECURS|RICORS|RECLAMA|APELAC|ODWOLAN|ODWOŁAN|EINSPRUCH|WIDERSPRUCH"
      r"|BANDING|KEBERATAN", "appeal_review", "appeals"),
     (_token(r"IPR?|LEGAL|COPYRIGHT|TRADEMARK|BRAND"), "review_ipr", "ipr"),
     (_token(r"KYB|KYC|ONBOARDING"), "review_kyb", "kyb"),
@@ -144,11 +148,40 @@ STATUS_WORDS: tuple[tuple[str, str, str | None], ...] = (
      r"|started|w_trakcie|en_(curso|cours|revision)|em_(andamento|analise)|sedang_diproses"
      r"|under_review|reviewing|wip)$", "review", "start"),
     (r"^(new|created|open|received|submitted|nowe|nuevo|nueva|novo|nova|nouveau|neu|nieuw"
-     r"|nuovo|baru|utworzone)$", "created", None),
+     r"|nuovo|nuova|baru|utworzone)$", "created", None),
+    (r"^(queued|in_queue|waiting|in_coda|en_cola|na_fila|en_attente|in_warteschlange"
+     r"|in_wachtrij|w_kolejce|dalam_antrian)$", "queued", None),
+    (r"^(on_hold|paused|suspended|sospes[ao]|en_espera|pausad[ao]|suspendu|wstrzymane"
+     r"|pausiert|gepauzeerd|pending_(seller|customer|info))$", "review", "complete"),
+    (r"^(resumed|ripres[ao]|reanudad[ao]|retomad[ao]|repris|wznowione|fortgesetzt"
+     r"|hervat)$", "resumed", None),
     (r"assign|asign|atribu|assegn|zugewies|toegewez|przypis|ditugaskan", "assigned", None),
     (r"appeal|odwolan|apelac|recurs|einspruch|widerspruch|ricorso|bezwaar|banding|reclama",
      "appeal_opened", None),
 )
+
+
+#: Words of an appeal's outcome, per verdict on the contested rejection: granted, it is
+#: overturned (approve); denied, it stands (reject). Matched on a status's words.
+APPEAL_OUTCOME_WORDS: dict[str, tuple[str, ...]] = {
+    "approve": ("granted", "accepted", "allowed", "won", "overturned", "accolto", "accolta",
+                "aceptado", "aceptada", "estimado", "estimada", "procedente", "deferido",
+                "accepte", "stattgegeben", "toegewezen", "gegrond", "uwzglednione",
+                "diterima", "revocar", "revocado", "revocada"),
+    "reject": ("denied", "rejected", "dismissed", "upheld", "lost", "respinto", "respinta",
+               "rechazado", "rechazada", "desestimado", "desestimada", "improcedente",
+               "indeferido", "rejete", "abgewiesen", "afgewezen", "ongegrond", "oddalone",
+               "ditolak", "confirmar", "confirmado", "confirmada", "confermato", "confermata"),
+}
+
+
+def appeal_outcome_of(status: str) -> str | None:
+    """The verdict an appeal-outcome status stands for ("Ricorso accolto" -> approve, "Appeal
+    denied" -> reject), or None when the status names no appeal with an outcome."""
+    words = set(fold(status).split("_"))
+    if not re.search(STATUS_WORDS[-1][0], fold(status)):
+        return None
+    return next((v for v, ws in APPEAL_OUTCOME_WORDS.items() if words & set(ws)), None)
 
 
 def status_of(status: str) -> tuple[str | None, str | None]:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from modlean.eventlog.guess_rules import fold, status_of, verdict_of
+from modlean.eventlog.guess_rules import appeal_outcome_of, fold, status_of, verdict_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,7 +25,8 @@ __all__ = ["StatusDraft", "draft_statuses"]
 
 #: The drafted order of statuses (ties at equal times follow it): by the activity or
 #: lifecycle a status suggests; an unknown status sits before the verdicts.
-_PLACE = {"created": 0, "assigned": 1, "start": 2, None: 3, "complete": 4, "appeal_opened": 5}
+_PLACE = {"created": 0, "queued": 1, "assigned": 1, "start": 2, None: 3, "resumed": 3,
+          "complete": 4, "appeal_opened": 5, "appeal_outcome": 6}
 
 
 @dataclass
@@ -50,6 +51,19 @@ def draft_statuses(frame: pd.DataFrame, facts: ColumnFacts, *, case: str,
         return None
     drafted: list[tuple[int, str, object, str]] = []
     for value, n in top.items():
+        if (outcome := appeal_outcome_of(value)) is not None:
+            verdicts[value] = outcome
+            drafted.append((_PLACE["appeal_outcome"], value,
+                            {"activity": "appeal_review", "lifecycle": "complete"},
+                            f"{n:,} rows; CONFIRM: an appeal's outcome ({outcome}: "
+                            + ("granted, the rejection overturned)" if outcome == "approve"
+                               else "denied, the rejection stands)")))
+            continue
+        if value in verdicts and fold(value).startswith("auto"):  # the model's verdict
+            drafted.append((_PLACE["complete"], value,
+                            {"activity": "auto_screen", "lifecycle": "complete"},
+                            f"{n:,} rows; CONFIRM: the model's verdict ({verdicts[value]})"))
+            continue
         if value in verdicts:
             drafted.append((_PLACE["complete"], value,
                             {"activity": "review", "lifecycle": "complete"},
@@ -59,7 +73,9 @@ def draft_statuses(frame: pd.DataFrame, facts: ColumnFacts, *, case: str,
         spec: object
         if lifecycle is not None:
             spec = {"activity": activity, "lifecycle": lifecycle}
-            why = "CONFIRM: work starts (the next verdict of the case and user ends it)"
+            why = "CONFIRM: work starts (the next verdict of the case and user ends it)" \
+                if lifecycle == "start" else "CONFIRM: work stops without a verdict (a " \
+                "pause): the time until work starts again is no handling"
         elif activity is not None:
             spec, why = activity, "CONFIRM: an event of its own, or drop"
         else:

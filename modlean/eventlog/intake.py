@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -45,11 +45,16 @@ from modlean.eventlog.intake_report import (
 )
 from modlean.eventlog.links import Links, chase_links, chase_table_links, coalesce_links
 from modlean.eventlog.people import rename_resources
-from modlean.eventlog.profile import Profile, load_profile
+from modlean.eventlog.profile import QUEUE_STAGE, Profile, load_profile
 from modlean.eventlog.readers import RawLog, TextLocale, is_decode_error, read_raw
 from modlean.eventlog.report import MappingReport
 from modlean.eventlog.sorting import sorted_keys
-from modlean.eventlog.statuses import declared_rank, describe_statuses, map_statuses
+from modlean.eventlog.statuses import (
+    StatusEvents,
+    declared_rank,
+    describe_statuses,
+    map_statuses,
+)
 from modlean.eventlog.tasks import (
     MODEL_RESOURCE,
     QA_EVENT,
@@ -295,7 +300,8 @@ class _Parts:
 
     def _vocabulary(self) -> None:
         prof, frame, name = self.prof, self.raw.frame, self.raw.name
-        queue_col = prof.task.queue if prof.task else prof.event.get("activity")
+        queue_col = prof.task.queue if prof.task else \
+            prof.event.get("queue", prof.event.get("activity"))
         self.stage: pd.Series | None = None
         self.automated = np.zeros(len(frame), dtype=bool)  # queues marked automated: true
         if queue_col is not None and prof.queues:
@@ -310,9 +316,9 @@ class _Parts:
             automated = [k for k, v in prof.queues.items() if v.automated]
             self.automated = map_values(vendor, dict.fromkeys(prof.queues, "n") | dict.fromkeys(
                 automated, "y"), source=name, column=queue_col, key_path="queues",
-                code="unmapped_queue").eq("y").to_numpy()
-        elif prof.task is not None:
-            self.stage = self.text(prof.task.queue)
+                code="unmapped_queue").eq("y").fillna(False).to_numpy(dtype=bool)
+        elif prof.task is not None or "queue" in prof.event:
+            self.stage = self.text(queue_col)
             self.attrs["queue"] = self.stage
             self.attrs["pool"] = self.stage
             self.report.add("vocabulary", "queues", "as written",
@@ -401,7 +407,8 @@ def log_columns(raw: RawLog, prof: Profile) -> dict[str, str]:
     """The canonical columns of an events-shaped export: ``event:`` map, then aliases."""
     if prof.shape != "events":
         return {}
-    return resolve_columns(raw.header, {"case_id": prof.case.id, **prof.event}, raw.name)
+    named = {k: v for k, v in prof.event.items() if k != "queue"}  # the queue: _vocabulary's
+    return resolve_columns(raw.header, {"case_id": prof.case.id, **named}, raw.name)
 
 
 def _tasks(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -508,12 +515,15 @@ def _events(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         if canon in columns:
             data[canon] = parts.resource(columns[canon]) if canon == "resource" \
                 else raw.frame[columns[canon]]
-    if parts.stage is not None:
+    by_queue = "queue" in prof.event  # the queue column is apart from the activity's
+    if parts.stage is not None and not by_queue:
         data["activity"] = parts.stage
     statuses = None
     if prof.statuses:  # a status history: each status an event, a start or a complete
         statuses = map_statuses(raw.frame[columns["activity"]], prof, source=raw.name,
                                 column=columns["activity"])
+        if by_queue and parts.stage is not None:  # "review": the row's queue's stage
+            statuses = _queue_stages(statuses, parts.stage)
         data["activity"], data["lifecycle"] = statuses.activity, statuses.lifecycle
         columns["lifecycle"] = "lifecycle"
         linked, keep = keep, keep & statuses.keep
@@ -535,6 +545,19 @@ def _events(parts: _Parts) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     if prof.qa is not None:
         log = _with_qa_events(log, parts, keep & parts.qa_checked)
     return log, parts.qa_table(keep, reviewer)
+
+
+def _queue_stages(statuses: StatusEvents, stage: pd.Series) -> StatusEvents:
+    """The statuses with the activity :data:`QUEUE_STAGE` ("review") replaced by the stage
+    of the row's queue (``queues:``, or the queue's own name), where the row has one: each
+    queue's statuses pair into that stage's events."""
+    mine = (statuses.activity.astype("string").eq(QUEUE_STAGE).fillna(False)
+            & stage.notna()).to_numpy()
+    activity = statuses.activity.astype(object).mask(mine, stage.astype(object))
+    paired = set(statuses.paired_activities)
+    if QUEUE_STAGE in paired:
+        paired |= set(map(str, pd.unique(activity[mine])))
+    return replace(statuses, activity=activity, paired_activities=frozenset(paired))
 
 
 def _with_qa_events(log: pd.DataFrame, parts: _Parts, rows: np.ndarray) -> pd.DataFrame:

@@ -80,13 +80,33 @@ def not_people_logins(logins: pd.Series) -> dict[str, str]:
     return {k: v for k, v in found.items() if v is not None}
 
 
+def _n_rows(n: int) -> str:
+    return f"{n:,} row" if n == 1 else f"{n:,} rows"
+
+
+def _one_spelling(names: pd.Series, folded: pd.Series, counts: pd.Series,
+                  people: np.ndarray) -> dict[str, str]:
+    """``{login: spelling}`` for logins of ``people`` written in more than one way (equal
+    when stripped and case-folded): each takes the spelling with the most rows."""
+    out: dict[str, str] = {}
+    frame = pd.DataFrame({"name": names[people], "key": folded[people]})
+    for _, group in frame.groupby("key", sort=False):
+        if len(group) < 2:
+            continue
+        spellings = sorted(group["name"], key=lambda n: (-int(counts.get(n, 0)), n))
+        out.update({n: spellings[0] for n in spellings[1:]})
+    return out
+
+
 def rename_resources(resource: pd.Series, mapping: Mapping[str, str],
                      report: MappingReport, *, column: str, key_path: str = "resources",
                      automated: np.ndarray | None = None) -> pd.Series:
     """``resource`` with the logins in ``mapping`` (matched case-insensitively, stripped)
-    renamed to their :data:`NOT_PEOPLE` name; other values unchanged.
+    renamed to their :data:`NOT_PEOPLE` name, and a person's login written in more than one
+    way (``op.rossi``, ``Op.Rossi``) as its commonest spelling; other values unchanged.
 
-    The report gets a ``vocabulary`` row naming each renamed login and its rows, a
+    The report gets a ``vocabulary`` row naming each renamed login and its rows, one
+    naming the merged spellings, a
     ``resource_not_found`` warning for a mapped login the column lacks (with a
     did-you-mean), and a ``looks_not_person`` warning for logins that look like the
     model, the system or the seller but are not mapped, with the ``key_path`` to set
@@ -125,9 +145,17 @@ def rename_resources(resource: pd.Series, mapping: Mapping[str, str],
         report.warn("looks_not_person", f"{told}; modlean counts such logins as reviewers "
                     f"unless mapped: if they are none, set {key_path}: {{{example}}} in the "
                     "profile")
-    if not hit.any():
-        return resource
     renamed = names.where(~hit, new)
+    merged = _one_spelling(names, folded, counts, ~hit)
+    if merged:
+        renamed = renamed.where(~names.isin(list(merged)), names.map(merged))
+        report.add("vocabulary", "logins merged", len(merged), "logins written in more than "
+                   "one way (letter case, blanks) are one person: " + ", ".join(
+                       f"{k!r} -> {v!r} ({_n_rows(int(counts.get(k, 0)))})"
+                       for k, v in merged.items()))
+    changed = hit | names.isin(list(merged)).to_numpy()
+    if not changed.any():
+        return resource
     if is_categorical(resource):
         return map_categories(resource, lambda cats: renamed)
     out = pd.Series(np.where(codes >= 0, renamed.to_numpy(dtype=object)[np.maximum(codes, 0)],

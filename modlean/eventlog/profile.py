@@ -40,7 +40,9 @@ __all__ = [
 ]
 
 #: Canonical names an events-shaped profile's ``event:`` map may name (``case_id`` is ``case.id``).
-EVENT_KEYS = ("activity", "timestamp", "start_timestamp", "resource", "lifecycle")
+EVENT_KEYS = ("activity", "timestamp", "start_timestamp", "resource", "lifecycle", "queue")
+#: The activity of a status that stands for its row's queue's stage (with ``event.queue``).
+QUEUE_STAGE = "review"
 #: QA outcome words of the pass/fail shape.
 PASS_FAIL = frozenset({"pass", "fail"})
 
@@ -325,9 +327,10 @@ def _status_checks(p: Profile) -> list[str]:
     if p.shape != "events":
         problems.append("statuses: only for shape: events (a status history); expected "
                         "queues: for shape: tasks")
-    if p.queues:
+    if p.queues and "queue" not in p.event:
         problems.append("statuses: and queues: both map the activity column; expected one "
-                        "of them (statuses: for a status history)")
+                        "of them (statuses: for a status history), or event.queue: the "
+                        "column queues: maps")
     if "lifecycle" in p.event:
         problems.append("event.lifecycle: statuses: already says which status starts and "
                         "which completes the work; expected one of them")

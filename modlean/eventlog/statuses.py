@@ -116,7 +116,8 @@ def describe_statuses(report: MappingReport, events: StatusEvents, rows: np.ndar
     status, kind = events.status[rows], events.kind[rows]
     target = events.activity[rows].astype(object)
     seen = pd.DataFrame({"status": status, "kind": kind, "activity": target}).groupby(
-        ["status", "kind"], dropna=False, sort=False)["activity"].agg(["first", "size"])
+        ["status", "kind"], dropna=False, sort=False)["activity"].agg(
+        [lambda a: ", ".join(map(str, pd.unique(a.dropna()))), "size"])
     for (name, what), (activity, n) in seen.sort_values("size", ascending=False).iterrows():
         note = ("dropped" if what == DROP else f"-> {activity}" if what == _EVENT
                 else f"-> {activity} ({what})")
