@@ -302,6 +302,9 @@ def test_a_delay_changed_by_a_proposal_reads_as_its_mean_not_its_values():
     assert rows["proposed"] == "—"
     assert shown_value({"dist": "lognormal", "mean_hours": 3, "cv": 0.5}) == \
         "lognormal, mean 3.0 h, CV 0.5"
+    # a handling time is in seconds (a calibrated workflow step's: 5.7 min, not 24 h)
+    assert shown_value({"dist": "lognormal", "mean_s": 344.0, "cv": 0.74}) == \
+        "lognormal, mean 6 min, CV 0.74"
 
 
 def test_a_cost_total_says_over_how_many_simulated_days_it_ran():

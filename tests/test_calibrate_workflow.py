@@ -71,6 +71,10 @@ def test_steps_are_the_logs_activities_with_a_wait_before_the_call(cal):
     assert wait.kind == "wait" and wait.activity is False
     assert np.mean(wait.wait.values) == pytest.approx(SELLER_WAIT_H, rel=0.1)
     assert not s.envelope_events and not s.qa.enabled and not s.appeals.enabled
+    # the assumptions table sums the workflow up; its steps are in the workflow table
+    shown = cal.assumptions.set_index("field").at["workflows.item", "value"]
+    assert shown == f"3 review steps, 1 wait step, {len(cal.workflow)} routes (the workflow " \
+        "and waits tables)"
 
 
 def test_routes_and_the_label_condition_are_recovered_within_4_se(cal):

@@ -309,6 +309,10 @@ def _prune(steps: dict[str, Any]) -> None:
         del steps[name]
 
 
+def _count(n: int, what: str) -> str:
+    return f"{n:,} {what}" + ("" if n == 1 else "s")
+
+
 def _queued(free_h: np.ndarray, least: float) -> bool:
     """Whether an edge's tasks waited for busy or absent seats: most of them timed (their
     start logged, their pool's seats known) and their median wait while a seat was free
@@ -430,9 +434,13 @@ def discovered_workflows(df: pd.DataFrame, log: pd.DataFrame, handling: pd.DataF
                        "draw each item's label from them (cases without one: 'unlabelled')")
         depends = {1: "current activity", 2: "last two activities"}.get(
             history, "current activity and the activities done so far")  # type: ignore[call-overload]
+        kinds = pd.Series([st["kind"] for st in found.workflow["steps"].values()])
         assume.add(f"workflows.{t}", f"discovered: the next step depends only on the {depends}"
                    " (and, where a chi-square test finds it at 1 %, on the label or "
-                   "decision), so longer-range patterns of the cases are not kept")
+                   "decision), so longer-range patterns of the cases are not kept",
+                   shown=", ".join(_count(int(n), f"{what} step") for what, n in (
+                       ("review", kinds.eq("review").sum()), ("wait", kinds.eq("wait").sum())))
+                   + f", {_count(len(found.routes), 'route')} (the workflow and waits tables)")
         routes.append(found.routes.assign(item_type=t))
         waits.append(found.waits.assign(item_type=t))
     return workflows, pd.concat(routes, ignore_index=True), pd.concat(waits, ignore_index=True)

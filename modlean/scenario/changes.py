@@ -54,6 +54,7 @@ def shown_value(value: Any) -> str:
             return f"{len(value)} values, mean {shown_value(sum(value) / len(value))}"
         return ", ".join(shown_value(v) for v in value) or "none"
     if isinstance(value, Mapping) and "dist" in value and ("mean_hours" in value
+                                                           or "mean_s" in value
                                                            or "values" in value):
         return _delay_words(value)
     if isinstance(value, Mapping):
@@ -63,11 +64,14 @@ def shown_value(value: Any) -> str:
 
 
 def _delay_words(delay: Mapping[str, Any]) -> str:
-    """A delay (handoff, pickup, wait) by its mean: ``empirical, mean 6 min (100 values)``."""
+    """A delay (handoff, pickup, wait; in hours) or a handling time (``mean_s``, in
+    seconds) by its mean: ``empirical, mean 6 min (100 values)``."""
     values = delay.get("values") or []
-    mean = sum(values) / len(values) if delay.get("dist") == "empirical" and values else \
-        float(delay.get("mean_hours", 24.0))
-    when = duration_text(mean * 3600)
+    unit = 1.0 if "mean_s" in delay else 3600.0  # a handling time's values are seconds
+    mean = sum(values) / len(values) * unit if delay.get("dist") == "empirical" and values \
+        else float(delay["mean_s"]) if "mean_s" in delay \
+        else float(delay.get("mean_hours", 24.0)) * 3600
+    when = duration_text(mean)
     extra = f" ({len(values)} values)" if delay.get("dist") == "empirical" else \
         f", CV {delay.get('cv', 1.0):g}" if delay.get("dist", "lognormal") == "lognormal" else ""
     return f"{delay.get('dist', 'lognormal')}, mean {when}{extra}"
