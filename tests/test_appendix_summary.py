@@ -171,7 +171,11 @@ def test_a_finished_run_says_so_and_the_gathering_notebook_is_not_missing(tmp_pa
                       planned=planned)
     status = appendices.appendix_context(run, "US")["status"]
     assert status["complete"] and status["problems"] == []
-    assert "every notebook planned for US ran and succeeded (1 notebook runs)" in status["text"]
+    assert "every notebook planned for US ran and succeeded (1 notebook run)" in status["text"]
+    # the gathering notebook's own run counts, though it records no evidence section
+    both = _run_folder(tmp_path, [("01_process_discovery", "ok", {"cases": 700}, {}),
+                                  ("06_brd_appendix", "ok", {}, {})], planned=planned)
+    assert "(2 notebook runs)" in appendices.appendix_context(both, "US")["status"]["text"]
 
 
 # ---------------------------------------------------------------------------- limits

@@ -195,11 +195,13 @@ def appendix_context(run_dir: Path, market: str | None = None,
 def _status(manifest: RunManifest, sections: list[dict[str, Any]]) -> dict[str, Any]:
     """Whether the appendix rests on a finished run, in words, with what is missing or failed."""
     problems = [f"{s['market']}: {line}" for s in sections for line in s["problems"]]
-    ran = sum(len(s["sections"]) for s in sections)
+    markets = {s["market"] for s in sections}
+    ran = sum(1 for r in manifest.runs if r.market in markets and r.status == "ok")
     where = ", ".join(s["market"] for s in sections)
     if not problems:
         text = (f"Written from the batch run {manifest.run} started {manifest.start}: every "
-                f"notebook planned for {where} ran and succeeded ({ran} notebook runs).")
+                f"notebook planned for {where} ran and succeeded ({ran} notebook "
+                f"run{'' if ran == 1 else 's'}).")
     else:
         text = (f"This appendix is incomplete: {len(problems)} notebook run(s) of {where} "
                 "failed or had not run when it was written, so the evidence below lacks "
