@@ -272,6 +272,20 @@ def test_a_task_table_dates_each_check_by_its_task():
     assert [str(d.date()) for d in days] == ["2026-03-02", "2026-03-03"]
 
 
+def test_a_status_history_dates_each_check_by_the_cases_first_decision():
+    # no decision_sent and no task_id (an imported status history): its decided events
+    log = pd.DataFrame({"case_id": ["A", "A", "A", "B"],
+                        "activity": ["created", "review_l1", "review_l2", "review_l1"],
+                        "decision": [None, "escalate", "reject", "approve"],
+                        "timestamp": pd.to_datetime(["2026-03-01T20:00Z", "2026-03-01T23:10Z",
+                                                     "2026-03-03T09:00Z", "2026-03-02T08:00Z"],
+                                                    utc=True)})
+    days = decision_periods(pd.DataFrame({"case_id": ["A", "B"]}), log, tz="Europe/Berlin")
+    assert [str(d.date()) for d in days] == ["2026-03-02", "2026-03-02"]
+    with pytest.raises(ParameterError, match="no 'decision_sent' events or decisions"):
+        decision_periods(pd.DataFrame({"case_id": ["A"]}), log.assign(decision=None))
+
+
 def test_an_unknown_zone_is_an_error_with_a_did_you_mean():
     times = pd.Series(pd.to_datetime(["2026-03-01T23:30Z"], utc=True))
     with pytest.raises(ParameterError, match="did you mean 'Europe/Berlin'"):

@@ -142,7 +142,8 @@ def decision_periods(qa: pd.DataFrame, log: pd.DataFrame, *,
 
     When both tables have ``task_id`` (a task-table import), the close of the
     checked task (its last event) dates the decision; otherwise the first
-    ``activity`` event of the case does. ``freq`` is a pandas frequency (``"D"``
+    ``activity`` event of the case does, or, in a log without such events (an
+    imported status history), the case's first event carrying a decision. ``freq`` is a pandas frequency (``"D"``
     day, ``"12h"``, ``"W"`` ...) counted on the wall clock of ``tz``, the market's
     IANA zone (default UTC); each period is given by its start, aware in ``tz``.
     Checks the log does not date get NaT (and are left out by :func:`error_counts`).
@@ -155,6 +156,9 @@ def decision_periods(qa: pd.DataFrame, log: pd.DataFrame, *,
     else:
         key, what = qa["case_id"].astype(str), f"{activity!r} events"
         decided = log[log["activity"] == activity].groupby("case_id")["timestamp"].min()
+        if decided.empty and "decision" in log.columns:  # an import: its decided events
+            what = f"{activity!r} events or decisions"
+            decided = log[log["decision"].notna()].groupby("case_id")["timestamp"].min()
     if decided.empty:
         raise ParameterError(f"log: no {what} to date the QA-checked decisions")
     periods = local_periods(decided, freq, tz)
