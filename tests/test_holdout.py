@@ -170,6 +170,9 @@ def test_pools_come_from_the_pool_column_when_both_logs_have_it():
     assert unnamed.at["sla:l1", "reading"].endswith("(no SLA given for this pool: 24 h assumed)")
     with pytest.raises(ParameterError, match=r"sla_hours\.l1: found -1; expected hours > 0"):
         fidelity(real, sim, sla_hours={"l1": -1})
+    # scored per step (the simulated log has no pool column): a step takes its pool's SLA
+    steps = fidelity(real, sim.drop(columns="pool"), sla_hours={"l1": 1.5}).set_index("measure")
+    assert steps.at["sla:b", "reading"] == "100% done within 1.5 h vs 0% real"
     assert math.isnan(fidelity(real, _log({"z": ["2026-03-02 10:00", "2026-03-02 11:00",
                                                  "2026-03-02 12:00"]}))
                       .set_index("measure").at["wait:c", "distance"])

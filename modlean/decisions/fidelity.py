@@ -132,12 +132,15 @@ def _pool_rows(a: EventArrays, b: EventArrays, sla_hours: SlaHours
                ) -> list[dict[str, object]]:
     """``wait:<pool>`` and ``sla:<pool>`` rows for every pool (or activity) of either log."""
     by = "pool" if "pool" in a.frame and "pool" in b.frame else "activity"
+    # scored per step: a step's SLA is its own, else its pool's in the real log
+    pool_of = _pool_of_step(a) if by == "activity" else {}
     stats = []
     for ev in (a, b):
         group, hours = _pool_times(ev, by)
         keep = pd.notna(group)
         frame = pd.DataFrame({"pool": group[keep].astype(str), "h": hours[keep]})
-        limit = frame["pool"].map({p: _sla_of(sla_hours, p)[0] for p in frame["pool"].unique()})
+        limit = frame["pool"].map({p: _sla_of(sla_hours, p, pool_of)[0]
+                                   for p in frame["pool"].unique()})
         stats.append(frame.assign(met=frame["h"] <= limit).groupby("pool").agg(
             wait=("h", "mean"), sla=("met", "mean")))
     real, sim = stats[0], stats[1]
@@ -155,7 +158,7 @@ def _pool_rows(a: EventArrays, b: EventArrays, sla_hours: SlaHours
             continue
         wr, ws = float(real.at[pool, "wait"]), float(sim.at[pool, "wait"])
         sr, ss = float(real.at[pool, "sla"]), float(sim.at[pool, "sla"])
-        hours, given = _sla_of(sla_hours, pool)
+        hours, given = _sla_of(sla_hours, pool, pool_of)
         rows.append({"measure": f"wait:{pool}", "real": wr, "simulated": ws,
                      "distance": abs(ws - wr),
                      "reading": f"work reaches completion {ws - wr:+.1f} h vs real ({wr:.1f} h "
@@ -168,14 +171,27 @@ def _pool_rows(a: EventArrays, b: EventArrays, sla_hours: SlaHours
     return rows
 
 
-def _sla_of(sla_hours: SlaHours, pool: str) -> tuple[float, bool]:
-    """The SLA hours ``pool`` is scored against, and whether they were given for it (a
-    single number is given for every pool)."""
+def _sla_of(sla_hours: SlaHours, pool: str, pool_of: Mapping[str, str] | None = None
+            ) -> tuple[float, bool]:
+    """The SLA hours ``pool`` (or a step, whose pool ``pool_of`` gives) is scored against,
+    and whether they were given for it (a single number is given for every pool)."""
     if not isinstance(sla_hours, Mapping):
         return float(sla_hours), True
-    if pool in sla_hours:
-        return float(sla_hours[pool]), True
+    for name in (pool, (pool_of or {}).get(pool)):
+        if name in sla_hours:
+            return float(sla_hours[name]), True
     return DEFAULT_SLA_HOURS, False
+
+
+def _pool_of_step(ev: EventArrays) -> dict[str, str]:
+    """Each activity's commonest pool in a log with a ``pool`` column (else nothing)."""
+    if "pool" not in ev.frame:
+        return {}
+    pairs = pd.DataFrame({"step": ev.column("activity").astype(str),
+                          "pool": ev.column("pool").astype(object)}).dropna()
+    pairs = pairs[pairs["pool"].astype(str).ne("")]
+    return {str(k): str(v) for k, v in
+            pairs.groupby("step")["pool"].agg(lambda p: p.mode().iloc[0]).items()}
 
 
 def _checked_slas(sla_hours: object) -> SlaHours:
