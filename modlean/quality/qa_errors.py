@@ -145,8 +145,8 @@ def decision_periods(qa: pd.DataFrame, log: pd.DataFrame, *,
     ``activity`` event of the case does, or, in a log without such events (an
     imported status history), the case's first event carrying a decision. ``freq`` is
     a pandas frequency (``"D"`` day, ``"12h"``, ``"W"`` ...) counted on the wall clock
-    of ``tz``, the market's
-    IANA zone (default UTC); each period is given by its start, aware in ``tz``.
+    of ``tz``, the market's IANA zone (default UTC); each period is given by its start,
+    aware in ``tz``.
     Checks the log does not date get NaT (and are left out by :func:`error_counts`).
     """
     check_log_columns(log, ("case_id", "activity", "timestamp"))
