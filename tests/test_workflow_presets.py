@@ -95,3 +95,24 @@ def test_the_worked_examples_run(example):
     for wf in s.workflows.values():
         reviews = {f"review_{n}" for n, st in wf.steps.items() if st.kind != "wait"}
         assert reviews & acts
+
+
+def test_a_workflow_item_types_reviews_are_priced_for_the_threshold_sweep():
+    """A review of an item type worked through a workflow costs its steps' handling at their
+    pools' rates, by expected visits: L1, and L2 for the escalated share (it cost nothing,
+    so the sweep picked every item for people)."""
+    from modlean.decisions import threshold_sweep
+
+    base = preset("US")
+    wf = scenario_from_dict(as_workflows(base.model_dump(mode="python")))
+    route = base.routing["listing"]
+    l1, l2 = base.pools[route.pool], base.pools[route.escalation_pool]
+
+    def rate(pool, seconds):
+        return pool.cost_per_hour / (1 - pool.shrinkage) * seconds / 3600
+
+    want = rate(l1, l1.handling_for("listing").mean) + route.escalation_probability * rate(
+        l2, l2.handling_for("listing").mean)
+    sweep = threshold_sweep(wf, "listing", step=0.1)
+    per_review = (sweep["review_cost"] / sweep["n_review"]).dropna().iloc[0]
+    assert per_review == pytest.approx(want, rel=1e-9)

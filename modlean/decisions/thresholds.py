@@ -20,6 +20,7 @@ from scipy.stats import beta
 
 from modlean.decisions.resolve import ScenarioSpec, resolve_scenario
 from modlean.errors import ParameterError
+from modlean.scenario import workflow_flow
 
 if TYPE_CHECKING:
     from modlean.scenario import ModelSpec, Scenario
@@ -174,17 +175,46 @@ def _review_terms(s: Scenario, item_type: str, c_review: float | None, human_err
     whether it has one, the cost of one review and the people's false approve / reject rates.
 
     The default review cost is the pool's cost per productive hour
-    (``cost_per_hour / (1 - shrinkage)``) times its mean handling time.
+    (``cost_per_hour / (1 - shrinkage)``) times its mean handling time; for an item
+    type worked through a workflow, that of all its review steps.
     """
     route = s.routing.get(item_type)
     pool = s.pools.get(route.pool) if route else None
     handling = pool.handling_for(item_type) if pool else None
     aht = handling.mean if handling else math.nan
+    if item_type in s.workflows and pool is None:  # the log's own workflow: all its reviews
+        return _workflow_review_terms(s, item_type, c_review, human_errors)
     if c_review is None:
         c_review = (pool.cost_per_hour / (1 - pool.shrinkage) * aht / 3600) if pool else 0.0
     fa, fr = (pool.accuracy.false_approve, pool.accuracy.false_reject) \
         if (pool and human_errors) else (0.0, 0.0)
     return aht, bool(handling), c_review, fa, fr
+
+
+def _workflow_review_terms(s: Scenario, item_type: str, c_review: float | None,
+                           human_errors: bool) -> tuple[float, bool, float, float, float]:
+    """:func:`_review_terms` for an item type whose people's work is a workflow: the
+    handling and cost of every review step an item reaches, by its expected visits
+    (:func:`~modlean.scenario.workflow_flow`), and the first review step's pool's error
+    rates (the decision the workflow's first review takes)."""
+    flow = workflow_flow(s, item_type)
+    seconds = cost = 0.0
+    first = None
+    for name, visits in flow.visits.items():
+        step = s.workflows[item_type].steps[name]
+        if step.pool is None:
+            continue
+        pool = s.pools[step.pool]
+        h = step.handling or pool.handling_for(item_type)
+        if h is None:
+            continue
+        first = first or pool
+        seconds += visits * h.mean
+        cost += visits * pool.cost_per_hour / (1 - pool.shrinkage) * h.mean / 3600
+    fa, fr = (first.accuracy.false_approve, first.accuracy.false_reject) \
+        if (first is not None and human_errors) else (0.0, 0.0)
+    return (seconds if first is not None else math.nan, first is not None,
+            cost if c_review is None else c_review, fa, fr)
 
 
 def _threshold_grid(step: float, t_low: Sequence[float] | None,
