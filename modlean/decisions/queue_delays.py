@@ -109,7 +109,7 @@ def free_seat_hours(events: pd.DataFrame, timezone: str, seats: Mapping[str, np.
 
 @dataclass(frozen=True)
 class _PoolWaits:
-    """The timed tasks of one pool that entered while it had seats on duty."""
+    """The timed tasks of one pool with an entry (:func:`_free_seat_waits` says which)."""
 
     rows: pd.Index  # their rows in the events
     wait_s: np.ndarray  # entry to start
@@ -204,11 +204,11 @@ class _FreeTime:
     def off_duty_after(self, t: np.ndarray) -> np.ndarray:
         """The first moment at or after each of ``t`` with no seat on duty (the grid's
         end when there is none)."""
+        if not len(self.off_points):
+            return np.full(len(t), self.points[-1])
         k = np.searchsorted(self.off_points, t, "left")
-        last = self.points[-1]
-        return np.where(k < len(self.off_points),
-                        self.off_points[np.minimum(k, len(self.off_points) - 1)]
-                        if len(self.off_points) else last, last)
+        found = self.off_points[np.minimum(k, len(self.off_points) - 1)]
+        return np.where(k < len(self.off_points), found, self.points[-1])
 
     def until(self, t: np.ndarray) -> np.ndarray:
         """Free seconds from the first point up to each of ``t`` (none before it)."""
