@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-__all__ = ["FALSE_WORDS", "TRUE_WORDS", "ascii_fold", "describe", "kind_of", "parse_flag",
-           "suggest", "text_file_problem", "to_json", "unknown_zone", "write_atomic"]
+__all__ = ["FALSE_WORDS", "TRUE_WORDS", "ascii_fold", "count_text", "describe", "kind_of",
+           "parse_flag", "suggest", "text_file_problem", "to_json", "unknown_zone",
+           "write_atomic"]
 
 #: Words read as yes / no in flags of tables and notebook parameters (lower case).
 TRUE_WORDS = frozenset({"true", "yes", "y", "on", "1"})
@@ -37,6 +38,11 @@ def parse_flag(text: str) -> bool | None:
 _WHOLE_LETTERS = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae",
                                 "Æ": "AE", "œ": "oe", "Œ": "OE", "đ": "d", "Đ": "D", "ı": "i",
                                 "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D"})
+
+
+def count_text(n: int, noun: str) -> str:
+    """``1 row``, ``3 rows``: a count and its noun, plural when the count is not one."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def ascii_fold(text: str) -> str:

@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2_contingency
 
-from modlean._util import ascii_fold
+from modlean._util import ascii_fold, count_text
 from modlean.decisions.assumptions import Assumptions
 from modlean.decisions.review_roles import activity_kinds
 from modlean.errors import ParameterError
@@ -309,10 +309,6 @@ def _prune(steps: dict[str, Any]) -> None:
         del steps[name]
 
 
-def _count(n: int, what: str) -> str:
-    return f"{n:,} {what}" + ("" if n == 1 else "s")
-
-
 def _queued(free_h: np.ndarray, least: float) -> bool:
     """Whether an edge's tasks waited for busy or absent seats: most of them timed (their
     start logged, their pool's seats known) and their median wait while a seat was free
@@ -438,9 +434,9 @@ def discovered_workflows(df: pd.DataFrame, log: pd.DataFrame, handling: pd.DataF
         assume.add(f"workflows.{t}", f"discovered: the next step depends only on the {depends}"
                    " (and, where a chi-square test finds it at 1 %, on the label or "
                    "decision), so longer-range patterns of the cases are not kept",
-                   shown=", ".join(_count(int(n), f"{what} step") for what, n in (
+                   shown=", ".join(count_text(int(n), f"{what} step") for what, n in (
                        ("review", kinds.eq("review").sum()), ("wait", kinds.eq("wait").sum())))
-                   + f", {_count(len(found.routes), 'route')} (the workflow and waits tables)")
+                   + f", {count_text(len(found.routes), 'route')} (the workflow and waits tables)")
         routes.append(found.routes.assign(item_type=t))
         waits.append(found.waits.assign(item_type=t))
     return workflows, pd.concat(routes, ignore_index=True), pd.concat(waits, ignore_index=True)

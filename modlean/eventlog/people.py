@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from modlean._util import suggest
+from modlean._util import count_text, suggest
 from modlean.eventlog.categorical import distinct_text, is_categorical, map_categories
 from modlean.eventlog.columns import NOT_PEOPLE
 from modlean.eventlog.guess_rules import fold
@@ -78,10 +78,6 @@ def not_people_logins(logins: pd.Series) -> dict[str, str]:
     counts = logins.dropna().astype(str).str.strip().value_counts()
     found = {str(k): looks_like(str(k)) for k in counts.index if str(k) not in NOT_PEOPLE}
     return {k: v for k, v in found.items() if v is not None}
-
-
-def _n_rows(n: int) -> str:
-    return f"{n:,} row" if n == 1 else f"{n:,} rows"
 
 
 def _one_spelling(names: pd.Series, folded: pd.Series, counts: pd.Series,
@@ -151,7 +147,7 @@ def rename_resources(resource: pd.Series, mapping: Mapping[str, str],
         renamed = renamed.where(~names.isin(list(merged)), names.map(merged))
         report.add("vocabulary", "logins merged", len(merged), "logins written in more than "
                    "one way (letter case, blanks) are one person: " + ", ".join(
-                       f"{k!r} -> {v!r} ({_n_rows(int(counts.get(k, 0)))})"
+                       f"{k!r} -> {v!r} ({count_text(int(counts.get(k, 0)), 'row')})"
                        for k, v in merged.items()))
     changed = hit | names.isin(list(merged)).to_numpy()
     if not changed.any():

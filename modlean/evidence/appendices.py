@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from modlean._util import suggest, write_atomic
+from modlean._util import count_text, suggest, write_atomic
 from modlean.errors import ModleanError, ParameterError
 from modlean.evidence.collected import RunRecords, market_records
 from modlean.evidence.dashboard import STATUS_RULE, glance_rows
@@ -200,8 +200,8 @@ def _status(manifest: RunManifest, sections: list[dict[str, Any]]) -> dict[str, 
     where = ", ".join(s["market"] for s in sections)
     if not problems:
         text = (f"Written from the batch run {manifest.run} started {manifest.start}: every "
-                f"notebook planned for {where} ran and succeeded ({ran} notebook "
-                f"run{'' if ran == 1 else 's'}).")
+                f"notebook planned for {where} ran and succeeded "
+                f"({count_text(ran, 'notebook run')}).")
     else:
         text = (f"This appendix is incomplete: {len(problems)} notebook run(s) of {where} "
                 "failed or had not run when it was written, so the evidence below lacks "
